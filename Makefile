@@ -1,0 +1,46 @@
+# Two commands for a fresh machine: `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CORPUS ?= corpus
+INDEX ?= index
+PORT ?= 8501
+
+.PHONY: run test install install-test index bench lint clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# torch first, pinned: on these machines 2.13.0 is a local CPU build, while an
+# unpinned torch (pulled in by sentence-transformers) would download CUDA.
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e ".[st]"
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e ".[st,test]"
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+# Builds when the index is missing or stale; an unchanged corpus does no work.
+index: install
+	$(BIN)/kb build $(CORPUS) --index $(INDEX)
+
+run: index
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+
+test: install-test
+	$(BIN)/python -m pytest
+
+bench: install-test
+	$(BIN)/python bench/run.py
+
+lint: install-test
+	$(BIN)/ruff check kb tests app.py pages bench
+
+clean:
+	rm -rf $(VENV) $(INDEX)
