@@ -1,0 +1,453 @@
+"""Citation lists: clauses with their documents → CSV, XLSX, DOCX and Markdown with GB/T 7714 reference lines."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import IO, Any
+
+from kb.errors import MissingDependencyError, QueryError
+from kb.models import STATUS_LABELS, Clause, Document, Hit
+
+# Export format → media type, for the app's download buttons.
+FORMATS: dict[str, str] = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "md": "text/markdown",
+}
+
+COLUMNS = (
+    "序号", "文件标题", "发文机关", "文号", "成文日期", "层级", "地区", "状态",
+    "条款位置", "条款标题", "条款原文", "参考文献", "条款编号", "来源文件",
+)  # fmt: skip
+
+DRAFT_MARK = "征求意见稿"
+
+# GB/T 7714-2015 appendix B has no type code for 政策文件. A 红头文件 issued by a state organ is an official
+# record (公文), which the standard's type list files under 档案 [A]; [Z] (其他) would say nothing.
+# Read online, the carrier decides and the line becomes [EB/OL] with 更新日期, 引用日期 and the URL (电子资源).
+TYPE_CODE = "A"
+ONLINE_TYPE_CODE = "EB/OL"
+MAX_CREATORS = 3  # GB/T 7714-2015 (著录细则): list the first three creators, then “, 等”
+
+Target = str | os.PathLike[str] | IO[bytes] | IO[str]
+
+
+@dataclass
+class Citation:
+    """One clause ready to cite: document metadata, the clause text, a reference line and an in-text locator."""
+
+    index: int  # 1-based position in the list
+    title: str
+    title_quoted: str  # 《title》, inner 《》 turned into 〈〉
+    issuers: list[str] = field(default_factory=list)
+    issuers_text: str = ""  # joined with 、
+    doc_number: str = ""  # 文号
+    date: str = ""  # ISO yyyy-mm-dd, or ""
+    level_label: str = ""  # 国家 | 省级 | 市级 | 县级 | 未知
+    region: str = ""
+    status_label: str = ""  # 征求意见稿 | 正式稿
+    path: str = ""  # e.g. 三、（九）
+    position: str = ""  # readable path, e.g. 第三部分第（九）项, or 前言
+    heading: str = ""
+    text: str = ""  # the clause text, whitespace normalised
+    source: str = ""  # file name
+    clause_id: str = ""
+    source_url: str = ""
+    reference: str = ""  # GB/T 7714-2015 line for the document
+    locator: str = ""  # e.g. 《…的通知》（金发〔2024〕5号）第三部分第（九）项
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status_label == STATUS_LABELS["draft"]
+
+
+def citation_from(
+    clause: Clause, document: Document, accessed: date | None = None, *, index: int = 1
+) -> Citation:
+    """Build a citation; `accessed` is the 引用日期 of online documents (today when not given)."""
+    title = _clean(document.title)
+    issuers = [name for name in (_clean(i) for i in document.issuers) if name]
+    doc_number = _compact(document.doc_number)
+    draft = document.status == "draft"
+    position = position_label(clause.path, clause.kind)
+    shown = _display_title(title or _clean(document.source) or "未命名文件", draft)
+    quoted_number = f"（{doc_number}）" if doc_number else ""
+    return Citation(
+        index=index,
+        title=title,
+        title_quoted=quote_title(title) if title else "",
+        issuers=issuers,
+        issuers_text="、".join(issuers),
+        doc_number=doc_number,
+        date=_clean(document.date),
+        level_label=document.level_label,
+        region=_clean(document.region),
+        status_label=document.status_label,
+        path=_compact(clause.path),
+        position=position,
+        heading=_clean(clause.heading),
+        text=_clean(clause.text),
+        source=document.source or clause.source,
+        clause_id=clause.id,
+        source_url=document.source_url.strip(),
+        reference=reference_line(document, accessed),
+        locator=f"{quote_title(shown)}{quoted_number}{position}",
+    )
+
+
+def citations_from(
+    items: Iterable[Hit | tuple[Clause, Document]], accessed: date | None = None
+) -> list[Citation]:
+    """Number search hits or (clause, document) pairs from 1, in the order given."""
+    out = []
+    for i, item in enumerate(items, start=1):
+        clause, document = (item.clause, item.document) if isinstance(item, Hit) else item
+        out.append(citation_from(clause, document, accessed, index=i))
+    return out
+
+
+def reference_line(document: Document, accessed: date | None = None) -> str:
+    """GB/T 7714-2015 entry, e.g. `机关A, 机关B. 题名: 文号[A]. 2024-04-03.`; online adds dates and URL."""
+    issuers = [name for name in (_clean(i) for i in document.issuers) if name]
+    if len(issuers) > MAX_CREATORS:
+        issuers = [*issuers[:MAX_CREATORS], "等"]
+    title = _display_title(
+        _clean(document.title) or _clean(document.source) or "未命名文件", document.status == "draft"
+    )
+    doc_number = _compact(document.doc_number)
+    issued = _clean(document.date)
+    url = document.source_url.strip()
+
+    head = f"{', '.join(issuers)}. " if issuers else ""
+    head += title + (f": {doc_number}" if doc_number else "")
+    if not url:
+        return f"{head}[{TYPE_CODE}]." + (f" {issued}." if issued else "")
+    cited = (accessed or date.today()).isoformat()
+    dates = (f"({issued})" if issued else "") + f"[{cited}]"
+    return f"{head}[{ONLINE_TYPE_CODE}]. {dates}. {url}."
+
+
+def quote_title(title: str) -> str:
+    """《title》, with 书名号 inside the title turned into 〈〉 as Chinese typesetting nests them."""
+    title = title.strip()
+    if title.startswith("《") and title.endswith("》"):
+        title = title[1:-1]
+    return "《" + title.replace("《", "〈").replace("》", "〉") + "》"
+
+
+_CN_NUM = "[一二三四五六七八九十百千零〇两]+"
+_L = "[（(]"
+_R = "[）)]"
+# Each outline marker and how it reads in a sentence. The levels follow 党政机关公文格式
+# (一、 → （一） → 1. → （1）); we call them 部分 / 项 / 条 / 点, the words staff use in briefings.
+_PATH_TOKENS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+    (re.compile(rf"第(?:{_CN_NUM}|\d+)(?:编|章|节|条|款|项|目|点|部分)"), lambda m: m.group(0)),
+    (re.compile(rf"({_CN_NUM})[、.．]"), lambda m: f"第{m.group(1)}部分"),
+    (re.compile(rf"{_L}({_CN_NUM}){_R}"), lambda m: f"第（{m.group(1)}）项"),
+    (re.compile(r"(\d+)(?:[.．、](?!\d)|$)"), lambda m: f"第{m.group(1)}条"),
+    (re.compile(rf"{_L}(\d+){_R}"), lambda m: f"第（{m.group(1)}）点"),
+]
+_UNNUMBERED = {"preamble": "前言", "closing": "结尾", "release": "发布说明"}
+
+
+def position_label(path: str, kind: str = "") -> str:
+    """Readable place of a clause: 三、（九） → 第三部分第（九）项; unknown shapes come back unchanged."""
+    path = _compact(path)
+    if not path:
+        return _UNNUMBERED.get(kind, "前言")
+    parts, pos = [], 0
+    while pos < len(path):
+        for pattern, render in _PATH_TOKENS:
+            m = pattern.match(path, pos)
+            if m and m.end() > pos:
+                parts.append(render(m))
+                pos = m.end()
+                break
+        else:
+            return path  # e.g. 附件1, ①: better verbatim than half-translated
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------- writers
+
+
+def write_csv(citations: list[Citation], path_or_buffer: Target) -> None:
+    """UTF-8 with BOM and CRLF, so Excel on Windows opens the Chinese text correctly."""
+    _emit(_csv_text(citations).encode("utf-8-sig"), path_or_buffer)
+
+
+def write_markdown(
+    citations: list[Citation], path_or_buffer: Target, *, exported_on: date | None = None
+) -> None:
+    """Heading, numbered list with each clause as a blockquote, then the distinct references."""
+    _emit(_markdown_text(citations, exported_on or date.today()).encode("utf-8"), path_or_buffer)
+
+
+def write_xlsx(citations: list[Citation], path_or_buffer: Target) -> None:
+    """One sheet, bold frozen header, wrapped long columns; text is stored as text, never as a formula."""
+    try:
+        from openpyxl import Workbook
+        from openpyxl.styles import Alignment, Font
+        from openpyxl.utils import get_column_letter
+    except ImportError as e:  # pragma: no cover - a declared dependency
+        raise MissingDependencyError("导出 Excel 需要 openpyxl：pip install openpyxl") from e
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "引用清单"
+    body_font, head_font = Font(name=XLSX_FONT, size=11), Font(name=XLSX_FONT, size=11, bold=True)
+    ws.append(list(COLUMNS))
+    for cell in ws[1]:
+        cell.font = head_font
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+    for c in citations:
+        ws.append([_xlsx_safe(v) for v in _row(c)])
+        for cell, name in zip(ws[ws.max_row], COLUMNS, strict=True):
+            cell.font = body_font
+            cell.alignment = Alignment(vertical="top", wrap_text=name in XLSX_WRAP)
+            if isinstance(cell.value, str) and cell.value[:1] in _FORMULA_START:
+                cell.data_type = "s"  # openpyxl would otherwise write "=…" as a formula
+                cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+    for i, name in enumerate(COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = XLSX_WIDTHS.get(name, 12)
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+    wb.save(path_or_buffer)
+
+
+def write_docx(citations: list[Citation], path_or_buffer: Target, *, exported_on: date | None = None) -> None:
+    """A Word document: title and date, one section per clause, then the numbered 参考文献 list."""
+    try:
+        from docx import Document as new_docx
+        from docx.shared import Cm, Pt
+    except ImportError as e:  # pragma: no cover - a declared dependency
+        raise MissingDependencyError("导出 Word 需要 python-docx：pip install python-docx") from e
+
+    doc = new_docx()
+    normal = doc.styles["Normal"]
+    normal.font.name = "Times New Roman"
+    normal.font.size = Pt(10.5)  # 五号
+    _docx_east_asian(normal.element, DOCX_FONT, lang=True)
+    for name in ("Title", "Heading 1", "Heading 2", "Quote"):
+        _docx_east_asian(doc.styles[name].element, DOCX_HEADING_FONT if "Quote" not in name else DOCX_FONT)
+    quote = doc.styles["Quote"]
+    quote.font.italic = False  # Chinese has no italics; Word would slant the glyphs
+    quote.paragraph_format.left_indent = Cm(0.74)
+
+    day = exported_on or date.today()
+    doc.add_heading("引用清单", level=0)
+    doc.add_paragraph(f"导出日期：{_cn_date(day)}　共 {len(citations)} 条")
+
+    numbers = _reference_numbers(citations)
+    for c in citations:
+        doc.add_heading(_item_heading(c), level=1)
+        meta = _meta_parts(c)
+        if meta:
+            doc.add_paragraph("　".join(f"{k}：{v}" for k, v in meta))
+        doc.add_paragraph(c.text, style="Quote")
+        doc.add_paragraph(f"出处：{c.locator}")
+        doc.add_paragraph(f"参考文献：[{numbers[c.reference]}] {c.reference}")
+
+    doc.add_heading("参考文献", level=1)
+    for ref, n in numbers.items():
+        doc.add_paragraph(f"[{n}] {ref}")
+    doc.core_properties.title = "引用清单"
+    doc.save(path_or_buffer)
+
+
+WRITERS: dict[str, Callable[..., None]] = {
+    "csv": write_csv,
+    "xlsx": write_xlsx,
+    "docx": write_docx,
+    "md": write_markdown,
+}
+
+
+def export_bytes(citations: list[Citation], fmt: str, *, exported_on: date | None = None) -> bytes:
+    """The file a writer would write, as bytes, for download buttons. `fmt` is csv, xlsx, docx or md."""
+    key = fmt.strip().lower().lstrip(".")
+    writer = WRITERS.get(key)
+    if writer is None:
+        raise QueryError(f"未知的导出格式：{fmt}，可选 csv、xlsx、docx、md")
+    buf = io.BytesIO()
+    if key in ("docx", "md"):
+        writer(citations, buf, exported_on=exported_on)
+    else:
+        writer(citations, buf)
+    return buf.getvalue()
+
+
+def write(citations: list[Citation], path: str | os.PathLike[str], fmt: str | None = None) -> None:
+    """Write to a file, the format taken from `fmt` or else from the file's extension."""
+    data = export_bytes(citations, fmt or os.path.splitext(os.fspath(path))[1])
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+# ---------------------------------------------------------------- rendering helpers
+
+XLSX_FONT = "等线"  # the zh-CN Office default: clear on screen, present on every Windows since 2016
+DOCX_FONT = "宋体"
+DOCX_HEADING_FONT = "黑体"
+XLSX_WRAP = {"文件标题", "发文机关", "条款标题", "条款原文", "参考文献"}
+XLSX_WIDTHS = {
+    "序号": 6, "文件标题": 36, "发文机关": 24, "文号": 18, "成文日期": 12, "层级": 6, "地区": 14,
+    "状态": 10, "条款位置": 14, "条款标题": 28, "条款原文": 80, "参考文献": 60, "条款编号": 18,
+    "来源文件": 26,
+}  # fmt: skip
+XLSX_MAX_CELL = 32767  # Excel refuses longer cells
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&|~#])")
+_MD_LINE_START = re.compile(r"^(\d+)([.)])|^([-+>])")
+
+
+def _row(c: Citation) -> list[Any]:
+    return [
+        c.index, c.title, c.issuers_text, c.doc_number, c.date, c.level_label, c.region, c.status_label,
+        c.path or c.position, c.heading, c.text, c.reference, c.clause_id, c.source,
+    ]  # fmt: skip
+
+
+def _csv_safe(value: Any) -> Any:
+    """Neutralise spreadsheet formulas (=, +, -, @) so opening the file runs nothing."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _xlsx_safe(value: Any) -> Any:
+    if isinstance(value, str):
+        value = _ILLEGAL_XML.sub("", value)
+        if len(value) > XLSX_MAX_CELL:
+            value = value[: XLSX_MAX_CELL - 1] + "…"
+    return value
+
+
+def _csv_text(citations: list[Citation]) -> str:
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\r\n")
+    out.writerow(COLUMNS)
+    for c in citations:
+        out.writerow([_csv_safe(v) for v in _row(c)])
+    return buf.getvalue()
+
+
+def _markdown_text(citations: list[Citation], day: date) -> str:
+    numbers = _reference_numbers(citations)
+    lines = ["# 引用清单", "", f"导出日期：{_cn_date(day)}，共 {len(citations)} 条。", ""]
+    for c in citations:
+        marker = f"{c.index}. "
+        pad = " " * len(marker)  # continuation lines stay inside the list item
+        lines += [f"{marker}**{md_escape(_item_heading(c, numbered=False))}**", ""]
+        meta = _meta_parts(c)
+        if meta:
+            lines += [pad + "；".join(f"{k}：{md_escape(v)}" for k, v in meta), ""]
+        lines += [f"{pad}> {md_escape(c.text)}", ""]
+        lines.append(f"{pad}出处：{md_escape(c.locator)}  ")
+        lines.append(f"{pad}参考文献：\\[{numbers[c.reference]}\\]")
+        lines.append("")
+    lines += ["## 参考文献", ""]
+    for ref, n in numbers.items():
+        lines.append(f"\\[{n}\\] {_md_reference(ref)}  ")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def md_escape(text: str) -> str:
+    """Backslash-escape what Markdown would read as markup or HTML, so clause text renders verbatim."""
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return _MD_LINE_START.sub(
+        lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(1) else f"\\{m.group(3)}", text
+    )
+
+
+def _md_reference(ref: str) -> str:
+    """Escape a reference line but keep its URL clickable as an autolink."""
+    m = re.search(r" (https?://[^\s<>]+)\.$", ref)
+    if not m:
+        return md_escape(ref)
+    return f"{md_escape(ref[: m.start()])} <{m.group(1)}>."
+
+
+def _item_heading(c: Citation, numbered: bool = True) -> str:
+    parts = [c.title_quoted or quote_title(c.source or "未命名文件"), c.path or c.position, c.heading]
+    text = " ".join(p for p in parts if p)
+    return f"{c.index}. {text}" if numbered else text
+
+
+def _meta_parts(c: Citation) -> list[tuple[str, str]]:
+    parts = [("发文机关", c.issuers_text), ("文号", c.doc_number), ("成文日期", c.date),
+             ("层级", c.level_label)]  # fmt: skip
+    if c.is_draft:
+        parts.append(("状态", c.status_label))
+    return [(k, v) for k, v in parts if v]
+
+
+def _reference_numbers(citations: list[Citation]) -> dict[str, int]:
+    """Distinct reference lines in order of first use, numbered from 1."""
+    numbers: dict[str, int] = {}
+    for c in citations:
+        numbers.setdefault(c.reference, len(numbers) + 1)
+    return numbers
+
+
+def _docx_east_asian(element: Any, font: str, lang: bool = False) -> None:
+    """Name the East Asian font on a style; a theme font attribute would win over it, so drop that."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    rpr = element.get_or_add_rPr()
+    fonts = rpr.get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), font)
+    fonts.attrib.pop(qn("w:eastAsiaTheme"), None)
+    if lang:  # w:lang comes after the size elements, which are the last ones Normal holds
+        tag = OxmlElement("w:lang")
+        tag.set(qn("w:val"), "en-US")
+        tag.set(qn("w:eastAsia"), "zh-CN")
+        rpr.append(tag)
+
+
+def _cn_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _emit(data: bytes, target: Target) -> None:
+    if isinstance(target, str | os.PathLike):
+        with open(target, "wb") as f:
+            f.write(data)
+    elif isinstance(target, io.TextIOBase):
+        target.write(data.decode("utf-8"))  # keeps the BOM as U+FEFF
+    else:
+        target.write(data)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- text normalisation
+
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
+_WIDE = r"\u2014\u2018-\u201d\u2026\u00b7\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+# PDF text breaks lines mid-sentence: a break next to a Chinese character is an artefact, not a space.
+_WIDE_GAP = re.compile(rf"(?<=[{_WIDE}])\s+|\s+(?=[{_WIDE}])")
+
+
+def _clean(text: str | None) -> str:
+    """One line: control characters removed, spaces dropped next to Chinese, other runs collapsed."""
+    text = _INVISIBLE.sub("", _ILLEGAL_XML.sub("", text or ""))
+    text = _WIDE_GAP.sub("", text.strip())
+    return re.sub(r"\s+", " ", text)
+
+
+def _compact(text: str | None) -> str:
+    """No whitespace at all: 文号 and outline paths (金发〔2024〕5 号 → 金发〔2024〕5号)."""
+    return re.sub(r"\s+", "", _ILLEGAL_XML.sub("", text or ""))
+
+
+def _display_title(title: str, draft: bool) -> str:
+    return f"{title}（{DRAFT_MARK}）" if draft and DRAFT_MARK not in title else title
