@@ -1,0 +1,301 @@
+"""Clause text → quantitative targets (number, unit, comparator, metric) and responsible units."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+
+from kb.models import Target
+
+# ---------------------------------------------------------------------------
+# Rules, as a small table of regexes. Matching runs on a *compact* view of the
+# clause: whitespace removed (PDF text breaks lines mid-word and puts spaces
+# around numbers: "不超过 3 个百分点") and full-width digits/％/（）/－ mapped to
+# ASCII one character for one, so offsets map straight back to the original.
+#
+# What counts as a target:
+#   * an amount, rate or multiple (元/万元/亿元/美元…, %, 个百分点, 基点, 倍):
+#     always, with or without a comparator, since statistics such as
+#     "贷款余额14.24亿元，占比9.88%" are what the targets are measured against;
+#   * a count or duration (年, 月, 天, 户, 家, 个, 条, 项, 笔, 次 …): only with a
+#     comparator (不超过3年, 三年内, 10家以上, 新增5户). So "17条优势产业链",
+#     "4大产业集群", "两个毫不动摇", "一月一链" are not targets;
+#   * never a date (2020年6月末, 2024年, 2023-2025年: four-digit 19xx/20xx before
+#     年/月/日), a 文号 (〔2024〕5号: 号 is no unit), an outline marker ((一), 1.)
+#     or a number glued to Latin letters (5G, ICP备05070218号);
+#   * qualitative comparisons staff still compare across documents:
+#     "增速不低于各项贷款平均增速", "利率低于去年同期水平" (value None), and
+#     directed changes of a ratio or rate such as "适度提高不良贷款容忍度",
+#     "合理提高信用贷款比例" (value None, comparator 适度提高 / 合理提高);
+#     the latter only in phrases holding no numeric target.
+#   * a range "1%-3%" gives two targets: 不低于1% and 不超过3%.
+# ---------------------------------------------------------------------------
+
+# Arabic number (thousands separators, decimals) or a Chinese numeral 一…十/百/千.
+# Lengths are bounded and a number may not start inside another one (see the
+# lookbehind in _NUMERIC_RE), so a run of 200,000 digits is rejected in one pass.
+_CN_DIGITS = "零〇一二两三四五六七八九十百千"
+_NUM = rf"(?:\d{{1,15}}(?:,\d{{3}}){{0,5}}(?:\.\d{{1,6}})?|[{_CN_DIGITS}]{{1,8}})"
+
+# Units. Amounts/rates are targets on their own; counts need a comparator.
+# Longest alternatives first so 个百分点 wins over 个 and 个月 over 个.
+_MAG = r"(?:千万|百万|十万|万亿|千亿|百亿|万|亿)"
+_AMOUNT_UNIT = (
+    r"(?:个百分点|百分点|个基点|基点|BP|bp|%|‰|倍"
+    rf"|{_MAG}?(?:元美元|美元|欧元|港元|元人民币|元))"
+)
+_COUNT_UNITS = ("个工作日", "个月", "人次", "个", "户", "家", "项", "笔", "条", "次", "人", "名", "年", "月", "天", "日", "周")
+_COUNT_UNIT = rf"(?:{_MAG}?户|{'|'.join(_COUNT_UNITS)})"
+_UNIT = rf"(?:个工作日|个月|个|{_MAG}?户|家|项|笔|条|次|人次|人|名|年|月|天|日|周)"
+_UNIT = rf"(?:{_AMOUNT_UNIT}|{_COUNT_UNIT})"
+
+# Comparator before the number ("最高不超过" means no more than "不超过").
+_PRE = (
+    r"(?:最高不超过|最多不超过|最低不低于|原则上不超过|不得超过|不得低于|不应低于|不宜超过"
+    r"|不低于|不少于|不超过|不高于|不大于|不小于|不多于|最高|最低|最多|至少|低于|高于|超过|少于|多于"
+    r"|提高到|提高至|提升到|提升至|增加到|增加至|增长到|增长至|增至|降至|降到|降低到|降低至|下降到|下降至"
+    r"|达到|突破|控制在|稳定在|保持在|新增|累计|大约|约|逾)"
+)
+# Comparator right after the unit; when present it states the bound, so it wins.
+_SUF = r"(?:及以上|及以下|以上|以下|以内|之内|内|左右)"
+_RANGE_SEP = r"[-－~～—至到]"
+
+_NUMERIC_RE = re.compile(
+    rf"(?P<pre>{_PRE})?(?:等值|人民币)?"
+    rf"(?<![A-Za-z\d.{_CN_DIGITS}])(?<!\d,)(?P<n1>{_NUM})(?:(?P<u1>{_UNIT})?{_RANGE_SEP}(?P<n2>{_NUM}))?"
+    rf"(?P<unit>{_UNIT})(?![A-Za-z])(?P<suf>{_SUF})?"
+)
+# 百分之三十 → 30 %.
+_PERCENT_WORDS_RE = re.compile(rf"(?P<pre>{_PRE})?百分之(?P<n1>{_NUM})(?P<suf>{_SUF})?")
+
+# 增速不低于各项贷款平均增速: a comparator followed by a reference, not a number.
+_QUAL_CMP_RE = re.compile(
+    r"(?P<cmp>不得低于|不低于|不高于|不少于|不超过|明显高于|明显低于|低于|高于|快于|不慢于)"
+    r"(?![\d一二两三四五六七八九十百])(?=[^\d,，;；。:：!?！？%]{0,20}?"
+    r"(?:平均增速|平均水平|增速|水平|同期|上年|去年|上一年|全国|全省|全市|全县|全区))"
+)
+# 适度提高制造业不良贷款容忍度: a directed change of a ratio or rate.
+_QUAL_DIR_RE = re.compile(
+    r"(?P<cmp>(?:适度|适当|合理|稳步|逐步|大幅度|大幅|持续|进一步|有效)?"
+    r"(?:提高|降低|提升|下调|上调|压降|下降))"
+    r"(?P<np>[^\d,，;；。:：!?！？%]{0,16}?"
+    r"(?:不良贷款容忍度|容忍度|抵质押率|质押率|抵押率|比例|占比|比重|费率|利率|增速|权重))"
+)
+
+_DATE_UNITS = frozenset({"年", "月", "日"})
+_DURATION_UNITS = frozenset({"年", "月", "个月", "天", "日", "周", "个工作日"})
+_SUFFIX_NAMES = {"及以上": "以上", "及以下": "以下", "之内": "以内", "内": "以内", "左右": "约"}
+_PREFIX_NAMES = {
+    "最高不超过": "不超过", "最多不超过": "不超过", "原则上不超过": "不超过", "不得超过": "不超过",
+    "不宜超过": "不超过", "突破": "超过", "逾": "超过", "最低不低于": "不低于", "不得低于": "不低于", "不应低于": "不低于", "大约": "约",
+}
+_MAG_FACTOR = {"千万": (1000, "万"), "百万": (100, "万"), "十万": (10, "万"), "千亿": (1000, "亿"),
+               "百亿": (100, "亿"), "万亿": (10000, "亿")}
+
+# Phrase boundaries (the compact text keeps full-width commas etc. as they are).
+_BOUNDARY = frozenset("，,；;。！？!?：:")
+_MAX_PHRASE = 160  # longer runs without punctuation are clipped around the number
+MAX_TARGETS = 1000  # a "clause" with more is not a clause; stop there rather than crawl
+
+# Metric = the noun phrase before the comparator, with lead-in verbs and links trimmed.
+_LEAD_IN_RE = re.compile(
+    r"^(?:力争|努力实现|努力|实现|确保|推动|保持|使得|使|争取|原则上|要求|要|须|应|按照|按|其中|同时|"
+    r"并|且|及|和|与|对|可|在|由|抓住|到|至|全年|每年|力求|将)+"
+)
+_LEAD_OUT_RE = re.compile(
+    r"(?:的|可|要|应|将|为|在|均|达|提高|降低|提升|增长|下降|明显|显著|持续|稳步|不断|力争|争取|保持|按)+$"
+)
+_COMPARE_CUT_RE = re.compile(r"可较|相较于|相较|相比于|相比|较|从")
+_METRIC_AFTER_RE = re.compile(r"(?:的)?(额度|规模|限额|余额|期限)")
+_MAX_METRIC = 24
+
+# Responsible units: （责任单位：A、B，C） and the like.
+_UNIT_LABEL = r"(?:责任单位|牵头单位|责任部门|牵头部门|配合单位|参与单位|责任主体)"
+# Bounded, and free of a required terminator, so an unclosed "（责任单位：" cannot backtrack far.
+_PAREN_BODY = r"[^（）()\n。]{0,300}(?:[（(][^（）()\n。]{0,60}[）)][^（）()\n。]{0,300}){0,5}"
+_RESP_PAREN_RE = re.compile(rf"[（(]\s*{_UNIT_LABEL}\s*[:：]{_PAREN_BODY}[）)]")
+_RESP_RE = re.compile(rf"{_UNIT_LABEL}\s*[:：](?P<body>{_PAREN_BODY})")
+_UNIT_SPLIT_RE = re.compile(rf"[、，,；;\s]+|{_UNIT_LABEL}\s*[:：]")
+
+# Full-width digits, letters and signs → ASCII, one for one (offsets stay valid).
+_HALF = str.maketrans(
+    {**{chr(0xFF10 + i): str(i) for i in range(10)},
+     **{chr(0xFF21 + i): chr(0x41 + i) for i in range(26)},
+     **{chr(0xFF41 + i): chr(0x61 + i) for i in range(26)},
+     "％": "%", "（": "(", "）": ")", "．": ".", "－": "-", "～": "~", "＋": "+"}
+)
+
+
+def _compact(text: str) -> tuple[str, list[int]]:
+    """Text without whitespace, half-width digits; and, per compact char, its offset in `text`."""
+    pos = [i for i, c in enumerate(text) if not c.isspace()]
+    return "".join(text[i] for i in pos).translate(_HALF), pos
+
+
+def _cn_number(s: str) -> float:
+    """二十五 → 25, 两千 → 2000, 十 → 10; plain digit runs such as 一二 read digit by digit."""
+    digits = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
+              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+    mults = {"十": 10, "百": 100, "千": 1000}
+    total, cur = 0, 0
+    for ch in s:
+        if ch in digits:
+            cur = cur * 10 + digits[ch] if cur else digits[ch]
+        else:
+            total += (cur or 1) * mults[ch]
+            cur = 0
+    return float(total + cur)
+
+
+def _number(s: str) -> float:
+    if s[0].isdigit():
+        return float(s.replace(",", ""))
+    return _cn_number(s)
+
+
+def _unit(unit: str, value: float) -> tuple[str, float]:
+    """Normalise the unit: 万元美元 → 万美元, 元人民币 → 元, 千万元 → 万元 ×1000."""
+    unit = unit.replace("元美元", "美元").replace("元人民币", "元")
+    for mag, (factor, base) in _MAG_FACTOR.items():
+        if unit.startswith(mag):
+            return base + unit[len(mag):], value * factor
+    return unit, value
+
+
+def _is_year(number: str, unit: str) -> bool:
+    """2024年, 2020年6月末: a four-digit 19xx/20xx before 年/月/日 is a date, not a duration."""
+    return unit in _DATE_UNITS and number.isdigit() and len(number) == 4 and 1900 <= int(number) <= 2100
+
+
+def _phrase_span(compact: str, bounds: list[int], a: int, b: int) -> tuple[int, int]:
+    """Compact [a, b) widened to the punctuation-delimited phrase, clipped to _MAX_PHRASE."""
+    i = bisect_right(bounds, a - 1)
+    start = bounds[i - 1] + 1 if i else 0
+    j = bisect_left(bounds, b)
+    end = bounds[j] if j < len(bounds) else len(compact)
+    if end - start > _MAX_PHRASE:
+        start = max(start, a - _MAX_PHRASE // 2)
+        end = min(end, max(b, start + _MAX_PHRASE))
+    return start, end
+
+
+def _metric(pre: str) -> str:
+    """The measured thing, from the text between the phrase start and the comparator."""
+    pre = pre[-_MAX_METRIC * 2:]
+    parts = _COMPARE_CUT_RE.split(pre)
+    if len(parts) > 1 and parts[0]:
+        pre = parts[0]
+    for _ in range(3):
+        pre = _LEAD_OUT_RE.sub("", _LEAD_IN_RE.sub("", pre))
+    pre = pre.strip("()、“”\"'")
+    if len(pre) > _MAX_METRIC:
+        tail = pre.rsplit("的", 1)[-1]
+        pre = tail if len(tail) >= 2 else pre[-_MAX_METRIC:]
+    return pre
+
+
+def extract_targets(text: str) -> list[Target]:
+    """Quantitative (and comparable qualitative) targets in a clause, in order of position."""
+    if not text:
+        return []
+    compact, pos = _compact(text)
+    bounds = [i for i, c in enumerate(compact) if c in _BOUNDARY]
+    found: list[tuple[int, int, Target]] = []  # (compact start, compact end, target)
+    num_ends: list[int] = []  # numeric targets sorted by compact end, for "the previous target"
+    num_items: list[tuple[int, Target]] = []  # (compact start, target), same order
+    numeric_phrases: set[tuple[int, int]] = set()
+
+    def emit(a: int, b: int, cmp_start: int, value: float | None, unit: str, comparator: str,
+             metric: str | None = None, numeric: bool = False) -> None:
+        ps, pe = _phrase_span(compact, bounds, a, b)
+        if metric is None:
+            i = bisect_right(num_ends, cmp_start) - 1
+            prev_end, prev_target = ps, None
+            if i >= 0 and num_items[i][0] >= ps:
+                prev_end, prev_target = num_ends[i], num_items[i][1]
+            metric = _metric(compact[prev_end:cmp_start])
+            if not metric and prev_target is not None and prev_end == cmp_start:
+                metric = prev_target.metric  # 从单户不超过1000万元提高到2000万元: same metric
+            if not metric:
+                after = _METRIC_AFTER_RE.match(compact, b) if b < len(compact) else None
+                if after:
+                    metric = after.group(1)
+                elif unit in _DURATION_UNITS:
+                    metric = "期限"
+        o_start, o_end = pos[ps], pos[pe - 1] + 1
+        target = Target(value=value, unit=unit, comparator=comparator, phrase=text[o_start:o_end],
+                        start=o_start, end=o_end, metric=metric)
+        found.append((a, b, target))
+        if numeric:
+            j = bisect_right(num_ends, b)
+            num_ends.insert(j, b)
+            num_items.insert(j, (a, target))
+            numeric_phrases.add((ps, pe))
+
+    for m in _NUMERIC_RE.finditer(compact):
+        if len(found) >= MAX_TARGETS:
+            break
+        pre, suf, raw_unit = m.group("pre"), m.group("suf"), m.group("unit")
+        v1 = _number(m.group("n1"))
+        unit, v1 = _unit(raw_unit, v1)
+        comparator = _SUFFIX_NAMES.get(suf, suf) if suf else _PREFIX_NAMES.get(pre, pre) if pre else ""
+        if _is_year(m.group("n1"), raw_unit):
+            continue
+        if raw_unit.lstrip("千百十万亿") in _COUNT_UNITS and not comparator:
+            continue
+        cmp_start = m.start("pre") if pre else m.start("n1")
+        if m.group("n2"):
+            if _is_year(m.group("n2"), raw_unit):
+                continue  # 2023-2025年
+            _, v2 = _unit(raw_unit, _number(m.group("n2")))
+            emit(m.start(), m.end(), cmp_start, v1, unit, "不低于")
+            emit(m.start(), m.end(), cmp_start, v2, unit, "不超过", numeric=True)
+        else:
+            emit(m.start(), m.end(), cmp_start, v1, unit, comparator, numeric=True)
+
+    for m in _PERCENT_WORDS_RE.finditer(compact):
+        if len(found) >= MAX_TARGETS:
+            break
+        pre, suf = m.group("pre"), m.group("suf")
+        comparator = _SUFFIX_NAMES.get(suf, suf) if suf else _PREFIX_NAMES.get(pre, pre) if pre else ""
+        emit(m.start(), m.end(), m.start(), _number(m.group("n1")), "%", comparator, numeric=True)
+
+    for m in _QUAL_CMP_RE.finditer(compact):
+        if len(found) >= MAX_TARGETS:
+            break
+        cmp = m.group("cmp").removeprefix("明显")
+        emit(m.start(), m.end(), m.start(), None, "", _PREFIX_NAMES.get(cmp, cmp))
+
+    for m in _QUAL_DIR_RE.finditer(compact):
+        if len(found) >= MAX_TARGETS:
+            break
+        if _phrase_span(compact, bounds, m.start(), m.end()) in numeric_phrases:
+            continue
+        np = _LEAD_IN_RE.sub("", m.group("np")) or m.group("np")
+        emit(m.start(), m.end(), m.start(), None, "", m.group("cmp"), metric=np)
+
+    found.sort(key=lambda f: (f[0], f[1]))
+    seen: set[tuple] = set()
+    out: list[Target] = []
+    for _, _, t in found:
+        key = (t.start, t.end, t.value, t.unit, t.comparator, t.metric)
+        if key not in seen:
+            seen.add(key)
+            out.append(t)
+    return out
+
+
+def extract_responsible_units(text: str) -> list[str]:
+    """Units named after 责任单位：/牵头单位：/责任部门： …, split on 、，；, in order, without repeats."""
+    units: dict[str, None] = {}  # ordered set
+    for m in _RESP_RE.finditer(text):
+        for part in _UNIT_SPLIT_RE.split(m.group("body")):
+            part = part.strip("（）()。.、 \u3000")
+            if part:
+                units.setdefault(part)
+    return list(units)
+
+
+def strip_responsibility(text: str) -> str:
+    """The clause without its （责任单位：…） parenthetical, for display and embedding."""
+    return _RESP_PAREN_RE.sub("", text).rstrip()

@@ -1,0 +1,255 @@
+"""Quantitative targets and responsible units extracted from clause text."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kb.targets import extract_responsible_units, extract_targets, strip_responsibility
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+# Sentences quoted verbatim from the seed corpus (file prefix → sentence).
+SZ_TOLERANCE = "不良容忍度可较各项贷款不良率提高不超过 3 个百分点。"  # 000, 苏州
+LY_GROWTH = (
+    "引导银行业金融机构紧紧围绕17条优势产业链项目、清单和图谱，优化资金供给结构，"
+    "力争制造业贷款增速不低于各项贷款平均增速，制造业中长期贷款增速不低于制造业贷款平均增速，"
+    "三年内新增制造业贷款200亿元以上。"
+)  # 004, 洛阳
+LY_QUOTA = "抓住普惠型小微企业贷款认定标准从单户不超过1000万元提高到2000万元的政策调整机遇"  # 004
+LY_TALENT = "发放额度最高不超过 2000 万元的信用贷款，支持产业链人才引进和创新创业。"  # 004
+LY_FX = "符合条件的高效技术、“专精特新”和科技型中小企业，可在不超过等值 500 万元美元额度内自主借用外债。"  # 004
+LY_GUARANTEE = "完善政府性担保机构代偿补偿、保费补贴机制，将综合担保费率稳定在1%以下。"  # 004
+LY_PREMIUM = (
+    "对经省认定的首台（套）重大技术装备投保产品，按照实际投保费率不超过3%及年度保费实际支出的80%给予补贴，"
+    "保费补贴时间按保险期限据实核算，不超过3年；"
+)  # 004
+LY_UNITS = "（责任单位：市金融工作局、人民银行洛阳市分行、国家金融监督管理总局洛阳监管分局）"  # 004
+LY_UNITS_MIXED = "（责任单位：市金融工作局、市国资委、市工信局、市发改委、市科技局，国宏集团）"  # 004
+DZ_COUNT = "原则上增长比例不低于 10%"  # 003, 东至
+DZ_NPL = "合理提高信用贷款比例，以及适度提高制造业不良贷款容忍度。"  # 003
+DZ_STOCK = "截至 2020 年 6 月末，全县制造业贷款余额 14.24 亿元，占比总贷款 9.88%，制造业贷款占比较低。"  # 003
+DZ_RATE = "切实有效降低制造业企业综合融资成本，加权平均利率低于去年同期水平。"  # 003, joined across a line break
+NATIONAL_NO = "金发〔2024〕5 号"  # 001
+SEED_SENTENCES = [SZ_TOLERANCE, LY_GROWTH, LY_QUOTA, LY_TALENT, LY_FX, LY_GUARANTEE, LY_PREMIUM, LY_UNITS,
+                  LY_UNITS_MIXED, DZ_COUNT, DZ_NPL, DZ_STOCK, DZ_RATE, NATIONAL_NO]
+
+
+def squash(s: str) -> str:
+    return "".join(s.split())
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="seed corpus not present")
+def test_quoted_sentences_are_in_the_seed_corpus():
+    corpus = squash("".join(p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))))
+    for sentence in SEED_SENTENCES:
+        assert squash(sentence) in corpus, sentence
+
+
+def triples(text: str) -> list[tuple]:
+    return [(t.value, t.unit, t.comparator) for t in extract_targets(text)]
+
+
+def only(text: str):
+    targets = extract_targets(text)
+    assert len(targets) == 1, targets
+    return targets[0]
+
+
+def test_npl_tolerance_points():
+    t = only(SZ_TOLERANCE)
+    assert (t.value, t.unit, t.comparator) == (3, "个百分点", "不超过")
+    assert t.metric == "不良容忍度"
+    assert t.display == "不超过3个百分点"
+
+
+def test_growth_targets_qualitative_and_numeric():
+    targets = extract_targets(LY_GROWTH)
+    assert [(t.value, t.unit, t.comparator, t.metric) for t in targets] == [
+        (None, "", "不低于", "制造业贷款增速"),
+        (None, "", "不低于", "制造业中长期贷款增速"),
+        (3, "年", "以内", "期限"),
+        (200, "亿元", "以上", "新增制造业贷款"),
+    ]
+    # 17条优势产业链 counts list items, not a target
+    assert all(t.unit != "条" for t in targets)
+
+
+def test_spaces_may_be_present_or_removed():
+    assert triples(DZ_COUNT) == [(10, "%", "不低于")]
+    assert triples(squash(DZ_COUNT)) == [(10, "%", "不低于")]
+    assert only(DZ_COUNT).metric == "增长比例"
+    assert triples("增长比例不低于１０％") == [(10, "%", "不低于")]  # full-width digits
+
+
+def test_money_caps_and_currency():
+    t = only(LY_TALENT)
+    assert (t.value, t.unit, t.comparator, t.metric) == (2000, "万元", "不超过", "发放额度")
+    t = only(LY_FX)
+    assert (t.value, t.unit, t.comparator) == (500, "万美元", "不超过")
+    assert triples("可借用外债等值500万美元") == [(500, "万美元", "")]
+
+
+def test_quota_raised_from_to():
+    assert [(t.value, t.comparator, t.metric) for t in extract_targets(LY_QUOTA)] == [
+        (1000, "不超过", "普惠型小微企业贷款认定标准"),
+        (2000, "提高到", "普惠型小微企业贷款认定标准"),
+    ]
+
+
+def test_guarantee_fee_below():
+    t = only(LY_GUARANTEE)
+    assert (t.value, t.unit, t.comparator) == (1, "%", "以下")
+    assert t.metric.endswith("担保费率")
+
+
+def test_premium_subsidy_several_targets_in_one_clause():
+    targets = extract_targets(LY_PREMIUM)
+    assert [(t.value, t.unit, t.comparator) for t in targets] == [(3, "%", "不超过"), (80, "%", ""), (3, "年", "不超过")]
+    assert targets[0].metric == "实际投保费率"
+    assert targets[0].phrase == "按照实际投保费率不超过3%及年度保费实际支出的80%给予补贴"
+
+
+def test_qualitative_changes_and_comparisons():
+    targets = extract_targets(DZ_NPL)
+    assert [(t.value, t.comparator, t.metric) for t in targets] == [
+        (None, "合理提高", "信用贷款比例"),
+        (None, "适度提高", "制造业不良贷款容忍度"),
+    ]
+    t = only(DZ_RATE)
+    assert (t.value, t.unit, t.comparator, t.metric) == (None, "", "低于", "加权平均利率")
+
+
+def test_statistics_kept_dates_dropped():
+    assert triples(DZ_STOCK) == [(14.24, "亿元", ""), (9.88, "%", "")]
+    assert extract_targets(DZ_STOCK)[0].metric == "全县制造业贷款余额"
+
+
+def test_range_gives_lower_and_upper_bound():
+    assert triples("担保费率控制在1%-3%") == [(1, "%", "不低于"), (3, "%", "不超过")]
+    assert triples("担保费率1～3%") == [(1, "%", "不低于"), (3, "%", "不超过")]
+
+
+def test_chinese_numerals():
+    assert triples("放大担保倍数至两倍") == [(2, "倍", "")]
+    assert triples("三年内完成") == [(3, "年", "以内")]
+    assert triples("贷款占比达到百分之三十以上") == [(30, "%", "以上")]
+    assert triples("新增贷款二十亿元") == [(20, "亿元", "")]
+    assert triples("单户授信不超过两千万元") == [(2000, "万元", "不超过")]
+    assert triples("新增授信3千万元") == [(3000, "万元", "")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        NATIONAL_NO,
+        "2024 年 4 月 3 日",
+        "截至 2020 年 6 月末",
+        "《洛阳市加快打造先进制造业集群着力培育优势产业链工作推进方案（2023-2025年）》",
+        "到2027年，支持制造业高端化智能化绿色化发展的金融体系基本成熟",
+        "（一）指导思想。1.稳步提升融资规模。",
+        "加大对4大产业创新集群和 16个制造业细分领域的支持",
+        "分包 17 条优势产业链",
+        "加强对5G、工业互联网等数字基础设施建设的中长期贷款支持",
+        "开展“一月一链”投融资路演，“一对一”为链上企业进行融资辅导",
+        "坚持“两个毫不动摇”，严格落实“七不准”“四公开”要求",
+        "京ICP备05070218号",
+    ],
+)
+def test_not_targets(text):
+    assert extract_targets(text) == []
+
+
+def test_counts_need_a_comparator():
+    assert triples("新增上市企业10家以上") == [(10, "家", "以上")]
+    assert triples("培育上市企业10家") == []
+
+
+def test_phrase_is_the_punctuation_delimited_span():
+    text = "力争制造业贷款增速不低于各项贷款平均增速，三年内新增制造业贷款200亿元以上。"
+    for t in extract_targets(text):
+        assert text[t.start:t.end] == t.phrase
+        assert "，" not in t.phrase and "。" not in t.phrase
+    assert extract_targets(text)[-1].phrase == "三年内新增制造业贷款200亿元以上"
+
+
+def test_offsets_survive_line_breaks_and_spaces():
+    text = "制造业小微企业\n\n不良容忍度可较各项贷款不良率提高不超过 3 个百分点。"
+    t = only(text)
+    assert text[t.start:t.end] == t.phrase
+    assert t.phrase.startswith("制造业小微企业") and t.phrase.endswith("个百分点")
+
+
+def test_responsible_units():
+    assert extract_responsible_units("保持制造业贷款稳定增长。" + LY_UNITS) == [
+        "市金融工作局", "人民银行洛阳市分行", "国家金融监督管理总局洛阳监管分局"]
+    assert extract_responsible_units(LY_UNITS_MIXED) == ["市金融工作局", "市国资委", "市工信局", "市发改委", "市科技局", "国宏集团"]
+    assert extract_responsible_units("（牵头单位：省财政厅；配合单位：省工业和信息化厅、省地方金融管理局）") == [
+        "省财政厅", "省工业和信息化厅", "省地方金融管理局"]
+    assert extract_responsible_units("做好统计监测。\n责任部门：县地方金融监管局、人民银行东至支行") == [
+        "县地方金融监管局", "人民银行东至支行"]
+    assert extract_responsible_units("明确牵头部门，层层压实责任。") == []
+
+
+def test_strip_responsibility():
+    text = "提升制造业企业风险保障水平。" + LY_UNITS
+    assert strip_responsibility(text) == "提升制造业企业风险保障水平。"
+    assert strip_responsibility("无括注的条款。") == "无括注的条款。"
+
+
+def test_provincial_style_clause():
+    text = (
+        "（五）强化融资担保增信。发挥省融资担保集团作用，对单户1000万元以下的制造业小微企业贷款，"
+        "担保费率降至1%以下，再担保费率减半收取，省财政按担保额的0.5%给予奖补，"
+        "力争到2025年末全省制造业贷款余额突破5万亿元。（牵头单位：省财政厅、省地方金融管理局）"
+    )
+    got = [(t.value, t.unit, t.comparator) for t in extract_targets(text)]
+    assert (1000, "万元", "以下") in got
+    assert (1, "%", "以下") in got
+    assert (0.5, "%", "") in got
+    assert (50000, "亿元", "超过") in got  # 5万亿元 is kept in 亿元 so amounts compare
+    assert not any(t.unit == "年" for t in extract_targets(text))
+    assert extract_responsible_units(text) == ["省财政厅", "省地方金融管理局"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "9" * 200_000,
+        "999," * 50_000,
+        "三" * 199_999 + "%",
+        "（责任单位：" * 33_000 + "（",
+        "不超过1%，" * 40_000,
+        "不低于" * 70_000,
+        "1%-" * 70_000,
+        "提高" + "制" * 200_000,
+        "（责任单位：" + "局、" * 100_000,
+        "适度提高" * 50_000,
+        ("制造业贷款增速不低于各项贷款平均增速，" * 10_000)[:200_000],
+    ],
+)
+def test_long_clause_is_fast(text):
+    t0 = time.perf_counter()
+    extract_targets(text)
+    extract_responsible_units(text)
+    strip_responsibility(text)
+    assert time.perf_counter() - t0 < 1.0
+
+
+ALPHABET = st.sampled_from(list("0123456789.%-，；。：（）() \n万亿元美个百分点年内以上下不低于超过提高适度增速平均水平三两十百千责任单位、"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHABET, max_size=120) | st.text(max_size=80))
+def test_never_raises_and_offsets_hold(text):
+    for t in extract_targets(text):
+        assert text[t.start:t.end] == t.phrase
+        assert t.phrase == t.phrase.strip()
+        assert t.value is None or t.value >= 0
+    for unit in extract_responsible_units(text):
+        assert unit
+    assert len(strip_responsibility(text)) <= len(text)
