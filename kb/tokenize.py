@@ -1,0 +1,147 @@
+"""Text → search tokens: our own jieba instance with the domain dictionary, for documents and queries alike."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+USERDICT_PATH = DATA_DIR / "userdict.txt"
+STOPWORDS_PATH = DATA_DIR / "stopwords.txt"
+
+# Bump when normalize() or the cutting rules change: BM25 indexes built with another version are stale.
+TOKENIZER_VERSION = 1
+
+# After NFKC, （套） is (套). Brackets around a short Chinese insert glued to a preceding Chinese
+# character are dropped, so 首台（套） → 首台套, 存货（仓单） → 存货仓单, 智能（网联）汽车 → 智能网联汽车;
+# outline markers such as （一） at a line start and inserts like （REITs） are left alone.
+_INSERT = re.compile(r"(?<=[\u4e00-\u9fff])\(([\u4e00-\u9fff]{1,3})\)")
+_WORD_SPLIT = re.compile(r"\s+")
+
+# jieba segments by character class; a token is kept only if it holds a letter, digit or Han character.
+_MEANINGFUL = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]")
+_ALL_HAN = re.compile(r"[\u3400-\u9fff]+")
+
+
+def normalize(text: str) -> str:
+    """The one normalisation applied before cutting, identical for index and query text."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _INSERT.sub(r"\1", text)
+    return text.lower()
+
+
+def _read_lines(path: Path) -> Iterable[str]:
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if line and not line.startswith("#"):
+            yield line
+
+
+def read_userdict(path: Path) -> list[tuple[str, int | None, str | None]]:
+    """Parse a jieba user dictionary (`word [freq] [tag]`), allowing `#` comment lines."""
+    entries: list[tuple[str, int | None, str | None]] = []
+    for line in _read_lines(path):
+        parts = _WORD_SPLIT.split(line)
+        word, freq, tag = parts[0], None, None
+        for part in parts[1:3]:
+            if part.isdigit():
+                freq = int(part)
+            else:
+                tag = part
+        entries.append((normalize(word), freq, tag))
+    return entries
+
+
+def read_stopwords(path: Path) -> frozenset[str]:
+    """One stop word a line, `#` comments allowed; normalised like the text they are matched against."""
+    return frozenset(normalize(line) for line in _read_lines(path))
+
+
+class Tokenizer:
+    """Cuts text with a private `jieba.Tokenizer` loaded with the domain dictionary.
+
+    Granularity is that of `cut_for_search`: every word, plus the dictionary words inside it
+    (jieba itself only looks at 2- and 3-character parts; we look at all lengths, so
+    出口信用保险 also yields 信用保险). Stop words and punctuation are dropped.
+    """
+
+    def __init__(
+        self,
+        userdict: Path | None = USERDICT_PATH,
+        stopwords: Path | None = STOPWORDS_PATH,
+        hmm: bool = True,
+    ):
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)  # silence "Building prefix dict …" on stderr
+        self._jieba = jieba.Tokenizer()
+        self._jieba.initialize()
+        self.hmm = hmm
+        digest = hashlib.sha256(f"v{TOKENIZER_VERSION};jieba {jieba.__version__};hmm={hmm}".encode())
+        if userdict is not None:
+            for word, freq, tag in read_userdict(Path(userdict)):
+                self._jieba.add_word(word, freq, tag)
+            digest.update(Path(userdict).read_bytes())
+        self.stopwords = read_stopwords(Path(stopwords)) if stopwords is not None else frozenset()
+        if stopwords is not None:
+            digest.update(Path(stopwords).read_bytes())
+        # Recorded beside a BM25 index: a different signature means the index must be rebuilt.
+        self.signature = digest.hexdigest()[:16]
+
+    def _keep(self, token: str) -> bool:
+        return token not in self.stopwords and _MEANINGFUL.search(token) is not None
+
+    def _expand(self, word: str) -> list[str]:
+        """The word's dictionary sub-words (length ≥ 2), then the word itself."""
+        if len(word) <= 2 or not _ALL_HAN.fullmatch(word):
+            return [word]
+        freq = self._jieba.FREQ
+        out = []
+        for n in range(2, len(word)):
+            for i in range(len(word) - n + 1):
+                part = word[i : i + n]
+                if freq.get(part):
+                    out.append(part)
+        out.append(word)
+        return out
+
+    def tokenize(self, text: str) -> list[str]:
+        """Tokens of `text`, in order of appearance; the same function serves documents and queries."""
+        if not text:
+            return []
+        tokens: list[str] = []
+        for word in self._jieba.cut(normalize(text), HMM=self.hmm):
+            word = word.strip()
+            if not word:
+                continue
+            tokens.extend(t for t in self._expand(word) if self._keep(t))
+        return tokens
+
+    __call__ = tokenize
+
+    def tokenize_many(self, texts: Iterable[str]) -> list[list[str]]:
+        return [self.tokenize(t) for t in texts]
+
+
+_default: Tokenizer | None = None
+_default_lock = threading.Lock()
+
+
+def get_tokenizer() -> Tokenizer:
+    """The process-wide tokenizer with the packaged dictionary, created once (≈1 s) on first use."""
+    global _default
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                _default = Tokenizer()
+    return _default
+
+
+def tokenize(text: str) -> list[str]:
+    """Tokenize with the default tokenizer."""
+    return get_tokenizer().tokenize(text)
