@@ -53,8 +53,10 @@ class Target:
 
     @property
     def display(self) -> str:
-        num = "" if self.value is None else f"{self.value:g}"
-        return f"{self.comparator}{num}{self.unit}"
+        """"不超过3个百分点"; a qualitative target names what it measures: "贷款增速不低于"."""
+        if self.value is None:
+            return f"{self.metric}{self.comparator}" or self.phrase[:20]
+        return f"{self.comparator}{self.value:g}{self.unit}"
 
 
 @dataclass
@@ -188,3 +190,22 @@ def _known(cls: type, d: dict) -> dict:
     """Drop keys a dataclass does not have, so older or newer records still load."""
     names = {f.name for f in fields(cls)}
     return {k: v for k, v in d.items() if k in names}
+
+
+@dataclass
+class Filters:
+    """Search restrictions, applied before ranking. Empty fields do not restrict."""
+
+    levels: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)  # substring match: "江苏" matches 江苏省苏州市
+    issuers: list[str] = field(default_factory=list)  # substring match on any issuer
+    topics: list[str] = field(default_factory=list)  # topic keys; a clause needs one of them
+    statuses: list[str] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)  # document ids or source file names
+    kinds: list[str] = field(default_factory=list)  # clause kinds
+    date_from: str = ""  # ISO dates, inclusive; documents without a date are excluded when set
+    date_to: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not any(getattr(self, f.name) for f in fields(self))

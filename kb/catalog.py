@@ -1,0 +1,99 @@
+"""The corpus catalog (`corpus/catalog.toml`): metadata a person states or corrects, overriding extraction."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import tomllib
+from pathlib import Path
+
+from .errors import CatalogError
+from .models import LEVEL_LABELS, LEVELS, STATUS_LABELS, STATUSES, Document, Evidence
+
+CATALOG_NAME = "catalog.toml"
+FIELDS = ("title", "issuers", "doc_number", "date", "level", "region", "status", "source_url", "references")
+_LIST_FIELDS = {"issuers", "references"}
+_LEVEL_ALIASES = {v: k for k, v in LEVEL_LABELS.items()} | {"国家级": "national", "省": "provincial", "市": "municipal",
+                                                           "县": "county", "区县": "county"}
+_STATUS_ALIASES = {v: k for k, v in STATUS_LABELS.items()} | {"草案": "draft", "正式": "final", "定稿": "final"}
+
+Catalog = dict[str, dict[str, object]]  # source file name → field → value
+
+
+def load_catalog(corpus_dir: Path) -> Catalog:
+    """Read and validate the catalog; a missing file is an empty catalog. Errors name the entry and field."""
+    path = Path(corpus_dir) / CATALOG_NAME
+    if not path.exists():
+        return {}
+    try:
+        with path.open("rb") as f:
+            raw = tomllib.load(f)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise CatalogError(f"{path.name} 格式错误：{e}") from e
+    catalog: Catalog = {}
+    for source, entry in raw.items():
+        if not isinstance(entry, dict):
+            raise CatalogError(f"{path.name}：[{source}] 应为一个表（用 [\"文件名\"] 开头）")
+        catalog[source] = {key: validate(source, key, value) for key, value in entry.items()}
+    return catalog
+
+
+def validate(source: str, key: str, value: object) -> object:
+    """Normalise one catalog value or raise CatalogError saying what is allowed."""
+    where = f"{CATALOG_NAME}：[{source}] 的 {key}"
+    if key not in FIELDS:
+        raise CatalogError(f"{where}：未知字段，可用字段为 {'、'.join(FIELDS)}")
+    if key in _LIST_FIELDS:
+        if isinstance(value, str):
+            value = [v.strip() for v in re.split(r"[、,，;；\n]", value) if v.strip()]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise CatalogError(f"{where}：应为文字列表，例如 [\"财政部\", \"工业和信息化部\"]")
+        return value
+    if not isinstance(value, str):
+        if key == "date" and hasattr(value, "isoformat"):
+            return value.isoformat()  # TOML dates arrive as datetime.date
+        raise CatalogError(f"{where}：应为文字，得到 {value!r}")
+    value = value.strip()
+    if key == "level":
+        level = _LEVEL_ALIASES.get(value, value)
+        if level not in LEVELS:
+            allowed = "、".join(f"{k}（{LEVEL_LABELS[k]}）" for k in LEVELS)
+            raise CatalogError(f"{where}：“{value}”不是有效层级，可选 {allowed}")
+        return level
+    if key == "status":
+        status = _STATUS_ALIASES.get(value, value)
+        if status not in STATUSES:
+            raise CatalogError(f"{where}：“{value}”不是有效状态，可选 draft（征求意见稿）、final（正式稿）")
+        return status
+    if key == "date" and value:
+        m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value)
+        if not m or not (1 <= int(m.group(2)) <= 12 and 1 <= int(m.group(3)) <= 31):
+            raise CatalogError(f"{where}：“{value}”不是有效日期，应写作 YYYY-MM-DD，例如 2024-04-03")
+    return value
+
+
+def apply_catalog(doc: Document, entry: dict[str, object] | None) -> Document:
+    """Catalog values win over extracted ones; the provenance says which came from where."""
+    for key, value in (entry or {}).items():
+        setattr(doc, key, value)
+        doc.provenance[key] = Evidence(value, "catalog", f"{CATALOG_NAME} [{doc.source}]")
+    return doc
+
+
+def save_entry(corpus_dir: Path, source: str, values: dict[str, object]) -> None:
+    """Validate and write one document's entry, keeping the others; atomic replace of the file."""
+    import tomli_w
+
+    clean = {k: validate(source, k, v) for k, v in values.items() if v not in ("", None, [])}
+    catalog = load_catalog(corpus_dir)
+    if clean:
+        catalog[source] = clean
+    else:
+        catalog.pop(source, None)
+    path = Path(corpus_dir) / CATALOG_NAME
+    header = "# 文件目录：在此填写或更正各文件的元数据，这里的值优先于自动抽取的值。\n"
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".catalog.", suffix=".toml")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(header + "\n" + tomli_w.dumps(catalog))
+    os.replace(tmp, path)

@@ -1,0 +1,79 @@
+"""One corpus file → a tagged `Document` and its `Clause`s: read, clean, segment, tag, apply the catalog."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .catalog import apply_catalog
+from .clean import clean_text
+from .config import MAX_FILE_BYTES
+from .models import Clause, Document, Evidence
+from .read import read_file
+from .segment import segment
+from .tag import tag_document
+from .targets import extract_responsible_units, extract_targets
+from .topics import Topic, default_taxonomy, tag_topics
+
+
+@dataclass
+class Ingested:
+    document: Document
+    clauses: list[Clause]
+
+
+def doc_id_for(source: str) -> str:
+    """A readable id from the file name: "001_3b50df308c9c2e77.txt" → "001_3b50df308c9c2e77"."""
+    stem = Path(source).stem
+    return re.sub(r"[^\w\u4e00-\u9fff-]+", "_", stem).strip("_") or "doc"
+
+
+def ingest_file(
+    path: Path,
+    source: str | None = None,
+    catalog_entry: dict | None = None,
+    taxonomy: list[Topic] | None = None,
+    max_bytes: int = MAX_FILE_BYTES,
+    doc_id: str | None = None,
+) -> Ingested:
+    """Read and process one file. Raises ReadError for files that cannot be read."""
+    raw = read_file(Path(path), max_bytes=max_bytes)
+    source = source or raw.source
+    return ingest_text(raw.text, source, raw.format, raw.encoding, raw.sha256, catalog_entry, taxonomy, doc_id)
+
+
+def ingest_text(
+    text: str,
+    source: str,
+    fmt: str = "txt",
+    encoding: str = "utf-8",
+    sha256: str = "",
+    catalog_entry: dict | None = None,
+    taxonomy: list[Topic] | None = None,
+    doc_id: str | None = None,
+) -> Ingested:
+    """Process already-decoded text (the part of the pipeline after reading)."""
+    taxonomy = taxonomy if taxonomy is not None else default_taxonomy()
+    cleaned = clean_text(text, fmt)
+    doc_id = doc_id or doc_id_for(source)
+    clauses, layout = segment(cleaned, doc_id, source)
+    for c in clauses:
+        c.topics = tag_topics(c.text, taxonomy, heading=c.heading)
+        c.targets = extract_targets(c.text)
+        c.responsible_units = extract_responsible_units(c.text)
+    doc = Document(id=doc_id, source=source, format=fmt, encoding=encoding, sha256=sha256, text=cleaned)
+    own = [c for c in clauses if c.kind != "release"]
+    if own:
+        doc.body_start, doc.body_end = own[0].start, own[-1].end
+    else:
+        doc.body_start, doc.body_end = 0, len(cleaned)
+    for key, ev in tag_document(layout, clauses).items():
+        setattr(doc, key, ev.value)
+        doc.provenance[key] = ev
+    if not doc.title:
+        doc.title = Path(source).stem
+        doc.provenance["title"] = Evidence(doc.title, "default", "正文无可识别标题，暂用文件名")
+    apply_catalog(doc, catalog_entry)
+    doc.clause_count = len(clauses)
+    return Ingested(doc, clauses)

@@ -1,0 +1,240 @@
+"""Hybrid clause search: BM25 over jieba tokens and dense vectors in FAISS, filtered first, then fused."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .errors import MissingDependencyError, ModelUnavailableError, QueryError
+from .library import Library
+from .models import LEVELS, STATUSES, Filters, Hit
+
+log = logging.getLogger(__name__)
+
+MAX_QUERY_CHARS = 1000  # longer questions are cut: BM25 and the model gain nothing past this
+RETRIEVERS = ("hybrid", "bm25", "dense")
+
+
+@dataclass
+class FusionWeights:
+    """How the signals combine. Tuned on the dev judgements with `bench/run.py --tune`; see bench/RESULTS.md."""
+
+    bm25: float = 0.6
+    dense: float = 0.4
+    heading: float = 0.15  # query terms found in the clause heading or its parents' headings
+    topic: float = 0.05  # the clause carries a topic the question is about
+    candidates: int = 100  # taken from each retriever before fusion
+
+
+@dataclass
+class KnowledgeBase(Library):
+    """A loaded index: records, BM25, and (when a model loads) dense vectors. Safe to share across threads."""
+
+    bm25: object = None
+    dense: object = None
+    embedder: object = None
+    weights: FusionWeights = field(default_factory=FusionWeights)
+    notices: list[str] = field(default_factory=list)  # said once: e.g. the dense model is unavailable
+    _doc_rows: np.ndarray | None = field(default=None, repr=False)
+
+    @classmethod
+    def load(cls, index_dir: Path, embedder=None, load_model: bool = True, verify: bool = True) -> KnowledgeBase:
+        """Load the current build. The manifest names the model that embeds queries; `embedder` overrides it
+        (tests pass a fake). Without a usable model, search runs on BM25 alone and says so in `notices`."""
+        from .bm25 import BM25Index
+
+        lib = Library.load(index_dir, verify=verify)
+        kb = cls(lib.build_dir, lib.manifest, lib.documents, lib.clauses)
+        kb.bm25 = BM25Index.load(lib.build_dir / "bm25")
+        model = lib.manifest.get("model")
+        if model and load_model:
+            try:
+                from .dense import DenseIndex
+                from .embed import load_embedder
+
+                kb.dense = DenseIndex.load(lib.build_dir / "dense")
+                kb.embedder = embedder or load_embedder(model["name"])
+                if int(kb.embedder.dim) != int(model["dim"]):
+                    raise ModelUnavailableError(
+                        f"模型 {kb.embedder.name} 的维度 {kb.embedder.dim} 与索引记录的 {model['dim']} 不一致")
+            except (ModelUnavailableError, MissingDependencyError) as e:
+                kb.dense, kb.embedder = None, None
+                kb.notices.append(f"向量模型不可用，检索仅使用关键词（BM25）：{e}")
+        elif not model:
+            kb.notices.append("索引未包含向量，检索仅使用关键词（BM25）")
+        kb._doc_rows = np.array([kb._doc_index[c.doc_id] for c in kb.clauses], dtype=np.int32)
+        return kb
+
+    @property
+    def _doc_index(self) -> dict[str, int]:
+        return {d.id: i for i, d in enumerate(self.documents)}
+
+    @property
+    def has_dense(self) -> bool:
+        return self.dense is not None and self.embedder is not None
+
+    # ------------------------------------------------------------ filters
+
+    def mask(self, filters: Filters | None) -> np.ndarray | None:
+        """Boolean mask over clause rows, or None when nothing is filtered. Unknown values raise QueryError."""
+        if filters is None or filters.empty:
+            return None
+        for level in filters.levels:
+            if level not in LEVELS:
+                raise QueryError(f"未知层级“{level}”，可选 {'、'.join(LEVELS)}")
+        for status in filters.statuses:
+            if status not in STATUSES:
+                raise QueryError(f"未知状态“{status}”，可选 {'、'.join(STATUSES)}")
+        ok_docs = np.array([self._doc_matches(d, filters) for d in self.documents], dtype=bool)
+        mask = ok_docs[self._doc_rows] if len(self.clauses) else np.zeros(0, dtype=bool)
+        if filters.topics:
+            wanted = set(filters.topics)
+            mask &= np.array([bool(wanted.intersection(c.topic_keys)) for c in self.clauses], dtype=bool)
+        if filters.kinds:
+            kinds = set(filters.kinds)
+            mask &= np.array([c.kind in kinds for c in self.clauses], dtype=bool)
+        return mask
+
+    @staticmethod
+    def _doc_matches(d, f: Filters) -> bool:
+        if f.levels and d.level not in f.levels:
+            return False
+        if f.statuses and d.status not in f.statuses:
+            return False
+        if f.regions and not any(r and r in d.region for r in f.regions):
+            return False
+        if f.issuers and not any(i and any(i in name for name in d.issuers) for i in f.issuers):
+            return False
+        if f.documents and d.id not in f.documents and d.source not in f.documents:
+            return False
+        if (f.date_from or f.date_to) and not d.date:
+            return False
+        if f.date_from and d.date < f.date_from:
+            return False
+        if f.date_to and d.date > f.date_to:
+            return False
+        return True
+
+    # ------------------------------------------------------------ search
+
+    def search(self, query: str, k: int = 10, filters: Filters | None = None, retriever: str = "hybrid") -> list[Hit]:
+        """The k best clauses for a question, best first. A filter that matches nothing returns nothing."""
+        if retriever not in RETRIEVERS:
+            raise QueryError(f"未知检索方式“{retriever}”，可选 {'、'.join(RETRIEVERS)}")
+        query = (query or "").strip()[:MAX_QUERY_CHARS]
+        mask = self.mask(filters)
+        if not query or k <= 0 or not self.clauses or (mask is not None and not mask.any()):
+            return []
+        if retriever == "dense" and not self.has_dense:
+            raise ModelUnavailableError(self.notices[0] if self.notices else "索引未包含向量")
+        rows, parts = self._score(query, mask, retriever, max(k * 3, self.weights.candidates))
+        if rows.size == 0:
+            return []
+        order = np.lexsort((rows, -parts["fused"]))[:k]
+        tokens = self._query_tokens(query)
+        hits = []
+        for rank, i in enumerate(order, start=1):
+            clause = self.clauses[int(rows[i])]
+            hits.append(Hit(
+                rank=rank,
+                score=float(parts["fused"][i]),
+                clause=clause,
+                document=self.doc_of(clause),
+                scores={name: float(v[i]) for name, v in parts.items() if name != "fused"},
+                matched_terms=matched_terms(tokens, clause.text),
+            ))
+        return hits
+
+    def _query_tokens(self, query: str) -> list[str]:
+        from .tokenize import get_tokenizer
+
+        return get_tokenizer().tokenize(query)
+
+    def _score(self, query: str, mask, retriever: str, n_cand: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        from .bm25 import top_k
+
+        tokens = self._query_tokens(query)
+        w = self.weights
+        use_bm25 = retriever in ("hybrid", "bm25")
+        use_dense = retriever in ("hybrid", "dense") and self.has_dense
+        bm25_all = self.bm25.scores(tokens) if use_bm25 else None
+        cand = []
+        if bm25_all is not None:
+            cand.append(top_k(bm25_all, n_cand, mask)[0])
+        qvec = None
+        if use_dense:
+            qvec = self.embedder.embed_query(query)
+            cand.append(self.dense.search(qvec, n_cand, mask)[0])
+        rows = np.unique(np.concatenate(cand)) if cand else np.zeros(0, dtype=np.int64)
+        if rows.size == 0:
+            return rows, {}
+        parts: dict[str, np.ndarray] = {}
+        fused = np.zeros(rows.size, dtype=np.float64)
+        if bm25_all is not None:
+            parts["bm25"] = bm25_all[rows].astype(np.float64)
+            fused += (w.bm25 if use_dense else 1.0) * _max_norm(parts["bm25"])
+        if qvec is not None:
+            parts["dense"] = np.asarray(self.dense.scores_for(qvec, rows), dtype=np.float64)
+            fused += (w.dense if use_bm25 else 1.0) * _minmax(parts["dense"])
+        if retriever == "hybrid":
+            parts["heading"] = self._heading_scores(tokens, rows)
+            parts["topic"] = self._topic_scores(query, rows)
+            fused += w.heading * parts["heading"] + w.topic * parts["topic"]
+        parts["fused"] = fused
+        return rows, parts
+
+    def _heading_scores(self, tokens: list[str], rows: np.ndarray) -> np.ndarray:
+        """Share of the query's characters (in tokens of two or more) that the heading path contains."""
+        terms = [t for t in dict.fromkeys(tokens) if len(t) >= 2]
+        total = sum(len(t) for t in terms)
+        out = np.zeros(rows.size)
+        if not total:
+            return out
+        for i, row in enumerate(rows):
+            c = self.clauses[int(row)]
+            head = c.heading + "".join(c.parents[-1:])
+            out[i] = sum(len(t) for t in terms if t in head) / total
+        return out
+
+    def _topic_scores(self, query: str, rows: np.ndarray) -> np.ndarray:
+        from .topics import default_taxonomy, topic_query_match
+
+        wanted = {t.key for t in topic_query_match(query, default_taxonomy())}
+        out = np.zeros(rows.size)
+        if not wanted:
+            return out
+        for i, row in enumerate(rows):
+            keys = self.clauses[int(row)].topic_keys
+            out[i] = 1.0 if wanted.intersection(keys) else 0.0
+        return out
+
+
+def _max_norm(x: np.ndarray) -> np.ndarray:
+    top = float(x.max()) if x.size else 0.0
+    return x / top if top > 0 else np.zeros_like(x)
+
+
+def _minmax(x: np.ndarray) -> np.ndarray:
+    lo, hi = (float(x.min()), float(x.max())) if x.size else (0.0, 0.0)
+    return (x - lo) / (hi - lo) if hi > lo else np.ones_like(x) * (1.0 if hi > 0 else 0.0)
+
+
+def matched_terms(tokens: list[str], text: str) -> list[str]:
+    """Query terms that occur in the clause text, longest first, for highlighting."""
+    flat = re.sub(r"\s+", "", text).replace("(", "（").replace(")", "）").lower()
+    found = [t for t in dict.fromkeys(tokens) if (len(t) >= 2 or not t.isascii()) and t in flat]
+    found.sort(key=len, reverse=True)
+    # Drop terms contained in a longer matched term: 保险 inside 出口信用保险.
+    return [t for i, t in enumerate(found) if not any(t in longer for longer in found[:i])]
+
+
+def load_kb(index_dir: Path | None = None, **kw) -> KnowledgeBase:
+    """Load the knowledge base from the configured index folder."""
+    from .config import load_settings
+
+    return KnowledgeBase.load(Path(index_dir) if index_dir else load_settings().index_dir, **kw)

@@ -1,0 +1,371 @@
+"""Cleaned document text → outline and clauses (一、 part → （一） measure → 1. item), with exact offsets."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from .models import Clause
+
+# Outline markers at the start of a paragraph. Markdown bold or heading marks may survive cleaning of
+# unusual input, so they are tolerated in front of a marker. The order only matters for matching.
+_LEAD = r"^(?:[#>\s]*|\*\*)*"
+_CN_NUM = "一二三四五六七八九十百零〇两"
+MARKER_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("chapter", re.compile(_LEAD + rf"(第[{_CN_NUM}]+章)\s*")),
+    ("section", re.compile(_LEAD + rf"(第[{_CN_NUM}]+节)\s*")),
+    ("article", re.compile(_LEAD + rf"(第[{_CN_NUM}]+条)\s*")),
+    ("part", re.compile(_LEAD + rf"([{_CN_NUM}]+\s*[、，,．.])\s*")),
+    ("measure", re.compile(_LEAD + rf"([（(]\s*[{_CN_NUM}]+\s*[）)])\s*")),
+    ("item", re.compile(_LEAD + r"(\d{1,2}\s*[\.．、](?!\d))\s*")),
+    ("subitem", re.compile(_LEAD + r"([（(]\s*\d{1,2}\s*[）)]|[①②③④⑤⑥⑦⑧⑨⑩])\s*")),
+]
+# Marker types that make their own clause. Deeper ones (（1）, ①) stay inside their parent's text.
+CLAUSE_TYPES = {"article", "part", "measure", "item"}
+# A short label that opens a paragraph of a numbered-targets list, e.g. "增量：…" in a goals section.
+_TARGET_LABEL = re.compile(r"^([\u4e00-\u9fff]{2,4})[：:]")
+_NOT_TARGET_LABELS = {"附件", "抄送", "主送", "联系人", "电话", "来源", "地址", "责任单位", "牵头单位"}
+
+_DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
+_ORG_SUFFIX = (
+    "局", "部", "委", "行", "会", "院", "府", "厅", "室", "处", "办", "署", "中心", "公司", "协会", "管委会",
+    "监管局", "分局", "所",
+)
+_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}\s*[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*\d+\s*号")
+_RELEASE_HEADLINE = re.compile(r"(印发|发布|出台|公布|联合印发)[^《]{0,10}《(.+?)》")
+_ATTACHMENT = re.compile(r"^附件\s*\d*\s*[：:]?\s*$")
+MAX_CLAUSE_CHARS = 3000
+
+
+@dataclass
+class Line:
+    """One paragraph of the cleaned text with its offsets."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Node:
+    """A numbered outline node while parsing."""
+
+    type: str
+    marker: str  # normalised, e.g. "（九）"
+    heading: str
+    start: int  # offset of the marker line
+    first_line: int  # index into the line list
+    parent: Node | None = None
+    children: list[Node] = field(default_factory=list)
+    own_end_line: int = -1  # last line (exclusive) of this node's own text, before its first child
+
+    @property
+    def path(self) -> str:
+        parts: list[str] = []
+        node: Node | None = self
+        while node is not None:
+            parts.append(node.marker)
+            node = node.parent
+        return "".join(reversed(parts))
+
+    @property
+    def ancestors(self) -> list[Node]:
+        out: list[Node] = []
+        node = self.parent
+        while node is not None:
+            out.append(node)
+            node = node.parent
+        return list(reversed(out))
+
+
+@dataclass
+class Layout:
+    """Where the parts of a document are: wrapper, header, body and closing, as line indices."""
+
+    lines: list[Line]
+    release: tuple[int, int]  # press-release wrapper lines [a, b)
+    header: tuple[int, int]  # title, 文号, addressee lines
+    body: tuple[int, int]  # preamble and outline
+    closing: tuple[int, int]  # signature, date, 抄送, 印发
+
+    def text_of(self, span: tuple[int, int]) -> list[str]:
+        return [ln.text for ln in self.lines[span[0] : span[1]]]
+
+
+def split_lines(text: str) -> list[Line]:
+    """Paragraphs (non-empty lines) of the cleaned text with their offsets."""
+    lines: list[Line] = []
+    pos = 0
+    for raw in text.split("\n"):
+        stripped = raw.strip()
+        if stripped:
+            lead = len(raw) - len(raw.lstrip())
+            lines.append(Line(stripped, pos + lead, pos + lead + len(stripped)))
+        pos += len(raw) + 1
+    return lines
+
+
+def match_marker(text: str) -> tuple[str, str, int] | None:
+    """(type, normalised marker, end offset of the marker) when a paragraph opens with an outline marker."""
+    for kind, pattern in MARKER_PATTERNS:
+        m = pattern.match(text)
+        if not m:
+            continue
+        rest = text[m.end() :]
+        if kind == "part" and not _looks_like_part(m.group(1), rest):
+            continue
+        if kind == "item" and rest[:1] in ("%", "亿", "万", "元"):
+            continue
+        if not rest.strip("*").strip() and kind not in ("chapter", "section", "article"):
+            # A bare marker with nothing after it is not an outline node.
+            continue
+        return kind, normalise_marker(kind, m.group(1)), m.end()
+    return None
+
+
+def _looks_like_part(marker: str, rest: str) -> bool:
+    # "一、" is a part marker; "一是…" or "二〇二四年" are not. A comma or full stop after a numeral is
+    # accepted only with a heading-like rest, since "一，" rarely numbers anything.
+    if marker.rstrip().endswith("、"):
+        return True
+    return bool(rest) and len(rest) < 40 and not rest[:1].isdigit()
+
+
+def normalise_marker(kind: str, marker: str) -> str:
+    """Half-width brackets and stray spaces removed, so "(一)" and "（一）" give the same path."""
+    m = re.sub(r"\s+", "", marker)
+    m = m.replace("(", "（").replace(")", "）")
+    if kind == "part":
+        m = m[:-1] + "、"
+    if kind == "item":
+        m = m[:-1] + "."
+    return m
+
+
+def heading_of(rest: str) -> str:
+    """The heading that follows a marker: up to the first 。 if it comes early, else the short line itself."""
+    rest = rest.replace("**", "").strip()
+    m = re.search(r"[。；;！？]", rest)
+    if m and m.start() <= 60:
+        return rest[: m.start()].strip()
+    if len(rest) <= 40:
+        return rest.rstrip("：:，,")
+    comma = re.search(r"[，,：:]", rest)
+    if comma and comma.start() <= 30:
+        return rest[: comma.start()]
+    return rest[:24] + "…"
+
+
+def _is_header_line(text: str) -> bool:
+    if _DOC_NUMBER.fullmatch(text.strip()) or re.fullmatch(r"[（(]?\s*征求意见稿\s*[）)]?", text):
+        return True
+    if text.endswith(("：", ":")) and "。" not in text:
+        return True  # addressee line, e.g. "各乡、镇人民政府，…："
+    if _is_org_line(text):
+        return True
+    return len(text) <= 40 and not re.search(r"[。；！？]$", text)
+
+
+def _is_org_line(text: str) -> bool:
+    """One or more organisation names separated by spaces, as in a header or signature block."""
+    t = text.strip()
+    if len(t) > 120 or re.search(r"[。，；：,;:！？、]", t):
+        return False
+    return all(n.endswith(_ORG_SUFFIX) or _DATE_LINE.match(n) for n in t.split())
+
+
+def _is_closing_line(text: str) -> bool:
+    t = text.strip()
+    if _DATE_LINE.match(t) or t.startswith(("抄送", "抄报", "主送")) or re.search(r"印发\s*$", t):
+        return True
+    if re.fullmatch(r"[（(]?此件[^）)]*[）)]?", t) or t.startswith(("（联系人", "(联系人", "联系人")):
+        return True
+    return _is_org_line(t)  # a signature line
+
+
+def find_layout(lines: list[Line]) -> Layout:
+    """Locate the press-release wrapper, the header, the body and the closing block."""
+    n = len(lines)
+    body_from = 0
+    release = (0, 0)
+    if lines:
+        head = _RELEASE_HEADLINE.search(lines[0].text)
+        attach = next((i for i, ln in enumerate(lines[:60]) if _ATTACHMENT.match(ln.text)), None)
+        title_at = None
+        if head:
+            wanted = re.sub(r"\s+", "", head.group(2))
+            title_at = next(
+                (i for i in range(1, n) if re.sub(r"\s+", "", lines[i].text) == wanted), None
+            )
+        if title_at is not None and (attach is None or attach < title_at):
+            start = attach + 1 if attach is not None else title_at
+            release = (0, attach if attach is not None else title_at)
+            body_from = min(start, title_at)
+
+    # Closing block, scanned from the end.
+    end = n
+    while end > body_from and _is_closing_line(lines[end - 1].text):
+        end -= 1
+
+    # Header: title lines, 文号, draft mark, addressee, before the first paragraph of prose.
+    h = body_from
+    while h < end and match_marker(lines[h].text) is None and _is_header_line(lines[h].text):
+        h += 1
+    return Layout(lines, release, (body_from, h), (h, end), (end, n))
+
+
+def _parse_outline(lines: list[Line], lo: int, hi: int) -> tuple[list[Node], list[int]]:
+    """Numbered nodes between lines lo and hi, nested by first appearance of each marker type.
+
+    Nesting is learned from the document rather than fixed: a marker type seen for the first time becomes
+    a child of the current node; one seen before closes everything opened since its last appearance. So a
+    part numbered 二 twice, skipped numbers or numbering restarting inside each part do not matter.
+    Returns the nodes in order and the index of the first numbered line (or hi when none).
+    """
+    nodes: list[Node] = []
+    stack: list[Node] = []
+    first = hi
+    for i in range(lo, hi):
+        found = match_marker(lines[i].text)
+        if found is None:
+            continue
+        kind, marker, cut = found
+        if kind in ("subitem",) and not stack:
+            continue  # a stray "(1)" before any outline is prose
+        depth = next((d for d, s in enumerate(stack) if s.type == kind), None)
+        if depth is not None:
+            del stack[depth:]
+        node = Node(kind, marker, heading_of(lines[i].text[cut:]), lines[i].start, i)
+        node.parent = stack[-1] if stack else None
+        if node.parent:
+            node.parent.children.append(node)
+        stack.append(node)
+        nodes.append(node)
+        first = min(first, i)
+    return nodes, [first]
+
+
+def segment(text: str, doc_id: str, source: str) -> tuple[list[Clause], Layout]:
+    """Split a cleaned document into clauses. Every body character belongs to exactly one clause."""
+    lines = split_lines(text)
+    layout = find_layout(lines)
+    lo, hi = layout.body
+    nodes, (first_numbered,) = _parse_outline(lines, lo, hi)
+    node_at = {nd.first_line: nd for nd in nodes}
+    units: list[dict] = []
+
+    def add(kind: str, path: str, heading: str, parents: list[str], a: int, b: int) -> None:
+        if a < b:
+            units.append(dict(kind=kind, path=path, heading=heading, parents=parents, a=a, b=b))
+
+    # Press-release wrapper: kept apart, one unit a paragraph.
+    headline = lines[0].text if layout.release[1] else ""
+    for i in range(*layout.release):
+        if not _ATTACHMENT.match(lines[i].text) and i > 0:
+            add("release", "", headline[:60], [], i, i + 1)
+
+    # Preamble: prose before the first numbered line, one unit a paragraph.
+    for i in range(lo, first_numbered):
+        add("preamble", "", "", [], i, i + 1)
+
+    # Numbered nodes: each runs to the next marker line. Children of a lead-in ending in "：" and
+    # deeper-than-item markers are folded into their parent.
+    marker_lines = sorted(node_at)
+    boundaries = marker_lines + [hi]
+    folded: set[int] = set()
+    for nd in nodes:
+        if nd.type not in CLAUSE_TYPES and nd.type not in ("chapter", "section"):
+            folded.add(nd.first_line)
+        elif nd.parent and nd.parent.first_line in folded:
+            folded.add(nd.first_line)
+        elif nd.parent is not None and nd.parent.type in CLAUSE_TYPES:
+            lead = lines[nd.parent.first_line].text
+            if lead.rstrip().endswith(("：", ":")) and nd.parent.first_line not in folded:
+                folded.add(nd.first_line)
+
+    for nd in nodes:
+        if nd.first_line in folded:
+            continue
+        # Own text: to the next marker line that is not folded into this node.
+        j = nd.first_line + 1
+        while j < hi and (j not in node_at or j in folded):
+            j += 1
+        own = (nd.first_line, j)
+        parents = [a.heading for a in nd.ancestors if a.heading]
+        has_children = any(c.first_line not in folded for c in nd.children)
+        first_text = lines[nd.first_line].text
+        cut = match_marker(first_text)[2]
+        body_chars = len(first_text) - cut - len(nd.heading)
+        only_heading = own[1] - own[0] == 1 and body_chars <= 2
+        if nd.type in ("chapter", "section") or (nd.type == "part" and only_heading):
+            continue  # headings only: they live on as the parents of their clauses
+        if nd.type == "part" or (has_children and only_heading):
+            if only_heading:
+                continue
+            # A part's own prose ("一、总体要求" followed by paragraphs) and target lists.
+            if nd.type == "part":
+                _add_general(add, lines, nd, own, parents)
+                continue
+        kind = "article" if nd.type == "article" else nd.type
+        add(kind, nd.path, nd.heading, parents, own[0], own[1])
+
+    units.sort(key=lambda u: u["a"])
+    clauses: list[Clause] = []
+    seen: dict[str, int] = {}
+    for u in units:
+        for a_off, b_off, suffix in _pieces(text, lines[u["a"]].start, lines[u["b"] - 1].end):
+            key = f"{u['kind']}|{u['path']}|{u['heading']}{suffix}"
+            dup = seen.get(key, 0)
+            seen[key] = dup + 1
+            clauses.append(
+                Clause(
+                    id=clause_id(doc_id, key, dup),
+                    doc_id=doc_id,
+                    source=source,
+                    ordinal=len(clauses),
+                    kind=u["kind"],
+                    path=u["path"],
+                    heading=u["heading"] + suffix,
+                    parents=u["parents"],
+                    text=text[a_off:b_off],
+                    start=a_off,
+                    end=b_off,
+                )
+            )
+    return clauses, layout
+
+
+def _add_general(add, lines: list[Line], nd: Node, own: tuple[int, int], parents: list[str]) -> None:
+    """A part's unnumbered paragraphs: a "target" unit for each labelled line of a list, else "general"."""
+    a, b = own
+    first = a + 1 if len(lines[a].text) - len(nd.marker) <= len(nd.heading) + 2 else a
+    labels = [_TARGET_LABEL.match(lines[i].text) for i in range(first, b)]
+    is_list = sum(1 for m in labels if m and m.group(1) not in _NOT_TARGET_LABELS) >= 2
+    pending = a  # the heading line is folded into the first unit
+    for i, m in zip(range(first, b), labels, strict=True):
+        if is_list and m and m.group(1) not in _NOT_TARGET_LABELS:
+            add("target", nd.path + m.group(1), m.group(1), parents + [nd.heading], pending, i + 1)
+        else:
+            add("general", nd.path, nd.heading, parents, pending, i + 1)
+        pending = i + 1
+
+
+def _pieces(text: str, start: int, end: int):
+    """Offsets of a unit; very long units are cut at sentence ends so each piece stays searchable."""
+    pos, k = start, 0
+    while pos < end:
+        limit = min(pos + MAX_CLAUSE_CHARS, end)
+        if limit < end:
+            window = text[pos:limit]
+            cut = max(window.rfind(ch) for ch in "。；！？\n")
+            if cut > MAX_CLAUSE_CHARS // 3:
+                limit = pos + cut + 1
+        yield pos, limit, "" if k == 0 else f"（续{k}）"
+        pos, k = limit, k + 1
+
+
+def clause_id(doc_id: str, key: str, dup: int) -> str:
+    """Stable across builds: derived from the document id, the clause's kind, path and heading."""
+    digest = hashlib.sha1(f"{key}|{dup}".encode()).hexdigest()[:8]
+    return f"{doc_id}:{digest}"

@@ -1,0 +1,166 @@
+"""The index folder: versioned builds, the CURRENT pointer switched atomically, records and a checksummed manifest."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+from .errors import IndexCorruptError, IndexMissingError
+from .models import Clause, Document
+
+SCHEMA_VERSION = 1
+POINTER = "CURRENT"
+BUILDS = "builds"
+MANIFEST = "manifest.json"
+DOCUMENTS = "documents.jsonl"
+CLAUSES = "clauses.jsonl"
+
+
+def current_build(index_dir: Path) -> Path | None:
+    """The build folder CURRENT points at, or the folder itself when it is a build; None when absent."""
+    index_dir = Path(index_dir)
+    pointer = index_dir / POINTER
+    if pointer.exists():
+        build = index_dir / BUILDS / pointer.read_text("utf-8").strip()
+        return build if (build / MANIFEST).exists() else None
+    if (index_dir / MANIFEST).exists():
+        return index_dir
+    return None
+
+
+def require_build(index_dir: Path) -> Path:
+    build = current_build(index_dir)
+    if build is None:
+        raise IndexMissingError(f"{index_dir} 中没有可用的索引，请先运行 kb build 构建索引")
+    return build
+
+
+def new_build_dir(index_dir: Path, tag: str) -> Path:
+    """A fresh, hidden folder to build into; it becomes visible only when renamed by `finish_build`."""
+    builds = Path(index_dir) / BUILDS
+    builds.mkdir(parents=True, exist_ok=True)
+    name = f".tmp-{time.strftime('%Y%m%d-%H%M%S')}-{tag[:8]}-{os.getpid()}"
+    path = builds / name
+    path.mkdir()
+    return path
+
+
+def finish_build(index_dir: Path, tmp_dir: Path) -> Path:
+    """Rename the finished build into place, then switch CURRENT to it in one atomic replace."""
+    final = tmp_dir.with_name(tmp_dir.name.removeprefix(".tmp-"))
+    _fsync_tree(tmp_dir)
+    os.replace(tmp_dir, final)
+    pointer_tmp = Path(index_dir) / f".{POINTER}.tmp-{os.getpid()}"
+    pointer_tmp.write_text(final.name + "\n", "utf-8")
+    _fsync_file(pointer_tmp)
+    os.replace(pointer_tmp, Path(index_dir) / POINTER)
+    return final
+
+
+def prune_builds(index_dir: Path, keep: int = 2) -> None:
+    """Drop old builds (and abandoned temporary ones), keeping the newest `keep` and the current one."""
+    builds = Path(index_dir) / BUILDS
+    if not builds.exists():
+        return
+    current = current_build(index_dir)
+    done = sorted((p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name)
+    for old in done[:-keep]:
+        if current is None or old.resolve() != current.resolve():
+            shutil.rmtree(old, ignore_errors=True)
+    for tmp in builds.glob(".tmp-*"):
+        pid = tmp.name.rsplit("-", 1)[-1]
+        if not (pid.isdigit() and _alive(int(pid))):
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_records(build_dir: Path, documents: list[Document], clauses: list[Clause]) -> None:
+    _write_jsonl(build_dir / DOCUMENTS, (d.to_dict() for d in documents))
+    _write_jsonl(build_dir / CLAUSES, (c.to_dict() for c in clauses))
+
+
+def read_records(build_dir: Path) -> tuple[list[Document], list[Clause]]:
+    docs = [Document.from_dict(d) for d in _read_jsonl(build_dir / DOCUMENTS)]
+    clauses = [Clause.from_dict(c) for c in _read_jsonl(build_dir / CLAUSES)]
+    return docs, clauses
+
+
+def write_manifest(build_dir: Path, manifest: dict) -> None:
+    """The manifest lists every file of the build with its size and sha256, so damage is detected at load."""
+    files = {}
+    for path in sorted(build_dir.rglob("*")):
+        if path.is_file() and path.name != MANIFEST:
+            files[path.relative_to(build_dir).as_posix()] = {"bytes": path.stat().st_size, "sha256": file_sha256(path)}
+    manifest = {"schema_version": SCHEMA_VERSION, **manifest, "files": files}
+    (build_dir / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
+
+
+def read_manifest(build_dir: Path) -> dict:
+    path = Path(build_dir) / MANIFEST
+    try:
+        manifest = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError as e:
+        raise IndexMissingError(f"{build_dir} 中没有 {MANIFEST}，请运行 kb build") from e
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise IndexCorruptError(f"{path} 已损坏（{e}），请运行 kb build --force 重建索引") from e
+    if manifest.get("schema_version") != SCHEMA_VERSION:
+        raise IndexCorruptError(
+            f"{path} 的格式版本为 {manifest.get('schema_version')}，当前程序需要 {SCHEMA_VERSION}，请运行 kb build --force"
+        )
+    return manifest
+
+
+def verify_build(build_dir: Path, manifest: dict, full: bool = True) -> None:
+    """Check every listed file exists with the recorded size (and, when `full`, checksum)."""
+    for rel, meta in manifest.get("files", {}).items():
+        path = Path(build_dir) / rel
+        if not path.exists():
+            raise IndexCorruptError(f"索引文件缺失：{path}。请运行 kb build --force 重建索引")
+        if path.stat().st_size != meta["bytes"] or (full and file_sha256(path) != meta["sha256"]):
+            raise IndexCorruptError(f"索引文件已损坏或被截断：{path}。请运行 kb build --force 重建索引")
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _write_jsonl(path: Path, rows) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return [json.loads(line) for line in f if line.strip()]
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise IndexCorruptError(f"{path} 已损坏（{e}），请运行 kb build --force 重建索引") from e
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb") as f:
+        os.fsync(f.fileno())
+
+
+def _fsync_tree(root: Path) -> None:
+    for path in root.rglob("*"):
+        if path.is_file():
+            _fsync_file(path)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
