@@ -1,0 +1,411 @@
+"""Decoded text → clean text: page numbers, web-page debris and markup removed, hard-wrapped lines rejoined."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+# ---------------------------------------------------------------------------------------------------
+# Character classes. Every pattern below is a plain character class or is anchored and bounded, so all
+# of cleaning stays linear in the input size (a 50 MB file or one enormous line is fine).
+
+_IDEO = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"  # CJK ideographs
+# CJK punctuation: the CJK symbols block, full-width forms, and the curly quotes, ellipsis and em dash
+# that Chinese text uses as full-width punctuation.
+_CJK_PUNCT = "\u3001-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\uffe0-\uffe6\u2018-\u201d\u2026\u2014\u00b7"
+_WIDE = re.compile(
+    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7a3"
+    "\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u2018-\u201d\u2026\u2014\U00020000-\U0003fffd]"
+)
+
+_NEWLINES = re.compile(r"\r\n?|[\f\v\x85\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f]")
+_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+_SPACES = re.compile(r"[\t \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_LINE_END_SPACES = re.compile(r" *\n *")
+# A long gap inside a line (4+ spaces) separates columns, e.g. "某某办公室      2020年9月17日印发"
+# in a 版记. It becomes a line break so the two parts are not glued together by the spacing rules.
+_COLUMN_GAP = re.compile(r"(?<=\S)[\t \u00a0\u2000-\u200a\u202f\u205f\u3000]{4,}(?=\S)")
+# Spaces to drop: between an ideograph and an ASCII letter or digit (either order), next to CJK
+# punctuation, and between a digit and a percent sign. A space between two ideographs is kept: issuer
+# names on one line are separated that way ("中国人民银行 工业和信息化部").
+# (The pattern starts with the space itself so the engine scans for spaces instead of trying every position.)
+_SPACE_DROP = re.compile(
+    rf" (?:(?<=[{_IDEO}] )(?=[A-Za-z0-9])|(?<=[A-Za-z0-9] )(?=[{_IDEO}])"
+    rf"|(?<=[{_CJK_PUNCT}] )|(?=[{_CJK_PUNCT}])|(?<=[0-9] )(?=[%％‰]))"
+)
+
+# ---------------------------------------------------------------------------------------------------
+# Debris: whole lines that are not part of the document.
+
+_PAGE_NUMBER = re.compile(
+    r"^(?:"
+    r"[-—–－―~·•]{1,2} ?\d{1,4} ?[-—–－―~·•]{1,2}"  # — 2 —   - 2 -   -2-
+    r"|第 ?\d{1,4} ?页(?: ?[,，/] ?共 ?\d{1,4} ?页)?"  # 第 2 页   第2页/共10页
+    r"|共 ?\d{1,4} ?页[,，/ ]? ?第 ?\d{1,4} ?页"  # 共10页 第2页
+    r"|\d{1,4} ?/ ?\d{1,4}"  # 2/10
+    r"|[Pp]age \d{1,4}(?: of \d{1,4})?"
+    r")$"
+)
+# Web-page debris is only recognised on short lines, so a huge one-line file is never dropped whole.
+_WEB_LINE_MAX = 200
+_WEB_DEBRIS = re.compile(
+    r"^(?:"
+    r"(?:发布时间|发布日期|浏览次数|点击数|阅读量|访问量|责任编辑|当前位置|您现在的位置"
+    r"|您所在的位置|主办单位|运行维护单位|技术支持|联系我们)[:：]"
+    r"|(?:信息|文章|稿件)?来源[:：].{0,40}$"  # short only: a document may cite a source at length
+    r"|版权所有|网站标识码|运行维护单位|Copyright|©"
+    r"|扫一扫在手机打开当前页|分享到[:：]?|返回顶部|【我要纠错】"
+    r")"
+)
+# Cheap first test: a line without any of these cannot be web debris.
+_WEB_HINT = re.compile(
+    r"来源|发布|浏览|点击|阅读|访问|编辑|位置|主办|运行维护|技术支持|联系我们|版权|标识码|Copyright|©|扫一扫"
+    r"|分享|返回顶部|纠错|ICP|公网安备|字体|打印|关闭|收藏|下载|大 中 小|\d{4}[-/.年]"
+)
+_WEB_ANYWHERE = re.compile(r"ICP备\s*\d|公网安备\s*\d|网站标识码|【字体[:：]|打印本页|关闭窗口")
+# A dateline from a web page: a date with a clock time and/or a 来源 part, e.g.
+# "2025-08-05 16:28 来源： 中国人民银行网站". A bare date is a document date and is kept.
+_DATELINE = re.compile(
+    r"^(?:发布时间[:：] ?)?\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?"
+    r"(?: \d{1,2}:\d{2}(?::\d{2})?(?: ?来源[:：].*)?| ?来源[:：].*)$"
+)
+# Buttons and widgets: a line made only of these tokens is debris.
+_WIDGETS = re.compile(
+    r"【?(?:打印本页|打印|关闭窗口|关闭|收藏|分享|返回顶部|字体[:：] ?大 ?中 ?小|大 中 小|我要纠错|下载)】?"
+    r"|[\s\[\]【】|｜/]"
+)
+
+# ---------------------------------------------------------------------------------------------------
+# Paragraph structure.
+
+_CN_NUM = "一二三四五六七八九十百零〇两"
+# A line that starts with an outline marker always starts a new paragraph.
+_MARKER = re.compile(
+    rf"^(?:[{_CN_NUM}]{{1,4}} ?[、．.]"  # 一、
+    rf"|[（(] ?[{_CN_NUM}]{{1,4}} ?[）)]"  # （一） (一)
+    r"|[（(] ?\d{1,3} ?[）)]"  # （1）
+    r"|\d{1,3} ?[、．.](?!\d)"  # 1. 1． 1、 (not 1.5亿元)
+    rf"|第[{_CN_NUM}\d]{{1,5}}[章节条编]"  # 第一章 第十条
+    r"|第[一二三四五六七八九十]{1,3}部分"
+    r"|[①-⑳]"
+    r"|(?:附件|附表)\s*\d*\s*[：:]?\s*$"
+    r"|(?:抄送|主送|发送)[：:]"
+    r")"
+)
+# A line ending in one of these (closing quotes and brackets aside) ends its sentence; a line ending
+# in one of _CONTINUES cannot end a paragraph.
+_SENTENCE_FINAL = "。！？；：!?;:"
+_CLOSERS = "”’」』）)】》〕]\"'"
+_CONTINUES = "，、,“‘「『（(【《〔—…-"
+# "（责任单位：…）" trails the measure it belongs to, even after the measure's final 。.
+_TRAILER = re.compile(r"^[（(](?:责任单位|牵头单位|责任部门|配合单位|牵头部门)")
+_PROSE = re.compile(r"[，。；,;]")  # sentence punctuation: the line is prose, not a title
+_ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
+
+# Markdown.
+_MD_HEADING = re.compile(r"^ {0,3}(#{1,6})(?: +|$)")
+_MD_HEADING_TAIL = re.compile(r" +#+ *$")
+_MD_RULE = re.compile(r"^ {0,3}(?:(?:- *){3,}|(?:\* *){3,}|(?:_ *){3,}|(?:= *){3,})$")
+_MD_QUOTE = re.compile(r"^ {0,3}(?:> ?)+")
+_MD_BULLET = re.compile(r"^ {0,3}[-*+] +(?=\S)")
+_MD_LINK = re.compile(r"!?\[([^\[\]\n]{0,300})\]\([^()\s]{0,1000}(?: \"[^\"\n]{0,300}\")?\)")
+# Markdown inside a .txt (seeds 002 and 004 are such files): a heading line or **bold**.
+_LOOKS_MD = re.compile(r"^ {0,3}#{1,6} +\S|\*\*\S", re.M)
+
+
+@dataclass
+class _Line:
+    text: str
+    width: int  # display_width(text)
+    gap: int = 0  # blank or debris lines before this one
+    heading: bool = False  # a markdown heading: a paragraph of its own
+    hard_break: bool = False  # markdown hard line break (two trailing spaces): ends a paragraph
+
+
+def clean_text(text: str, fmt: str) -> str:
+    """Clean decoded text of format `fmt` (txt, md, html, pdf, docx): one paragraph per line, debris removed.
+
+    Cleaning repeats until nothing changes, so clean_text(clean_text(x)) == clean_text(x).
+    """
+    fmt = fmt.lower().lstrip(".")
+    if fmt in ("html", "htm"):
+        text = html_to_text(text)
+    sniff = fmt in ("txt", "md", "markdown")
+    markdown = fmt in ("md", "markdown")
+    # Each pass removes characters or line breaks, so the loop ends; two passes are the usual case.
+    # Markdown mode only ever switches on, so the fixed point is also a fixed point of a fresh call.
+    for _ in range(20):
+        markdown = markdown or (sniff and _LOOKS_MD.search(text) is not None)
+        cleaned = _clean_once(text, markdown)
+        if cleaned == text:
+            break
+        text = cleaned
+    return text
+
+
+def normalize_spaces(text: str) -> str:
+    """Odd spaces → space, runs collapsed, line ends stripped, and spaces next to CJK punctuation or
+    between ideographs and ASCII letters/digits dropped. Line breaks are kept."""
+    text = _SPACES.sub(" ", _ZERO_WIDTH.sub("", text))
+    text = _LINE_END_SPACES.sub("\n", text).strip(" ")
+    return _SPACE_DROP.sub("", text)
+
+
+def display_width(line: str) -> int:
+    """Columns the line takes in a monospaced layout: CJK characters count as two."""
+    return 2 * len(line) - len(_WIDE.sub("", line))
+
+
+def is_page_number(line: str) -> bool:
+    """A page number alone on a line: — 2 —, - 2 -, 第 2 页, 2/10."""
+    return len(line) <= 30 and _PAGE_NUMBER.match(line) is not None
+
+
+def is_web_debris(line: str) -> bool:
+    """A line of website chrome: dateline, source, footer, buttons."""
+    if not line or len(line) > _WEB_LINE_MAX or not _WEB_HINT.search(line):
+        return False
+    if _WEB_DEBRIS.match(line) or _WEB_ANYWHERE.search(line) or _DATELINE.match(line):
+        return True
+    return _WIDGETS.sub("", line) == "" and any(c not in " []【】|｜/" for c in line)
+
+
+def _clean_once(text: str, markdown: bool) -> str:
+    text = _CONTROL.sub("", _NEWLINES.sub("\n", text))
+    text = _COLUMN_GAP.sub("\n", text)
+    # Markdown hard line breaks (two trailing spaces) are seen before spaces are normalised.
+    hard = [r.endswith("  ") for r in text.split("\n")] if markdown else None
+    lines: list[_Line] = []
+    gap = 0
+    for i, line in enumerate(normalize_spaces(text).split("\n")):
+        if not line:
+            gap += 1
+            continue
+        heading = False
+        # Page numbers before markdown: "- 2 -" is not a list item.
+        if not is_page_number(line) and markdown:
+            line, heading = _strip_markdown(line)
+            line = normalize_spaces(line)
+        if not line or is_page_number(line) or is_web_debris(line):
+            gap += 1
+            continue
+        lines.append(_Line(line, display_width(line), gap, heading, bool(hard and hard[i])))
+        gap = 0
+    return "\n".join(_join_paragraphs(lines))
+
+
+def _strip_markdown(line: str) -> tuple[str, bool]:
+    """Markdown markup off one line; the text stays. Returns (text, is_heading)."""
+    if _MD_RULE.match(line):
+        return "", False
+    heading = False
+    m = _MD_HEADING.match(line)
+    if m:
+        line = _MD_HEADING_TAIL.sub("", line[m.end():])
+        heading = True
+    else:
+        line = _MD_QUOTE.sub("", line)
+        line = _MD_BULLET.sub("", line)
+    if "[" in line:
+        line = _MD_LINK.sub(r"\1", line)
+    for mark in ("**", "__", "*"):
+        # "____" is a fill-in blank in Chinese forms, not emphasis.
+        if line.count(mark) >= 2 and not (mark == "__" and "___" in line):
+            line = _drop_pairs(line, mark)
+    return line, heading
+
+
+def _drop_pairs(line: str, mark: str) -> str:
+    """Remove emphasis marks in pairs; an unpaired last one is text and stays."""
+    parts = line.split(mark)
+    if len(parts) % 2 == 0:  # odd number of marks: keep the last one
+        return "".join(parts[:-1]) + mark + parts[-1]
+    return "".join(parts)
+
+
+def _join_paragraphs(lines: list[_Line]) -> list[str]:
+    """Rejoin lines that a layout broke inside a paragraph."""
+    if not lines:
+        return []
+    wrap = _wrap_margin(lines)
+    paragraphs: list[str] = []
+    pieces = [lines[0].text]
+    for prev, line in zip(lines, lines[1:], strict=False):
+        if _continues(prev, line, wrap):
+            if _ASCII_ALNUM.match(pieces[-1][-1]) and _ASCII_ALNUM.match(line.text[0]):
+                pieces.append(" ")  # English words or numbers split across lines
+            pieces.append(line.text)
+        else:
+            paragraphs.append("".join(pieces))
+            pieces = [line.text]
+    paragraphs.append("".join(pieces))
+    return paragraphs
+
+
+@dataclass
+class _Wrap:
+    width: int  # the wrap margin, in display columns
+    full: int  # a line at least this wide reached the margin
+
+
+def _wrap_margin(lines: list[_Line]) -> _Wrap | None:
+    """The wrap margin of a hard-wrapped text, or None when lines are whole paragraphs.
+
+    A hard-wrapped document has most of its lines within a few columns of one width (the 80th
+    percentile), and most of those end inside a sentence. A document of whole paragraphs has lines
+    of every length, and the few of similar length end with a full stop (so cleaned text, one
+    paragraph per line, is never taken for wrapped text).
+    """
+    widths = sorted(ln.width for ln in lines)
+    if len(widths) < 4:
+        return None
+    wrap = widths[int(0.8 * (len(widths) - 1))]
+    if wrap < 30:  # short lists (signatures, table cells) are not wrapped prose
+        return None
+    low = wrap - max(4, int(0.15 * wrap))
+    near = [ln.text for ln in lines if low <= ln.width <= wrap + 4]
+    if len(near) < 3 or len(near) < 0.4 * len(widths):
+        return None
+    open_ended = sum(1 for t in near if (t.rstrip(_CLOSERS) or t)[-1] not in _SENTENCE_FINAL)
+    return _Wrap(wrap, low) if open_ended >= 0.5 * len(near) else None
+
+
+def _continues(prev: _Line, line: _Line, wrap: _Wrap | None) -> bool:
+    """Does `line` continue the paragraph whose last line is `prev`?"""
+    a, b = prev.text, line.text
+    if _MARKER.match(b):
+        return False
+    if _TRAILER.match(b):
+        return True
+    end = a.rstrip(_CLOSERS) or a
+    # A trailing comma always continues, even before a markdown heading or after a hard break: the
+    # next cleaning pass no longer sees those hints, and must come to the same decision.
+    if a[-1] in _CONTINUES and end[-1] not in _SENTENCE_FINAL:
+        return True
+    if prev.heading or prev.hard_break or line.heading:
+        return False
+    if end[-1] in _SENTENCE_FINAL:
+        # A sentence can end exactly at the margin inside a paragraph. The first line of a new
+        # paragraph is indented two characters (the indent itself is lost in extraction, so the line
+        # is 4 columns short); a next line that still reaches the margin continues the paragraph.
+        # Seeds 000, 001 and 003 have several such places.
+        return wrap is not None and prev.width >= wrap.width - 5 and line.width >= wrap.width - 2
+    if wrap is not None:
+        # Hard-wrapped: a line that reaches the margin was wrapped; a short one ends its paragraph.
+        return prev.width >= wrap.full
+    # Whole-paragraph lines: a blank line inside a sentence (seen in seeds 002 and 004). The piece
+    # before it reads as cut-off prose: it ends in a character, has sentence punctuation inside, and
+    # is not a heading (a marker line without a 。).
+    if line.gap == 0 or not (a[-1].isalnum() or a[-1] in "”’"):
+        return False
+    if not _PROSE.search(a) or (_MARKER.match(a) and "。" not in a):
+        return False
+    return not a.startswith(("抄送", "主送", "附件"))
+
+
+# ---------------------------------------------------------------------------------------------------
+# HTML.
+
+# <title> is the browser tab's text (often with the site name appended); the page repeats it in <h1>.
+_SKIP_TAGS = {"script", "style", "nav", "header", "footer", "noscript", "template", "svg", "iframe", "aside",
+              "select", "button", "object", "title"}
+_BLOCK_TAGS = {
+    "address", "article", "aside", "blockquote", "br", "caption", "center", "dd", "div", "dl", "dt", "fieldset",
+    "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main",
+    "nav", "ol", "p", "pre",
+    "section", "table", "tbody", "td", "tfoot", "th", "thead", "title", "tr", "ul",
+}
+_VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+              "track", "wbr"}
+_HTML_WS = re.compile(r"[ \t\n\r\f]+")
+_SOFT_BREAK = re.compile(r" *\n[ \n]*")
+
+# Elements that may appear in <head>; any other start tag means the body has begun.
+_HEAD_TAGS = {"title", "meta", "link", "style", "script", "base", "noscript", "template"}
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self, skip_tags: set[str]) -> None:
+        super().__init__(convert_charrefs=True)
+        self.skip_tags = skip_tags
+        self.out: list[str] = []
+        self.skip: list[str] = []  # open elements whose content is dropped
+        self.in_head = False
+        self.pre = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag == "head":
+            self.in_head = True
+        elif self.in_head and tag not in _HEAD_TAGS:
+            self.in_head = False  # <body> and </head> may both be omitted
+        if tag in self.skip_tags and tag not in _VOID_TAGS:
+            self.skip.append(tag)
+        if tag == "pre":
+            self.pre += 1
+        if tag in _BLOCK_TAGS:
+            self.out.append("\x00")
+
+    def handle_startendtag(self, tag: str, attrs: list) -> None:
+        if tag in _BLOCK_TAGS:
+            self.out.append("\x00")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "head":
+            self.in_head = False
+        if tag in self.skip:
+            # Close the innermost open element of that name (and anything left open inside it).
+            while self.skip and self.skip.pop() != tag:
+                pass
+        if tag == "pre" and self.pre:
+            self.pre -= 1
+        if tag in _BLOCK_TAGS:
+            self.out.append("\x00")
+
+    def handle_data(self, data: str) -> None:
+        if self.skip or self.in_head:
+            return
+        if self.pre:
+            self.out.append(data.replace("\r", "").replace("\n", "\x00"))
+        else:
+            # Source whitespace is layout: a run holding a newline is a soft break, decided at the end.
+            self.out.append(_HTML_WS.sub(lambda m: "\n" if "\n" in m.group() else " ", data))
+
+
+def html_to_text(html: str) -> str:
+    """Visible text of an HTML page: one block element per line; scripts, styles, navigation,
+    headers and footers dropped."""
+    # The parser treats NUL as data; it marks block breaks here, so any in the input go first.
+    html = html.replace("\x00", "")
+    text, unclosed = _extract(html, _SKIP_TAGS)
+    if unclosed:
+        # An unclosed <header> or <nav> swallows the rest of the page: keep everything but code then.
+        text, _ = _extract(html, {"script", "style", "noscript", "template", "title"})
+    return text
+
+
+def _extract(html: str, skip_tags: set[str]) -> tuple[str, bool]:
+    """(text, whether a dropped element was still open at the end)."""
+    parser = _TextExtractor(skip_tags)
+    parser.feed(html)
+    parser.close()
+    unclosed = bool(parser.skip)
+    blocks = "".join(parser.out).split("\x00")
+    lines = []
+    for block in blocks:
+        # A newline in the source between two CJK characters is not a space when rendered (CSS Text
+        # segment-break rules); elsewhere it is one.
+        block = _SOFT_BREAK.sub(_soft_break, block).strip()
+        if block:
+            lines.append(block)
+    return "\n".join(lines), unclosed
+
+
+def _soft_break(m: re.Match[str]) -> str:
+    block = m.string
+    before = block[m.start() - 1] if m.start() > 0 else ""
+    after = block[m.end()] if m.end() < len(block) else ""
+    if before and after and _WIDE.match(before) and _WIDE.match(after):
+        return ""
+    return " "

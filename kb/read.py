@@ -1,0 +1,304 @@
+"""Corpus file → `RawDocument`: txt, md, html, pdf and docx read and decoded, bad files refused with a reason."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import io
+import os
+import re
+import stat
+from pathlib import Path
+
+from .config import MAX_FILE_BYTES
+from .errors import ReadError
+from .models import RawDocument
+
+# Suffix → RawDocument.format.
+FORMATS = {
+    ".txt": "txt",
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+    ".docx": "docx",
+}
+SUPPORTED_SUFFIXES = tuple(FORMATS)
+CATALOG_FILE = "catalog.toml"
+
+_NEWLINES = re.compile(r"\r\n?|[\f\v\x85\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f]")
+# A text file is refused as binary when more than this share of its characters are control
+# characters (tab and line breaks aside). Real text has none or a stray few.
+_MAX_CONTROL_SHARE = 0.02
+# <meta charset="gbk"> or <meta http-equiv="Content-Type" content="text/html; charset=gb2312">.
+_META_CHARSET = re.compile(rb"<meta[^>]{0,500}?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]{1,40})", re.I)
+# Declared Chinese encodings are decoded as GB18030, their superset: pages labelled gb2312 routinely
+# hold GBK-only characters.
+_GB_ALIASES = {"gb2312", "gbk", "gb18030", "x-gbk", "gb_2312-80", "gb_2312", "csgb2312", "cp936", "euc-cn"}
+
+
+def scan_corpus(corpus_dir: Path) -> tuple[list[Path], list[Path]]:
+    """Files of a corpus folder, sorted by name, as (supported, unsupported).
+
+    Hidden files, Office lock files (~$…) and the catalog are skipped; sub-folders are not read.
+    Unsupported files are returned so the caller can report them instead of silently dropping them.
+    """
+    supported: list[Path] = []
+    unsupported: list[Path] = []
+    for path in sorted(Path(corpus_dir).iterdir(), key=lambda p: p.name):
+        name = path.name
+        if name.startswith((".", "~$")) or name.lower() == CATALOG_FILE or not path.is_file():
+            continue
+        (supported if path.suffix.lower() in FORMATS else unsupported).append(path)
+    return supported, unsupported
+
+
+def iter_corpus(corpus_dir: Path) -> list[Path]:
+    """Every corpus file, sorted by name; unsupported ones included, read_file refuses them with a reason."""
+    supported, unsupported = scan_corpus(corpus_dir)
+    return sorted(supported + unsupported, key=lambda p: p.name)
+
+
+def read_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> RawDocument:
+    """Read and decode one corpus file. Raises ReadError with a reason in Chinese for anything unusable."""
+    path = Path(path)
+    source = path.name
+    suffix = path.suffix.lower()
+    fmt = FORMATS.get(suffix)
+    if fmt is None:
+        raise ReadError(source, f"不支持的文件类型 {suffix or '（无扩展名）'}")
+    # Size first, from the file system, so an oversized file is never loaded into memory.
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise ReadError(source, "文件不存在") from None
+    except OSError as e:
+        raise ReadError(source, f"无法读取文件（{e.strerror or e}）") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise ReadError(source, "不是普通文件")
+    if st.st_size == 0:
+        raise ReadError(source, "文件为空")
+    if st.st_size > max_bytes:
+        raise ReadError(source, f"文件过大（{_mb(st.st_size)}，上限 {_mb(max_bytes, limit=True)}）")
+    try:
+        with open(path, "rb") as f:
+            data = f.read(max_bytes + 1)  # the file may have grown since stat
+    except PermissionError:
+        raise ReadError(source, "无法读取文件（没有读取权限）") from None
+    except OSError as e:
+        raise ReadError(source, f"无法读取文件（{e.strerror or e}）") from None
+    if len(data) > max_bytes:
+        raise ReadError(source, f"文件过大（超过上限 {_mb(max_bytes, limit=True)}）")
+    if not data:
+        raise ReadError(source, "文件为空")
+
+    if fmt == "pdf":
+        text, encoding = _read_pdf(source, data), "binary"
+    elif fmt == "docx":
+        text, encoding = _read_docx(source, data), "binary"
+    elif fmt == "html":
+        text, encoding = _decode_html(source, data)
+    else:
+        text, encoding = decode_text(source, data)
+    text = normalize_text(text)
+    if not text.strip():
+        raise ReadError(source, "文件为空")
+    if fmt == "html":
+        from .clean import html_to_text
+
+        if not html_to_text(text).strip():
+            raise ReadError(source, "文件为空（网页中没有可见文字）")
+    return RawDocument(
+        source=source,
+        path=str(path.resolve()),
+        format=fmt,
+        encoding=encoding,
+        text=text,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+    )
+
+
+def normalize_text(text: str) -> str:
+    """Line breaks to \\n (a form feed is a page break, so a line break too); other control characters out."""
+    return _CONTROL.sub("", _NEWLINES.sub("\n", text))
+
+
+def decode_text(source: str, data: bytes) -> tuple[str, str]:
+    """Bytes of a text file → (text, encoding). Detected, never assumed: BOM, strict UTF-8, strict
+    GB18030, then charset-normalizer. Binary content raises ReadError."""
+    for bom, codec in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                       (codecs.BOM_UTF8, "utf-8-sig"),
+                       (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        # UTF-16/32 (Windows Notepad's "Unicode") always carries a BOM; without one it is not guessed.
+        if data.startswith(bom):
+            try:
+                return _checked(source, data.decode(codec), codec)
+            except UnicodeDecodeError:
+                break  # a BOM followed by garbage: let detection decide
+    if b"\x00" in data:
+        raise ReadError(source, "不是文本文件（含二进制内容）")
+    for codec in ("utf-8", "gb18030"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        # GB18030 maps nearly every byte sequence to something, so its result must also look like
+        # Chinese text; UTF-8 is strict enough to trust.
+        if codec == "utf-8" or _plausible(text):
+            return _checked(source, text, codec)
+    return _checked(source, *_detect(source, data))
+
+
+def _detect(source: str, data: bytes) -> tuple[str, str]:
+    """Last resort: charset-normalizer's best guess."""
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+    except Exception:  # the detector is a heuristic; any failure of it means "unknown"
+        best = None
+    if best is None or best.encoding is None:
+        ascii_part = data.translate(None, delete=bytes(range(0x80, 0x100))).decode("ascii")
+        if _control_share(ascii_part) > _MAX_CONTROL_SHARE:
+            raise ReadError(source, "不是文本文件（含二进制内容）")
+        raise ReadError(source, "无法识别的文本编码")
+    return str(best), best.encoding
+
+
+def _checked(source: str, text: str, encoding: str) -> tuple[str, str]:
+    if _control_share(text) > _MAX_CONTROL_SHARE:
+        raise ReadError(source, "不是文本文件（含二进制内容）")
+    return text, encoding
+
+
+def _control_share(text: str) -> float:
+    """Share of control characters other than tab and line breaks (a few stray ones are tolerated)."""
+    text = _NEWLINES.sub("\n", text)
+    if not text:
+        return 0.0
+    controls = len(text) - len(_CONTROL.sub("", text))
+    return controls / len(text) if controls > 3 else 0.0
+
+
+# What Chinese text is made of: ASCII, Latin-1, general punctuation and symbols (①, ○, →, ■ …), CJK
+# (radicals, punctuation, kana, ideographs) and full-width forms. Not private-use or rare planes.
+_COMMON = re.compile(r"[\t\n\r\x20-\x7e\u00a0-\u00ff\u2000-\u2bff\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
+
+
+def _plausible(text: str) -> bool:
+    """Nearly all characters are ones Chinese text is made of (GB18030 decodes junk into rare ones)."""
+    return len(_COMMON.sub("", text)) <= 0.05 * len(text)
+
+
+def _decode_html(source: str, data: bytes) -> tuple[str, str]:
+    """HTML: a BOM wins, then a <meta charset> in the first 4 KB, then the same detection as text."""
+    if not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        m = _META_CHARSET.search(data[:4096])
+        if m:
+            declared = m.group(1).decode("ascii").lower()
+            codec = "gb18030" if declared in _GB_ALIASES else declared
+            try:
+                codec = codecs.lookup(codec).name
+                return _checked(source, data.decode(codec), codec)
+            except (LookupError, UnicodeDecodeError):
+                pass  # unknown or wrong declaration: detect instead
+    return decode_text(source, data)
+
+
+def _read_pdf(source: str, data: bytes) -> str:
+    """Text layer of a PDF, pages separated by a blank line."""
+    try:
+        from pypdf import PdfReader
+    except ImportError:
+        from .errors import MissingDependencyError
+
+        raise MissingDependencyError("读取 PDF 需要 pypdf：pip install pypdf") from None
+    if b"%PDF-" not in data[:1024]:
+        raise ReadError(source, "PDF 文件已损坏或不完整（不是 PDF 格式）")
+    # pypdf in its lenient mode can guess its way through a cut-off file and return part of the text
+    # without complaint. A PDF ends with %%EOF (allowing a little trailing junk), so a missing end
+    # marker means the file is incomplete. (Not anywhere in the file: linearized PDFs have an early one.)
+    if b"%%EOF" not in data[-4096:]:
+        raise ReadError(source, "PDF 文件已损坏或不完整")
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            # Many PDFs are encrypted only against editing, with an empty password for reading.
+            try:
+                opened = reader.decrypt("")
+            except Exception:  # e.g. AES without the cryptography package
+                opened = 0
+            if not opened:
+                raise ReadError(source, "PDF 已加密")
+        pages = list(reader.pages)
+    except ReadError:
+        raise
+    except Exception:  # pypdf raises many kinds of errors on broken files
+        raise ReadError(source, "PDF 文件已损坏或不完整") from None
+    texts, failed = [], 0
+    for page in pages:
+        try:
+            texts.append(page.extract_text() or "")
+        except Exception:
+            failed += 1
+    if pages and failed == len(pages):
+        raise ReadError(source, "PDF 文件已损坏或不完整")
+    text = "\n\n".join(texts)
+    if not text.strip():
+        raise ReadError(source, "PDF 没有文本层（可能是扫描件）")
+    return text
+
+
+def _read_docx(source: str, data: bytes) -> str:
+    """Paragraphs and table cells of a DOCX body in document order, one per line."""
+    try:
+        import docx
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+    except ImportError:
+        from .errors import MissingDependencyError
+
+        raise MissingDependencyError("读取 DOCX 需要 python-docx：pip install python-docx") from None
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        # An OLE container: an encrypted Word file, or an old .doc renamed to .docx.
+        raise ReadError(source, "DOCX 文件已加密，或是旧版 Word（.doc）格式")
+    try:
+        document = docx.Document(io.BytesIO(data))
+        lines: list[str] = []
+
+        def walk(blocks) -> None:
+            for block in blocks:
+                if isinstance(block, Paragraph):
+                    lines.append(block.text)
+                elif isinstance(block, Table):
+                    for row in block.rows:
+                        seen = set()
+                        for cell in row.cells:
+                            # A merged cell is returned once per grid column it spans.
+                            if id(cell._tc) in seen:
+                                continue
+                            seen.add(id(cell._tc))
+                            walk(cell.iter_inner_content())
+                    lines.append("")
+
+        walk(document.iter_inner_content())
+    except Exception:  # zip, XML and package errors all mean the same to a reader
+        raise ReadError(source, "DOCX 文件已损坏") from None
+    text = "\n".join(lines)
+    if not text.strip():
+        raise ReadError(source, "文件为空（文档中没有文字）")
+    return text
+
+
+def _mb(n: int, limit: bool = False) -> str:
+    """52.0 MB for a size; 64 MB for a whole-megabyte limit; small limits in KB or bytes."""
+    if n >= 1024 * 1024:
+        mb = n / (1024 * 1024)
+        return f"{mb:.0f} MB" if limit and mb == int(mb) else f"{mb:.1f} MB"
+    if n >= 1024:
+        kb = n / 1024
+        return f"{kb:.0f} KB" if limit and kb == int(kb) else f"{kb:.1f} KB"
+    return f"{n} 字节"
