@@ -66,8 +66,8 @@ def ingest_text(
     own = [c for c in clauses if c.kind != "release"]
     if own:
         doc.body_start, doc.body_end = own[0].start, own[-1].end
-    else:
-        doc.body_start, doc.body_end = 0, len(cleaned)
+    else:  # nothing but a header or signature: no body to cover
+        doc.body_start = doc.body_end = 0
     for key, ev in tag_document(layout, clauses).items():
         setattr(doc, key, ev.value)
         doc.provenance[key] = ev

