@@ -99,6 +99,22 @@ class BM25Index:
         """The query tokens present in the vocabulary (unique, in query order)."""
         return [t for t in unique_tokens(query_tokens) if t in self.vocab]
 
+    def idf(self, query_tokens: list[str]) -> dict[str, float]:
+        """Lucene IDF of each known query token (distinct), from its document frequency."""
+        out = {}
+        for t in self.known(query_tokens):
+            i = self.vocab[t]
+            df = int(self.indptr[i + 1] - self.indptr[i])
+            out[t] = float(np.log(1 + (self.num_docs - df + 0.5) / (df + 0.5)))
+        return out
+
+    def rows_with(self, token: str) -> np.ndarray:
+        """Rows whose tokens include `token` (sorted)."""
+        i = self.vocab.get(token)
+        if i is None:
+            return np.zeros(0, dtype=np.int64)
+        return np.asarray(self.indices[self.indptr[i] : self.indptr[i + 1]])
+
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         """BM25 score of every row (float32, 0 where no query term occurs)."""
         ids = [self.vocab[t] for t in self.known(query_tokens)]

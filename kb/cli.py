@@ -159,6 +159,103 @@ def clause_json(c) -> dict:
     }
 
 
+@command
+def cmd_search(args: argparse.Namespace) -> int:
+    """Search clauses with a question in plain Chinese, optionally filtered.
+
+    Example: kb search "出口信用保险怎么支持外贸制造企业" --level national -k 5
+    """
+    import time
+
+    from .models import Filters
+    from .search import KnowledgeBase
+
+    kb = KnowledgeBase.load(_index_dir(args))
+    for notice in kb.notices:
+        print(f"提示：{notice}", file=sys.stderr)
+    filters = Filters(levels=args.level or [], regions=args.region or [], issuers=args.issuer or [],
+                      topics=args.topic or [], statuses=args.status or [], documents=args.doc or [],
+                      date_from=args.date_from or "", date_to=args.date_to or "")
+    t0 = time.perf_counter()
+    hits = kb.search(args.query, k=args.k, filters=filters, retriever=args.retriever)
+    elapsed = time.perf_counter() - t0
+    if args.json:
+        print_jsonl(h.to_dict() for h in hits)
+        return 0
+    if not hits:
+        print("没有找到相关条款。" + ("（筛选条件可能过窄）" if not filters.empty else ""))
+        return 0
+    print(f"共 {len(hits)} 条结果，用时 {elapsed * 1000:.0f} 毫秒\n")
+    for h in hits:
+        c, d = h.clause, h.document
+        where = " ".join(x for x in (d.level_label, d.doc_number, d.date) if x)
+        print(f"{h.rank}. [{h.score:.3f}] 《{d.title}》 {c.path} {c.heading}  （{where}）")
+        text = " ".join(c.text.split())
+        print(f"   {text[:args.chars]}{'…' if len(text) > args.chars else ''}")
+        print(f"   条款编号：{c.id}  匹配词：{'、'.join(h.matched_terms) or '—'}\n")
+    return 0
+
+
+@command
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Measure retrieval on relevance judgements (Recall@10, MRR@10, nDCG@10).
+
+    Example: kb eval ../shared/eval/dev_queries.jsonl --retriever hybrid --json
+    """
+    from .evaluate import evaluate_kb
+    from .search import KnowledgeBase
+
+    kb = KnowledgeBase.load(_index_dir(args))
+    for notice in kb.notices:
+        print(f"提示：{notice}", file=sys.stderr)
+    report = evaluate_kb(kb, Path(args.file), retriever=args.retriever)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+        return 0
+    print(f"检索方式：{args.retriever}  查询数：{report.queries}  平均条款长度：{report.mean_unit_chars:.0f} 字")
+    print(f"Recall@10 = {report.recall:.3f}   MRR@10 = {report.mrr:.3f}   nDCG@10 = {report.ndcg:.3f}")
+    if args.verbose:
+        for r in report.per_query:
+            missed = "；".join(f"{m.doc[:3]}:{m.contains}" for m in r.missed)
+            print(f"  {r.id} R={r.recall:.2f} RR={r.rr:.2f} nDCG={r.ndcg:.2f}  {r.query}" + (f"  未找到：{missed}" if missed else ""))
+    return 0
+
+
+@command
+def cmd_add(args: argparse.Namespace) -> int:
+    """Copy documents into the corpus folder and index them incrementally (same atomic switch as build).
+
+    Example: kb add ~/下载/新政策.pdf --corpus corpus
+    """
+    from .build import build_index
+    from .corpus import add_to_corpus
+    from .errors import ReadError
+
+    settings = _settings(args)
+    corpus = Path(args.corpus) if args.corpus else settings.corpus_dir
+    failed = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            if not path.is_file():
+                raise ReadError(path.name, "文件不存在")
+            if path.stat().st_size > settings.max_file_bytes:
+                raise ReadError(path.name, f"文件过大（上限 {settings.max_file_bytes / 1e6:.0f} MB）")
+            target = add_to_corpus(corpus, path.name, path.read_bytes(), replace=args.replace,
+                                   max_bytes=settings.max_file_bytes)
+            print(f"已加入语料：{target.name}")
+        except ReadError as e:
+            failed += 1
+            print(f"无法加入 {e.source}：{e.reason}", file=sys.stderr)
+    report = build_index(corpus, _index_dir(args), args.model or settings.embed_model,
+                         max_file_bytes=settings.max_file_bytes, progress=sys.stderr.isatty())
+    print(f"索引已更新：{report.documents} 个文件，{report.clauses} 个条款，复用 {report.reused} 个文件，"
+          f"新向量 {report.embedded} 条，用时 {report.seconds:.1f} 秒")
+    for e in report.errors:
+        print(f"无法索引 {e.source}：{e.reason}", file=sys.stderr)
+    return 0 if report.ok and not failed else 1
+
+
 # ---------------------------------------------------------------- parser
 
 
@@ -189,6 +286,33 @@ def build_parser() -> argparse.ArgumentParser:
     c = add("clauses")
     c.add_argument("source", help="文件名，例如 001_3b50df308c9c2e77.txt")
     c.add_argument("--json", action="store_true")
+
+    q = add("search")
+    q.add_argument("query", help="问题，例如：出口信用保险怎么支持外贸制造企业")
+    q.add_argument("-k", type=int, default=10, help="返回条数（默认 10）")
+    q.add_argument("--level", action="append", choices=["national", "provincial", "municipal", "county"])
+    q.add_argument("--region", action="append", help="地区（包含匹配），例如 江苏")
+    q.add_argument("--issuer", action="append", help="发文机关（包含匹配）")
+    q.add_argument("--topic", action="append", help="主题键，例如 insurance、supply_chain")
+    q.add_argument("--status", action="append", choices=["draft", "final"])
+    q.add_argument("--doc", action="append", help="只在某个文件中检索（文件名或编号）")
+    q.add_argument("--date-from", help="成文日期起（YYYY-MM-DD）")
+    q.add_argument("--date-to", help="成文日期止（YYYY-MM-DD）")
+    q.add_argument("--retriever", default="hybrid", choices=["hybrid", "bm25", "dense"])
+    q.add_argument("--chars", type=int, default=160, help="每条显示的字数")
+    q.add_argument("--json", action="store_true")
+
+    e = add("eval")
+    e.add_argument("file", help="评测文件（JSON Lines），例如 ../shared/eval/dev_queries.jsonl")
+    e.add_argument("--retriever", default="hybrid", choices=["hybrid", "bm25", "dense"])
+    e.add_argument("-v", "--verbose", action="store_true", help="逐条显示")
+    e.add_argument("--json", action="store_true")
+
+    a = add("add")
+    a.add_argument("files", nargs="+", help="要加入的文件")
+    a.add_argument("--corpus", help="语料目录（默认 ./corpus）")
+    a.add_argument("--model", help="向量模型（默认同 build）")
+    a.add_argument("--replace", action="store_true", help="覆盖同名文件")
 
     for extra in EXTRA_PARSERS:
         extra(add)

@@ -24,10 +24,12 @@ RETRIEVERS = ("hybrid", "bm25", "dense")
 class FusionWeights:
     """How the signals combine. Tuned on the dev judgements with `bench/run.py --tune`; see bench/RESULTS.md."""
 
-    bm25: float = 0.6
-    dense: float = 0.4
-    heading: float = 0.15  # query terms found in the clause heading or its parents' headings
+    bm25: float = 0.5
+    dense: float = 0.5
+    heading: float = 0.0  # query terms in the clause heading; no gain once `phrase` is in (bench/RESULTS.md)
     topic: float = 0.05  # the clause carries a topic the question is about
+    coverage: float = 0.1  # IDF-weighted share of the query's terms the clause contains (a coord factor)
+    phrase: float = 0.5  # share of the query's character trigrams found contiguously in the clause
     candidates: int = 100  # taken from each retriever before fusion
 
 
@@ -41,6 +43,8 @@ class KnowledgeBase(Library):
     weights: FusionWeights = field(default_factory=FusionWeights)
     notices: list[str] = field(default_factory=list)  # said once: e.g. the dense model is unavailable
     _doc_rows: np.ndarray | None = field(default=None, repr=False)
+    _qcache: dict = field(default_factory=dict, repr=False)
+    _flat: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, index_dir: Path, embedder=None, load_model: bool = True, verify: bool = True) -> KnowledgeBase:
@@ -68,7 +72,18 @@ class KnowledgeBase(Library):
         elif not model:
             kb.notices.append("索引未包含向量，检索仅使用关键词（BM25）")
         kb._doc_rows = np.array([kb._doc_index[c.doc_id] for c in kb.clauses], dtype=np.int32)
+        kb.warm_up()
         return kb
+
+    def warm_up(self) -> None:
+        """Initialise the tokenizer, taxonomy and model now, so the first question is as fast as the rest."""
+        from .tokenize import get_tokenizer
+        from .topics import default_taxonomy
+
+        get_tokenizer().tokenize("预热")
+        default_taxonomy()
+        if self.has_dense:
+            self._embed_query("预热")
 
     @property
     def _doc_index(self) -> dict[str, int]:
@@ -168,7 +183,7 @@ class KnowledgeBase(Library):
             cand.append(top_k(bm25_all, n_cand, mask)[0])
         qvec = None
         if use_dense:
-            qvec = self.embedder.embed_query(query)
+            qvec = self._embed_query(query)
             cand.append(self.dense.search(qvec, n_cand, mask)[0])
         rows = np.unique(np.concatenate(cand)) if cand else np.zeros(0, dtype=np.int64)
         if rows.size == 0:
@@ -182,11 +197,61 @@ class KnowledgeBase(Library):
             parts["dense"] = np.asarray(self.dense.scores_for(qvec, rows), dtype=np.float64)
             fused += (w.dense if use_bm25 else 1.0) * _minmax(parts["dense"])
         if retriever == "hybrid":
-            parts["heading"] = self._heading_scores(tokens, rows)
-            parts["topic"] = self._topic_scores(query, rows)
-            fused += w.heading * parts["heading"] + w.topic * parts["topic"]
+            signals = {"heading": lambda: self._heading_scores(tokens, rows),
+                       "topic": lambda: self._topic_scores(query, rows),
+                       "coverage": lambda: self._coverage_scores(tokens, rows),
+                       "phrase": lambda: self._phrase_scores(query, rows)}
+            for name, compute in signals.items():
+                weight = getattr(w, name)
+                if weight:
+                    parts[name] = compute()
+                    fused += weight * parts[name]
         parts["fused"] = fused
         return rows, parts
+
+    def _embed_query(self, query: str) -> np.ndarray:
+        """Query vectors are cached: the app reruns the same search on every widget change."""
+        cache = self._qcache
+        if query not in cache:
+            if len(cache) >= 256:
+                cache.pop(next(iter(cache)))
+            cache[query] = self.embedder.embed_query(query)
+        return cache[query]
+
+    def _coverage_scores(self, tokens: list[str], rows: np.ndarray) -> np.ndarray:
+        """IDF-weighted share of the distinct query terms each candidate contains."""
+        idf = self.bm25.idf(tokens) if hasattr(self.bm25, "idf") else {}
+        total = sum(idf.values())
+        out = np.zeros(rows.size)
+        if total <= 0:
+            return out
+        for term, weight in idf.items():
+            out += weight * np.isin(rows, self.bm25.rows_with(term))
+        return out / total
+
+    def _phrase_scores(self, query: str, rows: np.ndarray) -> np.ndarray:
+        """Share of the query's CJK character trigrams that occur in the clause text as written."""
+        from .tokenize import normalize
+
+        chars = re.sub(r"[^\u4e00-\u9fff0-9a-z]", "", normalize(query).lower())
+        grams = {chars[i : i + 3] for i in range(len(chars) - 2)}
+        out = np.zeros(rows.size)
+        if not grams:
+            return out
+        for i, row in enumerate(rows):
+            text = self._flat_text(int(row))
+            out[i] = sum(1 for g in grams if g in text) / len(grams)
+        return out
+
+    def _flat_text(self, row: int) -> str:
+        text = self._flat.get(row)
+        if text is None:
+            from .tokenize import normalize
+
+            text = re.sub(r"\s+", "", normalize(self.clauses[row].text)).lower()
+            if len(self._flat) < 200_000:
+                self._flat[row] = text
+        return text
 
     def _heading_scores(self, tokens: list[str], rows: np.ndarray) -> np.ndarray:
         """Share of the query's characters (in tokens of two or more) that the heading path contains."""
