@@ -226,7 +226,9 @@ class KnowledgeBase(Library):
         if total <= 0:
             return out
         for term, weight in idf.items():
-            out += weight * np.isin(rows, self.bm25.rows_with(term))
+            postings = self.bm25.rows_with(term)  # sorted rows: binary search, not a set per query
+            pos = np.minimum(np.searchsorted(postings, rows), len(postings) - 1)
+            out += weight * (postings[pos] == rows)
         return out / total
 
     def _phrase_scores(self, query: str, rows: np.ndarray) -> np.ndarray:
