@@ -256,6 +256,34 @@ def cmd_add(args: argparse.Namespace) -> int:
     return 0 if report.ok and not failed else 1
 
 
+@command
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export a citation list (CSV, Excel, Word or Markdown) from a search or from clause ids.
+
+    Examples:
+      kb export --query "出口信用保险" --format xlsx -o cites.xlsx
+      kb export --ids 001_3b50df308c9c2e77:74913148 000_70838f8e5a3ffbff:8467faaf --format docx -o cites.docx
+    """
+    from .errors import QueryError
+    from .export import citations_from, write
+    from .search import KnowledgeBase
+
+    if bool(args.query) == bool(args.ids):
+        raise QueryError("请指定 --query（导出检索结果）或 --ids（导出指定条款）之一")
+    kb = KnowledgeBase.load(_index_dir(args), load_model=bool(args.query))
+    if args.query:
+        items = kb.search(args.query, k=args.k)
+        if not items:
+            raise QueryError(f"“{args.query}”没有检索到条款，未生成文件")
+    else:
+        items = [(c, kb.doc_of(c)) for c in (kb.clause(i) for i in args.ids)]
+    citations = citations_from(items)
+    fmt = args.format or Path(args.output).suffix.lstrip(".").lower()
+    write(citations, args.output, fmt)
+    print(f"已导出 {len(citations)} 条引用到 {args.output}")
+    return 0
+
+
 # ---------------------------------------------------------------- parser
 
 
@@ -313,6 +341,13 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--corpus", help="语料目录（默认 ./corpus）")
     a.add_argument("--model", help="向量模型（默认同 build）")
     a.add_argument("--replace", action="store_true", help="覆盖同名文件")
+
+    x = add("export")
+    x.add_argument("--query", help="导出这个问题的检索结果")
+    x.add_argument("--ids", nargs="+", help="导出这些条款编号")
+    x.add_argument("-k", type=int, default=10, help="检索结果条数（默认 10）")
+    x.add_argument("--format", choices=["csv", "xlsx", "docx", "md"], help="格式（默认取输出文件的扩展名）")
+    x.add_argument("-o", "--output", required=True, help="输出文件")
 
     for extra in EXTRA_PARSERS:
         extra(add)
