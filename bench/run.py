@@ -16,7 +16,6 @@ import platform
 import random
 import re
 import shutil
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -117,6 +116,7 @@ def bench_seed(results: dict) -> KnowledgeBase:
 
 def bench_compare(kb: KnowledgeBase) -> dict:
     from kb.compare import compare_measure
+
     from kb.evaluate import normalise
 
     rows = [json.loads(line) for line in (EVAL / "dev_compare.jsonl").read_text("utf-8").splitlines() if line]

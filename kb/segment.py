@@ -271,8 +271,6 @@ def segment(text: str, doc_id: str, source: str) -> tuple[list[Clause], Layout]:
 
     # Numbered nodes: each runs to the next marker line. Children of a lead-in ending in "：" and
     # deeper-than-item markers are folded into their parent.
-    marker_lines = sorted(node_at)
-    boundaries = marker_lines + [hi]
     folded: set[int] = set()
     for nd in nodes:
         if nd.type not in CLAUSE_TYPES and nd.type not in ("chapter", "section"):
