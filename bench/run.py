@@ -24,11 +24,14 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from kb.build import build_index  # noqa: E402
 from kb.config import DEFAULT_MODEL  # noqa: E402
 from kb.evaluate import evaluate_kb, load_queries  # noqa: E402
 from kb.search import FusionWeights, KnowledgeBase  # noqa: E402
+
+from results_md import update_section  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval"
 OUT = ROOT / "bench" / "out"
@@ -251,8 +254,6 @@ def bench_synthetic(seed_kb: KnowledgeBase, n: int, results: dict) -> None:
 def report(results: dict, n: int) -> str:
     q = {r: results[f"quality_{r}"] for r in ("bm25", "dense", "hybrid")}
     lines = [
-        "# Benchmark results",
-        "",
         f"Measured {time.strftime('%Y-%m-%d %H:%M')} on {platform.node() or 'this machine'}: "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}; "
         f"default model `{DEFAULT_MODEL}` (4-bit, CPU). Re-run with `make bench` (or `python bench/run.py`).",
@@ -356,16 +357,19 @@ def main() -> int:
     if args.synthetic:
         bench_synthetic(kb, args.synthetic, results)
     text = report(results, args.synthetic)
+    print(text)
+    (OUT / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str), "utf-8")
+    if not args.no_write:
+        update_section("main", text)
     if args.scale:
         scale: dict = {}
         t = time.perf_counter()
         bench_synthetic(kb, args.scale, scale)
         scale["total_s"] = time.perf_counter() - t
-        text += scale_report(scale, args.scale)
-    print(text)
-    (OUT / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str), "utf-8")
-    if not args.no_write:
-        (ROOT / "bench" / "RESULTS.md").write_text(text, "utf-8")
+        text = scale_report(scale, args.scale)
+        print(text)
+        if not args.no_write:
+            update_section("scale", text)
     return 0
 
 

@@ -284,6 +284,23 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+@command
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve search as a read-only JSON API on loopback (GET /search?q=…&k=10&level=…, GET /health).
+
+    Example: kb serve --port 8502
+    """
+    from .server import serve
+
+    server = serve(_index_dir(args), args.host, args.port)
+    print(f"JSON 接口已启动：http://{args.host}:{server.server_address[1]}/search?q=出口信用保险", file=sys.stderr)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+    return 0
+
+
 # ---------------------------------------------------------------- parser
 
 
@@ -348,6 +365,10 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("-k", type=int, default=10, help="检索结果条数（默认 10）")
     x.add_argument("--format", choices=["csv", "xlsx", "docx", "md"], help="格式（默认取输出文件的扩展名）")
     x.add_argument("-o", "--output", required=True, help="输出文件")
+
+    v = add("serve")
+    v.add_argument("--host", default="127.0.0.1", help="监听地址（默认只在本机）")
+    v.add_argument("--port", type=int, default=8502)
 
     for extra in EXTRA_PARSERS:
         extra(add)

@@ -9,8 +9,6 @@ from kb.errors import CatalogError
 from kb.ingest import ingest_file
 from kb.tag import iso_date
 
-from .conftest import SEEDS
-
 EXPECTED = {
     "000_70838f8e5a3ffbff.txt": dict(
         title="关于金融支持制造业发展的实施意见", level="municipal", region="江苏省苏州市", status="draft",

@@ -1,0 +1,87 @@
+"""A small read-only JSON API over HTTP (`kb serve`): search and compare for other systems and load tests."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+from . import store
+from .errors import KBError
+from .models import Filters
+
+MAX_K = 100
+
+
+class KBServer(ThreadingHTTPServer):
+    """Holds one KnowledgeBase and reloads it when a build switches the index (checked at most once a second)."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], index_dir: Path, embedder=None):
+        from .search import KnowledgeBase
+
+        super().__init__(address, Handler)
+        self.index_dir = Path(index_dir)
+        self.embedder = embedder
+        self.kb = KnowledgeBase.load(self.index_dir, embedder=embedder)
+        self._lock = threading.Lock()
+        self._checked = time.monotonic()
+
+    def current(self):
+        """The loaded knowledge base, reloaded when CURRENT points at a newer build."""
+        from .search import KnowledgeBase
+
+        now = time.monotonic()
+        if now - self._checked > 1.0:
+            with self._lock:
+                self._checked = now
+                build = store.current_build(self.index_dir)
+                if build is not None and build.resolve() != self.kb.build_dir.resolve():
+                    self.kb = KnowledgeBase.load(self.index_dir, embedder=self.embedder)
+        return self.kb
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: KBServer
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        url = urlparse(self.path)
+        params = {k: v for k, v in parse_qs(url.query).items()}
+        try:
+            if url.path == "/health":
+                kb = self.server.current()
+                self._send(200, {"status": "ok", "build": kb.build_id, "documents": len(kb.documents),
+                                 "clauses": len(kb.clauses), "dense": kb.has_dense})
+            elif url.path == "/search":
+                kb = self.server.current()
+                q = params.get("q", [""])[0]
+                k = max(1, min(MAX_K, int(params.get("k", ["10"])[0])))
+                filters = Filters(levels=params.get("level", []), topics=params.get("topic", []),
+                                  documents=params.get("doc", []), regions=params.get("region", []))
+                t = time.perf_counter()
+                hits = kb.search(q, k=k, filters=filters)
+                self._send(200, {"query": q, "took_ms": round((time.perf_counter() - t) * 1000, 2),
+                                 "hits": [h.to_dict() for h in hits]})
+            else:
+                self._send(404, {"error": "未知路径；可用 /search?q=… 和 /health"})
+        except (KBError, ValueError) as e:
+            self._send(400, {"error": str(e)})
+
+    def _send(self, code: int, body: dict) -> None:
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args) -> None:  # quiet: a load test makes thousands of requests
+        pass
+
+
+def serve(index_dir: Path, host: str = "127.0.0.1", port: int = 8502, embedder=None) -> KBServer:
+    return KBServer((host, port), index_dir, embedder)
