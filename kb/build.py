@@ -156,9 +156,10 @@ def _ingest_all(supported, catalog, old_docs, old_clauses, max_file_bytes, progr
         used_ids.add(doc_id)
         key = (path.name, _catalog_hash(entry))
         try:
-            sha = store.file_sha256(path)
             old = old_docs.get(key)
-            if old is not None and old.sha256 == sha and old.id == doc_id:
+            # Hashed only when there is something to reuse, and never when oversized (refused unread below).
+            if (old is not None and old.id == doc_id and path.stat().st_size <= max_file_bytes
+                    and old.sha256 == store.file_sha256(path)):
                 documents.append(old)
                 clauses.extend(old_clauses[old.id])
                 report.reused += 1
@@ -232,6 +233,8 @@ def _reusable(previous: Path | None, manifest: dict | None) -> tuple[dict, dict[
     if previous is None or not manifest or manifest.get("pipeline_version") != PIPELINE_VERSION:
         return {}, {}
     try:
+        # A damaged build must not pass its records on to the next one (`kb build --force` repairs).
+        store.verify_build(previous, manifest)
         docs, clauses = store.read_records(previous)
     except KBError:
         return {}, {}

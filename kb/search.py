@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +19,8 @@ log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 1000  # longer questions are cut: BM25 and the model gain nothing past this
 RETRIEVERS = ("hybrid", "bm25", "dense")
+_SURROGATES = re.compile(r"[\ud800-\udfff]")  # undecodable bytes in argv (surrogateescape); not text
+_QCACHE_LOCK = threading.Lock()
 
 
 @dataclass
@@ -104,6 +108,10 @@ class KnowledgeBase(Library):
         for status in filters.statuses:
             if status not in STATUSES:
                 raise QueryError(f"未知状态“{status}”，可选 {'、'.join(STATUSES)}")
+        for day in (filters.date_from, filters.date_to):
+            # Dates compare as strings, so "2024/01/01" or "2024" would filter silently wrong.
+            if day and not _iso_date(day):
+                raise QueryError(f"日期“{day}”格式不对，应为 YYYY-MM-DD，例如 2024-01-31")
         ok_docs = np.array([self._doc_matches(d, filters) for d in self.documents], dtype=bool)
         mask = ok_docs[self._doc_rows] if len(self.clauses) else np.zeros(0, dtype=bool)
         if filters.topics:
@@ -140,7 +148,7 @@ class KnowledgeBase(Library):
         """The k best clauses for a question, best first. A filter that matches nothing returns nothing."""
         if retriever not in RETRIEVERS:
             raise QueryError(f"未知检索方式“{retriever}”，可选 {'、'.join(RETRIEVERS)}")
-        query = (query or "").strip()[:MAX_QUERY_CHARS]
+        query = _SURROGATES.sub("", query or "").strip()[:MAX_QUERY_CHARS]
         mask = self.mask(filters)
         if not query or k <= 0 or not self.clauses or (mask is not None and not mask.any()):
             return []
@@ -211,11 +219,14 @@ class KnowledgeBase(Library):
     def _embed_query(self, query: str) -> np.ndarray:
         """Query vectors are cached: the app reruns the same search on every widget change."""
         cache = self._qcache
-        if query not in cache:
-            if len(cache) >= 256:
-                cache.pop(next(iter(cache)))
-            cache[query] = self.embedder.embed_query(query)
-        return cache[query]
+        vec = cache.get(query)
+        if vec is None:
+            vec = self.embedder.embed_query(query)
+            with _QCACHE_LOCK:  # threads share one KnowledgeBase: evicting races with inserting
+                while len(cache) >= 256:
+                    cache.pop(next(iter(cache)))
+                cache[query] = vec
+        return vec
 
     def _coverage_scores(self, tokens: list[str], rows: np.ndarray) -> np.ndarray:
         """IDF-weighted share of the distinct query terms each candidate contains."""
@@ -278,6 +289,13 @@ class KnowledgeBase(Library):
             keys = self.clauses[int(row)].topic_keys
             out[i] = 1.0 if wanted.intersection(keys) else 0.0
         return out
+
+
+def _iso_date(s: str) -> bool:
+    try:
+        return re.fullmatch(r"\d{4}-\d{2}-\d{2}", s) is not None and date.fromisoformat(s) is not None
+    except ValueError:
+        return False
 
 
 def _max_norm(x: np.ndarray) -> np.ndarray:

@@ -25,7 +25,13 @@ def current_build(index_dir: Path) -> Path | None:
     index_dir = Path(index_dir)
     pointer = index_dir / POINTER
     if pointer.exists():
-        build = index_dir / BUILDS / pointer.read_text("utf-8").strip()
+        try:
+            name = pointer.read_text("utf-8").strip()
+        except (OSError, UnicodeDecodeError):  # a damaged pointer names no build
+            return None
+        if not name or name.startswith(".") or "/" in name or "\\" in name:
+            return None
+        build = index_dir / BUILDS / name
         return build if (build / MANIFEST).exists() else None
     if (index_dir / MANIFEST).exists():
         return index_dir
@@ -43,7 +49,13 @@ def new_build_dir(index_dir: Path, tag: str) -> Path:
     """A fresh, hidden folder to build into; it becomes visible only when renamed by `finish_build`."""
     builds = Path(index_dir) / BUILDS
     builds.mkdir(parents=True, exist_ok=True)
-    name = f".tmp-{time.strftime('%Y%m%d-%H%M%S')}-{tag[:8]}-{os.getpid()}"
+    stamp, n = time.strftime("%Y%m%d-%H%M%S"), 0
+    # A second build of the same corpus in the same second (a forced rebuild) must not reuse a name.
+    while True:
+        name = f".tmp-{stamp}-{tag[:8]}{f'.{n}' if n else ''}-{os.getpid()}"
+        if not (builds / name.removeprefix(".tmp-")).exists() and not (builds / name).exists():
+            break
+        n += 1
     path = builds / name
     path.mkdir()
     return path
@@ -75,6 +87,10 @@ def prune_builds(index_dir: Path, keep: int = 2) -> None:
         pid = tmp.name.rsplit("-", 1)[-1]
         if not (pid.isdigit() and _alive(int(pid))):
             shutil.rmtree(tmp, ignore_errors=True)
+    for tmp in Path(index_dir).glob(f".{POINTER}.tmp-*"):  # a pointer written by a build killed before the switch
+        pid = tmp.name.rsplit("-", 1)[-1]
+        if not (pid.isdigit() and _alive(int(pid))):
+            tmp.unlink(missing_ok=True)
 
 
 def write_records(build_dir: Path, documents: list[Document], clauses: list[Clause]) -> None:
@@ -83,8 +99,14 @@ def write_records(build_dir: Path, documents: list[Document], clauses: list[Clau
 
 
 def read_records(build_dir: Path) -> tuple[list[Document], list[Clause]]:
-    docs = [Document.from_dict(d) for d in _read_jsonl(build_dir / DOCUMENTS)]
-    clauses = [Clause.from_dict(c) for c in _read_jsonl(build_dir / CLAUSES)]
+    """Documents and clauses in row order; records that do not fit together raise IndexCorruptError."""
+    docs = _records(build_dir / DOCUMENTS, Document.from_dict)
+    clauses = _records(build_dir / CLAUSES, Clause.from_dict)
+    ids = {d.id for d in docs}
+    bad = next((c for i, c in enumerate(clauses) if c.row != i or c.doc_id not in ids), None)
+    if bad is not None or sum(d.clause_count for d in docs) != len(clauses):
+        path = build_dir / (CLAUSES if bad is not None else DOCUMENTS)
+        raise IndexCorruptError(f"{path} 与其他索引文件不一致，请运行 kb build --force 重建索引")
     return docs, clauses
 
 
@@ -106,6 +128,12 @@ def read_manifest(build_dir: Path) -> dict:
         raise IndexMissingError(f"{build_dir} 中没有 {MANIFEST}，请运行 kb build") from e
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise IndexCorruptError(f"{path} 已损坏（{e}），请运行 kb build --force 重建索引") from e
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    if not isinstance(files, dict) or not all(
+        isinstance(m, dict) and isinstance(m.get("bytes"), int) and isinstance(m.get("sha256"), str)
+        for m in files.values()
+    ):
+        raise IndexCorruptError(f"{path} 已损坏（内容不完整），请运行 kb build --force 重建索引")
     if manifest.get("schema_version") != SCHEMA_VERSION:
         raise IndexCorruptError(
             f"{path} 的格式版本为 {manifest.get('schema_version')}，当前程序需要 {SCHEMA_VERSION}，请运行 kb build --force"
@@ -141,8 +169,17 @@ def _read_jsonl(path: Path) -> list[dict]:
     try:
         with open(path, encoding="utf-8") as f:
             return [json.loads(line) for line in f if line.strip()]
+    except FileNotFoundError as e:
+        raise IndexCorruptError(f"索引文件缺失：{path}。请运行 kb build --force 重建索引") from e
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise IndexCorruptError(f"{path} 已损坏（{e}），请运行 kb build --force 重建索引") from e
+
+
+def _records(path: Path, from_dict):
+    try:
+        return [from_dict(row) for row in _read_jsonl(path)]
+    except (TypeError, KeyError, ValueError, AttributeError) as e:  # a line of the wrong shape
+        raise IndexCorruptError(f"{path} 已损坏（{type(e).__name__}），请运行 kb build --force 重建索引") from e
 
 
 def _fsync_file(path: Path) -> None:
