@@ -397,5 +397,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+from . import cli_compare  # noqa: E402,F401
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,0 +1,159 @@
+"""`kb compare`, `kb align`, `kb coverage`: cross-level comparison on the command line (registered into kb.cli)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import textwrap
+
+from .cli import EXTRA_PARSERS, _index_dir, command, print_jsonl, print_table
+from .models import LEVEL_LABELS, LEVELS
+
+STATUS_LABELS = {"match": "对应", "weak": "弱对应", "none": "无对应条款"}
+
+
+def _load(args: argparse.Namespace):
+    from .search import KnowledgeBase
+
+    return KnowledgeBase.load(_index_dir(args))
+
+
+def _short(source: str) -> str:
+    return source.rsplit(".", 1)[0][:12]
+
+
+@command
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Compare how each document (national → county) treats one measure: its best clause, or none.
+
+    Example: kb compare "供应链金融支持产业链上下游企业融资" --levels national municipal --json
+    """
+    from .compare import compare_measure
+
+    kb = _load(args)
+    result = compare_measure(kb, args.measure, topic=args.topic, documents=args.docs, levels=args.levels,
+                             per_doc=args.per_doc, threshold=args.threshold)
+    if args.json:
+        print_jsonl(r.to_dict() for r in result.rows)
+        return 0
+    th = result.thresholds
+    what = result.measure or result.query
+    print(f"措施：{what}" + (f"（主题：{result.topic}）" if result.topic else "")
+          + f"    对应 ≥ {th['match']:.2f}，弱对应 ≥ {th['weak']:.2f}")
+    rows = []
+    for r in result.rows:
+        m = r.matches[0] if r.matches else None
+        rows.append((
+            r.document.level_label, _short(r.document.source), r.document.title, r.document.date or "—",
+            STATUS_LABELS[r.status], f"{r.confidence:.2f}",
+            f"{m.clause.path} {m.clause.heading}" if m else "无对应条款",
+            "；".join(t.display for t in m.clause.targets) if m else "",
+        ))
+    print_table(["层级", "文件", "标题", "日期", "状态", "置信度", "条款", "量化指标"], rows, [6, 12, 24, 10, 10, 6, 30, 30])
+    for level, group in result.by_level().items():
+        print(f"\n【{LEVEL_LABELS.get(level, '未知层级')}】")
+        for r in group:
+            print(f"  {r.document.source}  《{r.document.title}》 {r.document.date or '日期不详'}")
+            if not r.matches:
+                print(f"    无对应条款（最接近的条款置信度 {r.confidence:.2f}）")
+            for m in r.matches:
+                c = m.clause
+                print(f"    [{STATUS_LABELS[m.status]} {m.confidence:.2f}] {c.path} {c.heading}")
+                if c.targets:
+                    print(f"      量化指标：{'；'.join(t.display for t in c.targets)}")
+                if c.responsible_units:
+                    print(f"      责任单位：{'、'.join(c.responsible_units)}")
+                if m.distinct_terms:
+                    print(f"      独有提法：{'、'.join(m.distinct_terms)}")
+                for line in textwrap.wrap(c.text, 60):
+                    print(f"      {line}")
+    return 0
+
+
+@command
+def cmd_align(args: argparse.Namespace) -> int:
+    """Align two documents clause by clause: A's clauses matched or absent in B, and B's own clauses.
+
+    Example: kb align 001_3b50df308c9c2e77.txt 000_70838f8e5a3ffbff.txt --json
+    """
+    from .compare import align
+
+    kb = _load(args)
+    al = align(kb, args.source_a, args.source_b, threshold=args.threshold)
+    if args.json:
+        print(json.dumps(al.to_dict(), ensure_ascii=False))
+        return 0
+    n = al.counts
+    print(f"A：{al.doc_a.source}《{al.doc_a.title}》（{al.doc_a.level_label}）")
+    print(f"B：{al.doc_b.source}《{al.doc_b.title}》（{al.doc_b.level_label}）")
+    print(f"A 的 {n['clauses_a']} 个条款：有对应 {n['matched']}，B 中缺失 {n['absent']}；"
+          f"B 独有 {n['local_only']} 个（阈值 {al.threshold:g}）")
+    print("\n有对应：")
+    for a in al.matched:
+        targets = "；".join(f"{p.b.path} {p.b.heading}（{p.score:.1f}）" for p in al.pairs if p.a.id == a.id)
+        print(f"  {a.path} {a.heading} → {targets}")
+    print("\nA 有而 B 无：")
+    for a in al.absent:
+        print(f"  {a.path} {a.heading or a.text[:30]}")
+    print("\nB 独有（地方创新）：")
+    for b in al.local_only:
+        print(f"  {b.path} {b.heading or b.text[:30]}")
+    if al.local_terms:
+        print("\nB 的新提法（A 未出现）：")
+        for b in al.clauses_b:
+            if b.id in al.local_terms:
+                print(f"  {b.path} {b.heading}：{'、'.join('“' + t + '”' for t in al.local_terms[b.id])}")
+    return 0
+
+
+@command
+def cmd_coverage(args: argparse.Namespace) -> int:
+    """Topics × documents: how many clauses of each document carry each topic, and how strongly.
+
+    Example: kb coverage --csv coverage.csv
+    """
+    from .compare import coverage
+
+    kb = _load(args)
+    cov = coverage(kb, min_score=args.min_score, levels=args.levels)
+    if args.csv:
+        cov.to_csv(args.csv)
+    if args.json:
+        print(json.dumps(cov.to_dict(), ensure_ascii=False))
+        return 0
+    counts, strength = cov.matrix("count"), cov.matrix("strength")
+    headers = ["主题"] + [f"{d.level_label}{_short(d.source)[:3]}" for d in cov.documents]
+    rows = [[label] + [f"{n}（{s:g}）" if n else "—" for n, s in zip(cr, sr, strict=True)]
+            for (_, label), cr, sr in zip(cov.topics, counts, strength, strict=True)]
+    print_table(headers, rows)
+    print("单元格：条款数（主题得分之和）；" + "；".join(f"{d.level_label}{_short(d.source)[:3]} = {d.source}《{d.title}》"
+                                           for d in cov.documents))
+    if args.csv:
+        print(f"已写入 {args.csv}")
+    return 0
+
+
+def _register(add) -> None:
+    c = add("compare")
+    c.add_argument("measure", nargs="?", help="措施（文字），例如“供应链金融支持产业链上下游企业融资”")
+    c.add_argument("--topic", help="主题键，例如 supply_chain（可与措施同用，或单独使用）")
+    c.add_argument("--docs", nargs="+", metavar="SRC", help="只比较这些文件（文件名或 id）")
+    c.add_argument("--levels", nargs="+", choices=LEVELS, help="只比较这些层级")
+    c.add_argument("--per-doc", type=int, default=1, help="每个文件最多列出几个条款（默认 1）")
+    c.add_argument("--threshold", type=float, help="置信度低于此值视为无对应条款（默认为校准值）")
+    c.add_argument("--json", action="store_true", help="每个文件一行 JSON")
+
+    a = add("align")
+    a.add_argument("source_a", help="上级文件，例如 001_3b50df308c9c2e77.txt")
+    a.add_argument("source_b", help="下级文件，例如 000_70838f8e5a3ffbff.txt")
+    a.add_argument("--threshold", type=float, help="相似度阈值（默认为校准值）")
+    a.add_argument("--json", action="store_true")
+
+    v = add("coverage")
+    v.add_argument("--csv", metavar="FILE", help="同时写出 CSV（UTF-8 BOM，中文表头）")
+    v.add_argument("--min-score", type=float, help="计入的最低主题得分（默认与主题标注阈值相同）")
+    v.add_argument("--levels", nargs="+", choices=LEVELS, help="只看这些层级")
+    v.add_argument("--json", action="store_true")
+
+
+EXTRA_PARSERS.append(_register)
