@@ -1,0 +1,137 @@
+"""Streamlit glue shared by the pages: settings, the cached knowledge base, the citation list, page switches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from kb import app_support as ui
+from kb.config import Settings, load_settings
+from kb.errors import KBError
+from kb.search import KnowledgeBase
+from kb.store import current_build
+
+PAGES = {
+    "search": "pages/search.py",
+    "compare": "pages/compare.py",
+    "documents": "pages/documents.py",
+    "citations": "pages/citations.py",
+    "admin": "pages/admin.py",
+}
+CITATIONS = "kb_citations"  # session key: clause ids in the user's order
+FOCUS = "kb_focus"  # session key: {"doc": id, "clause": id} handed from a result to the 文件 page
+# Widget keys whose values should survive a visit to another page (Streamlit drops unrendered widgets' state).
+KEPT = ("search_q", "f_levels", "f_regions", "f_issuers", "f_topics", "f_statuses", "f_docs", "f_from", "f_to",
+        "search_k", "search_retriever", "cmp_mode", "cmp_measure", "cmp_topic", "cmp_levels", "cmp_docs",
+        "cmp_per_doc", "doc_select")
+
+
+ENTRY_FLAG = "_kb_entry_run"  # set by app.py around page.run()
+PENDING = "_kb_pending_page"  # a page asked for before app.py had run: (page key, query params)
+
+
+def via_entry(page_key: str) -> None:
+    """Make sure a page runs inside app.py's navigation.
+
+    Streamlit treats a `pages/` folder beside the entry script as an old-style multipage app until the first
+    `st.navigation` call in the process, so the first visit to a deep link (e.g. /documents?doc=…) after a
+    server start would run the page file alone, without app.py's setup and menu. Such a run is sent to app.py,
+    which then opens the page asked for, with its query parameters.
+    """
+    if st.session_state.get(ENTRY_FLAG):
+        return
+    st.session_state[PENDING] = (page_key, st.query_params.to_dict())
+    st.switch_page("app.py")
+
+
+def open_pending(registered: dict[str, object]) -> None:
+    """Called by app.py after st.navigation: go to the page a deep link asked for, if it exists here."""
+    pending = st.session_state.pop(PENDING, None)
+    if pending and pending[0] in registered:
+        st.switch_page(registered[pending[0]], query_params=pending[1] or None)
+
+
+def settings() -> Settings:
+    return load_settings()
+
+
+@st.cache_resource(show_spinner="正在加载知识库……", max_entries=2)
+def _load_kb(index_dir: str, build_id: str) -> KnowledgeBase:
+    """One KnowledgeBase per process and build: a rebuild changes the build id, so the next rerun reloads."""
+    return KnowledgeBase.load(Path(index_dir))  # warms the tokenizer and model up, so the first question is quick
+
+
+def get_kb() -> KnowledgeBase | None:
+    """The loaded knowledge base, or None when no index has been built yet. KBError when it is damaged."""
+    index_dir = settings().index_dir
+    build = current_build(index_dir)
+    if build is None:
+        return None
+    return _load_kb(str(index_dir), build.name)
+
+
+def require_kb() -> KnowledgeBase:
+    """The guard every reading page starts its work with: a message and st.stop() when there is no index."""
+    s = settings()
+    try:
+        kb = get_kb()
+    except KBError as e:
+        st.error(f"索引无法加载：{e}")
+        st.stop()
+    if kb is None:
+        st.info(ui.no_index_message(s.index_dir, s.corpus_dir, s.allow_admin), icon=":material/info:")
+        st.stop()
+    shown = st.session_state.setdefault("kb_notices_shown", [])
+    if kb.build_id not in shown:
+        for notice in kb.notices:
+            st.toast(notice, icon=":material/warning:")
+        shown.append(kb.build_id)
+    return kb
+
+
+def keep_widget_state() -> None:
+    """Re-assign kept widget values each run so they survive pages that do not render those widgets."""
+    for key in KEPT:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
+def inject_css() -> None:
+    st.html(ui.CSS)
+
+
+def citation_ids() -> list[str]:
+    return list(st.session_state.get(CITATIONS, []))
+
+
+def set_citation_ids(ids: list[str]) -> None:
+    st.session_state[CITATIONS] = list(ids)
+
+
+def add_citation(clause_id: str) -> None:
+    set_citation_ids(ui.add_item(citation_ids(), clause_id))
+
+
+def open_in_documents(doc_id: str, clause_id: str = "") -> None:
+    """Show a document (and a clause in it) on the 文件 page."""
+    st.session_state[FOCUS] = {"doc": doc_id, "clause": clause_id}
+    st.session_state["doc_select"] = doc_id
+    params = {"doc": doc_id, **({"clause": clause_id} if clause_id else {})}
+    st.switch_page(PAGES["documents"], query_params=params)
+
+
+def try_kb() -> KnowledgeBase | None:
+    """The knowledge base for building sidebar options; None when missing or damaged (the guard says why)."""
+    try:
+        return get_kb()
+    except KBError:
+        return None
+
+
+@st.cache_resource(max_entries=16, show_spinner="正在逐条对照……")
+def cached_align(_kb: KnowledgeBase, build_id: str, doc_a: str, doc_b: str):
+    """Aligning two documents takes a few hundred milliseconds: once per pair and build."""
+    from kb.compare import align
+
+    return align(_kb, doc_a, doc_b)

@@ -1,0 +1,201 @@
+"""对比: one measure across national/provincial/municipal/county documents, two documents clause by clause,
+topic coverage as a heatmap, and which document implements which."""
+
+from __future__ import annotations
+
+import io
+
+import altair as alt
+import streamlit as st
+
+from kb import app_support as ui
+from kb.compare import compare_measure, coverage, lineage
+from kb.errors import KBError
+from kb.models import LEVEL_LABELS, LEVELS
+from kb.topics import default_taxonomy
+from pages._common import (
+    add_citation,
+    cached_align,
+    citation_ids,
+    open_in_documents,
+    require_kb,
+    try_kb,
+    via_entry,
+)
+
+via_entry("compare")
+
+EXAMPLES = ("不良贷款容忍度", "出口信用保险", "首台（套）保险补偿", "银企对接")
+MODES = {"measure": "按措施（输入文字）", "topic": "按主题"}
+COLUMNS_PER_ROW = 3
+
+
+def _example(text: str) -> None:
+    st.session_state["cmp_mode"] = "measure"
+    st.session_state["cmp_measure"] = text
+
+
+# ---------------------------------------------------------------- sidebar inputs
+kb = try_kb()
+taxonomy = {t.key: t.label for t in default_taxonomy()}
+measure, topic, levels, docs, per_doc = "", None, [], [], 1
+doc_a = doc_b = None
+if kb is not None:
+    ordered = sorted(kb.documents, key=lambda d: (LEVELS.index(d.level) if d.level in LEVELS else 9,
+                                                  d.date or "9999", d.source))
+    labels = {d.id: ui.doc_label(d) for d in ordered}
+    ids = [d.id for d in ordered]
+    with st.sidebar:
+        st.header("对比什么")
+        mode = st.radio("方式", list(MODES), format_func=MODES.get, key="cmp_mode", horizontal=True)
+        if mode == "measure":
+            measure = st.text_input("措施", key="cmp_measure", placeholder=f"例如：{EXAMPLES[0]}",
+                                    help="用几个词描述一项措施，系统在每份文件中找出最接近的条款。")
+        else:
+            topic = st.selectbox("主题", list(taxonomy), format_func=taxonomy.get, key="cmp_topic")
+        levels = st.multiselect("层级", [lv for lv in LEVELS if any(d.level == lv for d in ordered)],
+                                format_func=LEVEL_LABELS.get, key="cmp_levels", placeholder="全部层级")
+        docs = st.multiselect("文件", ids, format_func=labels.get, key="cmp_docs", placeholder="全部文件")
+        per_doc = st.number_input("每份文件最多显示条款数", 1, 3, 1, key="cmp_per_doc")
+        st.divider()
+        st.header("两份文件逐条对照")
+        higher = next((d.id for d in ordered if d.level == "national"), ids[0] if ids else None)
+        lower = next((d.id for d in reversed(ordered) if d.id != higher), higher)
+        if ids and st.session_state.get("cmp_a") not in ids:
+            st.session_state["cmp_a"] = higher
+        if ids and st.session_state.get("cmp_b") not in ids:
+            st.session_state["cmp_b"] = lower
+        doc_a = st.selectbox("上级文件（A）", ids, format_func=labels.get, key="cmp_a")
+        doc_b = st.selectbox("下级文件（B）", ids, format_func=labels.get, key="cmp_b")
+
+# ---------------------------------------------------------------- title and guard
+st.title("对比")
+kb = require_kb()
+tab_measure, tab_align, tab_cover, tab_lineage = st.tabs(["措施对比", "逐条对照", "主题覆盖", "文件脉络"])
+
+# ---------------------------------------------------------------- one measure across documents
+with tab_measure:
+    comparison = None
+    if not (measure or "").strip() and not topic:
+        st.info("在左侧输入一项措施（或改选“按主题”），即可看到各层级文件如何规定它。也可以试试：")
+        cols = st.columns(len(EXAMPLES))
+        for col, example in zip(cols, EXAMPLES, strict=True):
+            col.button(example, key=f"cmp_example_{example}", on_click=_example, args=(example,), width="stretch")
+    else:
+        try:
+            comparison = compare_measure(kb, measure=measure or None, topic=topic, documents=docs or None,
+                                         levels=levels or None, per_doc=int(per_doc))
+        except KBError as e:
+            st.error(f"无法对比：{e}")
+    if comparison is not None and not comparison.rows:
+        st.warning("没有符合筛选条件的文件，请在左侧放宽层级或文件的选择。")
+    elif comparison is not None:
+        found = sum(1 for r in comparison.rows if r.matches)
+        weak = sum(1 for r in comparison.rows if r.status == "weak")
+        what = f"措施“{measure.strip()}”" if measure and measure.strip() else f"主题“{taxonomy.get(topic, topic)}”"
+        st.caption(f"{what}：{len(comparison.rows)} 份文件中 {found} 份有对应条款"
+                   + (f"（其中 {weak} 份较弱）" if weak else "") + "。每列一份文件，按层级从国家到县级排列。")
+        st.html(ui.LEGEND_HTML)
+        unique = ui.distinct_targets(comparison)
+        chosen = set(citation_ids())
+        for group in ui.compare_groups(comparison):
+            st.subheader(f"{group.label}（{len(group.rows)} 份）")
+            for start in range(0, len(group.rows), COLUMNS_PER_ROW):
+                chunk = group.rows[start: start + COLUMNS_PER_ROW]
+                cols = st.columns(COLUMNS_PER_ROW, gap="small")
+                for col, row in zip(cols, chunk, strict=False):
+                    with col, st.container(border=True, key=f"cmp_col_{row.document.id}"):
+                        st.html(ui.compare_doc_head_html(row))
+                        for m in row.matches:
+                            st.html(ui.compare_match_html(m, row.document, unique))
+                            b1, b2 = st.columns(2)
+                            cid = m.clause.id
+                            b1.button("已在清单" if cid in chosen else "加入引用清单", key=f"cmp_add_{cid}",
+                                      on_click=add_citation, args=(cid,), disabled=cid in chosen,
+                                      icon=":material/bookmark_add:", width="stretch")
+                            if b2.button("看原文", key=f"cmp_ctx_{cid}", icon=":material/description:",
+                                         width="stretch"):
+                                open_in_documents(row.document.id, cid)
+        with st.expander("并排一览（表格）"):
+            st.dataframe(ui.compare_table(comparison), hide_index=True, width="stretch")
+
+# ---------------------------------------------------------------- two documents, clause by clause
+with tab_align:
+    if doc_a is None or doc_b is None:
+        st.info("索引中的文件不足两份。")
+    elif doc_a == doc_b:
+        st.info("请在左侧选择两份不同的文件。")
+    else:
+        alignment = cached_align(kb, kb.build_id, doc_a, doc_b)
+        a, b = alignment.doc_a, alignment.doc_b
+        rank = {lv: i for i, lv in enumerate(LEVELS)}
+        if rank.get(a.level, 9) > rank.get(b.level, 9):
+            st.warning("A 的层级低于 B：通常把上级文件放在 A，看下级文件落实了哪些条款。")
+        counts = alignment.counts
+        m1, m2, m3 = st.columns(3)
+        m1.metric("A 中有对应的条款", f"{counts['matched']} / {counts['clauses_a']}")
+        m2.metric("A 中没有对应的条款", counts["absent"])
+        m3.metric("B 独有的条款", f"{counts['local_only']} / {counts['clauses_b']}")
+        st.caption(f"A：{ui.doc_label(a, 40)}　B：{ui.doc_label(b, 40)}。浅黄为最相近的句子，蓝色为对方没有的表述。")
+        for clause in alignment.clauses_a:
+            pairs = [p for p in alignment.pairs if p.a.id == clause.id]
+            with st.expander(ui.alignment_label(clause, len(pairs)), expanded=False):
+                if not pairs:
+                    st.html(ui.aligned_clause_html(clause))
+                    st.caption("B 中没有与此条对应的条款。")
+                for p in pairs:
+                    left, right = st.columns(2)
+                    left.html(ui.aligned_clause_html(p.a, p.a_span, p.diff.only_a if p.diff else ()))
+                    right.html(ui.aligned_clause_html(p.b, p.b_span, p.diff.only_b if p.diff else ()))
+                    rows = ui.target_pairs_rows(p.diff)
+                    if rows:
+                        st.dataframe(rows, hide_index=True, width="stretch")
+                    st.caption(f"相似度 {p.score:.1f}（置信度 {p.confidence:.2f}）"
+                               + (f"；B 的责任单位：{'、'.join(p.b.responsible_units)}" if p.b.responsible_units else ""))
+        if alignment.local_only:
+            st.subheader(f"B 独有的条款（{len(alignment.local_only)}）")
+            for clause in alignment.local_only:
+                with st.container(border=True):
+                    st.html(ui.aligned_clause_html(clause))
+
+# ---------------------------------------------------------------- coverage heatmap
+with tab_cover:
+    try:
+        cov = coverage(kb, documents=docs or None, levels=levels or None)
+    except KBError as e:
+        st.error(f"无法统计主题覆盖：{e}")
+        cov = None
+    if cov is not None and cov.documents:
+        records, doc_order, topic_order = ui.coverage_records(cov)
+        st.caption("每格为该文件中带有此主题的条款数；颜色越深，规定越多。把鼠标移到格子上可看详情。")
+        chart = (
+            alt.Chart(alt.Data(values=records))
+            .mark_rect(stroke="white")
+            .encode(
+                x=alt.X("文件:N", sort=doc_order, axis=alt.Axis(labelAngle=-30, labelLimit=220, title=None)),
+                y=alt.Y("主题:N", sort=topic_order, axis=alt.Axis(labelLimit=240, title=None)),
+                color=alt.Color("条款数:Q", scale=alt.Scale(scheme="blues"), legend=alt.Legend(title="条款数")),
+                tooltip=["标题:N", "层级:N", "主题:N", "条款数:Q", "强度:Q", "置信度:Q"],
+            )
+            .properties(height=max(300, 26 * len(topic_order)))
+        )
+        text = chart.mark_text(fontSize=11).encode(
+            text=alt.condition("datum['条款数'] > 0", "条款数:Q", alt.value("")),
+            color=alt.condition("datum['条款数'] > 3", alt.value("white"), alt.value("#1f2937")),
+        )
+        st.altair_chart(chart + text, width="stretch")
+        buf = io.BytesIO()
+        cov.to_csv(buf)
+        st.download_button("下载覆盖表 CSV", buf.getvalue(), file_name="主题覆盖.csv", mime="text/csv",
+                           key="cov_csv", icon=":material/download:")
+    elif cov is not None:
+        st.warning("没有符合筛选条件的文件。")
+
+# ---------------------------------------------------------------- lineage
+with tab_lineage:
+    links = lineage(kb)
+    if not links:
+        st.info("本库文件的正文中没有提到所落实的上级文件。")
+    else:
+        st.caption("文件正文里写明“为贯彻落实《……》”的上级文件，以及它们是否已收录在本库中。")
+        st.dataframe(ui.lineage_rows(links), hide_index=True, width="stretch")

@@ -1,0 +1,141 @@
+"""文件: the corpus with its metadata and why, each document's outline, its text with a clause in focus, lineage."""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from kb import app_support as ui
+from kb.compare import lineage
+from kb.errors import KBError
+from kb.models import LEVELS
+from pages._common import FOCUS, add_citation, citation_ids, require_kb, try_kb, via_entry
+
+via_entry("documents")
+
+NO_CLAUSE = ""
+
+
+def _pick_document(doc_id: str) -> None:
+    st.session_state["doc_select"] = doc_id
+    st.session_state["doc_clause"] = NO_CLAUSE
+
+
+def _document_changed() -> None:
+    st.session_state["doc_clause"] = NO_CLAUSE
+
+
+# ---------------------------------------------------------------- arrival: from a result or a shared link
+kb = try_kb()
+doc_ids: list[str] = []
+if kb is not None:
+    order = {lv: i for i, lv in enumerate(LEVELS)}
+    doc_ids = [d.id for d in sorted(kb.documents, key=lambda d: (order.get(d.level, 9), d.date or "9999", d.source))]
+    focus = st.session_state.pop(FOCUS, None)
+    linked = (st.query_params.get("doc", ""), st.query_params.get("clause", ""))
+    wanted_doc, wanted_clause = "", ""
+    if focus:
+        wanted_doc, wanted_clause = focus["doc"], focus["clause"]
+    elif linked[0] and linked != st.session_state.get("doc_linked"):  # an address typed or shared, not ours
+        wanted_doc, wanted_clause = linked
+    if wanted_doc and wanted_doc not in doc_ids:  # a link may name the source file instead of the id
+        try:
+            wanted_doc = kb.document(wanted_doc).id
+        except KBError:
+            wanted_doc = ""
+    if wanted_doc:
+        st.session_state["doc_select"] = wanted_doc
+        known = {c.id for c in kb.clauses_of(wanted_doc)}
+        st.session_state["doc_clause"] = wanted_clause if wanted_clause in known else NO_CLAUSE
+    if st.session_state.get("doc_select") not in doc_ids and doc_ids:
+        st.session_state["doc_select"] = doc_ids[0]
+
+# ---------------------------------------------------------------- sidebar inputs
+doc = None
+clause_id = NO_CLAUSE
+if kb is not None and doc_ids:
+    labels = {d.id: ui.doc_label(d) for d in kb.documents}
+    with st.sidebar:
+        st.header("文件")
+        doc_id = st.selectbox("选择文件", doc_ids, format_func=labels.get, key="doc_select",
+                              on_change=_document_changed)
+        doc = kb.document(doc_id)
+        clauses = kb.clauses_of(doc.id)
+        tree = ui.outline_tree(clauses)
+        names = ui.outline_labels(tree)
+        if st.session_state.get("doc_clause") not in names:
+            st.session_state["doc_clause"] = NO_CLAUSE
+        clause_id = st.selectbox("定位条款", [NO_CLAUSE, *names], key="doc_clause",
+                                 format_func=lambda cid: names.get(cid, "（不定位，显示全文）"))
+
+# ---------------------------------------------------------------- title and guard
+st.title("文件")
+kb = require_kb()
+if doc is None:
+    st.info("索引中还没有文件。请把政策文件放进语料目录后重新构建索引。")
+    st.stop()
+
+# Keep the address in step with what is shown, so the page can be bookmarked or shared.
+st.query_params.from_dict({"doc": doc.id, **({"clause": clause_id} if clause_id else {})})
+st.session_state["doc_linked"] = (doc.id, clause_id)
+focus_clause = kb.clause(clause_id) if clause_id else None
+
+# ---------------------------------------------------------------- render: the corpus
+with st.expander(f"语料一览：{len(kb.documents)} 份文件", expanded=False):
+    st.dataframe(ui.documents_table(kb.documents), hide_index=True, width="stretch")
+
+# ---------------------------------------------------------------- render: the chosen document
+st.html(f'<div class="kb-card-head" style="font-size:1.3rem">{html.escape(ui.quote(doc.title or doc.source))}'
+        f"</div>{ui.doc_meta_html(doc, with_title=False)}")
+meta = {
+    "发文机关": "、".join(doc.issuers) or "—", "文号": doc.doc_number or "—", "成文日期": doc.date or "—",
+    "地区": doc.region or "—", "状态": doc.status_label, "条款数": str(doc.clause_count), "文件": doc.source,
+}
+cols = st.columns(4)
+for i, (name, value) in enumerate(meta.items()):
+    cols[i % 4].caption(name)
+    cols[i % 4].text(value)
+if doc.source_url:
+    st.link_button("打开来源网址", doc.source_url)
+with st.expander("元数据来源：每个字段的值从何而来"):
+    st.dataframe(ui.provenance_rows(doc), hide_index=True, width="stretch")
+
+links = lineage(kb)
+parents = [link for link in links if link.child.id == doc.id]
+children = [link for link in links if link.parent is not None and link.parent.id == doc.id]
+if parents or children:
+    st.subheader("文件关系")
+    for link in parents:
+        if link.parent is not None:
+            st.button(f"落实：《{link.reference}》", key=f"ref_{doc.id}_{link.parent.id}", on_click=_pick_document,
+                      args=(link.parent.id,), icon=":material/arrow_upward:")
+        else:
+            st.text(f"落实：《{link.reference}》（未收录于本库）")
+    for link in children:
+        st.button(f"被落实：{ui.doc_label(link.child)}", key=f"by_{doc.id}_{link.child.id}", on_click=_pick_document,
+                  args=(link.child.id,), icon=":material/arrow_downward:")
+
+left, right = st.columns([1, 2], gap="large")
+with left:
+    st.subheader("提纲")
+    st.html(ui.outline_html(tree, clause_id))
+with right:
+    if focus_clause is not None:
+        st.subheader(f"条款 {focus_clause.path or ''} {ui.clause_title(focus_clause)}".strip())
+        for c in ui.neighbours(clauses, focus_clause.id):
+            with st.container(border=c.id == focus_clause.id):
+                if c.id == focus_clause.id:
+                    st.html(ui.clause_card_html(c, doc, show_doc=False))
+                else:
+                    st.html(f'<div class="kb-text" style="color:#6b7280">{ui.escape_text(c.text)}</div>')
+        if focus_clause.id in citation_ids():
+            st.button("已在引用清单", key="doc_add", disabled=True, icon=":material/check:")
+        else:
+            st.button("加入引用清单", key="doc_add", on_click=add_citation, args=(focus_clause.id,), icon=":material/bookmark_add:")
+    st.subheader("全文")
+    if focus_clause is None:
+        st.caption("在左侧“定位条款”中选择一个条款，即可在全文中标出它。")
+    else:
+        st.caption("标黄框处为所定位的条款。")
+    st.html(ui.full_text_html(doc, focus_clause))
