@@ -26,12 +26,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from results_md import update_section  # noqa: E402
+
 from kb.build import build_index  # noqa: E402
 from kb.config import DEFAULT_MODEL  # noqa: E402
 from kb.evaluate import evaluate_kb, load_queries  # noqa: E402
 from kb.search import FusionWeights, KnowledgeBase  # noqa: E402
-
-from results_md import update_section  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval"
 OUT = ROOT / "bench" / "out"
@@ -119,7 +119,6 @@ def bench_seed(results: dict) -> KnowledgeBase:
 
 def bench_compare(kb: KnowledgeBase) -> dict:
     from kb.compare import compare_measure
-
     from kb.evaluate import normalise
 
     rows = [json.loads(line) for line in (EVAL / "dev_compare.jsonl").read_text("utf-8").splitlines() if line]
