@@ -6,7 +6,7 @@ CORPUS ?= corpus
 INDEX ?= index
 PORT ?= 8501
 
-.PHONY: run test install install-test index bench lint clean
+.PHONY: run test install install-test index bench bench-scale lint clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -36,8 +36,16 @@ run: index
 test: install-test
 	$(BIN)/python -m pytest
 
+# Quality, build, latency at seed and 100,000-clause scale; then load and fuzz. Each writes its section of
+# bench/RESULTS.md. About 15 minutes on 2 cores.
 bench: install-test
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/load.py
+	$(BIN)/python bench/fuzz.py --seconds 120
+
+# The 1,000,000-clause build and query (about 20 minutes and 10 GB of memory).
+bench-scale: install-test
+	$(BIN)/python bench/run.py --synthetic 0 --scale 1000000
 
 lint: install-test
 	$(BIN)/ruff check kb tests app.py pages bench

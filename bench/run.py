@@ -358,7 +358,7 @@ def main() -> int:
     text = report(results, args.synthetic)
     print(text)
     (OUT / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str), "utf-8")
-    if not args.no_write:
+    if not args.no_write and (args.synthetic or not args.scale):  # a scale-only run keeps the 100k figures
         update_section("main", text)
     if args.scale:
         scale: dict = {}
