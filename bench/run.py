@@ -30,7 +30,7 @@ from results_md import update_section  # noqa: E402
 
 from kb.build import build_index  # noqa: E402
 from kb.config import DEFAULT_MODEL  # noqa: E402
-from kb.evaluate import evaluate_kb, load_queries  # noqa: E402
+from kb.evaluate import evaluate_compare, evaluate_kb, load_queries  # noqa: E402
 from kb.search import FusionWeights, KnowledgeBase  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval"
@@ -118,25 +118,10 @@ def bench_seed(results: dict) -> KnowledgeBase:
 
 
 def bench_compare(kb: KnowledgeBase) -> dict:
-    from kb.compare import compare_measure
-    from kb.evaluate import normalise
-
-    rows = [json.loads(line) for line in (EVAL / "dev_compare.jsonl").read_text("utf-8").splitlines() if line]
-    held = total = 0
-    per = {}
-    for r in rows:
-        comparison = compare_measure(kb, measure=r["query"])
-        chosen = {row.document.source: row for row in comparison.rows}
-        ok = 0
-        for exp in r["expected"]:
-            total += 1
-            row = chosen.get(exp["doc"])
-            best = row.clauses[0].clause if row and row.clauses else None
-            if best is not None and normalise(exp["contains"]) in normalise(best.text):
-                ok += 1
-        held += ok
-        per[r["measure"]] = f"{ok}/{len(r['expected'])}"
-    return {"accuracy": held / total if total else 0.0, "per_measure": per}
+    """Comparison accuracy on the dev judgements, measured by the library (as `kb eval dev_compare.jsonl`)."""
+    r = evaluate_compare(kb, EVAL / "dev_compare.jsonl")
+    return {"accuracy": r.accuracy, "per_measure": {k: f"{h}/{n}" for k, (h, n) in r.per_measure.items()},
+            "misses": [m.to_dict() for m in r.misses]}
 
 
 def tune(kb: KnowledgeBase) -> None:

@@ -198,16 +198,22 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 @command
 def cmd_eval(args: argparse.Namespace) -> int:
-    """Measure retrieval on relevance judgements (Recall@10, MRR@10, nDCG@10).
+    """Measure retrieval (Recall@10, MRR@10, nDCG@10) or comparison (share of judged pairs held) on judgements.
 
-    Example: kb eval ../shared/eval/dev_queries.jsonl --retriever hybrid --json
+    A file whose rows hold "expected" instead of "relevant" is a comparison file (dev_compare.jsonl).
+    Examples:
+      kb eval ../shared/eval/dev_queries.jsonl --retriever hybrid --json
+      kb eval ../shared/eval/dev_compare.jsonl
     """
-    from .evaluate import evaluate_kb
+    from .evaluate import evaluate_kb, is_compare_file
     from .search import KnowledgeBase
 
+    compare = is_compare_file(Path(args.file))
     kb = KnowledgeBase.load(_index_dir(args))
     for notice in kb.notices:
         print(f"提示：{notice}", file=sys.stderr)
+    if compare:
+        return _eval_compare(kb, args)
     report = evaluate_kb(kb, Path(args.file), retriever=args.retriever)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
@@ -218,6 +224,23 @@ def cmd_eval(args: argparse.Namespace) -> int:
         for r in report.per_query:
             missed = "；".join(f"{m.doc[:3]}:{m.contains}" for m in r.missed)
             print(f"  {r.id} R={r.recall:.2f} RR={r.rr:.2f} nDCG={r.ndcg:.2f}  {r.query}" + (f"  未找到：{missed}" if missed else ""))
+    return 0
+
+
+def _eval_compare(kb, args: argparse.Namespace) -> int:
+    from .evaluate import evaluate_compare
+
+    report = evaluate_compare(kb, Path(args.file))
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+        return 0
+    print(f"对比判断：{report.pairs} 对（措施 × 文件），成立 {report.held} 对，准确率 = {report.accuracy:.3f}")
+    if args.verbose:
+        for measure, (held, pairs) in report.per_measure.items():
+            print(f"  {measure}：{held}/{pairs}")
+    for m in report.misses:
+        picked = f"选中 {m.path}" if m.clause_id else "无对应条款" if m.status == "none" else "索引中没有该文件"
+        print(f"  未成立：{m.id} {m.measure} {m.doc}（应含“{m.contains}”，{picked}）")
     return 0
 
 

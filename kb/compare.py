@@ -99,7 +99,7 @@ ALIGN_SENTENCE = 0.5  # weight of z(best sentence-pair overlap): a measure state
 ALIGN_THRESHOLD = 3.0
 SENTENCE_MIN_MASS = 8.0  # IDF mass below which a sentence (一句套话) is too short to count
 ALIGN_MUTUAL_K = 3  # a pair must be among each other's 3 best: keeps hub clauses from matching everything
-ALIGN_MIN_LEXICAL = 0.08  # and share some wording or a topic, so two unrelated documents align nothing
+ALIGN_MIN_LEXICAL = 0.08  # and share some nouns (IDF share) or a topic, so two unrelated documents align nothing
 
 # Lineage: title similarity (difflib ratio of normalised titles) needed to resolve a reference.
 # The seeds hold a near miss at 0.85 (关于金融支持制造业发展的若干意见 vs …高质量发展的意见).
@@ -133,6 +133,18 @@ def _tokens(text: str) -> tuple[str, ...]:
     from .tokenize import get_tokenizer
 
     return tuple(dict.fromkeys(get_tokenizer().tokenize(text)))
+
+
+_NUMBERING = re.compile(r"第?[一二三四五六七八九十百零〇]+[条章节款项]?")
+
+
+def _terms(text: str) -> tuple[str, ...]:
+    """Tokens worth comparing two clauses on: two characters or more, no outline numbering.
+
+    Markers (二、 第二条 （十一）) say where a clause sits, not what it says; left in, 二、加强草坪养护 and
+    第二条 融资担保机构应当 share a term.
+    """
+    return tuple(t for t in _tokens(text) if len(t) >= 2 and not _NUMBERING.fullmatch(t))
 
 
 _INSERT = re.compile(r"(?<=[\u4e00-\u9fff])\(([\u4e00-\u9fff]{1,3})\)")
@@ -379,12 +391,13 @@ def _signals(kb, q: _Query, clauses: list[Clause], bm25_all: np.ndarray | None,
              qvec, median: float, spread: float) -> list[dict[str, float]]:
     """Raw per-clause signals, each in 0–1 except the cosine."""
     rows = np.array([c.row for c in clauses], dtype=np.int64)
-    known = [t for t in q.tokens if t in kb.bm25.vocab]
-    ceiling = sum(q.idf[t] for t in known) or 1.0
-    bm = bm25_all[rows] / ceiling if bm25_all is not None else np.zeros(len(rows))
+    # The ceiling counts every term of the measure, those the corpus lacks too (at their full IDF): a
+    # measure whose words are mostly absent (量子计算机太空旅游, of which only 计算 occurs, in 云计算)
+    # must not read as well matched because the one word it shares is rare.
+    term_weight = sum(q.idf.values()) or 1.0
+    bm = bm25_all[rows] / term_weight if bm25_all is not None else np.zeros(len(rows))
     cos = np.asarray(kb.dense.scores_for(qvec, rows), dtype=np.float64) if qvec is not None else None
     word_weight = sum(q.idf[w] for w in q.words) or 1.0
-    term_weight = sum(q.idf.values()) or 1.0
     out = []
     for i, c in enumerate(clauses):
         body = _flat(" ".join(c.parents) + c.text)
@@ -545,6 +558,13 @@ def _weighted_overlap(kb, a: Iterable[str], b: Iterable[str]) -> float:
     return shared / (min(wa, wb) or 1.0)
 
 
+@lru_cache(maxsize=65536)
+def _noun_terms(text: str) -> frozenset[str]:
+    """The clause's terms that are (part of) a noun or the like, as jieba tags them."""
+    content = _content_words(text)
+    return frozenset(t for t in _terms(text) if any(t in w for w in content))
+
+
 def _topic_cosine(a: Clause, b: Clause) -> float:
     ta, tb = {t.key: t.score for t in a.topics}, {t.key: t.score for t in b.topics}
     num = sum(v * tb.get(k, 0.0) for k, v in ta.items())
@@ -561,7 +581,7 @@ def _sentences(kb, text: str) -> list[tuple[int, int, dict[str, float]]]:
     """(start, end, {term: idf}) for each sentence of a clause with enough wording to compare."""
     out = []
     for m in _SENTENCE.finditer(text):
-        terms = {t: _idf(kb, t) for t in _tokens(m.group()) if len(t) >= 2}
+        terms = {t: _idf(kb, t) for t in _terms(m.group())}
         if sum(terms.values()) >= SENTENCE_MIN_MASS:
             out.append((m.start(), m.end(), terms))
     return out
@@ -588,8 +608,8 @@ def align(kb, doc_a: str, doc_b: str, threshold: float | None = None,
 
     Similarity of two clauses = z(dense cosine) + z(IDF-weighted word overlap) + 2 × topic cosine, the
     z-scores over all clause pairs of the two documents. A pair counts when it reaches `threshold`
-    (default calibrated, ALIGN_THRESHOLD) and each is among the other's three best; an A clause may
-    have several counterparts.
+    (default calibrated, ALIGN_THRESHOLD), each is among the other's three best, and the two share some
+    nouns or a topic; an A clause may have several counterparts.
     """
     da, db = kb.document(doc_a), kb.document(doc_b)
     tau = ALIGN_THRESHOLD if threshold is None else float(threshold)
@@ -598,7 +618,7 @@ def align(kb, doc_a: str, doc_b: str, threshold: float | None = None,
     if not ca or not cb:
         result.absent, result.local_only = list(ca), list(cb)
         return result
-    lex = np.array([[_weighted_overlap(kb, _tokens(a.text), _tokens(b.text)) for b in cb] for a in ca])
+    lex = np.array([[_weighted_overlap(kb, _terms(a.text), _terms(b.text)) for b in cb] for a in ca])
     top = np.array([[_topic_cosine(a, b) for b in cb] for a in ca])
     sa_list, sb_list = [_sentences(kb, a.text) for a in ca], [_sentences(kb, b.text) for b in cb]
     sent = np.array([[_sentence_overlap(x, y)[0] for y in sb_list] for x in sa_list])
@@ -613,8 +633,11 @@ def align(kb, doc_a: str, doc_b: str, threshold: float | None = None,
     k = ALIGN_MUTUAL_K
     row_rank = np.argsort(np.argsort(-score, axis=1), axis=1)
     col_rank = np.argsort(np.argsort(-score, axis=0), axis=0)
+    # Shared wording for the floor means shared nouns: 建立档案 and 建立…机制 share only a verb.
+    nouns_a, nouns_b = [_noun_terms(a.text) for a in ca], [_noun_terms(b.text) for b in cb]
+    shared = np.array([[_weighted_overlap(kb, x, y) if x & y else 0.0 for y in nouns_b] for x in nouns_a])
     ok = ((score >= tau) & (row_rank < k) & (col_rank < k)
-          & ((lex >= ALIGN_MIN_LEXICAL) | (top > 0)))
+          & ((shared >= ALIGN_MIN_LEXICAL) | (top > 0)))
     for i, a in enumerate(ca):
         for j in sorted(np.flatnonzero(ok[i]), key=lambda j: -score[i, j]):
             b = cb[j]

@@ -1,4 +1,4 @@
-"""Retrieval quality on relevance judgements: Recall@10, MRR@10 and nDCG@10 as shared/eval/README.md defines them."""
+"""Quality on judgements as shared/eval/README.md defines them: retrieval (Recall@10, MRR@10, nDCG@10) and comparison."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .errors import QueryError
@@ -108,3 +108,96 @@ def evaluate(search: Callable[[str], list[Clause]], queries: list[Query], cutoff
 def evaluate_kb(kb, path: Path, retriever: str = "hybrid", cutoff: int = CUTOFF) -> EvalReport:
     queries = load_queries(path)
     return evaluate(lambda q: [h.clause for h in kb.search(q, k=cutoff, retriever=retriever)], queries, cutoff)
+
+
+# ---------------------------------------------------------------- comparison judgements
+
+
+@dataclass
+class MeasureJudgement:
+    """One measure of dev_compare.jsonl: the clause each judged document's comparison should pick."""
+
+    id: str
+    measure: str  # short name, e.g. 供应链金融
+    query: str  # the text compared
+    expected: list[Judged]
+
+
+@dataclass
+class CompareMiss:
+    """A judged (measure, document) pair that does not hold, and what the comparison picked instead."""
+
+    id: str
+    measure: str
+    doc: str
+    contains: str
+    status: str  # the row's status (match | weak | none), or "missing" when the document is not indexed
+    clause_id: str = ""  # the clause picked, "" when none
+    path: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class CompareReport:
+    accuracy: float  # share of judged pairs that hold
+    pairs: int
+    held: int
+    per_measure: dict[str, tuple[int, int]] = field(default_factory=dict)  # measure → (held, pairs)
+    misses: list[CompareMiss] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"accuracy": round(self.accuracy, 4), "pairs": self.pairs, "held": self.held,
+                "per_measure": {k: list(v) for k, v in self.per_measure.items()},
+                "misses": [m.to_dict() for m in self.misses]}
+
+
+def _read_rows(path: Path) -> list[dict]:
+    try:
+        rows = [json.loads(line) for line in Path(path).read_text("utf-8").splitlines() if line.strip()]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise QueryError(f"无法读取评测文件 {path}：{e}") from e
+    if not all(isinstance(r, dict) for r in rows):
+        raise QueryError(f"评测文件 {path} 的每一行应是一个 JSON 对象")
+    return rows
+
+
+def is_compare_file(path: Path) -> bool:
+    """A comparison file's rows hold "expected" (per-document clauses) where a retrieval file's hold "relevant"."""
+    rows = _read_rows(path)
+    return bool(rows) and all("expected" in r and "relevant" not in r for r in rows)
+
+
+def load_comparisons(path: Path) -> list[MeasureJudgement]:
+    try:
+        return [MeasureJudgement(r["id"], r.get("measure", r["query"]), r["query"],
+                                 [Judged(j["doc"], j["contains"]) for j in r["expected"]])
+                for r in _read_rows(path)]
+    except (KeyError, TypeError) as e:
+        raise QueryError(f"无法读取评测文件 {path}：缺少字段 {e}") from e
+
+
+def evaluate_compare(kb, path: Path) -> CompareReport:
+    """Compare each judged measure across the corpus; a pair holds when the document's best clause has `contains`."""
+    from .compare import compare_measure
+
+    held = pairs = 0
+    per_measure: dict[str, tuple[int, int]] = {}
+    misses: list[CompareMiss] = []
+    for m in load_comparisons(path):
+        rows = {r.document.source: r for r in compare_measure(kb, measure=m.query).rows}
+        ok = 0
+        for item in m.expected:
+            row = rows.get(item.doc)
+            best = row.matches[0].clause if row is not None and row.matches else None
+            if best is not None and satisfies(best, item):
+                ok += 1
+            else:
+                misses.append(CompareMiss(m.id, m.measure, item.doc, item.contains,
+                                          row.status if row is not None else "missing",
+                                          best.id if best else "", best.path if best else ""))
+        held += ok
+        pairs += len(m.expected)
+        per_measure[m.measure] = (ok, len(m.expected))
+    return CompareReport(held / pairs if pairs else 0.0, pairs, held, per_measure, misses)
