@@ -31,7 +31,8 @@ index: install
 	$(BIN)/kb build $(CORPUS) --index $(INDEX)
 
 run: index
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false \
+		--client.toolbarMode viewer
 
 test: install-test
 	$(BIN)/python -m pytest

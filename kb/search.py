@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 1000  # longer questions are cut: BM25 and the model gain nothing past this
 RETRIEVERS = ("hybrid", "bm25", "dense")
+# Query terms found in more than this share of all clauses (支持, 企业, 制造 in this corpus) are not marked
+# in results: marked everywhere, they hide the terms that explain the match.
+COMMON_TERM_SHARE = 0.4
 _SURROGATES = re.compile(r"[\ud800-\udfff]")  # undecodable bytes in argv (surrogateescape); not text
 _QCACHE_LOCK = threading.Lock()
 
@@ -159,6 +162,7 @@ class KnowledgeBase(Library):
             return []
         order = np.lexsort((rows, -parts["fused"]))[:k]
         tokens = self._query_tokens(query)
+        telling = self._telling_terms(tokens)
         hits = []
         for rank, i in enumerate(order, start=1):
             clause = self.clauses[int(rows[i])]
@@ -168,9 +172,14 @@ class KnowledgeBase(Library):
                 clause=clause,
                 document=self.doc_of(clause),
                 scores={name: float(v[i]) for name, v in parts.items() if name != "fused"},
-                matched_terms=matched_terms(tokens, clause.text),
+                matched_terms=matched_terms(telling, clause.text) or matched_terms(tokens, clause.text),
             ))
         return hits
+
+    def _telling_terms(self, tokens: list[str]) -> list[str]:
+        """The query's terms without those too common in the corpus to explain a match (COMMON_TERM_SHARE)."""
+        limit = COMMON_TERM_SHARE * max(1, len(self.clauses))
+        return [t for t in tokens if len(self.bm25.rows_with(t)) <= limit]
 
     def _query_tokens(self, query: str) -> list[str]:
         from .tokenize import get_tokenizer

@@ -27,7 +27,7 @@ def _clear() -> None:
 # ---------------------------------------------------------------- sidebar inputs
 with st.sidebar:
     st.header("引用清单")
-    st.caption("在「检索」或「文件」页点击“加入引用清单”收集条款；清单只保存在本次会话中。")
+    st.caption("在「检索」「对比」或「文件」页点击“加入引用清单”收集条款；清单只保存在本次会话中。")
     if citation_ids():
         st.button("清空清单", on_click=_clear, icon=":material/delete:", width="stretch")
 
@@ -39,7 +39,7 @@ if missing:  # a rebuild changed those clauses: say so once and drop them
     set_citation_ids([cid for cid in citation_ids() if cid not in missing])
     st.warning(f"有 {len(missing)} 个条款在重建索引后已不存在（原文已修改或删除），已从清单中移除。")
 if not items:
-    st.info("清单还是空的。在「检索」页的结果上点击“加入引用清单”，收集的条款会出现在这里，可调整顺序并导出。")
+    st.info("清单还是空的。在「检索」或「对比」页的条款上点击“加入引用清单”，收集的条款会出现在这里，可调整顺序并导出。")
     st.stop()
 
 # ---------------------------------------------------------------- work

@@ -92,10 +92,11 @@ meta = {
     "发文机关": "、".join(doc.issuers) or "—", "文号": doc.doc_number or "—", "成文日期": doc.date or "—",
     "地区": doc.region or "—", "状态": doc.status_label, "条款数": str(doc.clause_count), "文件": doc.source,
 }
-cols = st.columns(4)
-for i, (name, value) in enumerate(meta.items()):
-    cols[i % 4].caption(name)
-    cols[i % 4].text(value)
+items = list(meta.items())
+for start in range(0, len(items), 4):  # a row of columns per four fields, so a long value cannot shift the next row
+    for col, (name, value) in zip(st.columns(4), items[start: start + 4], strict=False):
+        col.caption(name)
+        col.text(value)
 if doc.source_url:
     st.link_button("打开来源网址", doc.source_url)
 with st.expander("元数据来源：每个字段的值从何而来"):

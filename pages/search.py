@@ -51,15 +51,16 @@ if kb is not None:
         docs = st.multiselect("文件", list(opts.documents), format_func=opts.documents.get, key="f_docs",
                               placeholder="全部文件")
         c1, c2 = st.columns(2)
-        date_from = c1.date_input("起始日期", value=None, min_value=date(1949, 10, 1), key="f_from",
-                                  format="YYYY-MM-DD")
-        date_to = c2.date_input("截止日期", value=None, min_value=date(1949, 10, 1), key="f_to",
-                                format="YYYY-MM-DD")
+        # Kept widgets take their defaults from session state, never from `value=` (Streamlit warns on both).
+        for key, default in (("f_from", None), ("f_to", None), ("search_k", 10)):
+            st.session_state.setdefault(key, default)
+        date_from = c1.date_input("起始日期", min_value=date(1949, 10, 1), key="f_from", format="YYYY-MM-DD")
+        date_to = c2.date_input("截止日期", min_value=date(1949, 10, 1), key="f_to", format="YYYY-MM-DD")
         if date_from or date_to:
             st.caption("设置日期后，未注明成文日期的文件不参与检索。")
         st.button("清除筛选", on_click=_clear_filters, width="stretch")
         with st.expander("检索设置"):
-            k = st.slider("最多显示条数", 5, 50, 10, step=5, key="search_k")
+            k = st.slider("最多显示条数", 5, 50, step=5, key="search_k")
             choices = [r for r in RETRIEVERS if r != "dense" or kb.has_dense]
             retriever = st.radio("检索方式", choices, format_func=RETRIEVER_LABELS.get, key="search_retriever")
     filters = ui.make_filters(levels, regions, issuers, topics, statuses, docs, date_from, date_to)

@@ -33,6 +33,18 @@ def test_hits_carry_records_scores_and_terms(seed_kb):
         assert key in d
 
 
+def test_marked_terms_leave_out_words_found_everywhere(seed_kb):
+    """支持, 制造 and 企业 occur in most seed clauses: marking them would hide 出口信用保险 and 外贸."""
+    hits = seed_kb.search(QUESTION, k=5)
+    with_phrase = [h for h in hits if "出口信用保险" in h.matched_terms]
+    assert with_phrase
+    for h in with_phrase:
+        assert not {"支持", "制造", "企业"} & set(h.matched_terms)
+    # A clause holding none of the telling terms still shows which words it shares with the question.
+    hit = seed_kb.search("支持企业", k=1)[0]
+    assert set(hit.matched_terms) <= {"支持", "企业"} and hit.matched_terms
+
+
 def test_level_filter_narrows(seed_kb):
     hits = seed_kb.search(QUESTION, k=10, filters=Filters(levels=["county"]))
     assert hits and {h.document.level for h in hits} == {"county"}
