@@ -89,7 +89,7 @@ class BM25Index:
             )
         # A sorted vocabulary makes the saved files identical for identical input (bm25s uses a set).
         vocab = {tok: i for i, tok in enumerate(sorted(set().union(*token_lists)))}
-        ids = [[vocab[t] for t in tokens] for tokens in token_lists]
+        ids = [list(map(vocab.__getitem__, tokens)) for tokens in token_lists]
         retriever = bm25s.BM25(k1=k1, b=b, method=method)
         retriever.index((ids, vocab), create_empty_token=False, show_progress=False)
         s = retriever.scores

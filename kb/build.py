@@ -104,7 +104,8 @@ def build_index(
         try:
             for row, c in enumerate(clauses):
                 c.row = row
-            store.write_records(tmp, documents, clauses)
+            with _status(progress, "写入记录"):
+                store.write_records(tmp, documents, clauses)
             retrieval = _build_retrieval(tmp, index_dir, clauses, model_spec, embedder, progress, report)
             manifest = {
                 "build_id": tmp.name.removeprefix(".tmp-"),
@@ -123,8 +124,9 @@ def build_index(
                 **retrieval,
                 "tools": _tool_versions(),
             }
-            store.write_manifest(tmp, manifest)
-            final = store.finish_build(index_dir, tmp)
+            with _status(progress, "写入清单"):
+                store.write_manifest(tmp, manifest)
+                final = store.finish_build(index_dir, tmp)
         except BaseException:
             import shutil
 
@@ -146,42 +148,90 @@ def _ingest_all(supported, catalog, old_docs, old_clauses, max_file_bytes, progr
     documents: list[Document] = []
     clauses: list[Clause] = []
     used_ids: set[str] = set()
-    for i, path in enumerate(_progress_iter(supported, "解析文件", progress)):
-        if callable(progress):
-            progress("解析文件", i, len(supported))
-        entry = catalog.get(path.name)
-        doc_id = doc_id_for(path.name)
-        if doc_id in used_ids:  # "a.txt" and "a.md" would share a stem
-            doc_id = f"{doc_id}_{path.suffix.lstrip('.')}"
-        used_ids.add(doc_id)
-        key = (path.name, _catalog_hash(entry))
-        try:
-            old = old_docs.get(key)
-            # Hashed only when there is something to reuse, and never when oversized (refused unread below).
-            if (old is not None and old.id == doc_id and path.stat().st_size <= max_file_bytes
-                    and old.sha256 == store.file_sha256(path)):
-                documents.append(old)
-                clauses.extend(old_clauses[old.id])
-                report.reused += 1
-                continue
-            result = ingest_file(path, source=path.name, catalog_entry=entry, taxonomy=taxonomy,
-                                 max_bytes=max_file_bytes, doc_id=doc_id)
-        except ReadError as e:
-            report.errors.append(FileError(path.name, e.reason))
-            continue
-        except KBError as e:
-            report.errors.append(FileError(path.name, str(e)))
-            continue
-        except Exception as e:  # a bug on one file must not lose the others; it is reported by name
-            log.exception("ingest failed for %s", path)
-            report.errors.append(FileError(path.name, f"处理失败：{type(e).__name__}: {e}"))
-            continue
-        if not result.clauses:
-            report.errors.append(FileError(path.name, "未能从文件中切分出任何条款"))
-            continue
-        documents.append(result.document)
-        clauses.extend(result.clauses)
+    sizes = [_parse_size(p, max_file_bytes) for p in supported]
+    with _ParseBar(sum(sizes), progress is True) as bar:
+        for i, (path, size) in enumerate(zip(supported, sizes, strict=True)):
+            if callable(progress):
+                progress("解析文件", i, len(supported))
+            with bar.file(size) as file_progress:
+                entry = catalog.get(path.name)
+                doc_id = doc_id_for(path.name)
+                if doc_id in used_ids:  # "a.txt" and "a.md" would share a stem
+                    doc_id = f"{doc_id}_{path.suffix.lstrip('.')}"
+                used_ids.add(doc_id)
+                key = (path.name, _catalog_hash(entry))
+                try:
+                    old = old_docs.get(key)
+                    # Hashed only when there is something to reuse, and never when oversized (refused unread below).
+                    if (old is not None and old.id == doc_id and path.stat().st_size <= max_file_bytes
+                            and old.sha256 == store.file_sha256(path)):
+                        documents.append(old)
+                        clauses.extend(old_clauses[old.id])
+                        report.reused += 1
+                        continue
+                    result = ingest_file(path, source=path.name, catalog_entry=entry, taxonomy=taxonomy,
+                                         max_bytes=max_file_bytes, doc_id=doc_id, progress=file_progress)
+                except ReadError as e:
+                    report.errors.append(FileError(path.name, e.reason))
+                    continue
+                except KBError as e:
+                    report.errors.append(FileError(path.name, str(e)))
+                    continue
+                except Exception as e:  # a bug on one file must not lose the others; it is reported by name
+                    log.exception("ingest failed for %s", path)
+                    report.errors.append(FileError(path.name, f"处理失败：{type(e).__name__}: {e}"))
+                    continue
+                if not result.clauses:
+                    report.errors.append(FileError(path.name, "未能从文件中切分出任何条款"))
+                    continue
+                documents.append(result.document)
+                clauses.extend(result.clauses)
     return documents, clauses
+
+
+class _ParseBar:
+    """The terminal bar of the parsing stage. It counts bytes, not files, so that one huge file (a 50 MB
+    text takes most of a minute) moves it too instead of leaving it at 0 until the file is done."""
+
+    def __init__(self, total: int, show: bool) -> None:
+        self.bar = None
+        self.done = 0
+        if show and total:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc="解析文件", unit="B", unit_scale=True, unit_divisor=1024,
+                            file=sys.stderr, leave=False)
+
+    def __enter__(self) -> _ParseBar:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+    @contextmanager
+    def file(self, size: int) -> Iterator[Callable[[float], None] | None]:
+        """Progress callback for the file's share done (None when no bar); the bar ends at the file's end."""
+        bar, start = self.bar, self.done
+
+        def within(share: float) -> None:
+            bar.update(start + int(share * size) - bar.n)
+
+        try:
+            yield within if bar is not None else None
+        finally:
+            self.done += size
+            if bar is not None:
+                bar.update(self.done - bar.n)
+
+
+def _parse_size(path: Path, max_bytes: int) -> int:
+    """Bytes a file adds to the parsing bar: oversized ones are refused unread and add nothing."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return 0
+    return size if size <= max_bytes else 0
 
 
 def _build_retrieval(tmp: Path, index_dir: Path, clauses: list[Clause], model_spec, embedder, progress, report):
@@ -190,8 +240,14 @@ def _build_retrieval(tmp: Path, index_dir: Path, clauses: list[Clause], model_sp
     from .tokenize import get_tokenizer
 
     tokenizer = get_tokenizer()
-    tokens = [tokenizer.tokenize(index_text(c)) for c in _progress_iter(clauses, "分词", progress)]
-    BM25Index.build(tokens).save(tmp / "bm25")
+    tokens = []
+    every = max(1, len(clauses) // 100)
+    for i, c in enumerate(_progress_iter(clauses, "分词", progress)):
+        if callable(progress) and i % every == 0:
+            progress("分词", i, len(clauses))
+        tokens.append(tokenizer.tokenize(index_text(c)))
+    with _status(progress, "建立关键词索引"):
+        BM25Index.build(tokens).save(tmp / "bm25")
     out: dict = {"bm25": {"tokenizer": tokenizer.signature, "dictionary_hash": _data_hash("userdict.txt")},
                  "model": None, "dense": None}
     if model_spec is None:
@@ -204,11 +260,14 @@ def _build_retrieval(tmp: Path, index_dir: Path, clauses: list[Clause], model_sp
         cache = EmbeddingCache(index_dir / "cache" / "embeddings")
         texts = [embed_text(c) for c in clauses]
         before = cache.misses if hasattr(cache, "misses") else None
+        if callable(progress):
+            progress("向量", 0, 1)
         vectors = embed_cached(embedder, texts, cache, progress=progress is True)
         if before is not None:
             report.embedded = cache.misses - before
-        dense = DenseIndex.build(vectors)
-        dense.save(tmp / "dense")
+        with _status(progress, "建立向量索引"):
+            dense = DenseIndex.build(vectors)
+            dense.save(tmp / "dense")
         out["model"] = {"name": embedder.name, "dim": int(embedder.dim)}
         out["dense"] = {"kind": dense.kind, "count": int(vectors.shape[0])}
     except (ModelUnavailableError, MissingDependencyError) as e:
@@ -296,6 +355,22 @@ def _tool_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             pass
     return out
+
+
+@contextmanager
+def _status(progress, label: str) -> Iterator[None]:
+    """A line on the terminal while a step without a count of its own runs: with a 50 MB file, writing
+    the records and building the BM25 and vector indexes take several seconds each."""
+    if progress is not True:
+        yield
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(total=1, desc=label, bar_format="{desc}……", file=sys.stderr, leave=False)
+    try:
+        yield
+    finally:
+        bar.close()
 
 
 def _progress_iter(items: list, label: str, progress) -> Iterator:

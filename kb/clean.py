@@ -18,6 +18,7 @@ _WIDE = re.compile(
     "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7a3"
     "\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u2018-\u201d\u2026\u2014\U00020000-\U0003fffd]"
 )
+_WIDE_RUNS = re.compile(_WIDE.pattern + "+")  # one match a run, not a character: widths of CJK lines are cheap
 
 _NEWLINES = re.compile(r"\r\n?|[\f\v\x85\u2028\u2029]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f]")
@@ -136,9 +137,10 @@ def clean_text(text: str, fmt: str) -> str:
     markdown = fmt in ("md", "markdown")
     # Each pass removes characters or line breaks, so the loop ends; two passes are the usual case.
     # Markdown mode only ever switches on, so the fixed point is also a fixed point of a fresh call.
+    memos: dict[bool, dict[str, tuple[str, int, bool] | None]] = {False: {}, True: {}}
     for _ in range(20):
         markdown = markdown or (sniff and _LOOKS_MD.search(text) is not None)
-        cleaned = _clean_once(text, markdown)
+        cleaned = _clean_once(text, markdown, memos[markdown])
         if cleaned == text:
             break
         text = cleaned
@@ -155,7 +157,7 @@ def normalize_spaces(text: str) -> str:
 
 def display_width(line: str) -> int:
     """Columns the line takes in a monospaced layout: CJK characters count as two."""
-    return 2 * len(line) - len(_WIDE.sub("", line))
+    return 2 * len(line) - len(_WIDE_RUNS.sub("", line))
 
 
 def is_page_number(line: str) -> bool:
@@ -172,28 +174,53 @@ def is_web_debris(line: str) -> bool:
     return _WIDGETS.sub("", line) == "" and any(c not in " []【】|｜/" for c in line)
 
 
-def _clean_once(text: str, markdown: bool) -> str:
+# Lines remembered per clean_text call: a line's treatment depends on the line alone, and lines recur
+# (the next pass sees every line that was already a whole paragraph; running heads and footers repeat).
+_MEMO_LINES = 200_000
+_UNSEEN = ("", 0, False)
+
+
+def _clean_once(text: str, markdown: bool, memo: dict[str, tuple[str, int, bool] | None] | None = None) -> str:
     text = _CONTROL.sub("", _NEWLINES.sub("\n", text))
     text = _COLUMN_GAP.sub("\n", text)
     # Markdown hard line breaks (two trailing spaces) are seen before spaces are normalised.
     hard = [r.endswith("  ") for r in text.split("\n")] if markdown else None
+    memo = {} if memo is None else memo
     lines: list[_Line] = []
     gap = 0
     for i, line in enumerate(normalize_spaces(text).split("\n")):
         if not line:
             gap += 1
             continue
-        heading = False
-        # Page numbers before markdown: "- 2 -" is not a list item.
-        if not is_page_number(line) and markdown:
-            line, heading = _strip_markdown(line)
-            line = normalize_spaces(line)
-        if not line or is_page_number(line) or is_web_debris(line):
+        kept = memo.get(line, _UNSEEN)
+        if kept is _UNSEEN:
+            kept = _clean_line(line, markdown)
+            if len(memo) < _MEMO_LINES:
+                memo[line] = kept
+        if kept is None:
             gap += 1
             continue
-        lines.append(_Line(line, display_width(line), gap, heading, bool(hard and hard[i])))
+        kept_line, width, heading = kept
+        lines.append(_Line(kept_line, width, gap, heading, bool(hard and hard[i])))
         gap = 0
     return "\n".join(_join_paragraphs(lines))
+
+
+def _clean_line(line: str, markdown: bool) -> tuple[str, int, bool] | None:
+    """One non-empty line of space-normalised text → (text, display width, is a markdown heading), or None
+    when the line is debris (a page number, web-page chrome, markdown markup only)."""
+    heading = False
+    # Page numbers before markdown: "- 2 -" is not a list item.
+    page = is_page_number(line)
+    if not page and markdown:
+        stripped, heading = _strip_markdown(line)
+        # A line of space-normalised text is already normalised: only a changed line needs it again.
+        if stripped != line:
+            line = normalize_spaces(stripped)
+            page = is_page_number(line)
+    if not line or page or is_web_debris(line):
+        return None
+    return line, display_width(line), heading
 
 
 def _strip_markdown(line: str) -> tuple[str, bool]:

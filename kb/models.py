@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import asdict, dataclass, field, fields
+from functools import cache
 from typing import Any
 
 LEVELS = ("national", "provincial", "municipal", "county")
@@ -94,7 +96,7 @@ class Clause:
         return [t.key for t in self.topics]
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return _record(self)
 
     @classmethod
     def from_dict(cls, d: dict) -> Clause:
@@ -137,7 +139,7 @@ class Document:
         return STATUS_LABELS.get(self.status, self.status)
 
     def to_dict(self, with_text: bool = True) -> dict:
-        d = asdict(self)
+        d = _record(self)
         if not with_text:
             d.pop("text")
         return d
@@ -186,9 +188,34 @@ class Hit:
         }
 
 
+_ATOMS = (str, int, float, bool, type(None))
+
+
+def _record(value: Any) -> Any:
+    """What dataclasses.asdict gives, several times faster: a build writes one record per clause (66,000
+    for a 50 MB file) and asdict deep-copies every string. Dataclasses, lists, tuples and dicts are
+    rebuilt, immutable scalars shared, anything else deep-copied as asdict does."""
+    if isinstance(value, _ATOMS):
+        return value
+    if isinstance(value, list):
+        return [v if isinstance(v, _ATOMS) else _record(v) for v in value]
+    if isinstance(value, dict):
+        return {_record(k): _record(v) for k, v in value.items()}
+    if hasattr(type(value), "__dataclass_fields__"):
+        return {name: _record(getattr(value, name)) for name in _field_names(type(value))}
+    if type(value) is tuple:
+        return tuple(_record(v) for v in value)
+    return copy.deepcopy(value)
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
 def _known(cls: type, d: dict) -> dict:
     """Drop keys a dataclass does not have, so older or newer records still load."""
-    names = {f.name for f in fields(cls)}
+    names = _field_names(cls)
     return {k: v for k, v in d.items() if k in names}
 
 

@@ -77,7 +77,8 @@ class KnowledgeBase(Library):
                 kb.notices.append(f"向量模型不可用，检索仅使用关键词（BM25）：{e}")
         elif not model:
             kb.notices.append("索引未包含向量，检索仅使用关键词（BM25）")
-        kb._doc_rows = np.array([kb._doc_index[c.doc_id] for c in kb.clauses], dtype=np.int32)
+        doc_index = kb._doc_index  # a property that builds the dict: once, not once per clause
+        kb._doc_rows = np.array([doc_index[c.doc_id] for c in kb.clauses], dtype=np.int32)
         kb.warm_up()
         return kb
 

@@ -56,6 +56,7 @@ class Node:
     heading: str
     start: int  # offset of the marker line
     first_line: int  # index into the line list
+    cut: int = 0  # end of the marker in the first line's text
     parent: Node | None = None
     children: list[Node] = field(default_factory=list)
     own_end_line: int = -1  # last line (exclusive) of this node's own text, before its first child
@@ -236,7 +237,7 @@ def _parse_outline(lines: list[Line], lo: int, hi: int) -> tuple[list[Node], lis
         depth = next((d for d, s in enumerate(stack) if s.type == kind), None)
         if depth is not None:
             del stack[depth:]
-        node = Node(kind, marker, heading_of(lines[i].text[cut:]), lines[i].start, i)
+        node = Node(kind, marker, heading_of(lines[i].text[cut:]), lines[i].start, i, cut)
         node.parent = stack[-1] if stack else None
         if node.parent:
             node.parent.children.append(node)
@@ -292,9 +293,7 @@ def segment(text: str, doc_id: str, source: str) -> tuple[list[Clause], Layout]:
         own = (nd.first_line, j)
         parents = [a.heading for a in nd.ancestors if a.heading]
         has_children = any(c.first_line not in folded for c in nd.children)
-        first_text = lines[nd.first_line].text
-        cut = match_marker(first_text)[2]
-        body_chars = len(first_text) - cut - len(nd.heading)
+        body_chars = len(lines[nd.first_line].text) - nd.cut - len(nd.heading)
         only_heading = own[1] - own[0] == 1 and body_chars <= 2
         if nd.type in ("chapter", "section") or (nd.type == "part" and only_heading):
             continue  # headings only: they live on as the parents of their clauses

@@ -257,11 +257,55 @@ def _level_region(issuers: list[str], text: str) -> tuple[str, str, str]:
     return "", "", ""
 
 
+@lru_cache(maxsize=1)
+def _name_scan() -> tuple[re.Pattern[str], dict[str, frozenset[str]]]:
+    """One pattern for every gazetteer name (a prefix trie: the longest name at a position wins), and for
+    each name the names that are prefixes of it."""
+    g = gazetteer()
+    names = {n for n in (*g.counties, *g.cities, *g.municipalities, *g.provinces) if n}
+    trie: dict = {}
+    for name in names:
+        node = trie
+        for ch in name:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def pattern(node: dict) -> str:
+        alts = [re.escape(ch) + pattern(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    prefixes = {name: frozenset(n for n in names if name.startswith(n)) for name in names}
+    return re.compile(pattern(trie) or r"(?!)"), prefixes
+
+
+def _names_in(text: str) -> set[str]:
+    """The gazetteer names occurring in the text, from one scan instead of one scan of a long text per name."""
+    scan, prefixes = _name_scan()
+    found: set[str] = set()
+    m = scan.search(text)
+    while m is not None:
+        found |= prefixes[m.group()]  # every name starting here is a prefix of the longest one
+        m = scan.search(text, m.start() + 1)
+    return found
+
+
+def _absent(name: str, present: set[str]) -> bool:
+    """A name not in the text cannot match. One that is not a plain word is searched anyway, as the pattern
+    it is."""
+    return bool(name) and name not in present and re.escape(name) == name
+
+
 def _places(text: str) -> list[tuple[str, str, str]]:
     """(level, region, name as written) for each place named in the text, in order of appearance."""
     g = gazetteer()
+    present = _names_in(text)
     found: list[tuple[int, tuple[str, str, str]]] = []
     for county, prefix in g.counties.items():
+        if _absent(county, present):
+            continue
         for m in re.finditer(county, text):
             found.append((m.start(), ("county", prefix + county, county)))
     # Other counties only where the name stands alone (line start or after punctuation): inside running
@@ -271,14 +315,20 @@ def _places(text: str) -> list[tuple[str, str, str]]:
         if name not in g.counties and not re.match(r"^(全|我|本|各|该|区|市|县|郡|州)", name):
             found.append((m.start(), ("county", name, name)))
     for city, province in g.cities.items():
+        if _absent(city, present):
+            continue
         for m in re.finditer(city + "(?:市)?", text):
             if city in g.provinces and m.group(0) == city:
                 continue  # 吉林 the province, not the city, when written bare
             found.append((m.start(), ("municipal", province + city + "市", m.group(0))))
     for m_name in g.municipalities:
+        if _absent(m_name, present):
+            continue
         for m in re.finditer(m_name + "市", text):
             found.append((m.start(), ("provincial", m_name + "市", m.group(0))))
     for short, full in g.provinces.items():
+        if _absent(short, present):
+            continue
         for m in re.finditer(short + r"(?:省|自治区|壮族自治区|回族自治区|维吾尔自治区)", text):
             found.append((m.start(), ("provincial", full, m.group(0))))
     found.sort(key=lambda t: t[0])

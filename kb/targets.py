@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 
 from kb.models import Target
 
@@ -60,13 +61,26 @@ _PRE = (
 _SUF = r"(?:及以上|及以下|以上|以下|以内|之内|内|左右)"
 _RANGE_SEP = r"[-－~～—至到]"
 
+
+def _firsts(alternation: str) -> str:
+    """First characters of the words of a "(?:word|word…)" alternation of plain words."""
+    words = alternation.removeprefix("(?:").removesuffix(")").split("|")
+    if not all(w and re.escape(w) == w for w in words):
+        raise ValueError(f"not an alternation of plain words: {alternation}")
+    return "".join(sorted({w[0] for w in words}))
+
+
+# Each pattern below that opens with an optional group starts with a lookahead on the characters a match
+# can start with. It changes no match; it lets the engine reject most positions with one test, where an
+# optional group of many alternatives is otherwise tried (and fails) at every position of every clause.
 _NUMERIC_RE = re.compile(
+    rf"(?=[\d{_CN_DIGITS}{_firsts(_PRE)}等人])"
     rf"(?P<pre>{_PRE})?(?:等值|人民币)?"
     rf"(?<![A-Za-z\d.{_CN_DIGITS}])(?<!\d,)(?P<n1>{_NUM})(?:(?P<u1>{_UNIT})?{_RANGE_SEP}(?P<n2>{_NUM}))?"
     rf"(?P<unit>{_UNIT})(?![A-Za-z])(?P<suf>{_SUF})?"
 )
 # 百分之三十 → 30 %.
-_PERCENT_WORDS_RE = re.compile(rf"(?P<pre>{_PRE})?百分之(?P<n1>{_NUM})(?P<suf>{_SUF})?")
+_PERCENT_WORDS_RE = re.compile(rf"(?=[{_firsts(_PRE)}百])(?P<pre>{_PRE})?百分之(?P<n1>{_NUM})(?P<suf>{_SUF})?")
 
 # 增速不低于各项贷款平均增速: a comparator followed by a reference, not a number.
 _QUAL_CMP_RE = re.compile(
@@ -75,9 +89,10 @@ _QUAL_CMP_RE = re.compile(
     r"(?:平均增速|平均水平|增速|水平|同期|上年|去年|上一年|全国|全省|全市|全县|全区))"
 )
 # 适度提高制造业不良贷款容忍度: a directed change of a ratio or rate.
+_DIR_ADVERB = r"(?:适度|适当|合理|稳步|逐步|大幅度|大幅|持续|进一步|有效)"
+_DIR_VERB = r"(?:提高|降低|提升|下调|上调|压降|下降)"
 _QUAL_DIR_RE = re.compile(
-    r"(?P<cmp>(?:适度|适当|合理|稳步|逐步|大幅度|大幅|持续|进一步|有效)?"
-    r"(?:提高|降低|提升|下调|上调|压降|下降))"
+    rf"(?=[{_firsts(_DIR_ADVERB)}{_firsts(_DIR_VERB)}])(?P<cmp>{_DIR_ADVERB}?{_DIR_VERB})"
     r"(?P<np>[^\d,，;；。:：!?！？%]{0,16}?"
     r"(?:不良贷款容忍度|容忍度|抵质押率|质押率|抵押率|比例|占比|比重|费率|利率|增速|权重))"
 )
@@ -126,10 +141,26 @@ _HALF = str.maketrans(
 )
 
 
-def _compact(text: str) -> tuple[str, list[int]]:
+# `\s` in a str pattern is exactly str.isspace(), so these agree with the per-character definition.
+_SPACE_RE = re.compile(r"\s")
+_WORD_RUN_RE = re.compile(r"\S+")
+_BOUNDARY_RE = re.compile("[" + re.escape("".join(sorted(_BOUNDARY))) + "]")
+# str.translate looks every character of a CJK text up in the table; replacing only the runs that need it
+# is several times faster and gives the same string.
+_FULL_RUNS = re.compile("[" + re.escape("".join(sorted(map(chr, _HALF)))) + "]+")
+
+
+def _half(m: re.Match[str]) -> str:
+    return m.group().translate(_HALF)
+
+
+def _compact(text: str) -> tuple[str, Sequence[int]]:
     """Text without whitespace, half-width digits; and, per compact char, its offset in `text`."""
-    pos = [i for i, c in enumerate(text) if not c.isspace()]
-    return "".join(text[i] for i in pos).translate(_HALF), pos
+    if _SPACE_RE.search(text) is None:  # the usual clause: nothing to remove, offsets are the identity
+        return _FULL_RUNS.sub(_half, text), range(len(text))
+    runs = [m.span() for m in _WORD_RUN_RE.finditer(text)]
+    pos = [i for a, b in runs for i in range(a, b)]
+    return _FULL_RUNS.sub(_half, "".join(text[a:b] for a, b in runs)), pos
 
 
 def _cn_number(s: str) -> float:
@@ -199,7 +230,7 @@ def extract_targets(text: str) -> list[Target]:
     if not text:
         return []
     compact, pos = _compact(text)
-    bounds = [i for i, c in enumerate(compact) if c in _BOUNDARY]
+    bounds = [m.start() for m in _BOUNDARY_RE.finditer(compact)]
     found: list[tuple[int, int, Target]] = []  # (compact start, compact end, target)
     num_ends: list[int] = []  # numeric targets sorted by compact end, for "the previous target"
     num_items: list[tuple[int, Target]] = []  # (compact start, target), same order

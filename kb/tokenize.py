@@ -26,12 +26,18 @@ _WORD_SPLIT = re.compile(r"\s+")
 # jieba segments by character class; a token is kept only if it holds a letter, digit or Han character.
 _MEANINGFUL = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]")
 _ALL_HAN = re.compile(r"[\u3400-\u9fff]+")
+# Memo sizes. jieba cuts each run of its block characters (Han, letters, digits, +#&._%-) on its own, so
+# a run's tokens do not depend on its neighbours and can be remembered: headings repeated as clause
+# context, boilerplate and repeated documents are cut once. Long runs rarely repeat and are not kept.
+_MEMO_BLOCK_CHARS = 64
+_MEMO_ENTRIES = 100_000
 
 
 def normalize(text: str) -> str:
     """The one normalisation applied before cutting, identical for index and query text."""
     text = unicodedata.normalize("NFKC", text)
-    text = _INSERT.sub(r"\1", text)
+    if "(" in text:  # the only case _INSERT can match; most clause texts have no brackets left to drop
+        text = _INSERT.sub(r"\1", text)
     return text.lower()
 
 
@@ -78,6 +84,9 @@ class Tokenizer:
     ):
         import jieba
 
+        self._block_re = jieba.re_han_default  # how jieba.cut splits its input into blocks
+        self._blocks: dict[str, tuple[str, ...]] = {}  # block → its tokens
+        self._words: dict[str, tuple[str, ...]] = {}  # jieba word → its kept tokens
         jieba.setLogLevel(logging.WARNING)  # silence "Building prefix dict …" on stderr
         self._jieba = jieba.Tokenizer()
         self._jieba.initialize()
@@ -110,16 +119,42 @@ class Tokenizer:
         out.append(word)
         return out
 
+    def _word_tokens(self, word: str) -> tuple[str, ...]:
+        """Kept tokens of one jieba word (its sub-words and itself), remembered: words repeat a lot."""
+        found = self._words.get(word)
+        if found is None:
+            found = tuple(t for t in self._expand(word) if self._keep(t))
+            if len(self._words) >= _MEMO_ENTRIES:
+                self._words.clear()
+            self._words[word] = found
+        return found
+
+    def _cut_block(self, block: str) -> tuple[str, ...]:
+        """Tokens of one block; jieba.cut on the block alone gives what it gives inside a longer text."""
+        tokens: list[str] = []
+        for word in self._jieba.cut(block, HMM=self.hmm):
+            word = word.strip()
+            if word:
+                tokens.extend(self._word_tokens(word))
+        return tuple(tokens)
+
     def tokenize(self, text: str) -> list[str]:
         """Tokens of `text`, in order of appearance; the same function serves documents and queries."""
         if not text:
             return []
         tokens: list[str] = []
-        for word in self._jieba.cut(normalize(text), HMM=self.hmm):
-            word = word.strip()
-            if not word:
+        memo = self._blocks
+        for block in self._block_re.split(normalize(text)):
+            if not block:
                 continue
-            tokens.extend(t for t in self._expand(word) if self._keep(t))
+            found = memo.get(block)
+            if found is None:
+                found = self._cut_block(block)
+                if len(block) <= _MEMO_BLOCK_CHARS:
+                    if len(memo) >= _MEMO_ENTRIES:
+                        memo.clear()
+                    memo[block] = found
+            tokens.extend(found)
         return tokens
 
     __call__ = tokenize

@@ -31,11 +31,18 @@ _HALF = str.maketrans(
     {**{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F) if chr(c) not in "，；：！？"}}
 )
 _SPACE_RE = re.compile(r"\s+")
+# str.translate looks every character of a CJK text up in the table; replacing only the runs that need it
+# is several times faster and gives the same string.
+_FULL_RUNS = re.compile("[" + re.escape("".join(sorted(map(chr, _HALF)))) + "]+")
+
+
+def _half(m: re.Match[str]) -> str:
+    return m.group().translate(_HALF)
 
 
 def normalize(text: str) -> str:
     """Form used for matching: no whitespace, half-width brackets and digits, lower-case Latin."""
-    return _SPACE_RE.sub("", text).translate(_HALF).lower()
+    return _FULL_RUNS.sub(_half, _SPACE_RE.sub("", text)).lower()
 
 
 @dataclass
@@ -171,14 +178,21 @@ def tag_topics(text: str, taxonomy: list[Topic], heading: str = "", min_score: f
         counts: dict[str, int] = {}
         weights: dict[str, float] = {}
         score = 0.0
-        for phrase, weight in topic.hits(head):
-            if phrase not in weights:
+        # Topic.hits inlined: this loop runs once per topic per clause, 1.4 million times for a 50 MB file.
+        phrases = topic._phrases
+        for m in topic._pattern.finditer(head) if head else ():
+            phrase, weight = phrases[m.group()]
+            if weight > 0 and phrase not in weights:
                 score += weight * HEADING_BONUS
                 weights[phrase] = weight
                 counts[phrase] = 0
-        for phrase, weight in topic.hits(body):
-            weights[phrase] = weight
-            counts[phrase] = counts.get(phrase, 0) + 1
+        for m in topic._pattern.finditer(body):
+            phrase, weight = phrases[m.group()]
+            if weight > 0:
+                weights[phrase] = weight
+                counts[phrase] = counts.get(phrase, 0) + 1
+        if not counts:
+            continue
         for phrase, n in counts.items():
             if n:
                 score += weights[phrase] * (1 + REPEAT_BONUS * min(n - 1, 2))

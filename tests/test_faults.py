@@ -619,8 +619,10 @@ def test_cli_build_lists_each_bad_file_and_exits_1(tmp_path, capsys):
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
 def test_50_mb_text_file_is_indexed(tmp_path):
-    """Valid text under the default 64 MB limit is indexed. Cost is linear (~2.3 s/MB of CPU with the
-    fake embedder, mostly jieba); measured 50 MB → about 66,000 clauses."""
+    """Valid text under the default 64 MB limit is indexed and searchable. Measured on a 2-core machine:
+    50 MB → 65,830 clauses, built in ~42 s (~0.85 s/MB; per-clause tags 13 s, cleaning 5 s, HNSW graph 6 s,
+    BM25 5 s, tokens 5 s) and loaded in ~3 s. The text is the seeds over and over, so repeated jieba blocks
+    and embeddings are computed once; 50 MB of distinct text costs more (jieba alone cuts ~0.9 MB/s here)."""
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     corpus.mkdir()
     write_big_text(corpus / "huge.txt", 50 * 1024 * 1024)
@@ -629,6 +631,28 @@ def test_50_mb_text_file_is_indexed(tmp_path):
     print(f"50 MB text indexed in {time.perf_counter() - t0:.0f} s: {report.clauses} clauses")
     assert report.ok and report.documents == 1 and report.clauses > 10_000
     assert KnowledgeBase.load(index).search(QUERY, k=3)
+
+
+def test_progress_moves_inside_one_file(monkeypatch):
+    """One huge file must not hold the bar at 0 until it is done: ingest reports its share as it goes."""
+    import kb.ingest
+
+    monkeypatch.setattr(kb.ingest, "_REPORT_EVERY", 5)
+    shares: list[float] = []
+    result = kb.ingest.ingest_text(seed_text(), "seeds.txt", progress=shares.append)
+    assert shares == sorted(shares) and 0 < shares[0] and shares[-1] == 1.0
+    assert len(shares) >= len(result.clauses) // 5
+
+
+def test_terminal_build_names_every_step(tmp_path, capsys):
+    """`kb build` on a terminal: a bar or a status line for each step, so no step runs silently."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write_big_text(corpus / "big.txt", 200_000)
+    assert build_index(corpus, tmp_path / "index", "hash", progress=True).ok
+    err = capsys.readouterr().err
+    for step in ("解析文件", "写入记录", "分词", "建立关键词索引", "建立向量索引", "写入清单"):
+        assert step in err
 
 
 def test_oversized_file_is_refused_without_reading(tmp_path, monkeypatch):
