@@ -33,7 +33,7 @@ from kb.config import DEFAULT_MODEL  # noqa: E402
 from kb.evaluate import load_queries  # noqa: E402
 from kb.search import KnowledgeBase  # noqa: E402
 
-EVAL = ROOT.parent / "shared" / "eval"
+EVAL = ROOT / "eval"
 INDEX = ROOT / "bench" / "out" / "seed_index"
 HOST = "127.0.0.1"  # loopback only
 

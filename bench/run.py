@@ -33,7 +33,7 @@ from kb.config import DEFAULT_MODEL  # noqa: E402
 from kb.evaluate import evaluate_compare, evaluate_kb, load_queries  # noqa: E402
 from kb.search import FusionWeights, KnowledgeBase  # noqa: E402
 
-EVAL = ROOT.parent / "shared" / "eval"
+EVAL = ROOT / "eval"
 OUT = ROOT / "bench" / "out"
 CORPUS = ROOT / "corpus"
 
@@ -242,7 +242,7 @@ def report(results: dict, n: int) -> str:
         f"{os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}; "
         f"default model `{DEFAULT_MODEL}` (4-bit, CPU). Re-run with `make bench` (or `python bench/run.py`).",
         "",
-        "## Retrieval quality on `shared/eval/dev_queries.jsonl` (30 queries, clause level)",
+        "## Retrieval quality on `eval/dev_queries.jsonl` (30 queries, clause level)",
         "",
         "| retriever | Recall@10 | MRR@10 | nDCG@10 | mean unit chars |",
         "|---|---|---|---|---|",
@@ -262,7 +262,7 @@ def report(results: dict, n: int) -> str:
     ]
     if results.get("compare"):
         c = results["compare"]
-        lines += ["## Comparison on `shared/eval/dev_compare.jsonl`", "",
+        lines += ["## Comparison on `eval/dev_compare.jsonl`", "",
                   f"Share of (measure, document) pairs whose best clause is the judged one: **{c['accuracy']:.3f}** "
                   f"({', '.join(f'{k} {v}' for k, v in c['per_measure'].items())}).", ""]
     lines += [

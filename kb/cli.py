@@ -202,8 +202,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     A file whose rows hold "expected" instead of "relevant" is a comparison file (dev_compare.jsonl).
     Examples:
-      kb eval ../shared/eval/dev_queries.jsonl --retriever hybrid --json
-      kb eval ../shared/eval/dev_compare.jsonl
+      kb eval eval/dev_queries.jsonl --retriever hybrid --json
+      kb eval eval/dev_compare.jsonl
     """
     from .evaluate import evaluate_kb, is_compare_file
     from .search import KnowledgeBase
@@ -371,7 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--json", action="store_true")
 
     e = add("eval")
-    e.add_argument("file", help="评测文件（JSON Lines），例如 ../shared/eval/dev_queries.jsonl")
+    e.add_argument("file", help="评测文件（JSON Lines），例如 eval/dev_queries.jsonl")
     e.add_argument("--retriever", default="hybrid", choices=["hybrid", "bm25", "dense"])
     e.add_argument("-v", "--verbose", action="store_true", help="逐条显示")
     e.add_argument("--json", action="store_true")

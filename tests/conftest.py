@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "corpus"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-EVAL = ROOT.parent / "shared" / "eval"
+EVAL = ROOT / "eval"
 
 
 @pytest.fixture(autouse=True)
