@@ -228,8 +228,20 @@ def bench_synthetic(seed_kb: KnowledgeBase, n: int, results: dict) -> None:
     exact.add(vecs)
     qv = np.stack([seed_kb.embedder.embed_query(q) for q in queries]).astype(np.float32)
     _, truth = exact.search(qv, 10)
-    got = [set(kb.dense.search(v, 10)[0].tolist()) for v in qv]
-    results["synthetic_ann_recall@10"] = float(np.mean([len(g & set(t)) / 10 for g, t in zip(got, truth, strict=True)]))
+
+    def recall_at(ef: int) -> tuple[float, float]:
+        """(recall@10 against exact search, ms a query) with the HNSW beam at `ef`."""
+        kb.dense.ef_search = ef
+        t = time.perf_counter()
+        got = [set(kb.dense.search(v, 10)[0].tolist()) for v in qv]
+        ms = (time.perf_counter() - t) / len(qv) * 1000
+        return float(np.mean([len(g & set(t)) / 10 for g, t in zip(got, truth, strict=True)])), ms
+
+    default = kb.dense.ef_search
+    results["synthetic_ann_recall@10"] = recall_at(default)[0]
+    if kb.dense.kind == "hnsw":  # the trade-off behind HNSW_EF_SEARCH, at this size
+        results["synthetic_ef_sweep"] = [(ef, *recall_at(ef)) for ef in (128, 256, 512, 1024, 2048, 4096)]
+    kb.dense.ef_search = default
 
 
 # ---------------------------------------------------------------- report
@@ -301,6 +313,7 @@ def report(results: dict, n: int) -> str:
                 results["synthetic_tokenize_s"], results["synthetic_bm25_build_s"],
                 results["synthetic_dense_build_s"], results["synthetic_dense_kind"], results["synthetic_disk_mb"],
                 results["synthetic_ann_recall@10"]),
+            *ef_sweep_lines(results),
         ]
     lines += ["", "Targets (2 cores): hybrid p50 < 50 ms and p95 < 150 ms at 100,000 clauses; warm rebuild of an "
               "unchanged corpus < 2 s.", ""]
@@ -321,7 +334,18 @@ def scale_report(r: dict, n: int) -> str:
         f"| hybrid latency p50 / p95 / p99 | {lat[0]:.1f} / {lat[1]:.1f} / {lat[2]:.1f} ms |",
         f"| BM25-only latency p50 / p95 / p99 | {bl[0]:.1f} / {bl[1]:.1f} / {bl[2]:.1f} ms |",
         f"| approximate index recall@10 against exact search | {r['synthetic_ann_recall@10']:.3f} |",
+        *ef_sweep_lines(r),
         "", "Where one machine stops being enough, and what then: `docs/scaling.md`.", ""])
+
+
+def ef_sweep_lines(r: dict) -> list[str]:
+    """The HNSW beam (efSearch) against recall@10 and time, when the run measured it."""
+    sweep = r.get("synthetic_ef_sweep")
+    if not sweep:
+        return []
+    cells = " · ".join(f"{ef}: {rec:.3f} ({ms:.1f} ms)" for ef, rec, ms in sweep)
+    return ["", f"HNSW efSearch → recall@10 against exact (dense search time a query): {cells}. "
+            "The default is `HNSW_EF_SEARCH` in `kb/dense.py`."]
 
 
 def main() -> int:
