@@ -27,9 +27,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from results_md import update_section  # noqa: E402
 
 from kb.clean import clean_text  # noqa: E402
 from kb.errors import MissingDependencyError, ReadError  # noqa: E402
@@ -233,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--target", choices=["read", "clean", "segment", "ingest"], action="append",
                    help="fuzz only these (repeatable); default all")
     p.add_argument("--slow", type=float, default=5.0, help="an input taking longer than this is a failure")
+    p.add_argument("--no-write", action="store_true", help="print only; do not write bench/RESULTS.md")
     args = p.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="kb-fuzz-") as tmp:
@@ -261,7 +264,19 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'total':10s} {total:9d}  in {elapsed:.0f} s")
     for name, key, details in failures:
         print(f"\n--- {name}: {key}\n{details}")
+    if not args.no_write:
+        update_section("fuzz", report(chosen, elapsed, args.slow))
     return 1 if failures else 0
+
+
+def report(chosen: list[Target], elapsed: float, slow: float) -> str:
+    lines = ["## Fuzz (hypothesis, fixed time budget)", "",
+             f"{sum(t.tried for t in chosen):,} inputs in {elapsed:.0f} s; a failure is an exception, a broken "
+             f"property (see `bench/fuzz.py`) or one input slower than {slow:g} s. Re-run with "
+             "`python bench/fuzz.py --seconds 120`.", "",
+             "| target | inputs | slowest input | failures |", "|---|---|---|---|"]
+    lines += [f"| {t.name} | {t.tried:,} | {t.slowest:.3f} s | {len(t.failures)} |" for t in chosen]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
