@@ -476,7 +476,7 @@ def compare_measure(
     docs = _select_documents(kb, documents, levels)
     has_dense = bool(getattr(kb, "has_dense", False))
     bm25_all = kb.bm25.scores(q.tokens) if q.tokens else None
-    qvec = kb.embedder.embed_query(q.text) if has_dense else None
+    qvec = kb.query_vector(q.text) if has_dense else None  # cached: the app reruns comparisons often
     if q.topic_only:
         t_match, t_weak = TOPIC_MATCH, TOPIC_WEAK
     else:

@@ -90,7 +90,7 @@ class KnowledgeBase(Library):
         get_tokenizer().tokenize("预热")
         default_taxonomy()
         if self.has_dense:
-            self._embed_query("预热")
+            self.query_vector("预热")
 
     @property
     def _doc_index(self) -> dict[str, int]:
@@ -200,7 +200,7 @@ class KnowledgeBase(Library):
             cand.append(top_k(bm25_all, n_cand, mask)[0])
         qvec = None
         if use_dense:
-            qvec = self._embed_query(query)
+            qvec = self.query_vector(query)
             cand.append(self.dense.search(qvec, n_cand, mask)[0])
         rows = np.unique(np.concatenate(cand)) if cand else np.zeros(0, dtype=np.int64)
         if rows.size == 0:
@@ -226,7 +226,7 @@ class KnowledgeBase(Library):
         parts["fused"] = fused
         return rows, parts
 
-    def _embed_query(self, query: str) -> np.ndarray:
+    def query_vector(self, query: str) -> np.ndarray:
         """Query vectors are cached: the app reruns the same search on every widget change."""
         cache = self._qcache
         vec = cache.get(query)
