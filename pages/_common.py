@@ -135,3 +135,19 @@ def cached_align(_kb: KnowledgeBase, build_id: str, doc_a: str, doc_b: str):
     from kb.compare import align
 
     return align(_kb, doc_a, doc_b)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def cached_lineage(_kb: KnowledgeBase, build_id: str):
+    """References resolved against every title (difflib per pair): once per build, not on every rerun."""
+    from kb.compare import lineage
+
+    return lineage(_kb)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def cached_coverage(_kb: KnowledgeBase, build_id: str, documents: tuple[str, ...], levels: tuple[str, ...]):
+    """Topics × documents scans every clause once per topic: once per selection and build."""
+    from kb.compare import coverage
+
+    return coverage(_kb, documents=list(documents) or None, levels=list(levels) or None)

@@ -9,13 +9,15 @@ import altair as alt
 import streamlit as st
 
 from kb import app_support as ui
-from kb.compare import compare_measure, coverage, lineage
+from kb.compare import compare_measure
 from kb.errors import KBError
 from kb.models import LEVEL_LABELS, LEVELS
 from kb.topics import default_taxonomy
 from pages._common import (
     add_citation,
     cached_align,
+    cached_coverage,
+    cached_lineage,
     citation_ids,
     open_in_documents,
     require_kb,
@@ -162,7 +164,7 @@ with tab_align:
 # ---------------------------------------------------------------- coverage heatmap
 with tab_cover:
     try:
-        cov = coverage(kb, documents=docs or None, levels=levels or None)
+        cov = cached_coverage(kb, kb.build_id, tuple(docs), tuple(levels))
     except KBError as e:
         st.error(f"无法统计主题覆盖：{e}")
         cov = None
@@ -197,7 +199,7 @@ with tab_cover:
 
 # ---------------------------------------------------------------- lineage
 with tab_lineage:
-    links = lineage(kb)
+    links = cached_lineage(kb, kb.build_id)
     if not links:
         st.info("本库文件的正文中没有提到所落实的上级文件。")
     else:

@@ -7,10 +7,9 @@ import html
 import streamlit as st
 
 from kb import app_support as ui
-from kb.compare import lineage
 from kb.errors import KBError
 from kb.models import LEVELS
-from pages._common import FOCUS, add_citation, citation_ids, require_kb, try_kb, via_entry
+from pages._common import FOCUS, add_citation, cached_lineage, citation_ids, require_kb, try_kb, via_entry
 
 via_entry("documents")
 
@@ -102,7 +101,7 @@ if doc.source_url:
 with st.expander("元数据来源：每个字段的值从何而来"):
     st.dataframe(ui.provenance_rows(doc), hide_index=True, width="stretch")
 
-links = lineage(kb)
+links = cached_lineage(kb, kb.build_id)
 parents = [link for link in links if link.child.id == doc.id]
 children = [link for link in links if link.parent is not None and link.parent.id == doc.id]
 if parents or children:
