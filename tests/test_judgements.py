@@ -1,0 +1,182 @@
+"""Every judgement file in eval/ is well formed and points at text that really is in the named document.
+
+A judged item is matched as eval/README.md says: `contains` is a substring of a clause of document `doc` once
+whitespace and Markdown `*` are removed from both. An item that matches nothing can never be retrieved, so a
+typo in a judgement would silently lower every figure; these checks catch it. The file kinds are told apart
+by their fields: retrieval rows hold `relevant`, comparison rows `expected`, target rows `text`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+import pytest
+
+from kb.ingest import ingest_file
+
+from .conftest import EVAL, SEEDS
+
+FILES = sorted(EVAL.glob("*.jsonl"))
+QUERY_KINDS = {"keyword", "number", "question", "place_level", "theme", "colloquial", "lookup"}
+TARGET_KINDS = {"goal", "criterion"}
+COMPARATORS = {"≤", "≥", "<", ">", "=", "≈", "范围", "提高", "降低", "增长"}
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s*]+", "", text)
+
+
+@pytest.fixture(scope="module")
+def texts() -> dict[str, str]:
+    return {p.name: _norm(p.read_text("utf-8")) for p in sorted(SEEDS.glob("*.txt"))}
+
+
+@pytest.fixture(scope="module")
+def clauses() -> dict[str, list[str]]:
+    """Each seed's clause texts, normalised, as the index holds them."""
+    return {p.name: [_norm(c.text) for c in ingest_file(p).clauses] for p in sorted(SEEDS.glob("*.txt"))}
+
+
+def _rows(path: Path) -> list[dict]:
+    rows = []
+    for n, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        assert isinstance(row, dict), f"{path.name}:{n} is not a JSON object"
+        rows.append(row)
+    assert rows, f"{path.name} is empty"
+    return rows
+
+
+def _shape(row: dict) -> str:
+    if "relevant" in row:
+        return "retrieval"
+    if "expected" in row:
+        return "compare"
+    if "text" in row:
+        return "target"
+    raise AssertionError(f"unknown judgement row: {row}")
+
+
+def _check_item(where: str, item: dict, texts, clauses, judged_docs: set[str]) -> list[str]:
+    """Problems with one {doc, contains} item: unknown document, text not in it, in no single clause."""
+    doc, contains = item.get("doc"), item.get("contains")
+    if doc not in texts:
+        return [f"{where}: unknown document {doc!r}"]
+    if not isinstance(contains, str) or not _norm(contains):
+        return [f"{where}: empty contains"]
+    c = _norm(contains)
+    problems = []
+    if c not in texts[doc]:
+        problems.append(f"{where}: {contains!r} does not occur in {doc}")
+    elif not any(c in cl for cl in clauses[doc]):
+        problems.append(f"{where}: {contains!r} spans a clause boundary of {doc}")
+    # A string that occurs in a document the row does not judge points at a relevant clause left out.
+    others = sorted(d for d, t in texts.items() if d != doc and c in t and d not in judged_docs)
+    if others:
+        problems.append(f"{where}: {contains!r} also occurs in unjudged {others}")
+    return problems
+
+
+def test_there_are_judgement_files():
+    names = {p.name for p in FILES}
+    assert {"dev_queries.jsonl", "dev_compare.jsonl"} <= names
+
+
+def test_ids_unique_across_files():
+    seen: dict[str, str] = {}
+    for path in FILES:
+        for row in _rows(path):
+            rid = row.get("id")
+            assert isinstance(rid, str) and rid, f"{path.name}: row without id: {row}"
+            assert rid not in seen, f"id {rid} in {path.name} and {seen[rid]}"
+            seen[rid] = path.name
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_judgement_file(path: Path, texts, clauses):
+    rows = _rows(path)
+    shapes = {_shape(r) for r in rows}
+    assert len(shapes) == 1, f"{path.name} mixes row kinds {shapes}"
+    problems: list[str] = []
+    for row in rows:
+        where = f"{path.name} {row.get('id')}"
+        shape = _shape(row)
+        if shape == "retrieval":
+            problems += _check_retrieval(where, row, texts, clauses)
+        elif shape == "compare":
+            problems += _check_compare(where, row, texts, clauses)
+        else:
+            problems += _check_target(where, row, texts, clauses)
+    assert not problems, "\n".join(problems)
+
+
+def _check_retrieval(where, row, texts, clauses) -> list[str]:
+    problems = []
+    if not isinstance(row.get("query"), str) or not row["query"].strip():
+        problems.append(f"{where}: no query")
+    if "kind" in row and row["kind"] not in QUERY_KINDS:
+        problems.append(f"{where}: unknown kind {row['kind']!r}")
+    items = row["relevant"]
+    judged = {i.get("doc") for i in items}
+    for item in items:
+        problems += _check_item(where, item, texts, clauses, judged)
+    keys = [(i.get("doc"), _norm(i.get("contains", ""))) for i in items]
+    if len(keys) != len(set(keys)):
+        problems.append(f"{where}: duplicate judged item")
+    return problems
+
+
+def _check_compare(where, row, texts, clauses) -> list[str]:
+    problems = []
+    for key in ("measure", "query"):
+        if not isinstance(row.get(key), str) or not row[key].strip():
+            problems.append(f"{where}: no {key}")
+    expected, also = row["expected"], row.get("also", [])
+    docs = [i.get("doc") for i in expected]
+    if len(docs) != len(set(docs)):
+        problems.append(f"{where}: a document is expected twice (a second clause goes to 'also')")
+    judged = set(docs)
+    for item in expected + also:
+        problems += _check_item(where, item, texts, clauses, judged)
+    for item in also:
+        if item.get("doc") not in judged:
+            problems.append(f"{where}: 'also' names {item.get('doc')} that is not expected")
+            continue
+        first = next(_norm(i["contains"]) for i in expected if i["doc"] == item["doc"])
+        same = [cl for cl in clauses.get(item["doc"], []) if first in cl and _norm(item["contains"]) in cl]
+        if same:
+            problems.append(f"{where}: 'also' {item['contains']!r} is in the expected clause itself")
+    return problems
+
+
+def _check_target(where, row, texts, clauses) -> list[str]:
+    problems = _check_item(where, row, texts, clauses, {row.get("doc")})
+    if problems:
+        return problems
+    text = row.get("text")
+    if not isinstance(text, str) or not _norm(text):
+        return [f"{where}: no text"]
+    c, t = _norm(row["contains"]), _norm(text)
+    if not any(c in cl and t in cl for cl in clauses[row["doc"]]):
+        problems.append(f"{where}: text {text!r} is not in the clause holding {row['contains']!r}")
+    if row.get("kind") not in TARGET_KINDS:
+        problems.append(f"{where}: kind must be one of {sorted(TARGET_KINDS)}")
+    if row.get("comparator") not in COMPARATORS:
+        problems.append(f"{where}: comparator {row.get('comparator')!r} not in {sorted(COMPARATORS)}")
+    if not isinstance(row.get("subject"), str) or not row["subject"]:
+        problems.append(f"{where}: no subject")
+    value = row.get("value")
+    if value is not None and not (isinstance(value, int | float) and math.isfinite(value)):
+        problems.append(f"{where}: value must be a number or null")
+    if value is None and not row.get("reference"):
+        problems.append(f"{where}: a target without a value compares with a reference")
+    if row.get("comparator") == "范围" and not isinstance(row.get("value_max"), int | float):
+        problems.append(f"{where}: a range needs value_max")
+    if value is not None and not row.get("unit"):
+        problems.append(f"{where}: a value needs its unit")
+    return problems
