@@ -172,14 +172,8 @@ def chips_html(labels: Iterable[str], kind: str = "", highlight: Iterable[str] =
 
 
 def target_labels(clause: Clause) -> list[str]:
-    """The clause's quantitative targets as shown on chips, e.g. 不超过3个百分点, with what they measure."""
-    out = []
-    for t in clause.targets:
-        shown = t.display
-        if t.value is not None and t.metric and t.metric not in shown:
-            shown = f"{t.metric}{shown}"
-        out.append(shown)
-    return out
+    """The clause's targets as shown on chips: "综合担保费率 ≤ 1%", criteria and baselines labelled as such."""
+    return [t.display if t.kind == "goal" else f"{t.kind_label}：{t.display}" for t in clause.targets]
 
 
 def topic_labels(clause: Clause) -> list[str]:

@@ -24,7 +24,7 @@ from .models import Clause, Document
 log = logging.getLogger(__name__)
 
 # Bump when segmentation or tagging changes what a build produces, so unchanged files are redone.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"  # 2: targets carry reference, deadline, kind, range
 
 # Progress callback for the app: (stage, done, total).
 Progress = Callable[[str, int, int], None]

@@ -41,24 +41,74 @@ class Evidence:
         return asdict(self)
 
 
+# How a target's comparator reads as a sign: 不超过/以下/以内 include the bound (≤), 低于/超过 do not.
+COMPARATOR_SIGNS = {
+    "不超过": "≤", "不高于": "≤", "不大于": "≤", "不多于": "≤", "以下": "≤", "以内": "≤", "最高": "≤", "最多": "≤",
+    "不低于": "≥", "不少于": "≥", "不小于": "≥", "以上": "≥", "至少": "≥", "最低": "≥", "达到": "≥",
+    "低于": "<", "少于": "<", "慢于": "<", "高于": ">", "超过": ">", "多于": ">", "快于": ">", "不慢于": "≥",
+    "约": "≈", "区间": "", "": "=",
+}
+TARGET_KINDS = ("goal", "criterion", "baseline")
+TARGET_KIND_LABELS = {"goal": "目标", "criterion": "标准", "baseline": "现状"}
+
+
 @dataclass
 class Target:
-    """A quantitative target inside a clause, e.g. 不良容忍度…提高不超过3个百分点."""
+    """A quantitative target inside a clause: subject + comparator + value + unit, or a reference to compare with.
 
-    value: float | None  # None for qualitative ones such as 适度提高
+    "将综合担保费率稳定在1%以下" → metric 综合担保费率, comparator 以下, value 1, unit %: "综合担保费率 ≤ 1%".
+    "增速不低于各项贷款平均增速" → value None, reference 各项贷款平均增速: "增速 ≥ 各项贷款平均增速".
+    "不良容忍度可较各项贷款不良率提高不超过3个百分点" → reference 各项贷款不良率, change "+", value 3.
+    """
+
+    value: float | None  # None for qualitative ones (适度提高, 不低于各项贷款平均增速)
     unit: str  # 个百分点, %, 亿元, 万元, 万美元, 年, 户 …
-    comparator: str  # 不低于 | 不超过 | 以下 | 以上 | 最高 | 达到 | 约 | "" …
-    phrase: str  # the phrase it sits in
+    comparator: str  # as worded: 不低于 | 不超过 | 以下 | 以上 | 最高 | 达到 | 约 | 区间 | 适度提高 | "" …
+    phrase: str  # the phrase it sits in, verbatim
     start: int = 0  # offset of the phrase in the clause text
     end: int = 0
-    metric: str = ""  # what is measured, when recognisable (贷款增速, 担保费率 …)
+    metric: str = ""  # the subject: what is measured (贷款增速, 综合担保费率 …)
+    reference: str = ""  # what it is compared with, when not (only) a number: 各项贷款平均增速, 上年
+    change: str = ""  # "+" / "-" when the value is a change against the reference (较…提高不超过3个百分点)
+    upper: float | None = None  # a range's upper bound (value is then the lower one)
+    deadline: str = ""  # 到2027年, 2025年末前, 三年内
+    kind: str = "goal"  # goal | criterion (认定标准, a product's 额度上限, a subsidy's rate) | baseline (a statistic)
+
+    @property
+    def subject(self) -> str:
+        return self.metric
+
+    @property
+    def sign(self) -> str:
+        """≤ ≥ < > ≈ = for a comparison; the comparator itself for a change (适度提高, 提高到, 新增)."""
+        return COMPARATOR_SIGNS.get(self.comparator, self.comparator)
+
+    @property
+    def quantity(self) -> str:
+        """The value side: "1%", "1%–3%", "各项贷款不良率 + 3个百分点", "各项贷款平均增速"."""
+        if self.value is None:
+            return self.reference
+        number = f"{self.value:g}{self.unit}"
+        if self.upper is not None:
+            number += f"–{self.upper:g}{self.unit}"
+        if self.reference:
+            return f"{self.reference} {'−' if self.change == '-' else '+'} {number}"
+        return number
 
     @property
     def display(self) -> str:
-        """"不超过3个百分点"; a qualitative target names what it measures: "贷款增速不低于"."""
-        if self.value is None:
-            return f"{self.metric}{self.comparator}" or self.phrase[:20]
-        return f"{self.comparator}{self.value:g}{self.unit}"
+        """Subject, sign, value: "综合担保费率 ≤ 1%", "制造业贷款增速 ≥ 各项贷款平均增速", "到2027年 … ≥ …"."""
+        subject = self.metric or "（未注明指标）"
+        quantity = self.quantity
+        if quantity:
+            text = f"{subject} {self.sign} {quantity}" if self.sign else f"{subject} {quantity}"
+        else:
+            text = f"{subject} {self.comparator}".strip()  # a directed change: 信用贷款比例 合理提高
+        return f"{self.deadline} {text}" if self.deadline else text
+
+    @property
+    def kind_label(self) -> str:
+        return TARGET_KIND_LABELS.get(self.kind, self.kind)
 
 
 @dataclass
@@ -250,7 +300,7 @@ def _doc_brief(d: Document) -> dict:
 
 
 def _target_dict(t: Target) -> dict:
-    return asdict(t) | {"display": t.display}
+    return asdict(t) | {"display": t.display, "sign": t.sign, "kind_label": t.kind_label}
 
 
 @dataclass

@@ -97,6 +97,34 @@ _QUAL_DIR_RE = re.compile(
     r"(?:不良贷款容忍度|容忍度|抵质押率|质押率|抵押率|比例|占比|比重|费率|利率|增速|权重))"
 )
 
+# What a qualitative comparison compares with ends with one of these (its last occurrence in the phrase).
+_REFERENCE_END_RE = re.compile(r"平均增速|平均水平|平均值|增速|增幅|水平|同期|上年|去年|上一年|全国|全省|全市|全县|全区")
+_MAX_REFERENCE = 24
+# 较各项贷款不良率提高: the reference of a relative target, and the direction of the change.
+_RELATIVE_RE = re.compile(
+    r"(?:可较|相较于|相较|相比于|相比|较|比(?=上年|去年|上一年|年初|同期))(?P<ref>.{1,20}?)"
+    r"(?P<verb>提高|提升|增加|增长|高出|上升|上浮|降低|下降|减少|下浮|压降)?$"
+)
+_UP_VERBS = frozenset({"提高", "提升", "增加", "增长", "高出", "上升", "上浮"})
+
+# Deadlines in the sentence before a target: 到2027年, 至2025年末, 2025年底前, 三年内.
+_DEADLINE_RE = re.compile(
+    rf"(?<!截)(?:到|至|在|于)(?:19|20)\d{{2}}年(?:\d{{1,2}}月)?(?:底|末|年底|年末)?前?"
+    rf"|(?:19|20)\d{{2}}年(?:\d{{1,2}}月)?(?:底|末)?前"
+    rf"|(?<![\d{_CN_DIGITS}]){_NUM}(?:年|个月)(?:以内|之内|内)"
+)
+_DEADLINE_LEAD_RE = re.compile(r"^(?:力争|争取|确保)?(?:到|至|在|于)?(?:19|20)\d{2}年(?:\d{1,2}月)?(?:底|末|年底|年末)?前?")
+_SENTENCE_END_RE = re.compile(r"[。；;！？!?]")
+
+# Kinds. A criterion says what qualifies or what a product or subsidy is (认定标准, 单户, 额度, 给予补贴);
+# a baseline states where things are (截至…末); a goal is what the document wants to reach.
+_CRITERION_RE = re.compile(
+    r"认定标准|标准|额度|限额|上限|期限|单户|单笔|每户|每笔|每家|补贴|奖补|贴息|补助|奖励|给予|门槛|条件|符合|申请")
+_FIRM_GOAL_RE = re.compile(r"力争|确保|努力|争取|目标")
+_BASELINE_RE = re.compile(r"截至|截止|目前|当前|现有|已达|已累计")
+# 保费补贴时间按保险期限据实核算，不超过3年: the subject is the previous phrase's head, before its verb.
+_HEAD_CUT_RE = re.compile(r"按照|按|由|通过|根据|依据|采取|实行|实施|参照|以")
+
 _DATE_UNITS = frozenset({"年", "月", "日"})
 _DURATION_UNITS = frozenset({"年", "月", "个月", "天", "日", "周", "个工作日"})
 _SUFFIX_NAMES = {"及以上": "以上", "及以下": "以下", "之内": "以内", "内": "以内", "左右": "约"}
@@ -210,12 +238,10 @@ def _phrase_span(compact: str, bounds: list[int], a: int, b: int) -> tuple[int, 
     return start, end
 
 
-def _metric(pre: str) -> str:
-    """The measured thing, from the text between the phrase start and the comparator."""
-    pre = pre[-_MAX_METRIC * 2:]
-    parts = _COMPARE_CUT_RE.split(pre)
-    if len(parts) > 1 and parts[0]:
-        pre = parts[0]
+def _trim(pre: str) -> str:
+    pre = _DEADLINE_LEAD_RE.sub("", pre)
+    if "按" in pre:  # 省财政按担保额(的0.5%): the base the rate applies to
+        pre = re.split(r"按照|按", pre)[-1]
     for _ in range(3):
         pre = _LEAD_OUT_RE.sub("", _LEAD_IN_RE.sub("", pre))
     pre = pre.strip("()、“”\"'")
@@ -225,37 +251,101 @@ def _metric(pre: str) -> str:
     return pre
 
 
+def _metric(pre: str) -> tuple[str, str, str]:
+    """(subject, reference, change) from the text between the phrase start and the comparator.
+
+    "不良容忍度可较各项贷款不良率提高" → ("不良容忍度", "各项贷款不良率", "+").
+    """
+    pre = pre[-_MAX_METRIC * 2:]
+    reference = change = ""
+    rel = _RELATIVE_RE.search(pre)
+    if rel and rel.start() > 0:
+        reference = _trim(rel.group("ref"))
+        if reference:
+            verb = rel.group("verb") or ""
+            change = "-" if verb and verb not in _UP_VERBS else "+"
+    parts = _COMPARE_CUT_RE.split(pre)
+    if len(parts) > 1 and parts[0]:
+        pre = parts[0]
+    return _trim(pre), reference, change
+
+
+def _head(phrase: str) -> str:
+    """The subject a phrase opens with, before its verb: 保费补贴时间按保险期限据实核算 → 保费补贴时间."""
+    m = _HEAD_CUT_RE.search(phrase)
+    head = _trim(phrase[: m.start()]) if m else ""
+    return head if 2 <= len(head) <= 12 else ""
+
+
+def _reference(compact: str, start: int, end: int) -> str:
+    """增速不低于|各项贷款平均增速: the compared-with text, up to its last reference word in the phrase."""
+    window = compact[start:min(end, start + _MAX_REFERENCE)]
+    last = 0
+    for m in _REFERENCE_END_RE.finditer(window):
+        last = m.end()
+    return window[:last]
+
+
+def _kind(target: Target, sentence_before: str, after: str) -> str:
+    """goal, criterion or baseline, from the words of the phrase and of the sentence before it."""
+    if not target.comparator and _BASELINE_RE.search(sentence_before):
+        return "baseline"
+    if _FIRM_GOAL_RE.search(target.phrase):
+        return "goal"
+    if _CRITERION_RE.search(target.metric + target.phrase) or after.startswith("的"):
+        return "criterion"
+    return "goal"
+
+
 def extract_targets(text: str) -> list[Target]:
     """Quantitative (and comparable qualitative) targets in a clause, in order of position."""
     if not text:
         return []
     compact, pos = _compact(text)
     bounds = [m.start() for m in _BOUNDARY_RE.finditer(compact)]
+    sentence_ends = [m.start() for m in _SENTENCE_END_RE.finditer(compact)]
     found: list[tuple[int, int, Target]] = []  # (compact start, compact end, target)
     num_ends: list[int] = []  # numeric targets sorted by compact end, for "the previous target"
     num_items: list[tuple[int, Target]] = []  # (compact start, target), same order
     numeric_phrases: set[tuple[int, int]] = set()
 
     def emit(a: int, b: int, cmp_start: int, value: float | None, unit: str, comparator: str,
-             metric: str | None = None, numeric: bool = False) -> None:
+             metric: str | None = None, numeric: bool = False, reference: str = "",
+             upper: float | None = None) -> None:
         ps, pe = _phrase_span(compact, bounds, a, b)
+        change = ""
         if metric is None:
             i = bisect_right(num_ends, cmp_start) - 1
             prev_end, prev_target = ps, None
             if i >= 0 and num_items[i][0] >= ps:
                 prev_end, prev_target = num_ends[i], num_items[i][1]
-            metric = _metric(compact[prev_end:cmp_start])
+            metric, rel_ref, change = _metric(compact[prev_end:cmp_start])
+            reference = reference or rel_ref
             if not metric and prev_target is not None and prev_end == cmp_start:
                 metric = prev_target.metric  # 从单户不超过1000万元提高到2000万元: same metric
             if not metric:
                 after = _METRIC_AFTER_RE.match(compact, b) if b < len(compact) else None
                 if after:
                     metric = after.group(1)
-                elif unit in _DURATION_UNITS:
-                    metric = "期限"
+            if not metric and ps > 0:
+                # 保费补贴时间按保险期限据实核算，不超过3年: the subject opens the previous phrase.
+                j = bisect_left(bounds, ps - 1)
+                prev_start = bounds[j - 1] + 1 if j else 0
+                if not _SENTENCE_END_RE.match(compact, ps - 1):
+                    metric = _head(compact[prev_start:ps - 1])
+            if not metric and unit in _DURATION_UNITS:
+                metric = "期限"
+        k = bisect_right(sentence_ends, a - 1)
+        s_start = sentence_ends[k - 1] + 1 if k else 0
+        before = compact[max(s_start, a - _MAX_PHRASE):a]  # bounded: a "sentence" may run for pages
+        deadline = ""
+        for d in _DEADLINE_RE.finditer(before):
+            deadline = d.group()
         o_start, o_end = pos[ps], pos[pe - 1] + 1
         target = Target(value=value, unit=unit, comparator=comparator, phrase=text[o_start:o_end],
-                        start=o_start, end=o_end, metric=metric)
+                        start=o_start, end=o_end, metric=metric, reference=reference, change=change,
+                        upper=upper, deadline=deadline)
+        target.kind = _kind(target, before, compact[b:pe])
         found.append((a, b, target))
         if numeric:
             j = bisect_right(num_ends, b)
@@ -263,6 +353,7 @@ def extract_targets(text: str) -> list[Target]:
             num_items.insert(j, (a, target))
             numeric_phrases.add((ps, pe))
 
+    durations: list[tuple[int, int]] = []  # (compact start, end) of "X年内" matches: maybe a deadline
     for m in _NUMERIC_RE.finditer(compact):
         if len(found) >= MAX_TARGETS:
             break
@@ -279,9 +370,10 @@ def extract_targets(text: str) -> list[Target]:
             if _is_year(m.group("n2"), raw_unit):
                 continue  # 2023-2025年
             _, v2 = _unit(raw_unit, _number(m.group("n2")))
-            emit(m.start(), m.end(), cmp_start, v1, unit, "不低于")
-            emit(m.start(), m.end(), cmp_start, v2, unit, "不超过", numeric=True)
+            emit(m.start(), m.end(), cmp_start, min(v1, v2), unit, "区间", upper=max(v1, v2), numeric=True)
         else:
+            if unit in _DURATION_UNITS and suf in ("内", "以内", "之内") and not pre:
+                durations.append((m.start(), m.end()))
             emit(m.start(), m.end(), cmp_start, v1, unit, comparator, numeric=True)
 
     for m in _PERCENT_WORDS_RE.finditer(compact):
@@ -295,7 +387,9 @@ def extract_targets(text: str) -> list[Target]:
         if len(found) >= MAX_TARGETS:
             break
         cmp = m.group("cmp").removeprefix("明显")
-        emit(m.start(), m.end(), m.start(), None, "", _PREFIX_NAMES.get(cmp, cmp))
+        _, pe = _phrase_span(compact, bounds, m.start(), m.end())
+        emit(m.start(), m.end(), m.start(), None, "", _PREFIX_NAMES.get(cmp, cmp),
+             reference=_reference(compact, m.end(), pe))
 
     for m in _QUAL_DIR_RE.finditer(compact):
         if len(found) >= MAX_TARGETS:
@@ -304,6 +398,15 @@ def extract_targets(text: str) -> list[Target]:
             continue
         np = _LEAD_IN_RE.sub("", m.group("np")) or m.group("np")
         emit(m.start(), m.end(), m.start(), None, "", m.group("cmp"), metric=np)
+
+    # 三年内新增制造业贷款200亿元以上: "三年内" is the deadline of the target after it, not a target.
+    starts = sorted(a for a, _, t in found if t.value is not None)
+    drop = set()
+    for a, b in durations:
+        ps, pe = _phrase_span(compact, bounds, a, b)
+        if any(b <= s < pe for s in starts):
+            drop.add((a, b))
+    found = [f for f in found if (f[0], f[1]) not in drop]
 
     found.sort(key=lambda f: (f[0], f[1]))
     seen: set[tuple] = set()

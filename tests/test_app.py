@@ -80,7 +80,7 @@ def test_card_shows_path_title_badges_targets_topics():
     assert "一、（一）" in html and "《关于&lt;测试&gt;的通知》" in html
     assert "kb-level-county" in html and "县级" in html and "征求意见稿" in html
     assert "某发〔2024〕1号" in html and "<mark>容忍度</mark>" in html
-    assert "不良贷款容忍度不超过3个百分点" in html and "考核激励与尽职免责" in html
+    assert "不良贷款容忍度 ≤ 3个百分点" in html and "考核激励与尽职免责" in html
 
 
 def test_path_segments():

@@ -234,7 +234,7 @@ def test_pair_targets_pairs_by_metric():
     assert by_metric["不良容忍度"].a is a[0] and by_metric["不良容忍度"].b is b[0]
     assert by_metric["担保费率"].a is a[1] and by_metric["担保费率"].b is None
     assert by_metric["期限"].a is None and by_metric["期限"].b is b[1]
-    assert a[0].display == "不超过3个百分点" and b[0].display == "不良贷款容忍度适度提高"
+    assert a[0].display == "不良容忍度 ≤ 3个百分点" and b[0].display == "不良贷款容忍度 适度提高"
     # A duration never pairs with a rate, however alike the wording.
     rate = [Target(3.0, "%", "不超过", "费率不超过3%", metric="费率")]
     term = [Target(3.0, "年", "不超过", "补贴不超过3年", metric="期限")]

@@ -64,7 +64,8 @@ def test_npl_tolerance_points():
     t = only(SZ_TOLERANCE)
     assert (t.value, t.unit, t.comparator) == (3, "个百分点", "不超过")
     assert t.metric == "不良容忍度"
-    assert t.display == "不超过3个百分点"
+    assert (t.reference, t.change) == ("各项贷款不良率", "+")  # a change against a reference, not a level
+    assert t.display == "不良容忍度 ≤ 各项贷款不良率 + 3个百分点"
 
 
 def test_growth_targets_qualitative_and_numeric():
@@ -72,9 +73,16 @@ def test_growth_targets_qualitative_and_numeric():
     assert [(t.value, t.unit, t.comparator, t.metric) for t in targets] == [
         (None, "", "不低于", "制造业贷款增速"),
         (None, "", "不低于", "制造业中长期贷款增速"),
-        (3, "年", "以内", "期限"),
         (200, "亿元", "以上", "新增制造业贷款"),
     ]
+    # comparisons with a reference keep it; 三年内 is the deadline of the 200亿元, not a target of its own
+    assert [t.reference for t in targets[:2]] == ["各项贷款平均增速", "制造业贷款平均增速"]
+    assert [t.display for t in targets] == [
+        "制造业贷款增速 ≥ 各项贷款平均增速",
+        "制造业中长期贷款增速 ≥ 制造业贷款平均增速",
+        "三年内 新增制造业贷款 ≥ 200亿元",
+    ]
+    assert all(t.kind == "goal" for t in targets)
     # 17条优势产业链 counts list items, not a target
     assert all(t.unit != "条" for t in targets)
 
@@ -104,7 +112,37 @@ def test_quota_raised_from_to():
 def test_guarantee_fee_below():
     t = only(LY_GUARANTEE)
     assert (t.value, t.unit, t.comparator) == (1, "%", "以下")
-    assert t.metric.endswith("担保费率")
+    assert t.metric == "综合担保费率"
+    assert t.display == "综合担保费率 ≤ 1%"  # 稳定在1%以下, never "以下1%"
+    assert t.kind == "goal"
+
+
+def test_criteria_told_apart_from_goals():
+    assert [t.kind for t in extract_targets(LY_QUOTA)] == ["criterion", "criterion"]  # 认定标准
+    assert only(LY_TALENT).kind == "criterion"  # a product's 额度上限
+    assert only(LY_FX).kind == "criterion"
+    assert [t.kind for t in extract_targets(LY_PREMIUM)] == ["criterion"] * 3  # a subsidy's terms
+    assert [t.kind for t in extract_targets(DZ_STOCK)] == ["baseline", "baseline"]  # 截至…末: where things are
+    assert only(DZ_COUNT).kind == "goal"
+
+
+def test_deadlines():
+    text = "力争到2027年，制造业中长期贷款余额达到5万亿元，2025年底前担保费率降至1%以下。"
+    got = [(t.deadline, t.metric, t.value) for t in extract_targets(text)]
+    assert got == [("到2027年", "制造业中长期贷款余额", 50000), ("2025年底前", "担保费率", 1)]
+    assert extract_targets("截至2020年6月末，贷款余额14.24亿元")[0].deadline == ""  # a date, not a deadline
+
+
+def test_subject_from_the_phrase_before():
+    targets = extract_targets(LY_PREMIUM)
+    assert targets[-1].metric == "保费补贴时间"
+    assert targets[-1].display == "保费补贴时间 ≤ 3年"
+
+
+def test_display_never_puts_the_comparator_first():
+    for text in SEED_SENTENCES:
+        for t in extract_targets(text):
+            assert not t.display.startswith(("以下", "以上", "不超过", "不低于", "以内")), t.display
 
 
 def test_premium_subsidy_several_targets_in_one_clause():
@@ -129,9 +167,11 @@ def test_statistics_kept_dates_dropped():
     assert extract_targets(DZ_STOCK)[0].metric == "全县制造业贷款余额"
 
 
-def test_range_gives_lower_and_upper_bound():
-    assert triples("担保费率控制在1%-3%") == [(1, "%", "不低于"), (3, "%", "不超过")]
-    assert triples("担保费率1～3%") == [(1, "%", "不低于"), (3, "%", "不超过")]
+def test_range_is_one_target_with_both_bounds():
+    for text in ("担保费率控制在1%-3%", "担保费率1～3%"):
+        t = only(text)
+        assert (t.value, t.upper, t.unit, t.comparator, t.metric) == (1, 3, "%", "区间", "担保费率")
+        assert t.display == "担保费率 1%–3%"
 
 
 def test_chinese_numerals():
@@ -253,3 +293,36 @@ def test_never_raises_and_offsets_hold(text):
     for unit in extract_responsible_units(text):
         assert unit
     assert len(strip_responsibility(text)) <= len(text)
+
+
+EVAL = Path(__file__).resolve().parents[1] / "eval"
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="seed corpus not present")
+@pytest.mark.parametrize("name", ["targets_seed_own.jsonl", "targets_truth.jsonl"])
+def test_precision_and_recall_on_the_truth(name):
+    from kb.target_eval import evaluate_targets
+
+    path = EVAL / name
+    if not path.exists():
+        pytest.skip(f"{name} not in eval/")
+    report = evaluate_targets(CORPUS, path)
+    assert report.truth >= 20
+    assert report.precision >= 0.9, report.extras
+    assert report.recall >= 0.9, report.misses
+
+
+def test_scorer_counts_misreadings():
+    from kb.models import Clause
+    from kb.target_eval import TruthTarget, score_targets
+
+    text = "将综合担保费率稳定在1%以下，制造业贷款增速不低于各项贷款平均增速。"
+    clause = Clause("c", "d", "d.txt", 0, "measure", "（一）", "", [], text, 0, len(text), targets=extract_targets(text))
+    right = [TruthTarget("d.txt", "综合担保费率稳定在1%以下", "综合担保费率", "≤", 1, "%"),
+             TruthTarget("d.txt", "增速不低于各项贷款平均增速", "制造业贷款增速", "不低于", reference="各项贷款平均增速")]
+    report = score_targets({"d.txt": [clause]}, right)
+    assert (report.matched, report.precision, report.recall) == (2, 1.0, 1.0)
+    wrong = [TruthTarget("d.txt", "综合担保费率稳定在1%以下", "综合担保费率", "≥", 1, "%"),  # wrong sign
+             TruthTarget("d.txt", "增速不低于各项贷款平均增速", "制造业贷款增速", "≥", reference="全市平均水平")]
+    report = score_targets({"d.txt": [clause]}, wrong)
+    assert (report.matched, report.precision, report.recall) == (0, 0.0, 0.0)
