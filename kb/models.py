@@ -48,8 +48,11 @@ COMPARATOR_SIGNS = {
     "低于": "<", "少于": "<", "慢于": "<", "高于": ">", "超过": ">", "多于": ">", "快于": ">", "不慢于": "≥",
     "约": "≈", "区间": "", "": "=",
 }
-TARGET_KINDS = ("goal", "criterion", "baseline")
-TARGET_KIND_LABELS = {"goal": "目标", "criterion": "标准", "baseline": "现状"}
+# goal: what a document wants to reach; criterion: what qualifies or what a product/subsidy is (认定标准, 额度上限);
+# baseline: where things stand (截至…末余额14.24亿元); direction: a change with neither number nor reference
+# (适度提高不良贷款容忍度). Only goals and criteria are targets proper; the others are labelled as what they are.
+TARGET_KINDS = ("goal", "criterion", "baseline", "direction")
+TARGET_KIND_LABELS = {"goal": "目标", "criterion": "标准", "baseline": "现状", "direction": "方向"}
 
 
 @dataclass
@@ -72,7 +75,7 @@ class Target:
     change: str = ""  # "+" / "-" when the value is a change against the reference (较…提高不超过3个百分点)
     upper: float | None = None  # a range's upper bound (value is then the lower one)
     deadline: str = ""  # 到2027年, 2025年末前, 三年内
-    kind: str = "goal"  # goal | criterion (认定标准, a product's 额度上限, a subsidy's rate) | baseline (a statistic)
+    kind: str = "goal"  # one of TARGET_KINDS
 
     @property
     def subject(self) -> str:

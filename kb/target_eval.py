@@ -2,10 +2,11 @@
 
 A truth file has one JSON object per target: ``doc`` (source file name), ``text`` (verbatim words around the
 target), ``subject``, ``comparator`` (a sign ≤ ≥ < > = ≈ → ↑ ↓, or the wording 不超过/以下 …), ``value``,
-``unit``, ``reference``, ``deadline`` and ``kind`` (goal | criterion | baseline). An extracted target counts
+``unit``, ``reference``, ``deadline`` and ``kind`` (goal | criterion); ranges have ``value_max``. An extracted target counts
 for a truth target when it sits in the same document at the same words, reads the same way (comparator
 sign, value, unit; the reference when there is no value) and names a similar subject. Baselines (statistics
-such as 截至…末余额14.24亿元) are scored apart: they are labelled, not targets.
+such as 截至…末余额14.24亿元) and bare directions (适度提高…容忍度, with neither number nor reference) are
+not targets: they are extracted and labelled as what they are, and count for neither precision nor recall.
 """
 
 from __future__ import annotations
@@ -25,14 +26,15 @@ SUBJECT_MIN_RATIO = 0.5  # difflib ratio of two subjects (or one inside the othe
 _CHANGE_TO = re.compile(r"(?:提高|提升|增加|增长|降低|下降|压降)(?:到|至)|增至|降至|调整为")
 _UP = re.compile(r"提高|提升|增加|增长|上调|扩大|上升")
 _DOWN = re.compile(r"降低|下降|下调|压降|减少|减低|缩小|降")
-_SIGNS = frozenset("≤≥<>=≈→↑↓") | {"区间", "–"}
+_SIGNS = frozenset("≤≥<>=≈→↑↓") | {"区间", "–", "范围"}
+_CHANGE_CLASSES = {"提高": "↑", "增长": "↑", "降低": "↓"}  # the truth's words for a change against a reference
 
 
 def comparator_class(comparator: str) -> str:
     """One sign for the many wordings: 以下/不超过 → ≤, 提高到 → →, 适度提高 → ↑, 降低 → ↓, range → 区间."""
     c = (comparator or "").strip()
     if c in _SIGNS:
-        return "区间" if c == "–" else c
+        return "区间" if c in ("–", "范围") else c
     if c in COMPARATOR_SIGNS:
         return COMPARATOR_SIGNS[c] or "区间"
     if _CHANGE_TO.search(c):
@@ -156,7 +158,12 @@ def _agrees(truth: TruthTarget, found: Found) -> bool:
     t = found.target
     if not _overlap(truth.text, t.phrase):
         return False
-    if comparator_class(truth.comparator) != comparator_class(t.comparator):
+    want, got = comparator_class(truth.comparator), comparator_class(t.comparator)
+    if truth.comparator in _CHANGE_CLASSES:  # 较上年提高2个百分点: a change, however the bound is worded
+        if not t.change or _CHANGE_CLASSES[truth.comparator] != ("↑" if t.change == "+" else "↓"):
+            if got != _CHANGE_CLASSES[truth.comparator]:
+                return False
+    elif want != got and not (want == "=" and got == "→"):  # 提高到2000万元 reads as "= 2000万元"
         return False
     if (truth.value is None) != (t.value is None):
         return False

@@ -287,7 +287,9 @@ def _reference(compact: str, start: int, end: int) -> str:
 
 
 def _kind(target: Target, sentence_before: str, after: str) -> str:
-    """goal, criterion or baseline, from the words of the phrase and of the sentence before it."""
+    """goal, criterion, baseline or direction, from the words of the phrase and of the sentence before it."""
+    if target.value is None and not target.reference:
+        return "direction"
     if not target.comparator and _BASELINE_RE.search(sentence_before):
         return "baseline"
     if _FIRM_GOAL_RE.search(target.phrase):

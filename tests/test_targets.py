@@ -124,6 +124,9 @@ def test_criteria_told_apart_from_goals():
     assert [t.kind for t in extract_targets(LY_PREMIUM)] == ["criterion"] * 3  # a subsidy's terms
     assert [t.kind for t in extract_targets(DZ_STOCK)] == ["baseline", "baseline"]  # 截至…末: where things are
     assert only(DZ_COUNT).kind == "goal"
+    # a change with neither number nor reference is a direction, labelled as such, not a target
+    assert [t.kind for t in extract_targets(DZ_NPL)] == ["direction", "direction"]
+    assert only(DZ_RATE).kind == "goal"  # 低于去年同期水平: compared with a reference
 
 
 def test_deadlines():
