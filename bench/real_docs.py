@@ -1,0 +1,254 @@
+"""Metadata and outlines on real published documents: every file of tests/fixtures/real ingested with the
+catalog off and compared field by field with the truth written by reading it (truth.jsonl). Prints a
+per-field table and the wrong values; writes its section of bench/RESULTS.md.
+
+    python bench/real_docs.py              # table, failures, RESULTS.md section
+    python bench/real_docs.py --no-write   # table and failures only
+    python bench/real_docs.py --json       # the full report as JSON
+
+Comparison (the same normalisation for both sides): whitespace removed everywhere; in 文号 all bracket
+forms (〔〕[]［］【】()（）) are one; a title equals another when they differ only by a leading issuer name
+before 关于 (“国务院关于…” = “关于…”) or by enclosing 《》; issuers are a set (order ignored). A field
+whose truth is null is right only when nothing was extracted. `accept` in a truth record lists other
+forms the document itself states for the same value (国令第707号 / 中华人民共和国国务院令第707号).
+An outline is the ordered list of numbered-unit paths, every ancestor included (“一、”, “一、（一）”…),
+as kb/segment.py writes them; it must match exactly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL = ROOT / "tests" / "fixtures" / "real"
+TRUTH = REAL / "truth.jsonl"
+FIELDS = ("title", "issuers", "doc_number", "date", "level", "region", "status")
+
+_BRACKETS = str.maketrans({"[": "〔", "［": "〔", "【": "〔", "(": "〔", "（": "〔",
+                           "]": "〕", "］": "〕", "】": "〕", ")": "〕", "）": "〕"})
+_CN = "一二三四五六七八九十百零〇两"
+# One marker of an outline path as kb/segment.py normalises them (spaces removed, full-width brackets).
+_PATH_MARKER = re.compile(rf"第[{_CN}\d]+[章节条]|[{_CN}]+、|（[{_CN}]+）|\d{{1,2}}\.")
+
+
+@dataclass
+class FieldResult:
+    field: str
+    right: bool
+    expected: object
+    got: object
+    evidence: str = ""
+
+
+@dataclass
+class DocResult:
+    file: str
+    level: str
+    format: str
+    fields: list[FieldResult] = field(default_factory=list)
+    outline_right: bool = False
+    outline_expected: list[str] = field(default_factory=list)
+    outline_got: list[str] = field(default_factory=list)
+    error: str = ""
+
+
+def load_truth(path: Path = TRUTH) -> list[dict]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"\s+", "", s or "")
+
+
+def norm_doc_number(s: str | None) -> str:
+    return _squash(s or "").translate(_BRACKETS)
+
+
+def norm_title(s: str | None, issuers: list[str]) -> str:
+    t = _squash(s or "").strip("《》")
+    names = sorted({_squash(n) for n in issuers if n}, key=len, reverse=True)
+    # A leading run of issuer names before 关于 is part of the formal title but not of the subject.
+    changed = True
+    while changed and "关于" in t:
+        changed = False
+        for n in names:
+            if t.startswith(n) and t[len(n):].lstrip("、，,").find("关于") >= 0 and len(t) > len(n):
+                t = t[len(n):].lstrip("、，,")
+                changed = True
+    return t
+
+
+def norm_issuers(v) -> frozenset[str]:
+    return frozenset(_squash(x) for x in (v or []) if _squash(x))
+
+
+def outline_of(clauses) -> list[str]:
+    """Ordered numbered-unit paths of the extracted clauses, each ancestor listed before its children."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for c in clauses:
+        if not c.path:
+            continue
+        prefix = ""
+        for m in _PATH_MARKER.finditer(c.path):
+            if m.start() != len(prefix):
+                break  # a non-marker suffix such as a target label ("一、增量")
+            prefix += m.group(0)
+            if prefix not in seen:
+                seen.add(prefix)
+                out.append(prefix)
+    return out
+
+
+def _candidates(truth: dict, key: str) -> list:
+    return [truth.get(key)] + list((truth.get("accept") or {}).get(key, []))
+
+
+def compare_field(key: str, truth: dict, got, got_issuers: list[str] | tuple = ()) -> bool:
+    """Whether an extracted value matches the truth (or one of its accepted forms) after normalisation."""
+    issuers = list(truth.get("issuers") or [])
+    for alt in (truth.get("accept") or {}).get("issuers", []):
+        issuers += alt
+    for want in _candidates(truth, key):
+        if key == "issuers":
+            if norm_issuers(want) == norm_issuers(got):
+                return True
+        elif key == "doc_number":
+            if norm_doc_number(want) == norm_doc_number(got):
+                return True
+        elif key == "title":
+            if norm_title(want, issuers) == norm_title(got, issuers + list(got_issuers)):
+                return True
+        elif _squash(want or "") == _squash(got or ""):
+            return True
+    return False
+
+
+def score_document(path: Path, truth: dict) -> DocResult:
+    from kb.ingest import ingest_file
+
+    res = DocResult(truth["file"], truth["level"], path.suffix.lstrip("."))
+    try:
+        ing = ingest_file(path)  # no catalog entry: what extraction alone finds
+    except Exception as e:  # a crash is a wrong answer on every field, reported, not raised
+        res.error = f"{type(e).__name__}: {e}"
+        res.fields = [FieldResult(k, False, truth.get(k), None, res.error) for k in FIELDS]
+        res.outline_expected = truth["outline"]
+        return res
+    doc = ing.document
+    for key in FIELDS:
+        got = getattr(doc, key)
+        ev = doc.provenance.get(key)
+        why = f"{ev.source}: {ev.evidence}"[:120] if ev else ""
+        res.fields.append(FieldResult(key, compare_field(key, truth, got, doc.issuers), truth.get(key), got, why))
+    res.outline_expected = list(truth["outline"])
+    res.outline_got = outline_of(ing.clauses)
+    res.outline_right = res.outline_got == res.outline_expected
+    return res
+
+
+def run(truth_path: Path = TRUTH) -> list[DocResult]:
+    base = truth_path.parent
+    return [score_document(base / t["file"], t) for t in load_truth(truth_path)]
+
+
+def summary(results: list[DocResult]) -> dict:
+    per = {k: [0, 0] for k in FIELDS}
+    for r in results:
+        for f in r.fields:
+            per[f.field][1] += 1
+            per[f.field][0] += f.right
+    right = sum(v[0] for v in per.values())
+    total = sum(v[1] for v in per.values())
+    units = sum(len(r.outline_expected) for r in results)
+    return {
+        "documents": len(results),
+        "fields": {k: {"right": v[0], "total": v[1]} for k, v in per.items()},
+        "fields_right": right, "fields_total": total, "share": right / total if total else 0.0,
+        "outlines_right": sum(r.outline_right for r in results), "outline_units": units,
+        "by_level": _count(results, "level"), "by_format": _count(results, "format"),
+    }
+
+
+def _count(results: list[DocResult], attr: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for r in results:
+        out[getattr(r, attr)] = out.get(getattr(r, attr), 0) + 1
+    return dict(sorted(out.items()))
+
+
+def failures(results: list[DocResult]) -> list[dict]:
+    out = []
+    for r in results:
+        for f in r.fields:
+            if not f.right:
+                out.append({"file": r.file, "field": f.field, "expected": f.expected, "got": f.got,
+                            "evidence": f.evidence})
+        if not r.outline_right:
+            out.append({"file": r.file, "field": "outline", "expected": f"{len(r.outline_expected)} units",
+                        "got": f"{len(r.outline_got)} units", "evidence": _outline_diff(r)})
+    return out
+
+
+def _outline_diff(r: DocResult) -> str:
+    exp, got = r.outline_expected, r.outline_got
+    i = next((k for k, (a, b) in enumerate(zip(exp, got, strict=False)) if a != b), min(len(exp), len(got)))
+    return f"first difference at unit {i}: expected {exp[i] if i < len(exp) else '—'}, got {got[i] if i < len(got) else '—'}"
+
+
+def table(s: dict) -> str:
+    lines = ["| field | right / total |", "|---|---|"]
+    for k, v in s["fields"].items():
+        lines.append(f"| {k} | {v['right']} / {v['total']} |")
+    lines.append(f"| **all metadata fields** | **{s['fields_right']} / {s['fields_total']} "
+                 f"({s['share']:.0%})** |")
+    lines.append(f"| outlines exact (documents) | {s['outlines_right']} / {s['documents']} "
+                 f"({s['outline_units']} units in the truth) |")
+    return "\n".join(lines)
+
+
+def results_section(s: dict, fails: list[dict]) -> str:
+    when = time.strftime("%Y-%m-%d %H:%M")
+    levels = ", ".join(f"{k} {v}" for k, v in s["by_level"].items())
+    formats = ", ".join(f"{k} {v}" for k, v in s["by_format"].items())
+    wrong = "\n".join(f"- `{f['file']}` {f['field']}: expected {f['expected']!r}, got {f['got']!r}"
+                      for f in fails)
+    return (f"## Metadata on real documents (`tests/fixtures/real`, {s['documents']} documents)\n\n"
+            f"Measured {when}. Levels: {levels}. Formats: {formats}. Catalog off; truth written by reading each "
+            f"document (`truth.jsonl`, sources in `SOURCES.md`). Re-run with `python bench/real_docs.py`. "
+            f"Goal: at least 90% of fields right and every outline exact.\n\n{table(s)}\n\n"
+            f"<details><summary>Wrong values</summary>\n\n{wrong or '- none'}\n\n</details>")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--no-write", action="store_true", help="do not update bench/RESULTS.md")
+    p.add_argument("--json", action="store_true", help="print the full report as JSON")
+    args = p.parse_args(argv)
+    results = run()
+    s, fails = summary(results), failures(results)
+    if args.json:
+        print(json.dumps({"summary": s, "failures": fails, "documents": [asdict(r) for r in results]},
+                         ensure_ascii=False, indent=1, default=str))
+        return 0
+    print(table(s))
+    print()
+    for f in fails:
+        print(f"{f['file']:<48} {f['field']:<10} expected {f['expected']!r}  got {f['got']!r}  [{f['evidence']}]")
+    if not args.no_write:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from results_md import update_section
+
+        update_section("real", results_section(s, fails))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    raise SystemExit(main())
