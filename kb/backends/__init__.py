@@ -1,0 +1,173 @@
+"""Retrieval backends: where clause rows live and how candidates are found (in process, or in Milvus).
+
+kb keeps tokenization, query embedding, fusion, comparison and evaluation; a backend only stores clause
+rows and answers at the level of candidates, scores and term statistics, so ranking code runs the same
+over either one. `open_backend` picks the implementation a build's manifest names; `backend_writer`
+picks the one the settings name for a new build.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+import numpy as np
+
+from kb.errors import BackendError
+
+if TYPE_CHECKING:
+    from kb.config import Settings
+    from kb.models import Clause, Document, Filters
+
+BACKENDS = ("local", "milvus")
+_EMPTY_ROWS = np.zeros(0, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class ClauseRow:
+    """What a backend stores for one clause: kb's tokens, its vector and the fields filters look at."""
+
+    row: int  # the clause's row in the build (clauses[row]); the key of every backend
+    clause_id: str
+    doc_id: str
+    source: str
+    tokens: list[str]  # kb's own tokens (kb.tokenize), never re-analysed differently by an engine
+    level: str = ""
+    region: str = ""
+    issuers: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    status: str = ""
+    date: str = ""
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which rows a search may return: the filters as asked, and the same over the loaded rows as a mask.
+
+    The in-process backend reads the mask; an engine translates the filters into its own expression
+    (tests check both select the same rows). None and None: every row.
+    """
+
+    filters: Filters | None = None
+    mask: np.ndarray | None = None
+
+    @property
+    def everything(self) -> bool:
+        return self.mask is None and (self.filters is None or self.filters.empty)
+
+
+@dataclass
+class Candidates:
+    """The union of the keyword and vector candidates (rows ascending), with both scores for every row.
+
+    `bm25` is kb's BM25 (Lucene form, k1 1.5, b 0.75; 0 where no query term occurs) and `dense` the
+    inner product with the query vector; either is None when that side was not asked for.
+    """
+
+    rows: np.ndarray
+    bm25: np.ndarray | None = None
+    dense: np.ndarray | None = None
+
+    @classmethod
+    def empty(cls) -> Candidates:
+        return cls(_EMPTY_ROWS)
+
+
+@runtime_checkable
+class RetrievalBackend(Protocol):
+    """The read side: a loaded build's rows, searched and scored. Safe to share across threads."""
+
+    name: str
+
+    @property
+    def has_vectors(self) -> bool: ...
+
+    def count(self) -> int:
+        """Rows in the build."""
+
+    def document_frequencies(self, terms: Sequence[str]) -> dict[str, int]:
+        """Rows containing each term (0 for unknown terms)."""
+
+    def candidates(self, tokens: Sequence[str] | None, qvec: np.ndarray | None, k: int,
+                   where: Selection) -> Candidates:
+        """Top k by BM25 over `tokens` and top k by vector over `qvec`, both within `where`, united."""
+
+    def bm25_scores(self, tokens: Sequence[str], rows: np.ndarray) -> np.ndarray:
+        """kb's BM25 of the given rows (0 where no term occurs), same order."""
+
+    def vector_scores(self, qvec: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Exact inner products of the query vector with the given rows."""
+
+    def vectors(self, rows: np.ndarray) -> np.ndarray:
+        """The stored vectors of the given rows, (len(rows), dim) float32."""
+
+    def contains(self, terms: Sequence[str], rows: np.ndarray) -> np.ndarray:
+        """(len(terms), len(rows)) booleans: whether each row's tokens include each term."""
+
+
+class BackendWriter(Protocol):
+    """The write side of one build: rows in, a searchable state out, switched in only on success."""
+
+    name: str
+
+    def write(self, build_dir: Path, rows: Sequence[ClauseRow], vectors: np.ndarray | None) -> dict:
+        """Store a complete new build; returns the manifest's `backend` entry. Nothing serving changes."""
+
+    def activate(self, entry: dict) -> None:
+        """After the build's pointer switched: make the new state the one other readers see."""
+
+    def discard(self, entry: dict | None) -> None:
+        """Remove what `write` stored for a build that failed before its switch."""
+
+    def prune(self, keep: Sequence[dict]) -> None:
+        """Remove stored states of builds no longer kept (their manifest entries are not in `keep`)."""
+
+
+def unique_terms(tokens: Sequence[str]) -> list[str]:
+    """Query terms without repeats, first occurrence kept: each term counts once, on every backend."""
+    return list(dict.fromkeys(t for t in tokens if t))
+
+
+def clause_rows(documents: Sequence[Document], clauses: Sequence[Clause],
+                tokens: Sequence[list[str]]) -> list[ClauseRow]:
+    """The backend rows of a build's clauses (in row order), `tokens[i]` being clause i's kb tokens."""
+    docs = {d.id: d for d in documents}
+    out = []
+    for c, toks in zip(clauses, tokens, strict=True):
+        d = docs[c.doc_id]
+        out.append(ClauseRow(row=c.row, clause_id=c.id, doc_id=c.doc_id, source=d.source, tokens=list(toks),
+                             level=d.level, region=d.region, issuers=list(d.issuers), topics=c.topic_keys,
+                             status=d.status, date=d.date, kind=c.kind))
+    return out
+
+
+def backend_writer(settings: Settings) -> BackendWriter:
+    """The writer for the configured backend (`KB_BACKEND`, `local` by default)."""
+    if settings.backend == "local":
+        from .local import LocalWriter
+
+        return LocalWriter()
+    if settings.backend == "milvus":
+        from .milvus import MilvusWriter
+
+        return MilvusWriter.from_settings(settings)
+    raise BackendError(f"未知检索后端“{settings.backend}”，可选 {'、'.join(BACKENDS)}")
+
+
+def open_backend(build_dir: Path, manifest: dict, settings: Settings | None = None,
+                 with_vectors: bool = True) -> RetrievalBackend:
+    """The reader for a build, as its manifest says it was written (builds before backends: local)."""
+    entry = manifest.get("backend") or {"name": "local"}
+    name = entry.get("name", "local")
+    if name == "local":
+        from .local import LocalBackend
+
+        return LocalBackend.load(Path(build_dir), with_vectors=with_vectors and bool(manifest.get("model")))
+    if name == "milvus":
+        from .milvus import MilvusBackend
+
+        return MilvusBackend.open(entry, settings, with_vectors=with_vectors and bool(manifest.get("model")))
+    raise BackendError(f"索引由未知检索后端“{name}”写入，请升级程序或运行 kb build --force")

@@ -1,0 +1,129 @@
+"""The in-process backend (the default): bm25s weights and a FAISS index in files beside the build's records."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from kb.bm25 import BM25Index, top_k
+
+from . import Candidates, ClauseRow, Selection, unique_terms
+
+BM25_DIR = "bm25"
+DENSE_DIR = "dense"
+
+
+class LocalBackend:
+    """BM25 (`kb.bm25.BM25Index`) and vectors (`kb.dense.DenseIndex`), row i = clause row i, in memory."""
+
+    name = "local"
+
+    def __init__(self, bm25: BM25Index, dense=None):
+        self.bm25 = bm25
+        self.dense = dense
+
+    @classmethod
+    def load(cls, build_dir: Path, with_vectors: bool = True) -> LocalBackend:
+        bm25 = BM25Index.load(Path(build_dir) / BM25_DIR)
+        dense = None
+        if with_vectors:
+            from kb.dense import DenseIndex
+
+            dense = DenseIndex.load(Path(build_dir) / DENSE_DIR)
+        return cls(bm25, dense)
+
+    @property
+    def has_vectors(self) -> bool:
+        return self.dense is not None
+
+    def count(self) -> int:
+        return self.bm25.num_docs
+
+    def document_frequencies(self, terms: Sequence[str]) -> dict[str, int]:
+        vocab, indptr = self.bm25.vocab, self.bm25.indptr
+        out = {}
+        for t in terms:
+            i = vocab.get(t)
+            out[t] = 0 if i is None else int(indptr[i + 1] - indptr[i])
+        return out
+
+    def candidates(self, tokens: Sequence[str] | None, qvec: np.ndarray | None, k: int,
+                   where: Selection) -> Candidates:
+        """Exactly the search of kb before backends: BM25 scored once over all rows, FAISS with the mask."""
+        mask = where.mask
+        bm25_all = self.bm25.scores(list(tokens)) if tokens is not None else None
+        found = []
+        if bm25_all is not None:
+            found.append(top_k(bm25_all, k, mask)[0])
+        use_dense = qvec is not None and self.dense is not None
+        if use_dense:
+            found.append(self.dense.search(qvec, k, mask)[0])
+        rows = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+        if rows.size == 0:
+            return Candidates.empty()
+        return Candidates(
+            rows,
+            bm25=bm25_all[rows].astype(np.float64) if bm25_all is not None else None,
+            dense=np.asarray(self.dense.scores_for(qvec, rows), dtype=np.float64) if use_dense else None,
+        )
+
+    def bm25_scores(self, tokens: Sequence[str], rows: np.ndarray) -> np.ndarray:
+        rows = np.asarray(rows, dtype=np.int64)
+        if not unique_terms(tokens) or rows.size == 0:
+            return np.zeros(rows.size, dtype=np.float64)
+        return self.bm25.scores(list(tokens))[rows].astype(np.float64)
+
+    def bm25_all(self, tokens: Sequence[str]) -> np.ndarray:
+        """Every row's BM25 at once: cheaper here than asking for rows (one bincount)."""
+        return self.bm25.scores(list(tokens)).astype(np.float64)
+
+    def vector_scores(self, qvec: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        return np.asarray(self._dense().scores_for(qvec, rows), dtype=np.float64)
+
+    def vectors(self, rows: np.ndarray) -> np.ndarray:
+        return np.asarray(self._dense().vectors[np.asarray(rows, dtype=np.int64)], dtype=np.float32)
+
+    def contains(self, terms: Sequence[str], rows: np.ndarray) -> np.ndarray:
+        rows = np.asarray(rows, dtype=np.int64)
+        out = np.zeros((len(terms), rows.size), dtype=bool)
+        for i, term in enumerate(terms):
+            postings = self.bm25.rows_with(term)  # sorted rows: binary search, not a set per query
+            if postings.size and rows.size:
+                pos = np.minimum(np.searchsorted(postings, rows), len(postings) - 1)
+                out[i] = postings[pos] == rows
+        return out
+
+    def _dense(self):
+        if self.dense is None:
+            from kb.errors import ModelUnavailableError
+
+            raise ModelUnavailableError("索引未包含向量")
+        return self.dense
+
+
+class LocalWriter:
+    """Writes the BM25 and FAISS files into the new build folder; the folder's own switch makes them live."""
+
+    name = "local"
+
+    def write(self, build_dir: Path, rows: Sequence[ClauseRow], vectors: np.ndarray | None) -> dict:
+        BM25Index.build([r.tokens for r in rows]).save(Path(build_dir) / BM25_DIR)
+        entry: dict = {"name": self.name}
+        if vectors is not None:
+            from kb.dense import DenseIndex
+
+            dense = DenseIndex.build(vectors)
+            dense.save(Path(build_dir) / DENSE_DIR)
+            entry["dense_kind"] = dense.kind
+        return entry
+
+    def activate(self, entry: dict) -> None:
+        """Nothing beyond the folder switch."""
+
+    def discard(self, entry: dict | None) -> None:
+        """The build folder is removed with everything in it."""
+
+    def prune(self, keep: Sequence[dict]) -> None:
+        """Old builds' folders are pruned with their files."""
