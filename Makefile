@@ -20,7 +20,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(BIN)/pip install --quiet -e ".[st,test]"
+	$(BIN)/pip install --quiet -e ".[st,test,milvus,dask]"
 	touch $@
 
 install: $(VENV)/.installed

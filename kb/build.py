@@ -14,12 +14,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata, resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import store
 from .catalog import CATALOG_NAME, load_catalog
 from .config import DEFAULT_MODEL, MAX_FILE_BYTES
 from .errors import BuildError, KBError, MissingDependencyError, ModelUnavailableError, ReadError
 from .models import Clause, Document
+
+if TYPE_CHECKING:
+    from .backends import BackendWriter
 
 log = logging.getLogger(__name__)
 
@@ -64,14 +68,21 @@ def build_index(
     max_file_bytes: int = MAX_FILE_BYTES,
     progress: bool | Progress = False,
     embedder=None,
+    backend: BackendWriter | None = None,
+    dask: str | object | None = None,
 ) -> BuildReport:
     """Build (or refresh) the index for a corpus folder. The previous index stays usable until the switch.
 
     `embed_model` is a model spec for `kb.embed.load_embedder`, or None / "none" for BM25 only; `embedder`
-    passes an already-loaded embedder (tests pass a fake one). Bad files are reported in the report's
-    `errors`, the good ones are still indexed.
+    passes an already-loaded embedder (tests pass a fake one). `backend` is where the clause rows go
+    (`kb.backends.backend_writer`; default: the in-process files). `dask` is a Dask scheduler address
+    (or a `distributed.Client`) to parse and embed on. Bad files are reported in the report's `errors`,
+    the good ones are still indexed.
     """
+    from .backends.local import LocalWriter
     from .read import scan_corpus
+
+    backend = backend or LocalWriter()
 
     t0 = time.perf_counter()
     corpus_dir, index_dir = Path(corpus_dir).resolve(), Path(index_dir).resolve()
@@ -87,7 +98,7 @@ def build_index(
         supported, unsupported = scan_corpus(corpus_dir)
         errors = [FileError(p.name, f"不支持的文件类型 {p.suffix or '（无扩展名）'}") for p in unsupported]
         hashes = {p.name: _quick_hash(p, max_file_bytes) for p in supported}
-        corpus_hash = _corpus_hash(hashes, corpus_dir if use_catalog else None, model_spec)
+        corpus_hash = _corpus_hash(hashes, corpus_dir if use_catalog else None, model_spec, _backend_key(backend))
 
         previous = store.current_build(index_dir)
         prev_manifest = _try_manifest(previous)
@@ -98,15 +109,20 @@ def build_index(
 
         old_docs, old_clauses = _reusable(previous, prev_manifest)
         report = BuildReport(None, errors=errors, model=model_spec)
-        documents, clauses = _ingest_all(supported, catalog, old_docs, old_clauses, max_file_bytes, progress, report)
+        runner = _runner(dask)
+        documents, clauses = _ingest_all(supported, catalog, old_docs, old_clauses, max_file_bytes, progress, report,
+                                         runner)
 
         tmp = store.new_build_dir(index_dir, corpus_hash)
+        written: dict | None = None
         try:
             for row, c in enumerate(clauses):
                 c.row = row
             with _status(progress, "写入记录"):
                 store.write_records(tmp, documents, clauses)
-            retrieval = _build_retrieval(tmp, index_dir, clauses, model_spec, embedder, progress, report)
+            retrieval = _build_retrieval(tmp, index_dir, documents, clauses, model_spec, embedder, progress, report,
+                                         backend, runner)
+            written = retrieval["backend"]
             manifest = {
                 "build_id": tmp.name.removeprefix(".tmp-"),
                 "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -130,9 +146,15 @@ def build_index(
         except BaseException:
             import shutil
 
+            backend.discard(written)
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+        try:
+            backend.activate(written)
+        except KBError as e:  # the build serves through its own folder; only other readers' alias lags
+            report.warnings.append(str(e))
         store.prune_builds(index_dir)
+        backend.prune(_kept_backend_entries(index_dir))
 
     report.build_dir = final
     report.documents, report.clauses = len(documents), len(clauses)
@@ -140,53 +162,79 @@ def build_index(
     return report
 
 
-def _ingest_all(supported, catalog, old_docs, old_clauses, max_file_bytes, progress, report):
-    from .ingest import doc_id_for, ingest_file
+def _ingest_all(supported, catalog, old_docs, old_clauses, max_file_bytes, progress, report, runner=None):
+    from .ingest import doc_id_for
     from .topics import default_taxonomy
 
     taxonomy = default_taxonomy()
-    documents: list[Document] = []
-    clauses: list[Clause] = []
+    slots: list[tuple[Document, list[Clause]] | None] = [None] * len(supported)
+    jobs: list[tuple[int, Path, dict | None, str]] = []  # files to parse: (position, path, catalog entry, id)
     used_ids: set[str] = set()
     sizes = [_parse_size(p, max_file_bytes) for p in supported]
-    with _ParseBar(sum(sizes), progress is True) as bar:
+    with _ParseBar(sum(sizes), progress is True and runner is None) as bar:
         for i, (path, size) in enumerate(zip(supported, sizes, strict=True)):
             if callable(progress):
                 progress("解析文件", i, len(supported))
+            entry = catalog.get(path.name)
+            doc_id = doc_id_for(path.name)
+            if doc_id in used_ids:  # "a.txt" and "a.md" would share a stem
+                doc_id = f"{doc_id}_{path.suffix.lstrip('.')}"
+            used_ids.add(doc_id)
+            old = old_docs.get((path.name, _catalog_hash(entry)))
+            try:
+                # Hashed only when there is something to reuse, and never when oversized (refused unread below).
+                if (old is not None and old.id == doc_id and path.stat().st_size <= max_file_bytes
+                        and old.sha256 == store.file_sha256(path)):
+                    slots[i] = (old, old_clauses[old.id])
+                    report.reused += 1
+                    bar.skip(size)
+                    continue
+            except OSError:
+                pass  # parsing it reports what is wrong with the file
+            if runner is not None:
+                jobs.append((i, path, entry, doc_id))
+                continue
             with bar.file(size) as file_progress:
-                entry = catalog.get(path.name)
-                doc_id = doc_id_for(path.name)
-                if doc_id in used_ids:  # "a.txt" and "a.md" would share a stem
-                    doc_id = f"{doc_id}_{path.suffix.lstrip('.')}"
-                used_ids.add(doc_id)
-                key = (path.name, _catalog_hash(entry))
-                try:
-                    old = old_docs.get(key)
-                    # Hashed only when there is something to reuse, and never when oversized (refused unread below).
-                    if (old is not None and old.id == doc_id and path.stat().st_size <= max_file_bytes
-                            and old.sha256 == store.file_sha256(path)):
-                        documents.append(old)
-                        clauses.extend(old_clauses[old.id])
-                        report.reused += 1
-                        continue
-                    result = ingest_file(path, source=path.name, catalog_entry=entry, taxonomy=taxonomy,
-                                         max_bytes=max_file_bytes, doc_id=doc_id, progress=file_progress)
-                except ReadError as e:
-                    report.errors.append(FileError(path.name, e.reason))
-                    continue
-                except KBError as e:
-                    report.errors.append(FileError(path.name, str(e)))
-                    continue
-                except Exception as e:  # a bug on one file must not lose the others; it is reported by name
-                    log.exception("ingest failed for %s", path)
-                    report.errors.append(FileError(path.name, f"处理失败：{type(e).__name__}: {e}"))
-                    continue
-                if not result.clauses:
-                    report.errors.append(FileError(path.name, "未能从文件中切分出任何条款"))
-                    continue
-                documents.append(result.document)
-                clauses.extend(result.clauses)
+                outcome = ingest_one(path, entry, doc_id, max_file_bytes, taxonomy, file_progress)
+            _place(outcome, i, slots, report)
+        if jobs:
+            outcomes = runner.map(ingest_one, [(p, e, d, max_file_bytes) for _, p, e, d in jobs], "解析文件", progress)
+            for (i, *_), outcome in zip(jobs, outcomes, strict=True):
+                _place(outcome, i, slots, report)
+    documents = [slot[0] for slot in slots if slot is not None]
+    clauses = [c for slot in slots if slot is not None for c in slot[1]]
     return documents, clauses
+
+
+def ingest_one(path: Path, entry: dict | None, doc_id: str, max_file_bytes: int, taxonomy=None,
+               file_progress=None) -> tuple[Document, list[Clause]] | FileError:
+    """Parse one corpus file into its document and clauses, or say by name why it cannot be indexed.
+
+    Runs in the build process or on a Dask worker (then with the default taxonomy and no progress).
+    """
+    from .ingest import ingest_file
+    from .topics import default_taxonomy
+
+    try:
+        result = ingest_file(path, source=path.name, catalog_entry=entry, taxonomy=taxonomy or default_taxonomy(),
+                             max_bytes=max_file_bytes, doc_id=doc_id, progress=file_progress)
+    except ReadError as e:
+        return FileError(path.name, e.reason)
+    except KBError as e:
+        return FileError(path.name, str(e))
+    except Exception as e:  # a bug on one file must not lose the others; it is reported by name
+        log.exception("ingest failed for %s", path)
+        return FileError(path.name, f"处理失败：{type(e).__name__}: {e}")
+    if not result.clauses:
+        return FileError(path.name, "未能从文件中切分出任何条款")
+    return result.document, result.clauses
+
+
+def _place(outcome, i: int, slots: list, report: BuildReport) -> None:
+    if isinstance(outcome, FileError):
+        report.errors.append(outcome)
+    else:
+        slots[i] = outcome
 
 
 class _ParseBar:
@@ -208,6 +256,12 @@ class _ParseBar:
     def __exit__(self, *exc) -> None:
         if self.bar is not None:
             self.bar.close()
+
+    def skip(self, size: int) -> None:
+        """A file taken over unparsed: its bytes count as done at once."""
+        self.done += size
+        if self.bar is not None:
+            self.bar.update(self.done - self.bar.n)
 
     @contextmanager
     def file(self, size: int) -> Iterator[Callable[[float], None] | None]:
@@ -234,9 +288,10 @@ def _parse_size(path: Path, max_bytes: int) -> int:
     return size if size <= max_bytes else 0
 
 
-def _build_retrieval(tmp: Path, index_dir: Path, clauses: list[Clause], model_spec, embedder, progress, report):
-    """BM25 always; dense vectors when a model loads. Returns the manifest entries for them."""
-    from .bm25 import BM25Index
+def _build_retrieval(tmp: Path, index_dir: Path, documents: list[Document], clauses: list[Clause], model_spec,
+                     embedder, progress, report, backend: BackendWriter, runner=None) -> dict:
+    """Tokens always, vectors when a model loads, written by the backend. Returns the manifest entries."""
+    from .backends import clause_rows
     from .tokenize import get_tokenizer
 
     tokenizer = get_tokenizer()
@@ -246,34 +301,42 @@ def _build_retrieval(tmp: Path, index_dir: Path, clauses: list[Clause], model_sp
         if callable(progress) and i % every == 0:
             progress("分词", i, len(clauses))
         tokens.append(tokenizer.tokenize(index_text(c)))
-    with _status(progress, "建立关键词索引"):
-        BM25Index.build(tokens).save(tmp / "bm25")
     out: dict = {"bm25": {"tokenizer": tokenizer.signature, "dictionary_hash": _data_hash("userdict.txt")},
                  "model": None, "dense": None}
-    if model_spec is None:
-        return out
-    try:
-        from .dense import DenseIndex
-        from .embed import EmbeddingCache, embed_cached, load_embedder
-
-        embedder = embedder or load_embedder(model_spec)
-        cache = EmbeddingCache(index_dir / "cache" / "embeddings")
-        texts = [embed_text(c) for c in clauses]
-        before = cache.misses if hasattr(cache, "misses") else None
-        if callable(progress):
-            progress("向量", 0, 1)
-        vectors = embed_cached(embedder, texts, cache, progress=progress is True)
-        if before is not None:
-            report.embedded = cache.misses - before
-        with _status(progress, "建立向量索引"):
-            dense = DenseIndex.build(vectors)
-            dense.save(tmp / "dense")
+    vectors = None
+    if model_spec is not None:
+        try:
+            vectors, embedder = _embed(index_dir, clauses, model_spec, embedder, progress, report, runner)
+        except (ModelUnavailableError, MissingDependencyError) as e:
+            report.warnings.append(f"向量模型不可用，本次仅建立关键词（BM25）索引：{e}")
+            report.model = None
+    entry = backend.write(tmp, clause_rows(documents, clauses, tokens), vectors,
+                          status=lambda label: _status(progress, label))
+    out["backend"] = entry
+    if vectors is not None:
         out["model"] = {"name": embedder.name, "dim": int(embedder.dim)}
-        out["dense"] = {"kind": dense.kind, "count": int(vectors.shape[0])}
-    except (ModelUnavailableError, MissingDependencyError) as e:
-        report.warnings.append(f"向量模型不可用，本次仅建立关键词（BM25）索引：{e}")
-        report.model = None
+        out["dense"] = {"kind": entry.get("dense_kind", entry["name"]), "count": int(vectors.shape[0])}
     return out
+
+
+def _embed(index_dir: Path, clauses: list[Clause], model_spec, embedder, progress, report, runner):
+    """Clause vectors through the embedding cache; with a Dask runner its workers embed what the cache lacks."""
+    from .embed import EmbeddingCache, embed_cached, load_embedder
+
+    embedder = embedder or load_embedder(model_spec)
+    cache_dir = index_dir / "cache" / "embeddings"
+    cache = EmbeddingCache(cache_dir)
+    texts = [embed_text(c) for c in clauses]
+    if runner is not None:
+        from .distributed import embed_on_workers
+
+        report.embedded = embed_on_workers(runner, embedder, texts, cache, progress)
+    if callable(progress):
+        progress("向量", 0, 1)
+    before = cache.misses
+    vectors = embed_cached(embedder, texts, cache, progress=progress is True)
+    report.embedded += cache.misses - before
+    return vectors, embedder
 
 
 def index_text(c: Clause) -> str:
@@ -313,7 +376,7 @@ def _quick_hash(path: Path, max_bytes: int) -> str:
     return store.file_sha256(path)
 
 
-def _corpus_hash(hashes: dict[str, str], corpus_dir: Path | None, model_spec: str | None) -> str:
+def _corpus_hash(hashes: dict[str, str], corpus_dir: Path | None, model_spec: str | None, backend_key: str = "") -> str:
     h = hashlib.sha256()
     for name in sorted(hashes):
         h.update(f"{name}\0{hashes[name]}\n".encode())
@@ -324,7 +387,36 @@ def _corpus_hash(hashes: dict[str, str], corpus_dir: Path | None, model_spec: st
     from .tokenize import get_tokenizer
 
     h.update(f"{PIPELINE_VERSION}|{store.SCHEMA_VERSION}|{model_spec}|{get_tokenizer().signature}".encode())
+    if backend_key:  # the local backend adds nothing, so its builds keep the hashes they had before backends
+        h.update(f"|{backend_key}".encode())
     return h.hexdigest()
+
+
+def _backend_key(backend: BackendWriter) -> str:
+    """Where a build's rows go: another backend or address means the corpus must be built again."""
+    if backend.name == "local":
+        return ""
+    config = getattr(backend, "config", None)
+    return f"{backend.name}|{getattr(config, 'uri', '')}|{getattr(config, 'alias', '')}"
+
+
+def _kept_backend_entries(index_dir: Path) -> list[dict]:
+    """The backend entries of the builds still on disk (the current one included)."""
+    out = []
+    builds = Path(index_dir) / store.BUILDS
+    for build in sorted(builds.iterdir()) if builds.is_dir() else []:
+        manifest = _try_manifest(build) if not build.name.startswith(".") else None
+        if manifest and manifest.get("backend"):
+            out.append(manifest["backend"])
+    return out
+
+
+def _runner(dask):
+    if dask is None:
+        return None
+    from .distributed import DaskRunner
+
+    return DaskRunner.connect(dask)
 
 
 def _data_hash(name: str) -> str:

@@ -8,7 +8,8 @@ picks the one the settings name for a new build.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -108,13 +109,23 @@ class RetrievalBackend(Protocol):
         """(len(terms), len(rows)) booleans: whether each row's tokens include each term."""
 
 
+Status = Callable[[str], AbstractContextManager]
+
+
+def no_status(label: str) -> AbstractContextManager:
+    return nullcontext()
+
+
 class BackendWriter(Protocol):
     """The write side of one build: rows in, a searchable state out, switched in only on success."""
 
     name: str
 
-    def write(self, build_dir: Path, rows: Sequence[ClauseRow], vectors: np.ndarray | None) -> dict:
-        """Store a complete new build; returns the manifest's `backend` entry. Nothing serving changes."""
+    def write(self, build_dir: Path, rows: Sequence[ClauseRow], vectors: np.ndarray | None,
+              status: Status = no_status) -> dict:
+        """Store a complete new build; returns the manifest's `backend` entry. Nothing serving changes.
+
+        `status(label)` is entered around each long step (the CLI shows a line for it)."""
 
     def activate(self, entry: dict) -> None:
         """After the build's pointer switched: make the new state the one other readers see."""

@@ -9,7 +9,7 @@ import numpy as np
 
 from kb.bm25 import BM25Index, top_k
 
-from . import Candidates, ClauseRow, Selection, unique_terms
+from . import Candidates, ClauseRow, Selection, Status, no_status, unique_terms
 
 BM25_DIR = "bm25"
 DENSE_DIR = "dense"
@@ -108,14 +108,17 @@ class LocalWriter:
 
     name = "local"
 
-    def write(self, build_dir: Path, rows: Sequence[ClauseRow], vectors: np.ndarray | None) -> dict:
-        BM25Index.build([r.tokens for r in rows]).save(Path(build_dir) / BM25_DIR)
+    def write(self, build_dir: Path, rows: Sequence[ClauseRow], vectors: np.ndarray | None,
+              status: Status = no_status) -> dict:
+        with status("建立关键词索引"):
+            BM25Index.build([r.tokens for r in rows]).save(Path(build_dir) / BM25_DIR)
         entry: dict = {"name": self.name}
         if vectors is not None:
             from kb.dense import DenseIndex
 
-            dense = DenseIndex.build(vectors)
-            dense.save(Path(build_dir) / DENSE_DIR)
+            with status("建立向量索引"):
+                dense = DenseIndex.build(vectors)
+                dense.save(Path(build_dir) / DENSE_DIR)
             entry["dense_kind"] = dense.kind
         return entry
 

@@ -27,7 +27,7 @@ import numpy as np
 
 from kb.errors import BackendError, IndexCorruptError, IndexMissingError, MissingDependencyError
 
-from . import Candidates, ClauseRow, Selection, unique_terms
+from . import Candidates, ClauseRow, Selection, Status, no_status, unique_terms
 
 if TYPE_CHECKING:
     from kb.config import Settings
@@ -431,12 +431,14 @@ class MilvusWriter:
     def collection_for(self, build_dir: Path) -> str:
         return _NAME.sub("_", f"{self.config.alias}_{Path(build_dir).name.removeprefix('.tmp-')}")
 
-    def write(self, build_dir: Path, rows: Sequence[ClauseRow], vectors: np.ndarray | None) -> dict:
+    def write(self, build_dir: Path, rows: Sequence[ClauseRow], vectors: np.ndarray | None,
+              status: Status = no_status) -> dict:
         c = client(self.config)
         name = self.collection_for(build_dir)
         dim = int(vectors.shape[1]) if vectors is not None else None
         entry = {"name": self.name, "uri": self.config.uri, "collection": name, "alias": self.config.alias,
-                 "analyzer": self.config.analyzer_params["tokenizer"], "count": len(rows), "dim": dim}
+                 "analyzer": self.config.analyzer_params["tokenizer"], "count": len(rows), "dim": dim,
+                 "dense_kind": ("flat" if is_lite(self.config.uri) else "hnsw") if dim is not None else None}
         try:
             if c.has_collection(name):  # left by a build killed before it cleaned up
                 c.drop_collection(name)
@@ -446,10 +448,11 @@ class MilvusWriter:
                     index.add_index("vec", index_type="FLAT", metric_type="IP")
                 else:
                     index.add_index("vec", index_type="HNSW", metric_type="IP", params=HNSW)
-            c.create_collection(name, schema=schema, index_params=index)
-            _insert(c, name, rows, vectors)
-            c.flush(name)
-            c.load_collection(name)
+            with status("写入 Milvus"):
+                c.create_collection(name, schema=schema, index_params=index)
+                _insert(c, name, rows, vectors)
+                c.flush(name)
+                c.load_collection(name)
         except BackendError:
             self.discard(entry)
             raise
