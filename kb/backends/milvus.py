@@ -449,7 +449,8 @@ class MilvusWriter:
                 else:
                     index.add_index("vec", index_type="HNSW", metric_type="IP", params=HNSW)
             with status("写入 Milvus"):
-                c.create_collection(name, schema=schema, index_params=index)
+                # Strong: a search right after the build (or an upsert) sees every row, on a server too.
+                c.create_collection(name, schema=schema, index_params=index, consistency_level="Strong")
                 _insert(c, name, rows, vectors)
                 c.flush(name)
                 c.load_collection(name)
