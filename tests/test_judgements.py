@@ -21,8 +21,11 @@ from .conftest import EVAL, SEEDS
 
 FILES = sorted(EVAL.glob("*.jsonl"))
 QUERY_KINDS = {"keyword", "number", "question", "place_level", "theme", "colloquial", "lookup"}
-TARGET_KINDS = {"goal", "criterion"}
-COMPARATORS = {"≤", "≥", "<", ">", "=", "≈", "范围", "提高", "降低", "增长"}
+TARGET_KINDS = {"goal", "criterion", "statistic"}
+TARGET_FIELDS = {"doc", "contains", "text", "metric", "comparator", "value", "unit", "reference", "deadline", "kind",
+                 "qualitative"}
+COMPARATORS = {"≤", "≥", "<", ">", "=", "≈", "范围"}
+DIRECTIONS = {"提高", "降低"}
 
 
 def _norm(text: str) -> str:
@@ -164,19 +167,29 @@ def _check_target(where, row, texts, clauses) -> list[str]:
     c, t = _norm(row["contains"]), _norm(text)
     if not any(c in cl and t in cl for cl in clauses[row["doc"]]):
         problems.append(f"{where}: text {text!r} is not in the clause holding {row['contains']!r}")
-    if row.get("kind") not in TARGET_KINDS:
-        problems.append(f"{where}: kind must be one of {sorted(TARGET_KINDS)}")
-    if row.get("comparator") not in COMPARATORS:
-        problems.append(f"{where}: comparator {row.get('comparator')!r} not in {sorted(COMPARATORS)}")
-    if not isinstance(row.get("subject"), str) or not row["subject"]:
-        problems.append(f"{where}: no subject")
-    value = row.get("value")
+    missing = sorted(TARGET_FIELDS - row.keys())
+    if missing:
+        problems.append(f"{where}: missing fields {missing}")
+        return problems
+    if row["kind"] not in TARGET_KINDS:
+        problems.append(f"{where}: kind {row['kind']!r} not in {sorted(TARGET_KINDS)}")
+    if not isinstance(row["metric"], str) or not row["metric"]:
+        problems.append(f"{where}: no metric")
+    value, comparator = row["value"], row["comparator"]
     if value is not None and not (isinstance(value, int | float) and math.isfinite(value)):
         problems.append(f"{where}: value must be a number or null")
-    if value is None and not row.get("reference"):
-        problems.append(f"{where}: a target without a value compares with a reference")
-    if row.get("comparator") == "范围" and not isinstance(row.get("value_max"), int | float):
-        problems.append(f"{where}: a range needs value_max")
-    if value is not None and not row.get("unit"):
-        problems.append(f"{where}: a value needs its unit")
+    if row["qualitative"] is True:
+        if value is not None or comparator not in DIRECTIONS:
+            problems.append(f"{where}: a qualitative target has no value and a direction {sorted(DIRECTIONS)}")
+    elif row["qualitative"] is not False:
+        problems.append(f"{where}: qualitative must be true or false")
+    else:
+        if comparator not in COMPARATORS:
+            problems.append(f"{where}: comparator {comparator!r} not in {sorted(COMPARATORS)}")
+        if value is None and not row["reference"]:
+            problems.append(f"{where}: a target without a value compares with a reference")
+        if value is not None and not row["unit"]:
+            problems.append(f"{where}: a value needs its unit")
+        if comparator == "范围" and not isinstance(row.get("value_max"), int | float):
+            problems.append(f"{where}: a range needs value_max")
     return problems
