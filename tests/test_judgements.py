@@ -21,11 +21,11 @@ from .conftest import EVAL, SEEDS
 
 FILES = sorted(EVAL.glob("*.jsonl"))
 QUERY_KINDS = {"keyword", "number", "question", "place_level", "theme", "colloquial", "lookup"}
-TARGET_KINDS = {"goal", "criterion", "statistic"}
-TARGET_FIELDS = {"doc", "contains", "text", "metric", "comparator", "value", "unit", "reference", "deadline", "kind",
-                 "qualitative"}
-COMPARATORS = {"≤", "≥", "<", ">", "=", "≈", "范围"}
-DIRECTIONS = {"提高", "降低"}
+# Target truth (eval/README.md): goals and criteria are scored; baselines and bare directions are labelled only.
+TARGET_KINDS = {"goal", "criterion", "baseline", "direction"}
+TARGET_FIELDS = {"doc", "contains", "text", "subject", "comparator", "value", "unit", "reference", "deadline", "kind"}
+COMPARATORS = {"≤", "≥", "<", ">", "=", "≈", "范围", "→"}
+DIRECTIONS = {"↑", "↓"}
 
 
 def _norm(text: str) -> str:
@@ -173,16 +173,14 @@ def _check_target(where, row, texts, clauses) -> list[str]:
         return problems
     if row["kind"] not in TARGET_KINDS:
         problems.append(f"{where}: kind {row['kind']!r} not in {sorted(TARGET_KINDS)}")
-    if not isinstance(row["metric"], str) or not row["metric"]:
-        problems.append(f"{where}: no metric")
+    if not isinstance(row["subject"], str) or not row["subject"]:
+        problems.append(f"{where}: no subject")
     value, comparator = row["value"], row["comparator"]
     if value is not None and not (isinstance(value, int | float) and math.isfinite(value)):
         problems.append(f"{where}: value must be a number or null")
-    if row["qualitative"] is True:
+    if row["kind"] == "direction":
         if value is not None or comparator not in DIRECTIONS:
-            problems.append(f"{where}: a qualitative target has no value and a direction {sorted(DIRECTIONS)}")
-    elif row["qualitative"] is not False:
-        problems.append(f"{where}: qualitative must be true or false")
+            problems.append(f"{where}: a direction has no value and a comparator in {sorted(DIRECTIONS)}")
     else:
         if comparator not in COMPARATORS:
             problems.append(f"{where}: comparator {comparator!r} not in {sorted(COMPARATORS)}")
