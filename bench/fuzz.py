@@ -39,7 +39,7 @@ from kb.ingest import ingest_file, ingest_text  # noqa: E402
 from kb.read import SUPPORTED_SUFFIXES  # noqa: E402
 from kb.segment import segment  # noqa: E402
 
-SEEDS = ROOT / "corpus"
+SEEDS = ROOT / "corpus"  # only seed 001 is read, so documents added for users change nothing here
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f]")
 FORMATS = ("txt", "md", "html", "pdf", "docx")
 

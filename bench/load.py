@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from results_md import update_section  # noqa: E402
+from seeds import make_seed_corpus  # noqa: E402
 
 from kb.build import build_index  # noqa: E402
 from kb.config import DEFAULT_MODEL  # noqa: E402
@@ -108,7 +109,7 @@ def main() -> int:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     if not INDEX.exists():
-        build_index(ROOT / "corpus", INDEX, DEFAULT_MODEL)
+        build_index(make_seed_corpus(INDEX.parent / "seed_corpus"), INDEX, DEFAULT_MODEL)
     queries = [q.query for q in load_queries(EVAL / "dev_queries.jsonl")]
     levels = [int(w) for w in args.workers.split(",")]
     rows = []

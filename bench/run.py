@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from results_md import update_section  # noqa: E402
+from seeds import make_seed_corpus  # noqa: E402
 
 from kb.build import build_index  # noqa: E402
 from kb.config import DEFAULT_MODEL  # noqa: E402
@@ -35,7 +36,7 @@ from kb.search import FusionWeights, KnowledgeBase  # noqa: E402
 
 EVAL = ROOT / "eval"
 OUT = ROOT / "bench" / "out"
-CORPUS = ROOT / "corpus"
+CORPUS = OUT / "seed_corpus"  # the five seeds only (bench/seeds.py), made afresh by main()
 
 
 def rss_mb() -> tuple[float, float]:
@@ -357,6 +358,8 @@ def main() -> int:
     parser.add_argument("--no-write", action="store_true", help="print only; do not write bench/RESULTS.md")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(CORPUS, ignore_errors=True)
+    make_seed_corpus(CORPUS)
     results: dict = {}
     kb = bench_seed(results)
     if args.tune:

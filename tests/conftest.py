@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
+import atexit
+import importlib.util
 import shutil
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "corpus"
+BUNDLED = ROOT / "corpus"  # what a first-time user gets: the seeds and the documents added for users
+
+
+def _bench_module(name: str):
+    spec = importlib.util.spec_from_file_location(f"kb_bench_{name}", ROOT / "bench" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+# The five seeds alone (with their catalog entries), in a folder of their own for the whole session: every
+# test that counts documents or clauses, or reads the judgements, measures these and not the bundled corpus.
+seeds = _bench_module("seeds")
+_SEEDS_TMP = Path(tempfile.mkdtemp(prefix="kb-seeds-"))
+atexit.register(shutil.rmtree, _SEEDS_TMP, True)
+SEEDS = seeds.make_seed_corpus(_SEEDS_TMP / "corpus")
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EVAL = ROOT / "eval"
 
@@ -24,7 +44,7 @@ def _isolated(tmp_path, monkeypatch):
 
 @pytest.fixture
 def seed_corpus(tmp_path) -> Path:
-    """A copy of the bundled corpus (five seeds and the catalog) that a test may change."""
+    """A copy of the seed corpus (five seeds and their catalog entries) that a test may change."""
     dst = tmp_path / "corpus"
     shutil.copytree(SEEDS, dst)
     return dst

@@ -13,9 +13,10 @@ from kb import app_support as ui
 from kb.compare import lineage
 from kb.models import Clause, Document, Filters, Target, TopicTag
 
+from .conftest import SEEDS
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
-SEEDS = ROOT / "corpus"
 QUESTION = "出口信用保险怎么支持外贸制造企业"
 TIMEOUT = 30
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -12,7 +11,7 @@ from hypothesis import strategies as st
 
 from kb.clean import clean_text, display_width, html_to_text, normalize_spaces
 
-SEEDS = Path(__file__).resolve().parent.parent / "corpus"
+from .conftest import SEEDS
 
 
 def seed(prefix: str) -> str:

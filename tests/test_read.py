@@ -16,6 +16,8 @@ from kb.errors import ReadError
 from kb.models import RawDocument
 from kb.read import SUPPORTED_SUFFIXES, decode_text, iter_corpus, read_file, scan_corpus
 
+from .conftest import SEEDS
+
 TITLE = "关于金融支持制造业发展的实施意见"
 BODY = "一、总体要求\n为深入贯彻党中央国务院关于金融服务制造业的决策部署，现提出如下意见。"
 TEXT = f"{TITLE}\n{BODY}\n"
@@ -351,8 +353,7 @@ def test_supported_suffixes():
 
 
 def test_seeds_read(tmp_path):
-    seeds = Path(__file__).resolve().parent.parent / "corpus"
-    supported, unsupported = scan_corpus(seeds)
+    supported, unsupported = scan_corpus(SEEDS)
     assert len(supported) >= 5 and not unsupported
     for path in supported:
         doc = read_file(path)

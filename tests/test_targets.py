@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 
 from kb.targets import extract_responsible_units, extract_targets, strip_responsibility
 
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+from .conftest import SEEDS
+
+CORPUS = SEEDS
 
 # Sentences quoted verbatim from the seed corpus (file prefix → sentence).
 SZ_TOLERANCE = "不良容忍度可较各项贷款不良率提高不超过 3 个百分点。"  # 000, 苏州

@@ -1,0 +1,34 @@
+"""The seed corpus: the five bundled documents that the dev judgements (eval/), the tests and the benchmarks
+measure, copied into a folder of their own with their catalog entries, so that documents added to corpus/ for
+users change none of those figures."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+SEED_NAMES = (
+    "000_70838f8e5a3ffbff.txt",
+    "001_3b50df308c9c2e77.txt",
+    "002_817478271669fba5.txt",
+    "003_142beb58a89e468f.txt",
+    "004_b17876d9791bd83c.txt",
+)
+
+
+def make_seed_corpus(dst: Path, src: Path = CORPUS) -> Path:
+    """Copy the five seeds and their catalog entries (nothing else) into dst; returns dst."""
+    import tomli_w
+
+    from kb.catalog import CATALOG_NAME, load_catalog
+
+    dst = Path(dst)
+    dst.mkdir(parents=True, exist_ok=True)
+    for name in SEED_NAMES:
+        shutil.copy2(src / name, dst / name)
+    catalog = {k: v for k, v in load_catalog(src).items() if k in SEED_NAMES}
+    (dst / CATALOG_NAME).write_text("# 种子语料的目录（由 bench/seeds.py 从 corpus/catalog.toml 复制）\n\n"
+                                    + tomli_w.dumps(catalog), "utf-8")
+    return dst
