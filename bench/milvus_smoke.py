@@ -25,6 +25,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from seeds import make_seed_corpus  # noqa: E402
 
 from kb.backends import Selection, clause_rows  # noqa: E402
 from kb.backends.milvus import MilvusBackend, MilvusConfig, MilvusWriter, client, is_lite  # noqa: E402
@@ -36,7 +39,6 @@ from kb.search import KnowledgeBase  # noqa: E402
 from kb.tokenize import get_tokenizer  # noqa: E402
 
 ALIAS = "kbsmoke"
-CORPUS = ROOT / "corpus"
 QUERIES = ROOT / "eval" / "dev_queries.jsonl"
 
 
@@ -100,8 +102,9 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
+        corpus = make_seed_corpus(tmp / "seeds")  # the five seeds alone (bench/seeds.py)
         t = time.perf_counter()
-        local = build_index(CORPUS, tmp / "local", args.model)
+        local = build_index(corpus, tmp / "local", args.model)
         kb_local = KnowledgeBase.load(tmp / "local")
         tokenizer = get_tokenizer()
         tokens = [tokenizer.tokenize(index_text(cl)) for cl in kb_local.clauses]
@@ -115,7 +118,7 @@ def main() -> int:
         check_idf_scope(checks, config, kb_local, tokens)
 
         writer = MilvusWriter(config)
-        remote = build_index(CORPUS, tmp / "milvus", args.model, backend=writer)
+        remote = build_index(corpus, tmp / "milvus", args.model, backend=writer)
         checks.check("kb build into Milvus", remote.ok and remote.clauses == local.clauses,
                      f"{remote.clauses} clauses in {time.perf_counter() - t:.1f} s")
         kb_milvus = KnowledgeBase.load(tmp / "milvus")
@@ -138,7 +141,7 @@ def main() -> int:
         import kb.store
 
         (tmp / "corpus").mkdir()
-        for p in CORPUS.iterdir():
+        for p in corpus.iterdir():
             (tmp / "corpus" / p.name).write_bytes(p.read_bytes())
         (tmp / "corpus" / "001_3b50df308c9c2e77.txt").write_text("第一条 新增条款。", "utf-8")
         real, before = kb.store.write_manifest, set(c.list_collections())

@@ -20,7 +20,9 @@ from kb.topics import (
     topic_query_match,
 )
 
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+from .conftest import SEEDS
+
+CORPUS = SEEDS
 
 REQUIRED = {
     "supply_chain": "供应链金融", "insurance": "保险保障", "cross_border": "跨境与外贸金融", "credit": "信贷投放",
