@@ -112,12 +112,12 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
     Example: kb coverage --csv coverage.csv
     """
-    from .compare import coverage
+    from .compare import coverage, coverage_to_csv
 
     kb = _load(args)
     cov = coverage(kb, min_score=args.min_score, levels=args.levels)
     if args.csv:
-        cov.to_csv(args.csv)
+        coverage_to_csv(cov, args.csv)
     if args.json:
         print(json.dumps(cov.to_dict(), ensure_ascii=False))
         return 0

@@ -404,8 +404,8 @@ def test_coverage_csv_opens_in_excel(seed_kb, tmp_path):
     assert {r[2] for r in rows[1:]} == set(SEED_ORDER)
     # Text and binary buffers get the same bytes.
     text, binary = io.StringIO(newline=""), io.BytesIO()
-    cov.to_csv(text)
-    cov.to_csv(binary)
+    coverage_to_csv(cov, text)
+    coverage_to_csv(cov, binary)
     assert text.getvalue().encode("utf-8") == binary.getvalue() == raw
 
 

