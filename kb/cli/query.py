@@ -1,0 +1,171 @@
+"""`kb search`, `kb eval`, `kb export`, `kb serve`: asking the index."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .output import index_dir, print_jsonl
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Search clauses with a question in plain Chinese, optionally filtered.
+
+    Example: kb search "出口信用保险怎么支持外贸制造企业" --level national -k 5
+    """
+    import time
+
+    from ..models import Filters
+    from ..search import KnowledgeBase
+
+    kb = KnowledgeBase.load(index_dir(args))
+    for notice in kb.notices:
+        print(f"提示：{notice}", file=sys.stderr)
+    filters = Filters(levels=args.level or [], regions=args.region or [], issuers=args.issuer or [],
+                      topics=args.topic or [], statuses=args.status or [], documents=args.doc or [],
+                      date_from=args.date_from or "", date_to=args.date_to or "")
+    t0 = time.perf_counter()
+    hits = kb.search(args.query, k=args.k, filters=filters, retriever=args.retriever)
+    elapsed = time.perf_counter() - t0
+    if args.json:
+        print_jsonl(h.to_dict() for h in hits)
+        return 0
+    if not hits:
+        print("没有找到相关条款。" + ("（筛选条件可能过窄）" if not filters.empty else ""))
+        return 0
+    print(f"共 {len(hits)} 条结果，用时 {elapsed * 1000:.0f} 毫秒\n")
+    for h in hits:
+        c, d = h.clause, h.document
+        where = " ".join(x for x in (d.level_label, d.doc_number, d.date) if x)
+        print(f"{h.rank}. [{h.score:.3f}] 《{d.title}》 {c.path} {c.heading}  （{where}）")
+        text = " ".join(c.text.split())
+        print(f"   {text[:args.chars]}{'…' if len(text) > args.chars else ''}")
+        print(f"   条款编号：{c.id}  匹配词：{'、'.join(h.matched_terms) or '—'}\n")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Measure retrieval (Recall@10, MRR@10, nDCG@10) or comparison (share of judged pairs held) on judgements.
+
+    A file whose rows hold "expected" instead of "relevant" is a comparison file (dev_compare.jsonl).
+    Examples:
+      kb eval eval/dev_queries.jsonl --retriever hybrid --json
+      kb eval eval/dev_compare.jsonl
+    """
+    from ..evaluate import evaluate_kb, is_compare_file
+    from ..search import KnowledgeBase
+
+    compare = is_compare_file(Path(args.file))
+    kb = KnowledgeBase.load(index_dir(args))
+    for notice in kb.notices:
+        print(f"提示：{notice}", file=sys.stderr)
+    if compare:
+        return _eval_compare(kb, args)
+    report = evaluate_kb(kb, Path(args.file), retriever=args.retriever)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+        return 0
+    print(f"检索方式：{args.retriever}  查询数：{report.queries}  平均条款长度：{report.mean_unit_chars:.0f} 字")
+    print(f"Recall@10 = {report.recall:.3f}   MRR@10 = {report.mrr:.3f}   nDCG@10 = {report.ndcg:.3f}")
+    if args.verbose:
+        for r in report.per_query:
+            missed = "；".join(f"{m.doc[:3]}:{m.contains}" for m in r.missed)
+            print(f"  {r.id} R={r.recall:.2f} RR={r.rr:.2f} nDCG={r.ndcg:.2f}  {r.query}" + (f"  未找到：{missed}" if missed else ""))
+    return 0
+
+
+def _eval_compare(kb, args: argparse.Namespace) -> int:
+    from ..evaluate import evaluate_compare
+
+    report = evaluate_compare(kb, Path(args.file))
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+        return 0
+    print(f"对比判断：{report.pairs} 对（措施 × 文件），成立 {report.held} 对，准确率 = {report.accuracy:.3f}")
+    if args.verbose:
+        for measure, (held, pairs) in report.per_measure.items():
+            print(f"  {measure}：{held}/{pairs}")
+    for m in report.misses:
+        picked = f"选中 {m.path}" if m.clause_id else "无对应条款" if m.status == "none" else "索引中没有该文件"
+        print(f"  未成立：{m.id} {m.measure} {m.doc}（应含“{m.contains}”，{picked}）")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export a citation list (CSV, Excel, Word or Markdown) from a search or from clause ids.
+
+    Examples:
+      kb export --query "出口信用保险" --format xlsx -o cites.xlsx
+      kb export --ids 001_3b50df308c9c2e77:74913148 000_70838f8e5a3ffbff:8467faaf --format docx -o cites.docx
+    """
+    from ..errors import QueryError
+    from ..export import citations_from, write
+    from ..search import KnowledgeBase
+
+    if bool(args.query) == bool(args.ids):
+        raise QueryError("请指定 --query（导出检索结果）或 --ids（导出指定条款）之一")
+    kb = KnowledgeBase.load(index_dir(args), load_model=bool(args.query))
+    if args.query:
+        items = kb.search(args.query, k=args.k)
+        if not items:
+            raise QueryError(f"“{args.query}”没有检索到条款，未生成文件")
+    else:
+        items = [(c, kb.doc_of(c)) for c in (kb.clause(i) for i in args.ids)]
+    citations = citations_from(items)
+    fmt = args.format or Path(args.output).suffix.lstrip(".").lower()
+    write(citations, args.output, fmt)
+    print(f"已导出 {len(citations)} 条引用到 {args.output}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve search as a read-only JSON API on loopback (GET /search?q=…&k=10&level=…, GET /health).
+
+    Example: kb serve --port 8502
+    """
+    from ..server import serve
+
+    server = serve(index_dir(args), args.host, args.port)
+    print(f"JSON 接口已启动：http://{args.host}:{server.server_address[1]}/search?q=出口信用保险", file=sys.stderr)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+    return 0
+
+
+def register(add) -> None:
+    q = add("search", cmd_search)
+    q.add_argument("query", help="问题，例如：出口信用保险怎么支持外贸制造企业")
+    q.add_argument("-k", type=int, default=10, help="返回条数（默认 10）")
+    q.add_argument("--level", action="append", choices=["national", "provincial", "municipal", "county"])
+    q.add_argument("--region", action="append", help="地区（包含匹配），例如 江苏")
+    q.add_argument("--issuer", action="append", help="发文机关（包含匹配）")
+    q.add_argument("--topic", action="append", help="主题键，例如 insurance、supply_chain")
+    q.add_argument("--status", action="append", choices=["draft", "final"])
+    q.add_argument("--doc", action="append", help="只在某个文件中检索（文件名或编号）")
+    q.add_argument("--date-from", help="成文日期起（YYYY-MM-DD）")
+    q.add_argument("--date-to", help="成文日期止（YYYY-MM-DD）")
+    q.add_argument("--retriever", default="hybrid", choices=["hybrid", "bm25", "dense"])
+    q.add_argument("--chars", type=int, default=160, help="每条显示的字数")
+    q.add_argument("--json", action="store_true")
+
+    e = add("eval", cmd_eval)
+    e.add_argument("file", help="评测文件（JSON Lines），例如 eval/dev_queries.jsonl")
+    e.add_argument("--retriever", default="hybrid", choices=["hybrid", "bm25", "dense"])
+    e.add_argument("-v", "--verbose", action="store_true", help="逐条显示")
+    e.add_argument("--json", action="store_true")
+
+    x = add("export", cmd_export)
+    x.add_argument("--query", help="导出这个问题的检索结果")
+    x.add_argument("--ids", nargs="+", help="导出这些条款编号")
+    x.add_argument("-k", type=int, default=10, help="检索结果条数（默认 10）")
+    x.add_argument("--format", choices=["csv", "xlsx", "docx", "md"], help="格式（默认取输出文件的扩展名）")
+    x.add_argument("-o", "--output", required=True, help="输出文件")
+
+    v = add("serve", cmd_serve)
+    v.add_argument("--host", default="127.0.0.1", help="监听地址（默认只在本机）")
+    v.add_argument("--port", type=int, default=8502)
+
