@@ -16,11 +16,11 @@ $(BIN)/python:
 # unpinned torch (pulled in by sentence-transformers) would download CUDA.
 $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e ".[st]"
+	$(BIN)/pip install --quiet -e ".[st,app]"
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(BIN)/pip install --quiet -e ".[st,test,milvus,dask]"
+	$(BIN)/pip install --quiet -e ".[st,app,test,milvus,dask]"
 	touch $@
 
 install: $(VENV)/.installed
@@ -49,7 +49,7 @@ bench-scale: install-test
 	$(BIN)/python bench/run.py --synthetic 0 --scale 1000000
 
 lint: install-test
-	$(BIN)/ruff check kb tests app.py pages bench
+	$(BIN)/ruff check kb tests app.py ui bench
 
 clean:
 	rm -rf $(VENV) $(INDEX)

@@ -32,7 +32,8 @@ from seeds import make_seed_corpus  # noqa: E402
 from kb.build import build_index  # noqa: E402
 from kb.config import DEFAULT_MODEL  # noqa: E402
 from kb.evaluate import evaluate_compare, evaluate_kb, load_queries  # noqa: E402
-from kb.search import FusionWeights, KnowledgeBase  # noqa: E402
+from kb.fusion import FusionWeights  # noqa: E402
+from kb.search import KnowledgeBase  # noqa: E402
 
 EVAL = ROOT / "eval"
 OUT = ROOT / "bench" / "out"
@@ -56,7 +57,7 @@ def timed_queries(kb: KnowledgeBase, queries: list[str], repeat: int, retriever:
     out = []
     for _ in range(repeat):
         for q in queries:
-            kb._qcache.clear()  # measure the model too, not the cache
+            kb.clear_query_cache()  # measure the model too, not the cache
             t = time.perf_counter()
             kb.search(q, k=10, retriever=retriever)
             out.append((time.perf_counter() - t) * 1000)
@@ -207,9 +208,8 @@ def synthetic_kb(seed_kb: KnowledgeBase, n: int, results: dict) -> tuple[Knowled
     dense.save(save / "dense")
     results["synthetic_disk_mb"] = sum(p.stat().st_size for p in save.rglob("*") if p.is_file()) / 1e6
 
-    kb = KnowledgeBase(save, {"model": seed_kb.manifest["model"]}, docs, clauses)
-    kb.bm25, kb.dense, kb.embedder = bm25, dense, seed_kb.embedder
-    kb._doc_rows = np.array([i % n_docs for i in range(n)], dtype=np.int32)
+    kb = KnowledgeBase.from_parts(save, {"model": seed_kb.manifest["model"]}, docs, clauses, bm25, dense,
+                                  seed_kb.embedder)
     kb.warm_up()
     return kb, vecs
 

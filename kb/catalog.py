@@ -13,12 +13,18 @@ from .models import LEVEL_LABELS, LEVELS, STATUS_LABELS, STATUSES, Document, Evi
 
 CATALOG_NAME = "catalog.toml"
 FIELDS = ("title", "issuers", "doc_number", "date", "level", "region", "status", "source_url", "references")
-_LIST_FIELDS = {"issuers", "references"}
+LIST_FIELDS = ("issuers", "references")  # written as lists of text
 _LEVEL_ALIASES = {v: k for k, v in LEVEL_LABELS.items()} | {"国家级": "national", "省": "provincial", "市": "municipal",
                                                            "县": "county", "区县": "county"}
 _STATUS_ALIASES = {v: k for k, v in STATUS_LABELS.items()} | {"草案": "draft", "正式": "final", "定稿": "final"}
 
 Catalog = dict[str, dict[str, object]]  # source file name → field → value
+_LIST_SEPARATORS = re.compile(r"[、,，;；\n]")
+
+
+def split_list(text: str) -> list[str]:
+    """A list field written as text: items separated by 、，; or line breaks, blanks dropped."""
+    return [v.strip() for v in _LIST_SEPARATORS.split(text) if v.strip()]
 
 
 def load_catalog(corpus_dir: Path) -> Catalog:
@@ -44,9 +50,9 @@ def validate(source: str, key: str, value: object) -> object:
     where = f"{CATALOG_NAME}：[{source}] 的 {key}"
     if key not in FIELDS:
         raise CatalogError(f"{where}：未知字段，可用字段为 {'、'.join(FIELDS)}")
-    if key in _LIST_FIELDS:
+    if key in LIST_FIELDS:
         if isinstance(value, str):
-            value = [v.strip() for v in re.split(r"[、,，;；\n]", value) if v.strip()]
+            value = split_list(value)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise CatalogError(f"{where}：应为文字列表，例如 [\"财政部\", \"工业和信息化部\"]")
         return value
@@ -97,3 +103,29 @@ def save_entry(corpus_dir: Path, source: str, values: dict[str, object]) -> None
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(header + "\n" + tomli_w.dumps(catalog))
     os.replace(tmp, path)
+
+
+def catalog_form_defaults(entry: dict[str, object] | None) -> dict[str, str]:
+    """A catalog entry as form text: lists one item per line, missing fields empty."""
+    entry = entry or {}
+    out = {}
+    for name in FIELDS:
+        value = entry.get(name, "")
+        out[name] = "\n".join(value) if isinstance(value, list) else str(value or "")
+    return out
+
+
+def catalog_form_values(form: dict[str, str]) -> dict[str, object]:
+    """Form text → catalog values: list fields split by line (or 、，;), empty fields left out so that
+    extraction fills them again."""
+    out: dict[str, object] = {}
+    for name, raw in form.items():
+        text = (raw or "").strip()
+        if not text:
+            continue
+        if name in LIST_FIELDS:
+            out[name] = split_list(text)
+        else:
+            out[name] = text
+    return out
+

@@ -6,10 +6,11 @@ import os
 import re
 import tempfile
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 from .config import MAX_FILE_BYTES
-from .errors import ReadError
+from .errors import KBError, ReadError
 
 ALLOWED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
 
@@ -52,3 +53,36 @@ def add_to_corpus(
         f.write(data)
     os.replace(tmp, target)
     return target
+
+
+@dataclass
+class UploadResult:
+    """What became of one uploaded file; `message` is for the person who uploaded it."""
+
+    name: str  # as uploaded
+    ok: bool
+    message: str
+    saved_as: str = ""
+
+
+def store_upload(corpus_dir: Path, name: str, data: bytes, *, replace: bool = False,
+                 max_bytes: int | None = None) -> UploadResult:
+    """Check an uploaded file reads as text first, then add it to the corpus; nothing unreadable is kept."""
+    from .read import read_file
+
+    limit = max_bytes or MAX_FILE_BYTES
+    clean = sanitize_name(name)
+    try:
+        if data and len(data) <= limit and Path(clean).suffix.lower():
+            with tempfile.TemporaryDirectory(prefix="kb-upload-") as tmp:
+                probe = Path(tmp) / clean
+                probe.write_bytes(data)
+                read_file(probe, max_bytes=limit)
+        target = add_to_corpus(corpus_dir, name, data, replace=replace, max_bytes=limit)
+    except ReadError as e:
+        return UploadResult(name, False, e.reason)
+    except KBError as e:
+        return UploadResult(name, False, str(e))
+    renamed = f"（已保存为 {target.name}）" if target.name != name else ""
+    return UploadResult(name, True, f"已加入语料库{renamed}", target.name)
+

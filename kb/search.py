@@ -8,12 +8,21 @@ import threading
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .errors import MissingDependencyError, ModelUnavailableError, QueryError
+from .fusion import FusionWeights, fuse
 from .library import Library
-from .models import LEVELS, STATUSES, Filters, Hit
+from .models import LEVELS, STATUSES, Document, Filters, Hit
+
+if TYPE_CHECKING:  # the indexes and models load lazily: `kb --help` must not import FAISS
+    from .bm25 import BM25Index
+    from .dense import DenseIndex
+    from .embed import Embedder
+
+__all__ = ["RETRIEVERS", "FusionWeights", "KnowledgeBase", "matched_terms"]
 
 log = logging.getLogger(__name__)
 
@@ -27,25 +36,12 @@ _QCACHE_LOCK = threading.Lock()
 
 
 @dataclass
-class FusionWeights:
-    """How the signals combine. Tuned on the dev judgements with `bench/run.py --tune`; see bench/RESULTS.md."""
-
-    bm25: float = 0.5
-    dense: float = 0.5
-    heading: float = 0.0  # query terms in the clause heading; no gain once `phrase` is in (bench/RESULTS.md)
-    topic: float = 0.05  # the clause carries a topic the question is about
-    coverage: float = 0.1  # IDF-weighted share of the query's terms the clause contains (a coord factor)
-    phrase: float = 0.5  # share of the query's character trigrams found contiguously in the clause
-    candidates: int = 100  # taken from each retriever before fusion
-
-
-@dataclass
 class KnowledgeBase(Library):
     """A loaded index: records, BM25, and (when a model loads) dense vectors. Safe to share across threads."""
 
-    bm25: object = None
-    dense: object = None
-    embedder: object = None
+    bm25: BM25Index | None = None
+    dense: DenseIndex | None = None
+    embedder: Embedder | None = None
     weights: FusionWeights = field(default_factory=FusionWeights)
     notices: list[str] = field(default_factory=list)  # said once: e.g. the dense model is unavailable
     _doc_rows: np.ndarray | None = field(default=None, repr=False)
@@ -77,10 +73,29 @@ class KnowledgeBase(Library):
                 kb.notices.append(f"向量模型不可用，检索仅使用关键词（BM25）：{e}")
         elif not model:
             kb.notices.append("索引未包含向量，检索仅使用关键词（BM25）")
-        doc_index = kb._doc_index  # a property that builds the dict: once, not once per clause
-        kb._doc_rows = np.array([doc_index[c.doc_id] for c in kb.clauses], dtype=np.int32)
+        kb._index_documents()
         kb.warm_up()
         return kb
+
+    @classmethod
+    def from_parts(cls, build_dir: Path, manifest: dict, documents: list[Document], clauses: list,
+                   bm25: BM25Index, dense: DenseIndex | None = None, embedder: Embedder | None = None,
+                   weights: FusionWeights | None = None) -> KnowledgeBase:
+        """A knowledge base from parts already in memory (benchmarks, synthetic indexes): records in row order,
+        their BM25 index, and optionally vectors with the model that embeds queries."""
+        kb = cls(Path(build_dir), manifest, documents, clauses, bm25=bm25, dense=dense, embedder=embedder,
+                 weights=weights or FusionWeights())
+        kb._index_documents()
+        return kb
+
+    def _index_documents(self) -> None:
+        doc_index = self._doc_index  # a property that builds the dict: once, not once per clause
+        self._doc_rows = np.array([doc_index[c.doc_id] for c in self.clauses], dtype=np.int32)
+
+    def clear_query_cache(self) -> None:
+        """Forget cached query vectors (benchmarks measure the model, not the cache)."""
+        with _QCACHE_LOCK:
+            self._qcache.clear()
 
     def warm_up(self) -> None:
         """Initialise the tokenizer, taxonomy and model now, so the first question is as fast as the rest."""
@@ -158,11 +173,11 @@ class KnowledgeBase(Library):
             return []
         if retriever == "dense" and not self.has_dense:
             raise ModelUnavailableError(self.notices[0] if self.notices else "索引未包含向量")
-        rows, parts = self._score(query, mask, retriever, max(k * 3, self.weights.candidates))
+        tokens = self.query_tokens(query)
+        rows, parts = self._score(query, tokens, mask, retriever, max(k * 3, self.weights.candidates))
         if rows.size == 0:
             return []
         order = np.lexsort((rows, -parts["fused"]))[:k]
-        tokens = self._query_tokens(query)
         telling = self._telling_terms(tokens)
         hits = []
         for rank, i in enumerate(order, start=1):
@@ -182,15 +197,17 @@ class KnowledgeBase(Library):
         limit = COMMON_TERM_SHARE * max(1, len(self.clauses))
         return [t for t in tokens if len(self.bm25.rows_with(t)) <= limit]
 
-    def _query_tokens(self, query: str) -> list[str]:
+    @staticmethod
+    def query_tokens(query: str) -> list[str]:
+        """The query as the index sees it: our tokenizer, stop words gone (the same for every retriever)."""
         from .tokenize import get_tokenizer
 
         return get_tokenizer().tokenize(query)
 
-    def _score(self, query: str, mask, retriever: str, n_cand: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    def _score(self, query: str, tokens: list[str], mask, retriever: str,
+               n_cand: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         from .bm25 import top_k
 
-        tokens = self._query_tokens(query)
         w = self.weights
         use_bm25 = retriever in ("hybrid", "bm25")
         use_dense = retriever in ("hybrid", "dense") and self.has_dense
@@ -206,24 +223,19 @@ class KnowledgeBase(Library):
         if rows.size == 0:
             return rows, {}
         parts: dict[str, np.ndarray] = {}
-        fused = np.zeros(rows.size, dtype=np.float64)
         if bm25_all is not None:
             parts["bm25"] = bm25_all[rows].astype(np.float64)
-            fused += (w.bm25 if use_dense else 1.0) * _max_norm(parts["bm25"])
         if qvec is not None:
             parts["dense"] = np.asarray(self.dense.scores_for(qvec, rows), dtype=np.float64)
-            fused += (w.dense if use_bm25 else 1.0) * _minmax(parts["dense"])
         if retriever == "hybrid":
             signals = {"heading": lambda: self._heading_scores(tokens, rows),
                        "topic": lambda: self._topic_scores(query, rows),
                        "coverage": lambda: self._coverage_scores(tokens, rows),
                        "phrase": lambda: self._phrase_scores(query, rows)}
             for name, compute in signals.items():
-                weight = getattr(w, name)
-                if weight:
+                if getattr(w, name):  # a signal without weight is not computed
                     parts[name] = compute()
-                    fused += weight * parts[name]
-        parts["fused"] = fused
+        parts["fused"] = fuse(parts, w)
         return rows, parts
 
     def query_vector(self, query: str) -> np.ndarray:
@@ -240,7 +252,7 @@ class KnowledgeBase(Library):
 
     def _coverage_scores(self, tokens: list[str], rows: np.ndarray) -> np.ndarray:
         """IDF-weighted share of the distinct query terms each candidate contains."""
-        idf = self.bm25.idf(tokens) if hasattr(self.bm25, "idf") else {}
+        idf = self.bm25.idf(tokens)
         total = sum(idf.values())
         out = np.zeros(rows.size)
         if total <= 0:
@@ -308,16 +320,6 @@ def _iso_date(s: str) -> bool:
         return False
 
 
-def _max_norm(x: np.ndarray) -> np.ndarray:
-    top = float(x.max()) if x.size else 0.0
-    return x / top if top > 0 else np.zeros_like(x)
-
-
-def _minmax(x: np.ndarray) -> np.ndarray:
-    lo, hi = (float(x.min()), float(x.max())) if x.size else (0.0, 0.0)
-    return (x - lo) / (hi - lo) if hi > lo else np.ones_like(x) * (1.0 if hi > 0 else 0.0)
-
-
 def matched_terms(tokens: list[str], text: str) -> list[str]:
     """Query terms that occur in the clause text, longest first, for highlighting."""
     flat = re.sub(r"\s+", "", text).replace("(", "（").replace(")", "）").lower()
@@ -325,10 +327,3 @@ def matched_terms(tokens: list[str], text: str) -> list[str]:
     found.sort(key=len, reverse=True)
     # Drop terms contained in a longer matched term: 保险 inside 出口信用保险.
     return [t for i, t in enumerate(found) if not any(t in longer for longer in found[:i])]
-
-
-def load_kb(index_dir: Path | None = None, **kw) -> KnowledgeBase:
-    """Load the knowledge base from the configured index folder."""
-    from .config import load_settings
-
-    return KnowledgeBase.load(Path(index_dir) if index_dir else load_settings().index_dir, **kw)

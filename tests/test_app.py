@@ -1,4 +1,5 @@
-"""The Streamlit app: helpers in kb.app_support, and every page through streamlit.testing.v1.AppTest."""
+"""The Streamlit app: what the pages show (ui/render.py, ui/tables.py, kb/facets.py, kb/outline.py …), and every
+page through streamlit.testing.v1.AppTest."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from kb import app_support as ui
+from kb import catalog, corpus, facets, outline, progress
 from kb.compare import lineage
 from kb.models import Clause, Document, Filters, Target, TopicTag
+from ui import render, state, tables
 
 from .conftest import SEEDS
 
@@ -21,7 +23,7 @@ QUESTION = "出口信用保险怎么支持外贸制造企业"
 TIMEOUT = 30
 
 
-# ================================================================ kb.app_support
+# ================================================================ what the pages show
 
 
 def _clause(text: str, **kw) -> Clause:
@@ -38,35 +40,35 @@ def _doc(**kw) -> Document:
 
 def test_highlight_escapes_before_marking():
     text = '<b onclick="x()">出口信用保险</b> & <script>alert(1)</script>'
-    out = ui.highlight_html(text, ["出口信用保险", "script"])
+    out = render.highlight_html(text, ["出口信用保险", "script"])
     assert "<script>" not in out and "<b " not in out
     assert "&lt;b onclick=&quot;x()&quot;&gt;<mark>出口信用保险</mark>&lt;/b&gt; &amp; " in out
     assert "&lt;<mark>script</mark>&gt;" in out
 
 
 def test_highlight_term_that_looks_like_markup_is_escaped_inside_mark():
-    assert ui.highlight_html("a<br>b", ["<br>"]) == "a<mark>&lt;br&gt;</mark>b"
+    assert render.highlight_html("a<br>b", ["<br>"]) == "a<mark>&lt;br&gt;</mark>b"
 
 
 def test_highlight_across_line_breaks_widths_and_case():
-    assert ui.highlight_html("出口信用\n保险", ["出口信用保险"]) == "<mark>出口信用<br>保险</mark>"
-    assert ui.highlight_html("首台(套)保险", ["首台（套）"]) == "<mark>首台(套)</mark>保险"
-    assert ui.highlight_html("按LPR定价", ["lpr"]) == "按<mark>LPR</mark>定价"
+    assert render.highlight_html("出口信用\n保险", ["出口信用保险"]) == "<mark>出口信用<br>保险</mark>"
+    assert render.highlight_html("首台(套)保险", ["首台（套）"]) == "<mark>首台(套)</mark>保险"
+    assert render.highlight_html("按LPR定价", ["lpr"]) == "按<mark>LPR</mark>定价"
 
 
 def test_highlight_longest_term_wins_and_spans_merge():
-    out = ui.highlight_html("扩大出口信用保险覆盖面", ["保险", "出口信用保险", "覆盖"])
+    out = render.highlight_html("扩大出口信用保险覆盖面", ["保险", "出口信用保险", "覆盖"])
     assert out == "扩大<mark>出口信用保险</mark><mark>覆盖</mark>面" or out == "扩大<mark>出口信用保险覆盖</mark>面"
     assert out.count("保险") == 1
 
 
 def test_highlight_extra_spans_are_clipped():
-    assert ui.highlight_html("abcdef", spans=[(4, 99), (-3, 1)]) == "<mark>a</mark>bcd<mark>ef</mark>"
-    assert ui.highlight_html("", ["x"]) == ""
+    assert render.highlight_html("abcdef", spans=[(4, 99), (-3, 1)]) == "<mark>a</mark>bcd<mark>ef</mark>"
+    assert render.highlight_html("", ["x"]) == ""
 
 
 def test_chips_escape_dedupe_and_mark_differences():
-    html = ui.chips_html(["<i>x</i>", "<i>x</i>", "贷款"], "target", highlight=["贷款"])
+    html = render.chips_html(["<i>x</i>", "<i>x</i>", "贷款"], "target", highlight=["贷款"])
     assert html.count("kb-chip-target") == 2
     assert "&lt;i&gt;x&lt;/i&gt;" in html and "<i>" not in html
     assert 'kb-chip-diff">贷款' in html
@@ -77,7 +79,7 @@ def test_card_shows_path_title_badges_targets_topics():
                 targets=[Target(3.0, "个百分点", "不超过", "提高不超过3个百分点", metric="不良贷款容忍度")],
                 topics=[TopicTag("incentives", "考核激励与尽职免责", 2.0)])
     d = _doc(title="关于<测试>的通知", status="draft", doc_number="某发〔2024〕1号")
-    html = ui.clause_card_html(c, d, ["容忍度"])
+    html = render.clause_card_html(c, d, ["容忍度"])
     assert "一、（一）" in html and "《关于&lt;测试&gt;的通知》" in html
     assert "kb-level-county" in html and "县级" in html and "征求意见稿" in html
     assert "某发〔2024〕1号" in html and "<mark>容忍度</mark>" in html
@@ -85,16 +87,16 @@ def test_card_shows_path_title_badges_targets_topics():
 
 
 def test_path_segments():
-    assert ui.path_segments("二、（一）1.") == ["二、", "（一）", "1."]
-    assert ui.path_segments("一、增量") == ["一、", "增量"]
-    assert ui.path_segments("第三条") == ["第三条"]
-    assert ui.path_segments("") == []
+    assert outline.path_segments("二、（一）1.") == ["二、", "（一）", "1."]
+    assert outline.path_segments("一、增量") == ["一、", "增量"]
+    assert outline.path_segments("第三条") == ["第三条"]
+    assert outline.path_segments("") == []
 
 
 def test_outline_tree_parts_measures_items(seed_kb):
     doc = seed_kb.document("003_142beb58a89e468f.txt")
     clauses = seed_kb.clauses_of(doc.id)
-    tree = ui.outline_tree(clauses)
+    tree = outline.outline_tree(clauses)
     ids = [n.clause_id for root in tree for n in root.walk() if n.clause_id]
     assert sorted(ids) == sorted(c.id for c in clauses)  # every clause once
     part = next(n for n in tree if n.marker == "二、")
@@ -104,62 +106,62 @@ def test_outline_tree_parts_measures_items(seed_kb):
     assert [n.marker for n in measure.children] == ["1.", "2.", "3.", "4."]
     goal = next(n for n in tree if n.marker == "一、")
     assert goal.clause_id and [n.label for n in goal.children] == ["增量", "扩面", "提质", "降本"]
-    labels = ui.outline_labels(tree)
+    labels = outline.outline_labels(tree)
     assert labels[measure.children[0].clause_id].strip().startswith("二、（一）1. ")
 
 
 def test_outline_tree_keeps_repeated_paths_and_unnumbered(seed_kb):
     doc = seed_kb.document("002_817478271669fba5.txt")
     clauses = seed_kb.clauses_of(doc.id)
-    tree = ui.outline_tree(clauses)
+    tree = outline.outline_tree(clauses)
     ids = [n.clause_id for root in tree for n in root.walk() if n.clause_id]
     assert sorted(ids) == sorted(c.id for c in clauses)
-    html = ui.outline_html(tree, clauses[3].id)
+    html = render.outline_html(tree, clauses[3].id)
     assert html.count("kb-node-focus") == 1
 
 
 def test_full_text_frames_the_clause(seed_kb):
     doc = seed_kb.document("001_3b50df308c9c2e77.txt")
     clause = seed_kb.clauses_of(doc.id)[5]
-    html = ui.full_text_html(doc, clause)
+    html = render.full_text_html(doc, clause)
     assert html.count('class="kb-focus"') == 1
-    assert ui.escape_text(clause.text) in html
-    assert ui.neighbours(seed_kb.clauses_of(doc.id), clause.id)[1].id == clause.id
+    assert render.escape_text(clause.text) in html
+    assert outline.neighbours(seed_kb.clauses_of(doc.id), clause.id)[1].id == clause.id
 
 
 def test_citation_list_operations():
-    items = ui.add_item(ui.add_item(ui.add_item([], "a"), "b"), "a")
+    items = state.add_item(state.add_item(state.add_item([], "a"), "b"), "a")
     assert items == ["a", "b"]
-    assert ui.move_item(["a", "b", "c"], 2, -1) == ["a", "c", "b"]
-    assert ui.move_item(["a", "b", "c"], 0, -1) == ["a", "b", "c"]
-    assert ui.move_item(["a", "b", "c"], 2, 1) == ["a", "b", "c"]
-    assert ui.remove_item(["a", "b", "c"], 1) == ["a", "c"]
+    assert state.move_item(["a", "b", "c"], 2, -1) == ["a", "c", "b"]
+    assert state.move_item(["a", "b", "c"], 0, -1) == ["a", "b", "c"]
+    assert state.move_item(["a", "b", "c"], 2, 1) == ["a", "b", "c"]
+    assert state.remove_item(["a", "b", "c"], 1) == ["a", "c"]
 
 
 def test_filters_options_and_description(seed_kb):
-    opts = ui.filter_options(seed_kb.documents, seed_kb.clauses)
+    opts = facets.filter_options(seed_kb.documents, seed_kb.clauses)
     assert opts.levels == ["national", "municipal", "county"]
     assert "江苏省苏州市" in opts.regions and "insurance" in opts.topics
-    f = ui.make_filters(levels=["county"], topics=["insurance"], date_from=__import__("datetime").date(2020, 1, 1))
+    f = facets.make_filters(levels=["county"], topics=["insurance"], date_from=__import__("datetime").date(2020, 1, 1))
     assert f.date_from == "2020-01-01" and f.date_to == ""
-    said = ui.describe_filters(f, opts.topics)
+    said = facets.describe_filters(f, opts.topics)
     assert said[0] == "层级：县级" and "主题：保险保障" in said
 
 
 def test_explain_empty(seed_kb):
-    assert "请输入" in ui.explain_empty(seed_kb, "  ", None)
+    assert "请输入" in facets.explain_empty(seed_kb, "  ", None)
     narrow = Filters(levels=["county"], documents=["001_3b50df308c9c2e77"])
-    msg = ui.explain_empty(seed_kb, QUESTION, narrow)
+    msg = facets.explain_empty(seed_kb, QUESTION, narrow)
     assert msg.startswith("筛选条件过窄") and "层级：县级" in msg
-    assert "没有条款包含" in ui.explain_empty(seed_kb, "zzqqxx", None)
+    assert "没有条款包含" in facets.explain_empty(seed_kb, "zzqqxx", None)
 
 
 def test_provenance_and_references(seed_kb):
     doc = seed_kb.document("001_3b50df308c9c2e77.txt")
-    rows = {r["字段"]: r for r in ui.provenance_rows(doc)}
+    rows = {r["字段"]: r for r in tables.provenance_rows(doc)}
     assert rows["文号"]["值"] == "金发〔2024〕5号" and rows["文号"]["来源"] == "正文抽取"
     county = seed_kb.document("003_142beb58a89e468f.txt")
-    assert {r["字段"]: r for r in ui.provenance_rows(county)}["地区"]["来源"] == "目录（人工填写）"
+    assert {r["字段"]: r for r in tables.provenance_rows(county)}["地区"]["来源"] == "目录（人工填写）"
     # The documents page shows the lineage links of kb.compare: unresolved for Suzhou's provincial parent …
     links = {(link.child.source, link.reference): link.parent for link in lineage(seed_kb)}
     assert links[("000_70838f8e5a3ffbff.txt", "省政府关于金融支持制造业发展的若干意见")] is None
@@ -169,35 +171,35 @@ def test_provenance_and_references(seed_kb):
     links = lineage(SimpleNamespace(documents=[*seed_kb.documents, child]))
     assert [link.parent for link in links if link.child is child] == [national]
     assert [link.child for link in links if link.parent is national] == [child]
-    table = ui.documents_table(seed_kb.documents)
+    table = tables.documents_table(seed_kb.documents)
     assert [r["层级"] for r in table][:2] == ["国家", "国家"] and table[-1]["层级"] == "县级"
 
 
 def test_store_upload(tmp_path):
-    ok = ui.store_upload(tmp_path, "../../通知 a.txt", "关于金融支持的通知\n一、总体要求".encode())
+    ok = corpus.store_upload(tmp_path, "../../通知 a.txt", "关于金融支持的通知\n一、总体要求".encode())
     assert ok.ok and ok.saved_as == "通知_a.txt" and (tmp_path / "通知_a.txt").exists()
-    assert not ui.store_upload(tmp_path, "empty.txt", b"").ok
-    assert "不支持" in ui.store_upload(tmp_path, "x.exe", b"MZ").message
-    bad = ui.store_upload(tmp_path, "bad.pdf", b"%PDF-1.4 not really")
+    assert not corpus.store_upload(tmp_path, "empty.txt", b"").ok
+    assert "不支持" in corpus.store_upload(tmp_path, "x.exe", b"MZ").message
+    bad = corpus.store_upload(tmp_path, "bad.pdf", b"%PDF-1.4 not really")
     assert not bad.ok and not (tmp_path / "bad.pdf").exists()  # unreadable files never enter the corpus
-    dup = ui.store_upload(tmp_path, "通知 a.txt", "另一份内容".encode())
+    dup = corpus.store_upload(tmp_path, "通知 a.txt", "另一份内容".encode())
     assert not dup.ok and "同名" in dup.message
-    assert ui.store_upload(tmp_path, "通知 a.txt", "另一份内容".encode(), replace=True).ok
-    assert "过大" in ui.store_upload(tmp_path, "big.txt", "字".encode() * 100, max_bytes=10).message
+    assert corpus.store_upload(tmp_path, "通知 a.txt", "另一份内容".encode(), replace=True).ok
+    assert "过大" in corpus.store_upload(tmp_path, "big.txt", "字".encode() * 100, max_bytes=10).message
 
 
 def test_catalog_form_round_trip():
-    defaults = ui.catalog_form_defaults({"issuers": ["财政部", "工业和信息化部"], "level": "county"})
+    defaults = catalog.catalog_form_defaults({"issuers": ["财政部", "工业和信息化部"], "level": "county"})
     assert defaults["issuers"] == "财政部\n工业和信息化部" and defaults["title"] == ""
-    values = ui.catalog_form_values({**defaults, "title": "  标题 ", "references": "甲、乙\n丙"})
+    values = catalog.catalog_form_values({**defaults, "title": "  标题 ", "references": "甲、乙\n丙"})
     assert values == {"issuers": ["财政部", "工业和信息化部"], "level": "county", "title": "标题",
                       "references": ["甲", "乙", "丙"]}
 
 
 def test_progress_fraction_bounded_and_monotonic():
-    seq = [ui.progress_fraction("解析文件", i, 5) for i in range(6)] + [ui.progress_fraction("分词", 1, 1)]
+    seq = [progress.progress_fraction("解析文件", i, 5) for i in range(6)] + [progress.progress_fraction("分词", 1, 1)]
     assert seq == sorted(seq) and seq[0] == 0.0 and 0 < seq[-1] <= 1.0
-    assert ui.progress_fraction("其他", 3, 0) == 1.0
+    assert progress.progress_fraction("其他", 3, 0) == 1.0
 
 
 # ================================================================ pages through AppTest
@@ -321,7 +323,7 @@ def test_citation_list_add_reorder_remove_and_export(app_env, monkeypatch):
     ids = [first.removeprefix("add_"), second.removeprefix("add_")]
     assert at.session_state["kb_citations"] == ids
 
-    at.switch_page("pages/citations.py").run()
+    at.switch_page("ui/citations.py").run()
     _ok(at)
     assert at.title[0].value == "引用清单"
     at.button(key=f"down_{ids[0]}").click().run()
@@ -345,7 +347,7 @@ def test_citation_list_add_reorder_remove_and_export(app_env, monkeypatch):
 
 def test_empty_citation_list_explains(app_env):
     at = _app().run()
-    at.switch_page("pages/citations.py").run()
+    at.switch_page("ui/citations.py").run()
     _ok(at)
     assert any("清单还是空的" in i.value for i in at.info)
     assert not at.download_button
@@ -367,7 +369,7 @@ def test_read_in_context_opens_the_document_with_the_clause(app_env):
 
 def test_documents_page_outline_metadata_and_links(app_env):
     at = _app().run()
-    at.switch_page("pages/documents.py").run()
+    at.switch_page("ui/documents.py").run()
     _ok(at)
     assert len(at.dataframe) >= 2  # the corpus table and the provenance table
     at.selectbox(key="doc_select").set_value("000_70838f8e5a3ffbff").run()
@@ -395,7 +397,7 @@ def _seed_kb_clauses(doc_id: str) -> list[Clause]:
 def test_documents_page_from_a_shared_link(app_env):
     clause = _seed_kb_clauses("004_b17876d9791bd83c")[4]
     at = _app().run()
-    at.switch_page("pages/documents.py")
+    at.switch_page("ui/documents.py")
     at.query_params["doc"] = "004_b17876d9791bd83c.txt"  # the file name works as well as the id
     at.query_params["clause"] = clause.id
     at.run()
@@ -409,7 +411,7 @@ def test_no_index_tells_how_to_build(app_env, tmp_path, monkeypatch):
     at = _app().run()
     _ok(at)
     assert any("make run" in i.value and "kb build" in i.value for i in at.info)
-    for page in ("pages/compare.py", "pages/documents.py", "pages/citations.py"):
+    for page in ("ui/compare.py", "ui/documents.py", "ui/citations.py"):
         at.switch_page(page).run()
         _ok(at)
         assert any("make run" in i.value for i in at.info), page
@@ -417,7 +419,7 @@ def test_no_index_tells_how_to_build(app_env, tmp_path, monkeypatch):
 
 def test_admin_upload_bad_and_good_files(app_env):
     at = _app().run()
-    at.switch_page("pages/admin.py").run()
+    at.switch_page("ui/admin.py").run()
     _ok(at)
     at.file_uploader(key="upload_files").set_value([
         ("empty.txt", b"", "text/plain"),
@@ -437,7 +439,7 @@ def test_admin_edit_metadata(app_env):
     from kb.catalog import load_catalog
 
     at = _app().run()
-    at.switch_page("pages/admin.py").run()
+    at.switch_page("ui/admin.py").run()
     at.selectbox(key="meta_source").set_value("001_3b50df308c9c2e77.txt").run()
     _ok(at)
     form = at.text_input
@@ -462,7 +464,7 @@ def test_admin_builds_a_first_index_with_progress(app_env, tmp_path, monkeypatch
     monkeypatch.setenv("KB_INDEX", str(index))
     (app_env / "junk.txt").write_bytes(bytes(range(256)) * 8)  # one bad file must not stop the others
     at = _app().run()
-    at.switch_page("pages/admin.py").run()
+    at.switch_page("ui/admin.py").run()
     _ok(at)
     at.button(key="build_incremental").click().run()
     _ok(at)
@@ -470,7 +472,7 @@ def test_admin_builds_a_first_index_with_progress(app_env, tmp_path, monkeypatch
     assert any("已构建新索引" in s.value for s in at.success)
     assert any("1 个文件未能索引" in e.value for e in at.error)
     assert at.dataframe  # the per-file errors
-    at.switch_page("pages/search.py").run()
+    at.switch_page("ui/search.py").run()
     at = _search(at)
     assert _keys(at, "add_")
 
@@ -485,7 +487,7 @@ def test_admin_failed_build_leaves_the_running_index(app_env, tmp_path, monkeypa
     monkeypatch.setenv("KB_INDEX", str(index))
     (app_env / "catalog.toml").write_text('["x.txt"]\nlevel = "galactic"\n', "utf-8")
     at = _app().run()
-    at.switch_page("pages/admin.py").run()
+    at.switch_page("ui/admin.py").run()
     at.button(key="build_full").click().run()
     _ok(at)
     assert any("构建失败" in e.value and "没有改动" in e.value for e in at.error)
@@ -499,17 +501,16 @@ def test_admin_hidden_when_disabled(app_env, monkeypatch):
     at = _app().run()
     _ok(at)
     with pytest.raises(ValueError):
-        at.switch_page("pages/admin.py")
-    page = AppTest.from_file(str(ROOT / "pages" / "admin.py"), default_timeout=TIMEOUT)
-    page.session_state["_kb_entry_run"] = True  # as if app.py had routed here
+        at.switch_page("ui/admin.py")
+    page = AppTest.from_file(str(ROOT / "ui" / "admin.py"), default_timeout=TIMEOUT)  # the file, run directly
     page.run()
     assert not page.exception
     assert any("KB_ALLOW_ADMIN=0" in i.value for i in page.info)
     assert not page.file_uploader and not page.button
 
 
-@pytest.mark.parametrize("page", ["pages/search.py", "pages/compare.py", "pages/documents.py",
-                                  "pages/citations.py", "pages/admin.py"])
+@pytest.mark.parametrize("page", ["ui/search.py", "ui/compare.py", "ui/documents.py",
+                                  "ui/citations.py", "ui/admin.py"])
 def test_every_page_renders_without_exception(app_env, page):
     at = _app().run()
     at.switch_page(page).run()

@@ -12,8 +12,9 @@ from kb.build import build_index
 from kb.cli import main
 from kb.errors import QueryError
 from kb.evaluate import Judged, Query, evaluate_kb, normalise, score_ranking
+from kb.fusion import max_norm, minmax
 from kb.models import Clause, Filters
-from kb.search import KnowledgeBase, _max_norm, _minmax, matched_terms
+from kb.search import KnowledgeBase, matched_terms
 
 from .conftest import EVAL, FIXTURES, SEEDS
 
@@ -83,9 +84,9 @@ def test_each_retriever_alone(seed_kb):
 
 
 def test_normalisers():
-    assert _max_norm(np.array([2.0, 1.0, 0.0])).tolist() == [1.0, 0.5, 0.0]
-    assert _minmax(np.array([0.5, 0.7, 0.9])).round(3).tolist() == [0.0, 0.5, 1.0]
-    assert _minmax(np.array([0.8, 0.8])).tolist() == [1.0, 1.0]
+    assert max_norm(np.array([2.0, 1.0, 0.0])).tolist() == [1.0, 0.5, 0.0]
+    assert minmax(np.array([0.5, 0.7, 0.9])).round(3).tolist() == [0.0, 0.5, 1.0]
+    assert minmax(np.array([0.8, 0.8])).tolist() == [1.0, 1.0]
 
 
 def test_matched_terms_prefer_the_longest():

@@ -6,16 +6,15 @@ import math
 
 import streamlit as st
 
-from kb import app_support as ui
 from kb.build import build_index
-from kb.catalog import load_catalog, save_entry
-from kb.corpus import ALLOWED_SUFFIXES
+from kb.catalog import LIST_FIELDS, catalog_form_defaults, catalog_form_values, load_catalog, save_entry
+from kb.corpus import ALLOWED_SUFFIXES, store_upload
 from kb.errors import CatalogError, KBError
 from kb.models import LEVEL_LABELS, LEVELS, STATUS_LABELS
+from kb.progress import progress_fraction
 from kb.read import scan_corpus
-from pages._common import settings, try_kb, via_entry
-
-via_entry("admin")
+from ui import render, tables
+from ui.state import settings, try_kb
 
 s = settings()
 
@@ -44,7 +43,7 @@ with tab_upload:
                                accept_multiple_files=True, max_upload_size=limit_mb, key="upload_files")
     replace = st.checkbox("覆盖同名文件", key="upload_replace")
     if st.button("保存到语料库", type="primary", disabled=not uploads, key="upload_save"):
-        results = [ui.store_upload(s.corpus_dir, f.name, f.getvalue(), replace=replace,
+        results = [store_upload(s.corpus_dir, f.name, f.getvalue(), replace=replace,
                                    max_bytes=s.max_file_bytes) for f in uploads or []]
         for r in results:
             if r.ok:
@@ -76,7 +75,7 @@ with tab_meta:
     else:
         docs = {d.source: d for d in kb.documents} if kb else {}
         source = st.selectbox("文件", sources, key="meta_source",
-                              format_func=lambda n: f"{n}　{ui.quote(docs[n].title)}" if n in docs and docs[n].title
+                              format_func=lambda n: f"{n}　{render.quote(docs[n].title)}" if n in docs and docs[n].title
                               else n)
         try:
             catalog = load_catalog(s.corpus_dir)
@@ -85,14 +84,14 @@ with tab_meta:
             catalog = None
         if catalog is not None:
             current = docs.get(source)
-            values = ui.catalog_form_defaults(catalog.get(source))
+            values = catalog_form_defaults(catalog.get(source))
 
             def now(field: str) -> str:
                 """The value the index holds now, shown as a placeholder."""
                 if current is None:
                     return ""
-                return ui.field_text(field, getattr(current, field, "")).replace("、", "\n") \
-                    if field in ui.LIST_FIELDS else ui.field_text(field, getattr(current, field, ""))
+                return tables.field_text(field, getattr(current, field, "")).replace("、", "\n") \
+                    if field in LIST_FIELDS else tables.field_text(field, getattr(current, field, ""))
 
             with st.form(f"meta_form_{source}"):
                 form = {
@@ -119,7 +118,7 @@ with tab_meta:
                 submitted = st.form_submit_button("保存元数据", type="primary")
             if submitted:
                 try:
-                    save_entry(s.corpus_dir, source, ui.catalog_form_values(form))
+                    save_entry(s.corpus_dir, source, catalog_form_values(form))
                 except CatalogError as e:
                     st.error(f"未保存：{e}")
                 else:
@@ -142,7 +141,7 @@ with tab_build:
         bar = st.progress(0.0, text="准备构建……")
 
         def progress(stage: str, done: int, total: int) -> None:
-            bar.progress(ui.progress_fraction(stage, done, total), text=f"{stage}：{done}/{total}")
+            bar.progress(progress_fraction(stage, done, total), text=f"{stage}：{done}/{total}")
 
         try:
             report = build_index(s.corpus_dir, s.index_dir, s.embed_model, force=full,
@@ -152,7 +151,7 @@ with tab_build:
             st.error(f"构建失败：{e}。正在使用的索引没有改动。")
         else:
             bar.progress(1.0, text="完成")
-            st.success(ui.build_summary(report))
+            st.success(render.build_summary(report))
             for w in report.warnings:
                 st.warning(w)
             if report.errors:

@@ -1,23 +1,27 @@
-"""Streamlit glue shared by the pages: settings, the cached knowledge base, the citation list, page switches."""
+"""Streamlit state shared by the pages: session keys, settings, the cached knowledge base and results, the citation
+list, page switches."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import streamlit as st
 
-from kb import app_support as ui
 from kb.config import Settings, load_settings
 from kb.errors import KBError
+from kb.models import Clause, Document
 from kb.search import KnowledgeBase
 from kb.store import current_build
 
+from .render import CSS, no_index_message
+
 PAGES = {
-    "search": "pages/search.py",
-    "compare": "pages/compare.py",
-    "documents": "pages/documents.py",
-    "citations": "pages/citations.py",
-    "admin": "pages/admin.py",
+    "search": "ui/search.py",
+    "compare": "ui/compare.py",
+    "documents": "ui/documents.py",
+    "citations": "ui/citations.py",
+    "admin": "ui/admin.py",
 }
 CITATIONS = "kb_citations"  # session key: clause ids in the user's order
 FOCUS = "kb_focus"  # session key: {"doc": id, "clause": id} handed from a result to the 文件 page
@@ -25,31 +29,6 @@ FOCUS = "kb_focus"  # session key: {"doc": id, "clause": id} handed from a resul
 KEPT = ("search_q", "f_levels", "f_regions", "f_issuers", "f_topics", "f_statuses", "f_docs", "f_from", "f_to",
         "search_k", "search_retriever", "cmp_mode", "cmp_measure", "cmp_topic", "cmp_levels", "cmp_docs",
         "cmp_per_doc", "doc_select")
-
-
-ENTRY_FLAG = "_kb_entry_run"  # set by app.py around page.run()
-PENDING = "_kb_pending_page"  # a page asked for before app.py had run: (page key, query params)
-
-
-def via_entry(page_key: str) -> None:
-    """Make sure a page runs inside app.py's navigation.
-
-    Streamlit treats a `pages/` folder beside the entry script as an old-style multipage app until the first
-    `st.navigation` call in the process, so the first visit to a deep link (e.g. /documents?doc=…) after a
-    server start would run the page file alone, without app.py's setup and menu. Such a run is sent to app.py,
-    which then opens the page asked for, with its query parameters.
-    """
-    if st.session_state.get(ENTRY_FLAG):
-        return
-    st.session_state[PENDING] = (page_key, st.query_params.to_dict())
-    st.switch_page("app.py")
-
-
-def open_pending(registered: dict[str, object]) -> None:
-    """Called by app.py after st.navigation: go to the page a deep link asked for, if it exists here."""
-    pending = st.session_state.pop(PENDING, None)
-    if pending and pending[0] in registered:
-        st.switch_page(registered[pending[0]], query_params=pending[1] or None)
 
 
 def settings() -> Settings:
@@ -80,7 +59,7 @@ def require_kb() -> KnowledgeBase:
         st.error(f"索引无法加载：{e}")
         st.stop()
     if kb is None:
-        st.info(ui.no_index_message(s.index_dir, s.corpus_dir, s.allow_admin), icon=":material/info:")
+        st.info(no_index_message(s.index_dir, s.corpus_dir, s.allow_admin), icon=":material/info:")
         st.stop()
     shown = st.session_state.setdefault("kb_notices_shown", [])
     if kb.build_id not in shown:
@@ -98,7 +77,39 @@ def keep_widget_state() -> None:
 
 
 def inject_css() -> None:
-    st.html(ui.CSS)
+    st.html(CSS)
+
+
+def add_item(items: list[str], item: str) -> list[str]:
+    """Append once; the order is the user's."""
+    return items if item in items else [*items, item]
+
+
+def move_item(items: list[str], index: int, delta: int) -> list[str]:
+    """Move the item at `index` up (delta −1) or down (+1); out-of-range moves change nothing."""
+    target = index + delta
+    if not (0 <= index < len(items) and 0 <= target < len(items)):
+        return list(items)
+    out = list(items)
+    out[index], out[target] = out[target], out[index]
+    return out
+
+
+def remove_item(items: list[str], index: int) -> list[str]:
+    return [x for i, x in enumerate(items) if i != index]
+
+
+def resolve_items(kb, ids: Sequence[str]) -> tuple[list[tuple[Clause, Document]], list[str]]:
+    """(clause, document) pairs for the ids still in the index, and the ids a rebuild has dropped."""
+    found, missing = [], []
+    for cid in ids:
+        try:
+            clause = kb.clause(cid)
+        except Exception:
+            missing.append(cid)
+            continue
+        found.append((clause, kb.doc_of(clause)))
+    return found, missing
 
 
 def citation_ids() -> list[str]:
@@ -110,7 +121,7 @@ def set_citation_ids(ids: list[str]) -> None:
 
 
 def add_citation(clause_id: str) -> None:
-    set_citation_ids(ui.add_item(citation_ids(), clause_id))
+    set_citation_ids(add_item(citation_ids(), clause_id))
 
 
 def open_in_documents(doc_id: str, clause_id: str = "") -> None:

@@ -7,13 +7,12 @@ from datetime import date
 
 import streamlit as st
 
-from kb import app_support as ui
+from kb import facets
 from kb.errors import KBError
 from kb.models import LEVEL_LABELS, STATUS_LABELS
 from kb.search import RETRIEVERS
-from pages._common import add_citation, citation_ids, open_in_documents, require_kb, try_kb, via_entry
-
-via_entry("search")
+from ui import render
+from ui.state import add_citation, citation_ids, open_in_documents, require_kb, try_kb
 
 EXAMPLES = ("出口信用保险怎么支持外贸制造企业", "制造业中长期贷款占比有什么要求", "不良贷款容忍度可以放宽多少")
 RETRIEVER_LABELS = {"hybrid": "混合（关键词＋语义）", "bm25": "仅关键词", "dense": "仅语义向量"}
@@ -33,11 +32,11 @@ def _ask(question: str) -> None:
 
 # ---------------------------------------------------------------- sidebar inputs
 kb = try_kb()
-filters = ui.make_filters()
+filters = facets.make_filters()
 k, retriever = 10, "hybrid"
 opts = None
 if kb is not None:
-    opts = ui.filter_options(kb.documents, kb.clauses)
+    opts = facets.filter_options(kb.documents, kb.clauses)
     with st.sidebar:
         st.header("筛选")
         levels = st.multiselect("层级", opts.levels, format_func=LEVEL_LABELS.get, key="f_levels",
@@ -63,7 +62,7 @@ if kb is not None:
             k = st.slider("最多显示条数", 5, 50, step=5, key="search_k")
             choices = [r for r in RETRIEVERS if r != "dense" or kb.has_dense]
             retriever = st.radio("检索方式", choices, format_func=RETRIEVER_LABELS.get, key="search_retriever")
-    filters = ui.make_filters(levels, regions, issuers, topics, statuses, docs, date_from, date_to)
+    filters = facets.make_filters(levels, regions, issuers, topics, statuses, docs, date_from, date_to)
 
 # ---------------------------------------------------------------- title and guard
 st.title("检索")
@@ -86,11 +85,11 @@ except KBError as e:
     st.error(f"检索失败：{e}")
     st.stop()
 elapsed = time.perf_counter() - t0
-said = ui.describe_filters(filters, opts.topics if opts else None, opts.documents if opts else None)
+said = facets.describe_filters(filters, opts.topics if opts else None, opts.documents if opts else None)
 
 # ---------------------------------------------------------------- render
 if not hits:
-    st.warning(ui.explain_empty(kb, query, filters, opts.topics if opts else None,
+    st.warning(facets.explain_empty(kb, query, filters, opts.topics if opts else None,
                                 opts.documents if opts else None))
     st.stop()
 
@@ -100,7 +99,7 @@ chosen = set(citation_ids())
 for hit in hits:
     c, d = hit.clause, hit.document
     with st.container(border=True, key=f"hit_{c.id}"):
-        st.html(ui.clause_card_html(c, d, hit.matched_terms))
+        st.html(render.clause_card_html(c, d, hit.matched_terms))
         b1, b2, b3 = st.columns([1.2, 1.2, 4], vertical_alignment="center")
         if c.id in chosen:
             b1.button("已在引用清单", key=f"add_{c.id}", disabled=True, icon=":material/check:", width="stretch")
@@ -109,4 +108,4 @@ for hit in hits:
                       width="stretch")
         if b2.button("在原文中查看", key=f"ctx_{c.id}", icon=":material/description:", width="stretch"):
             open_in_documents(d.id, c.id)
-        b3.caption(f"第 {hit.rank} 条 · {ui.score_text(hit)}")
+        b3.caption(f"第 {hit.rank} 条 · {render.score_text(hit)}")

@@ -6,12 +6,11 @@ import html
 
 import streamlit as st
 
-from kb import app_support as ui
+from kb import facets, outline
 from kb.errors import KBError
-from kb.models import LEVELS
-from pages._common import FOCUS, add_citation, cached_lineage, citation_ids, require_kb, try_kb, via_entry
-
-via_entry("documents")
+from kb.models import order_documents
+from ui import render, tables
+from ui.state import FOCUS, add_citation, cached_lineage, citation_ids, require_kb, try_kb
 
 NO_CLAUSE = ""
 
@@ -29,8 +28,7 @@ def _document_changed() -> None:
 kb = try_kb()
 doc_ids: list[str] = []
 if kb is not None:
-    order = {lv: i for i, lv in enumerate(LEVELS)}
-    doc_ids = [d.id for d in sorted(kb.documents, key=lambda d: (order.get(d.level, 9), d.date or "9999", d.source))]
+    doc_ids = [d.id for d in order_documents(kb.documents)]
     focus = st.session_state.pop(FOCUS, None)
     linked = (st.query_params.get("doc", ""), st.query_params.get("clause", ""))
     wanted_doc, wanted_clause = "", ""
@@ -54,15 +52,15 @@ if kb is not None:
 doc = None
 clause_id = NO_CLAUSE
 if kb is not None and doc_ids:
-    labels = {d.id: ui.doc_label(d) for d in kb.documents}
+    labels = {d.id: facets.doc_label(d) for d in kb.documents}
     with st.sidebar:
         st.header("文件")
         doc_id = st.selectbox("选择文件", doc_ids, format_func=labels.get, key="doc_select",
                               on_change=_document_changed)
         doc = kb.document(doc_id)
         clauses = kb.clauses_of(doc.id)
-        tree = ui.outline_tree(clauses)
-        names = ui.outline_labels(tree)
+        tree = outline.outline_tree(clauses)
+        names = outline.outline_labels(tree)
         if st.session_state.get("doc_clause") not in names:
             st.session_state["doc_clause"] = NO_CLAUSE
         clause_id = st.selectbox("定位条款", [NO_CLAUSE, *names], key="doc_clause",
@@ -82,11 +80,11 @@ focus_clause = kb.clause(clause_id) if clause_id else None
 
 # ---------------------------------------------------------------- render: the corpus
 with st.expander(f"语料一览：{len(kb.documents)} 份文件", expanded=False):
-    st.dataframe(ui.documents_table(kb.documents), hide_index=True, width="stretch")
+    st.dataframe(tables.documents_table(kb.documents), hide_index=True, width="stretch")
 
 # ---------------------------------------------------------------- render: the chosen document
-st.html(f'<div class="kb-card-head" style="font-size:1.3rem">{html.escape(ui.quote(doc.title or doc.source))}'
-        f"</div>{ui.doc_meta_html(doc, with_title=False)}")
+st.html(f'<div class="kb-card-head" style="font-size:1.3rem">{html.escape(render.quote(doc.title or doc.source))}'
+        f"</div>{render.doc_meta_html(doc, with_title=False)}")
 meta = {
     "发文机关": "、".join(doc.issuers) or "—", "文号": doc.doc_number or "—", "成文日期": doc.date or "—",
     "地区": doc.region or "—", "状态": doc.status_label, "条款数": str(doc.clause_count), "文件": doc.source,
@@ -99,7 +97,7 @@ for start in range(0, len(items), 4):  # a row of columns per four fields, so a 
 if doc.source_url:
     st.link_button("打开来源网址", doc.source_url)
 with st.expander("元数据来源：每个字段的值从何而来"):
-    st.dataframe(ui.provenance_rows(doc), hide_index=True, width="stretch")
+    st.dataframe(tables.provenance_rows(doc), hide_index=True, width="stretch")
 
 links = cached_lineage(kb, kb.build_id)
 parents = [link for link in links if link.child.id == doc.id]
@@ -113,22 +111,22 @@ if parents or children:
         else:
             st.text(f"落实：《{link.reference}》（未收录于本库）")
     for link in children:
-        st.button(f"被落实：{ui.doc_label(link.child)}", key=f"by_{doc.id}_{link.child.id}", on_click=_pick_document,
+        st.button(f"被落实：{facets.doc_label(link.child)}", key=f"by_{doc.id}_{link.child.id}", on_click=_pick_document,
                   args=(link.child.id,), icon=":material/arrow_downward:")
 
 left, right = st.columns([1, 2], gap="large")
 with left:
     st.subheader("提纲")
-    st.html(ui.outline_html(tree, clause_id))
+    st.html(render.outline_html(tree, clause_id))
 with right:
     if focus_clause is not None:
-        st.subheader(f"条款 {focus_clause.path or ''} {ui.clause_title(focus_clause)}".strip())
-        for c in ui.neighbours(clauses, focus_clause.id):
+        st.subheader(f"条款 {focus_clause.path or ''} {outline.clause_title(focus_clause)}".strip())
+        for c in outline.neighbours(clauses, focus_clause.id):
             with st.container(border=c.id == focus_clause.id):
                 if c.id == focus_clause.id:
-                    st.html(ui.clause_card_html(c, doc, show_doc=False))
+                    st.html(render.clause_card_html(c, doc, show_doc=False))
                 else:
-                    st.html(f'<div class="kb-text" style="color:#6b7280">{ui.escape_text(c.text)}</div>')
+                    st.html(f'<div class="kb-text" style="color:#6b7280">{render.escape_text(c.text)}</div>')
         if focus_clause.id in citation_ids():
             st.button("已在引用清单", key="doc_add", disabled=True, icon=":material/check:")
         else:
@@ -138,4 +136,4 @@ with right:
         st.caption("在左侧“定位条款”中选择一个条款，即可在全文中标出它。")
     else:
         st.caption("标黄框处为所定位的条款。")
-    st.html(ui.full_text_html(doc, focus_clause))
+    st.html(render.full_text_html(doc, focus_clause))

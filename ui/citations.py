@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kb import app_support as ui
 from kb.errors import KBError
 from kb.export import FORMATS, citations_from, export_bytes, md_escape
-from pages._common import citation_ids, open_in_documents, require_kb, set_citation_ids, via_entry
-
-via_entry("citations")
+from ui import render, state, tables
+from ui.state import citation_ids, open_in_documents, require_kb, set_citation_ids
 
 
 def _move(index: int, delta: int) -> None:
-    set_citation_ids(ui.move_item(citation_ids(), index, delta))
+    set_citation_ids(state.move_item(citation_ids(), index, delta))
 
 
 def _remove(index: int) -> None:
-    set_citation_ids(ui.remove_item(citation_ids(), index))
+    set_citation_ids(state.remove_item(citation_ids(), index))
 
 
 def _clear() -> None:
@@ -34,7 +32,7 @@ with st.sidebar:
 # ---------------------------------------------------------------- title and guard
 st.title("引用清单")
 kb = require_kb()
-items, missing = ui.resolve_items(kb, citation_ids())
+items, missing = state.resolve_items(kb, citation_ids())
 if missing:  # a rebuild changed those clauses: say so once and drop them
     set_citation_ids([cid for cid in citation_ids() if cid not in missing])
     st.warning(f"有 {len(missing)} 个条款在重建索引后已不存在（原文已修改或删除），已从清单中移除。")
@@ -57,16 +55,16 @@ st.caption(f"共 {len(items)} 条。用 ↑ ↓ 调整顺序，导出文件按�
 cols = st.columns(len(FORMATS))
 for col, fmt in zip(cols, FORMATS, strict=True):
     if fmt in files:
-        col.download_button(f"导出 {ui.EXPORT_LABELS[fmt]}", files[fmt], file_name=ui.export_file_name(fmt),
+        col.download_button(f"导出 {tables.EXPORT_LABELS[fmt]}", files[fmt], file_name=tables.export_file_name(fmt),
                             mime=FORMATS[fmt], key=f"export_{fmt}", icon=":material/download:", width="stretch")
     else:
-        col.error(f"{ui.EXPORT_LABELS[fmt]} 导出失败：{errors[fmt]}")
+        col.error(f"{tables.EXPORT_LABELS[fmt]} 导出失败：{errors[fmt]}")
 
 for i, ((clause, doc), cite) in enumerate(zip(items, citations, strict=True)):
     with st.container(border=True, key=f"cite_{clause.id}"):
         body, buttons = st.columns([8, 1.4])
         with body:
-            st.html(ui.clause_card_html(clause, doc, number=cite.index))
+            st.html(render.clause_card_html(clause, doc, number=cite.index))
             st.caption(f"出处：{md_escape(cite.locator)}")
         with buttons:
             st.button("上移", key=f"up_{clause.id}", on_click=_move, args=(i, -1), disabled=i == 0,

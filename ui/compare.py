@@ -8,12 +8,13 @@ import io
 import altair as alt
 import streamlit as st
 
-from kb import app_support as ui
-from kb.compare import compare_measure
+from kb import facets
+from kb.compare import compare_measure, coverage_to_csv, distinct_targets
 from kb.errors import KBError
-from kb.models import LEVEL_LABELS, LEVELS
+from kb.models import LEVEL_LABELS, LEVELS, order_documents
 from kb.topics import default_taxonomy
-from pages._common import (
+from ui import render, tables
+from ui.state import (
     add_citation,
     cached_align,
     cached_coverage,
@@ -22,10 +23,7 @@ from pages._common import (
     open_in_documents,
     require_kb,
     try_kb,
-    via_entry,
 )
-
-via_entry("compare")
 
 EXAMPLES = ("不良贷款容忍度", "出口信用保险", "首台（套）保险补偿", "银企对接")
 MODES = {"measure": "按措施（输入文字）", "topic": "按主题"}
@@ -43,9 +41,8 @@ taxonomy = {t.key: t.label for t in default_taxonomy()}
 measure, topic, levels, docs, per_doc = "", None, [], [], 1
 doc_a = doc_b = None
 if kb is not None:
-    ordered = sorted(kb.documents, key=lambda d: (LEVELS.index(d.level) if d.level in LEVELS else 9,
-                                                  d.date or "9999", d.source))
-    labels = {d.id: ui.doc_label(d) for d in ordered}
+    ordered = order_documents(kb.documents)
+    labels = {d.id: facets.doc_label(d) for d in ordered}
     ids = [d.id for d in ordered]
     with st.sidebar:
         st.header("对比什么")
@@ -98,19 +95,19 @@ with tab_measure:
         what = f"措施“{measure.strip()}”" if measure and measure.strip() else f"主题“{taxonomy.get(topic, topic)}”"
         st.caption(f"{what}：{len(comparison.rows)} 份文件中 {found} 份有对应条款"
                    + (f"（其中 {weak} 份较弱）" if weak else "") + "。每列一份文件，按层级从国家到县级排列。")
-        st.html(ui.LEGEND_HTML)
-        unique = ui.distinct_targets(comparison)
+        st.html(render.LEGEND_HTML)
+        unique = distinct_targets(comparison)
         chosen = set(citation_ids())
-        for group in ui.compare_groups(comparison):
+        for group in tables.compare_groups(comparison):
             st.subheader(f"{group.label}（{len(group.rows)} 份）")
             for start in range(0, len(group.rows), COLUMNS_PER_ROW):
                 chunk = group.rows[start: start + COLUMNS_PER_ROW]
                 cols = st.columns(COLUMNS_PER_ROW, gap="small")
                 for col, row in zip(cols, chunk, strict=False):
                     with col, st.container(border=True, key=f"cmp_col_{row.document.id}"):
-                        st.html(ui.compare_doc_head_html(row))
+                        st.html(render.compare_doc_head_html(row))
                         for m in row.matches:
-                            st.html(ui.compare_match_html(m, row.document, unique))
+                            st.html(render.compare_match_html(m, row.document, unique))
                             cid = m.clause.id
                             # A wrapping row: half-width columns cut "加入引用清单" short when three documents share a row.
                             with st.container(horizontal=True, wrap=True):
@@ -120,7 +117,7 @@ with tab_measure:
                                 if st.button("看原文", key=f"cmp_ctx_{cid}", icon=":material/description:"):
                                     open_in_documents(row.document.id, cid)
         with st.expander("并排一览（表格）"):
-            st.dataframe(ui.compare_table(comparison), hide_index=True, width="stretch")
+            st.dataframe(tables.compare_table(comparison), hide_index=True, width="stretch")
 
 # ---------------------------------------------------------------- two documents, clause by clause
 with tab_align:
@@ -139,18 +136,18 @@ with tab_align:
         m1.metric("A 中有对应的条款", f"{counts['matched']} / {counts['clauses_a']}")
         m2.metric("A 中没有对应的条款", counts["absent"])
         m3.metric("B 独有的条款", f"{counts['local_only']} / {counts['clauses_b']}")
-        st.caption(f"A：{ui.doc_label(a, 40)}　B：{ui.doc_label(b, 40)}。浅黄为最相近的句子，蓝色为对方没有的表述。")
+        st.caption(f"A：{facets.doc_label(a, 40)}　B：{facets.doc_label(b, 40)}。浅黄为最相近的句子，蓝色为对方没有的表述。")
         for clause in alignment.clauses_a:
             pairs = [p for p in alignment.pairs if p.a.id == clause.id]
-            with st.expander(ui.alignment_label(clause, len(pairs)), expanded=False):
+            with st.expander(tables.alignment_label(clause, len(pairs)), expanded=False):
                 if not pairs:
-                    st.html(ui.aligned_clause_html(clause))
+                    st.html(render.aligned_clause_html(clause))
                     st.caption("B 中没有与此条对应的条款。")
                 for p in pairs:
                     left, right = st.columns(2)
-                    left.html(ui.aligned_clause_html(p.a, p.a_span, p.diff.only_a if p.diff else ()))
-                    right.html(ui.aligned_clause_html(p.b, p.b_span, p.diff.only_b if p.diff else ()))
-                    rows = ui.target_pairs_rows(p.diff)
+                    left.html(render.aligned_clause_html(p.a, p.a_span, p.diff.only_a if p.diff else ()))
+                    right.html(render.aligned_clause_html(p.b, p.b_span, p.diff.only_b if p.diff else ()))
+                    rows = tables.target_pairs_rows(p.diff)
                     if rows:
                         st.dataframe(rows, hide_index=True, width="stretch")
                     st.caption(f"相似度 {p.score:.1f}（置信度 {p.confidence:.2f}）"
@@ -159,7 +156,7 @@ with tab_align:
             st.subheader(f"B 独有的条款（{len(alignment.local_only)}）")
             for clause in alignment.local_only:
                 with st.container(border=True):
-                    st.html(ui.aligned_clause_html(clause))
+                    st.html(render.aligned_clause_html(clause))
 
 # ---------------------------------------------------------------- coverage heatmap
 with tab_cover:
@@ -169,7 +166,7 @@ with tab_cover:
         st.error(f"无法统计主题覆盖：{e}")
         cov = None
     if cov is not None and cov.documents:
-        records, doc_order, topic_order = ui.coverage_records(cov)
+        records, doc_order, topic_order = tables.coverage_records(cov)
         st.caption("每格为该文件中带有此主题的条款数；颜色越深，规定越多。把鼠标移到格子上可看详情。")
         # labelOverlap=False: Vega's overlap test hid every other document and topic name (12 of 26 on the
         # seeds), though the slanted document names do not touch and each topic row is ~19 px high.
@@ -191,7 +188,7 @@ with tab_cover:
         )
         st.altair_chart(chart + text, width="stretch")
         buf = io.BytesIO()
-        cov.to_csv(buf)
+        coverage_to_csv(cov, buf)
         st.download_button("下载覆盖表 CSV", buf.getvalue(), file_name="主题覆盖.csv", mime="text/csv",
                            key="cov_csv", icon=":material/download:")
     elif cov is not None:
@@ -204,4 +201,4 @@ with tab_lineage:
         st.info("本库文件的正文中没有提到所落实的上级文件。")
     else:
         st.caption("文件正文里写明“为贯彻落实《……》”的上级文件，以及它们是否已收录在本库中。")
-        st.dataframe(ui.lineage_rows(links), hide_index=True, width="stretch")
+        st.dataframe(tables.lineage_rows(links), hide_index=True, width="stretch")

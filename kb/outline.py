@@ -1,0 +1,122 @@
+"""A document's outline (parts → measures → items) from its clauses' paths, and how a clause is named in it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .models import Clause
+
+
+def clause_title(clause: Clause) -> str:
+    """What a clause is called on a card: its heading, else the start of its text."""
+    if clause.heading:
+        return clause.heading
+    text = re.sub(r"\s+", "", clause.text)
+    return text[:24] + ("…" if len(text) > 24 else "")
+
+
+def display_path(clause: Clause) -> str:
+    """The outline path without a trailing heading it repeats: 一、提质 with heading 提质 → 一、."""
+    path = clause.path or ""
+    if clause.heading and path.endswith(clause.heading) and len(path) > len(clause.heading):
+        return path[: -len(clause.heading)]
+    return path
+
+
+
+_MARKER = re.compile(
+    r"第[一二三四五六七八九十百千零〇两\d]+(?:编|章|节|条|款|项|目|点|部分)"
+    r"|[一二三四五六七八九十百千零〇两]+[、.．]"
+    r"|[（(][一二三四五六七八九十百千零〇两]+[）)]"
+    r"|\d+[.．、](?!\d)"
+    r"|[（(]\d+[）)]"
+)
+_KIND_LABELS = {"preamble": "前言", "release": "发布说明", "closing": "结尾", "general": "总则"}
+
+
+def path_segments(path: str) -> list[str]:
+    """An outline path split at its markers: 二、（一）1. → ["二、", "（一）", "1."]; trailing words stay whole."""
+    path = re.sub(r"\s+", "", path or "")
+    out, pos = [], 0
+    while pos < len(path):
+        m = _MARKER.match(path, pos)
+        if not m:
+            out.append(path[pos:])
+            break
+        out.append(m.group())
+        pos = m.end()
+    return out
+
+
+@dataclass
+class OutlineNode:
+    """One line of a document's outline: a part, measure or item; `clause_id` is empty for a heading that is
+    only known from its children (a part whose title line holds no text of its own)."""
+
+    label: str
+    marker: str = ""
+    clause_id: str = ""
+    children: list[OutlineNode] = field(default_factory=list)
+
+    def walk(self) -> Iterable[OutlineNode]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+def outline_tree(clauses: Sequence[Clause]) -> list[OutlineNode]:
+    """Parts → measures → items, from the clauses' outline paths and their parents' headings, in text order."""
+    roots: list[OutlineNode] = []
+    index: dict[tuple[str, ...], OutlineNode] = {}
+    for c in clauses:
+        segments = path_segments(c.path)
+        if not segments:  # 前言, 发布说明, 结尾: a top-level line of its own
+            roots.append(OutlineNode(label=c.heading or _KIND_LABELS.get(c.kind, "正文"), clause_id=c.id))
+            continue
+        siblings = roots
+        for depth, seg in enumerate(segments[:-1]):
+            key = tuple(segments[: depth + 1])
+            node = index.get(key)
+            if node is None:
+                heading = c.parents[depth] if depth < len(c.parents) else ""
+                node = OutlineNode(label=heading, marker=seg)
+                index[key] = node
+                siblings.append(node)
+            siblings = node.children
+        key = tuple(segments)
+        node = index.get(key)
+        if node is not None and not node.clause_id:
+            node.clause_id, node.label = c.id, c.heading or node.label
+            continue
+        node = OutlineNode(label=c.heading or clause_title(c), marker=segments[-1], clause_id=c.id)
+        if key not in index:
+            index[key] = node
+        siblings.append(node)
+    return roots
+
+
+def outline_labels(nodes: Sequence[OutlineNode]) -> dict[str, str]:
+    """clause id → indented label, for a picker that follows the outline."""
+    out: dict[str, str] = {}
+
+    def visit(items: Sequence[OutlineNode], depth: int, prefix: str) -> None:
+        for n in items:
+            full = prefix + n.marker
+            if n.clause_id:
+                out[n.clause_id] = "　" * depth + (f"{full} " if full else "") + (n.label or "（无标题）")
+            visit(n.children, depth + 1, full)
+
+    visit(nodes, 0, "")
+    return out
+
+
+
+def neighbours(clauses: Sequence[Clause], clause_id: str, before: int = 1, after: int = 1) -> list[Clause]:
+    """The clause with the ones around it, for reading in context."""
+    for i, c in enumerate(clauses):
+        if c.id == clause_id:
+            return list(clauses[max(0, i - before): i + after + 1])
+    return []
+

@@ -1,0 +1,301 @@
+"""HTML fragments the pages show: escaped highlighting, badges, chips, cards, outlines, comparison columns.
+
+Every string that comes from a document passes through `html.escape` here before any markup is added, so a
+policy file cannot inject tags or script into the app. The pages only place these fragments on screen.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from kb.models import LEVEL_LABELS, LEVELS, STATUS_LABELS, Clause, Document, Hit
+from kb.outline import OutlineNode, clause_title, display_path
+
+CSS = "<style>\n" + (Path(__file__).with_name("style.css")).read_text("utf-8") + "</style>\n"
+
+# ---------------------------------------------------------------- highlighting
+
+_PAREN_CLASSES = {"（": "[（(]", "(": "[（(]", "）": "[）)]", ")": "[）)]"}
+
+
+def _term_pattern(term: str) -> re.Pattern[str] | None:
+    """A term as found in the text: whitespace may sit between characters (line-broken PDFs), brackets in either
+    width, Latin letters in either case; `kb.search.matched_terms` matches the same way."""
+    chars = [c for c in term if not c.isspace()]
+    if not chars:
+        return None
+    parts = [_PAREN_CLASSES.get(c, re.escape(c)) for c in chars]
+    return re.compile(r"\s*".join(parts), re.IGNORECASE)
+
+
+def term_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
+    """Non-overlapping (start, end) spans of the terms in the text, longest terms claiming their place first."""
+    taken: list[tuple[int, int]] = []
+    for term in sorted({t for t in terms if t and t.strip()}, key=len, reverse=True):
+        pattern = _term_pattern(term)
+        if pattern is None:
+            continue
+        for m in pattern.finditer(text):
+            s, e = m.span()
+            if e > s and not any(s < te and ts < e for ts, te in taken):
+                taken.append((s, e))
+    return sorted(taken)
+
+
+def merge_spans(spans: Iterable[tuple[int, int]], length: int | None = None) -> list[tuple[int, int]]:
+    """Sorted, clipped to the text, overlapping or touching spans joined, empty ones dropped."""
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if length is not None:
+            s, e = max(0, min(s, length)), max(0, min(e, length))
+        if e <= s:
+            continue
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def escape_text(text: str) -> str:
+    """Escaped for HTML, line breaks kept as <br>."""
+    return html.escape(text).replace("\r\n", "\n").replace("\n", "<br>")
+
+
+def highlight_html(text: str, terms: Iterable[str] = (), spans: Iterable[tuple[int, int]] = ()) -> str:
+    """The text escaped, with the terms (and any extra spans) wrapped in <mark>. Safe to render as HTML."""
+    marks = merge_spans([*term_spans(text, terms), *spans], len(text))
+    out, pos = [], 0
+    for s, e in marks:
+        out.append(escape_text(text[pos:s]))
+        out.append(f"<mark>{escape_text(text[s:e])}</mark>")
+        pos = e
+    out.append(escape_text(text[pos:]))
+    return "".join(out)
+
+
+def marked_html(text: str, spans: Iterable[tuple[int, int, str]]) -> str:
+    """The text escaped, with each (start, end, css class) span in a <mark>; overlapping later spans are dropped."""
+    kept: list[tuple[int, int, str]] = []
+    for s, e, cls in sorted(spans, key=lambda x: (x[0], -(x[1] - x[0]))):
+        s, e = max(0, s), min(len(text), e)
+        if e > s and all(e <= ks or s >= ke for ks, ke, _ in kept):
+            kept.append((s, e, cls))
+    out, pos = [], 0
+    for s, e, cls in sorted(kept):
+        attr = f' class="{html.escape(cls)}"' if cls else ""
+        out.append(escape_text(text[pos:s]))
+        out.append(f"<mark{attr}>{escape_text(text[s:e])}</mark>")
+        pos = e
+    out.append(escape_text(text[pos:]))
+    return "".join(out)
+
+
+# ---------------------------------------------------------------- badges and chips
+
+
+def level_badge_html(level: str) -> str:
+    label = LEVEL_LABELS.get(level, "未知层级")
+    cls = level if level in LEVELS else "unknown"
+    return f'<span class="kb-badge kb-level-{cls}">{html.escape(label)}</span>'
+
+
+def status_badge_html(status: str) -> str:
+    """Only drafts get a badge: a 征求意见稿 must not be cited as if it were in force."""
+    if status != "draft":
+        return ""
+    return f'<span class="kb-badge kb-draft">{html.escape(STATUS_LABELS["draft"])}</span>'
+
+
+def chips_html(labels: Iterable[str], kind: str = "", highlight: Iterable[str] = ()) -> str:
+    """Escaped pill labels; `kind` is target | topic | unit; labels in `highlight` are emphasised (differences)."""
+    marked = set(highlight)
+    seen: list[str] = []
+    for label in labels:
+        if label and label not in seen:
+            seen.append(label)
+    cls = f"kb-chip kb-chip-{kind}" if kind else "kb-chip"
+    return "".join(
+        f'<span class="{cls}{" kb-chip-diff" if label in marked else ""}">{html.escape(label)}</span>'
+        for label in seen
+    )
+
+
+def target_labels(clause: Clause) -> list[str]:
+    """The clause's targets as shown on chips: "综合担保费率 ≤ 1%", criteria and baselines labelled as such."""
+    return [t.label for t in clause.targets]
+
+
+def topic_labels(clause: Clause) -> list[str]:
+    return [t.label for t in clause.topics]
+
+
+# ---------------------------------------------------------------- cards
+
+
+def doc_meta_html(doc: Document, with_title: bool = True) -> str:
+    """Level badge, draft badge, 《title》, 文号, date and region on one line."""
+    parts = [f'<span class="kb-mi">{html.escape(quote(doc.title or doc.source))}</span>'] if with_title else []
+    for value in (doc.doc_number, doc.date, doc.region):
+        if value:
+            parts.append(f'<span class="kb-mi">{html.escape(value)}</span>')
+    return (f'<div class="kb-meta">{level_badge_html(doc.level)}{status_badge_html(doc.status)}'
+            f'{"".join(parts)}</div>')
+
+
+
+def clause_card_html(clause: Clause, doc: Document, terms: Iterable[str] = (), *,
+                     spans: Iterable[tuple[int, int]] = (), show_doc: bool = True, number: int | None = None) -> str:
+    """A result card: path and heading, document line, clause text with terms marked, target and topic chips."""
+    shown = (f"{number}. " if number is not None else "") + display_path(clause)
+    path = f'<span class="kb-path">{html.escape(shown)}</span>' if shown else ""
+    head = f'<div class="kb-card-head">{path}{html.escape(clause_title(clause))}</div>'
+    meta = doc_meta_html(doc) if show_doc else ""
+    body = f'<div class="kb-text">{highlight_html(clause.text, terms, spans)}</div>'
+    chips = (chips_html(target_labels(clause), "target") + chips_html(topic_labels(clause), "topic")
+             + chips_html([f"责任单位：{u}" for u in clause.responsible_units], "unit"))
+    chips = f'<div class="kb-chips">{chips}</div>' if chips else ""
+    return head + meta + body + chips
+
+
+def quote(title: str) -> str:
+    """《title》 unless it already is quoted."""
+    title = (title or "").strip()
+    if title.startswith("《") and title.endswith("》"):
+        return title
+    return f"《{title}》"
+
+
+
+def score_text(hit: Hit) -> str:
+    """The fused score and its parts, e.g. 相关度 0.87（关键词 12.3 · 语义 0.81）."""
+    names = {"bm25": "关键词", "dense": "语义", "heading": "标题", "topic": "主题", "coverage": "词语覆盖",
+             "phrase": "短语"}
+    parts = [f"{names[k]} {v:.2f}" for k, v in hit.scores.items() if v and k in names]
+    return f"相关度 {hit.score:.2f}" + (f"（{' · '.join(parts)}）" if parts else "")
+
+
+
+def outline_html(nodes: Sequence[OutlineNode], focus_id: str = "") -> str:
+    """The outline as nested lists, escaped; the focused clause's line is marked."""
+    def render(items: Sequence[OutlineNode]) -> str:
+        rows = []
+        for n in items:
+            marker = f'<span class="kb-marker">{html.escape(n.marker)}</span>' if n.marker else ""
+            label = html.escape(n.label) if n.label else '<span class="kb-none">（无标题）</span>'
+            cls = ' class="kb-node-focus"' if focus_id and n.clause_id == focus_id else ""
+            sub = render(n.children) if n.children else ""
+            rows.append(f"<li><span{cls}>{marker}{label}</span>{sub}</li>")
+        return f"<ul>{''.join(rows)}</ul>"
+
+    return f'<div class="kb-outline">{render(nodes)}</div>'
+
+
+
+def full_text_html(doc: Document, focus: Clause | None = None, terms: Iterable[str] = ()) -> str:
+    """The document's text, escaped, with the focused clause framed and terms inside it marked."""
+    text = doc.text
+    if focus is None or not (0 <= focus.start < focus.end <= len(text)):
+        return f'<div class="kb-full">{highlight_html(text, terms)}</div>'
+    before, inside, after = text[: focus.start], text[focus.start: focus.end], text[focus.end:]
+    return (f'<div class="kb-full">{escape_text(before)}'
+            f'<span class="kb-focus" id="kb-focus">{highlight_html(inside, terms)}</span>'
+            f"{escape_text(after)}</div>")
+
+
+
+def build_summary(report) -> str:
+    """One line about a finished build (kb.build.BuildReport)."""
+    if report.up_to_date:
+        return f"语料未变化，索引已是最新：{report.documents} 个文件，{report.clauses} 个条款。"
+    model = report.model or "无（仅关键词检索）"
+    return (f"已构建新索引并启用：{report.documents} 个文件，{report.clauses} 个条款；复用 {report.reused} 个未变化的文件，"
+            f"新向量 {report.embedded} 条，向量模型 {model}，用时 {report.seconds:.1f} 秒。")
+
+
+
+def no_index_message(index_dir: Path, corpus_dir: Path, allow_admin: bool) -> str:
+    """What to do when there is no index yet."""
+    msg = (f"还没有可用的索引（{index_dir}）。请在项目目录运行 `make run`，它会先构建索引再启动应用；"
+           f"或运行 `kb build {corpus_dir} --index {index_dir}`，完成后刷新本页。")
+    if allow_admin:
+        msg += "也可以在左侧「管理」页上传文件并点击“构建索引”。"
+    return msg
+
+
+
+
+# ---------------------------------------------------------------- comparison (kb.compare results)
+
+STATUS_TEXT = {"match": "对应", "weak": "可能对应（较弱）", "none": "无对应条款"}
+HIGHLIGHT_CLASSES = {"match": "", "distinct": "kb-m-distinct"}
+LEGEND_HTML = ('<div class="kb-legend"><mark>黄色</mark> 为措施用语，<mark class="kb-m-distinct">蓝色</mark> 为其他文件'
+               '没有的表述；加粗的指标标签只在这一份文件中出现。</div>')
+
+
+
+
+def compare_status_html(status: str, confidence: float) -> str:
+    text = STATUS_TEXT.get(status, status)
+    extra = f" · 置信度 {confidence:.2f}" if status != "none" else (f"（最接近的条款置信度 {confidence:.2f}）"
+                                                                   if confidence else "")
+    return f'<span class="kb-status kb-status-{html.escape(status)}">{html.escape(text + extra)}</span>'
+
+
+def compare_match_html(match, doc: Document, unique: set[str] = frozenset()) -> str:
+    """One chosen clause in a comparison column: path, heading, highlighted text, targets and units."""
+    c = match.clause
+    path = f'<span class="kb-path">{html.escape(display_path(c))}</span>' if display_path(c) else ""
+    head = f'<div class="kb-card-head">{path}{html.escape(clause_title(c))}</div>'
+    spans = [(h.start, h.end, HIGHLIGHT_CLASSES.get(h.kind, "")) for h in match.highlights]
+    status = compare_status_html(match.status, match.confidence)
+    body = f'<div class="kb-text">{marked_html(c.text, spans)}</div>'
+    targets = target_labels(c)
+    chips = chips_html(targets, "target", highlight=[t for t in targets if t in unique])
+    units = chips_html(c.responsible_units, "unit")
+    parts = [head, status, body]
+    parts.append(f'<div class="kb-sub">量化指标：</div><div class="kb-chips">{chips}</div>' if chips
+                 else '<div class="kb-sub">量化指标：<span class="kb-none">无</span></div>')
+    parts.append(f'<div class="kb-sub">责任单位：</div><div class="kb-chips">{units}</div>' if units
+                 else '<div class="kb-sub">责任单位：<span class="kb-none">未写明</span></div>')
+    return "".join(parts)
+
+
+def compare_doc_head_html(row) -> str:
+    d = row.document
+    head = f'<div class="kb-col-head">{html.escape(quote(d.title or d.source))}</div>'
+    meta = doc_meta_html(d, with_title=False)
+    if not row.matches:
+        return head + meta + compare_status_html("none", row.confidence)
+    return head + meta
+
+
+
+def aligned_clause_html(clause: Clause, span: tuple[int, int] = (0, 0), only: Iterable = ()) -> str:
+    """A clause in the two-document view: the best-matching sentence shaded, terms the other side lacks in blue."""
+    spans = [(span[0], span[1], "kb-m-span")] if span[1] > span[0] else []
+    terms = [(s, e, "kb-m-distinct") for d in only for s, e in d.spans]
+    path = f'<span class="kb-path">{html.escape(display_path(clause))}</span>' if display_path(clause) else ""
+    head = f'<div class="kb-card-head">{path}{html.escape(clause_title(clause))}</div>'
+    # Distinct terms sit inside the shaded sentence; they win so the differences stay visible.
+    return head + f'<div class="kb-text">{marked_html(clause.text, [*terms, *_minus(spans, terms)])}</div>'
+
+
+def _minus(spans: list[tuple[int, int, str]], holes: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Spans with the holes cut out, so nested marks never overlap."""
+    out = []
+    for s, e, cls in spans:
+        pos = s
+        for hs, he, _ in sorted(holes):
+            if he <= pos or hs >= e:
+                continue
+            if hs > pos:
+                out.append((pos, hs, cls))
+            pos = max(pos, he)
+        if pos < e:
+            out.append((pos, e, cls))
+    return out
+

@@ -1,0 +1,141 @@
+"""Rows for the pages' tables (st.dataframe) and labels for their pickers, with Chinese column names."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from kb.models import LEVEL_LABELS, LEVELS, STATUS_LABELS, Clause, Document, order_documents
+from kb.outline import clause_title
+
+from .render import STATUS_TEXT, quote, target_labels
+
+EXPORT_LABELS = {"csv": "CSV", "xlsx": "Excel", "docx": "Word", "md": "Markdown"}
+
+
+def export_file_name(fmt: str, today: date | None = None) -> str:
+    return f"引用清单_{(today or date.today()).strftime('%Y%m%d')}.{fmt}"
+
+
+
+SOURCE_LABELS = {"catalog": "目录（人工填写）", "extracted": "正文抽取", "derived": "推断", "default": "默认值"}
+FIELD_LABELS = {
+    "title": "标题", "issuers": "发文机关", "doc_number": "文号", "date": "成文日期", "level": "层级",
+    "region": "地区", "status": "状态", "references": "所落实的文件", "source_url": "来源网址",
+}
+
+
+def field_text(name: str, value: object) -> str:
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    if name == "level":
+        return LEVEL_LABELS.get(str(value), str(value))
+    if name == "status":
+        return STATUS_LABELS.get(str(value), str(value))
+    return "" if value is None else str(value)
+
+
+def provenance_rows(doc: Document) -> list[dict[str, str]]:
+    """Why each metadata field has its value: 字段, 值, 来源, 依据."""
+    rows = []
+    for name, label in FIELD_LABELS.items():
+        ev = doc.provenance.get(name)
+        value = getattr(doc, name, "")
+        if ev is None and not value:
+            continue
+        rows.append({
+            "字段": label,
+            "值": field_text(name, value) or "—",
+            "来源": SOURCE_LABELS.get(ev.source, ev.source) if ev else "—",
+            "依据": ev.evidence if ev else "",
+        })
+    return rows
+
+
+def documents_table(documents: Sequence[Document]) -> list[dict[str, object]]:
+    """One row per document for the corpus table."""
+    docs = order_documents(documents)
+    return [{
+        "标题": d.title or d.source, "层级": d.level_label, "地区": d.region or "—",
+        "发文机关": "、".join(d.issuers) or "—", "文号": d.doc_number or "—", "成文日期": d.date or "—",
+        "状态": d.status_label, "条款数": d.clause_count, "文件": d.source,
+    } for d in docs]
+
+
+
+@dataclass
+class LevelGroup:
+    level: str
+    label: str
+    rows: list  # kb.models.CompareRow
+
+
+def compare_groups(comparison) -> list[LevelGroup]:
+    """Rows by level, national → county, unknown last; the rows keep the comparison's order (by date)."""
+    by_level = comparison.by_level()
+    order = [*LEVELS, *sorted(k for k in by_level if k not in LEVELS)]
+    return [LevelGroup(lv, LEVEL_LABELS.get(lv, "层级未知"), by_level[lv]) for lv in order if lv in by_level]
+
+
+
+def compare_table(comparison) -> list[dict[str, object]]:
+    """The comparison side by side as a table: one line per document and chosen clause."""
+    out = []
+    for row in comparison.rows:
+        d = row.document
+        base = {"层级": d.level_label, "文件": quote(d.title or d.source), "地区": d.region or "—"}
+        if not row.matches:
+            out.append(base | {"条款": "无对应条款", "状态": STATUS_TEXT["none"], "置信度": round(row.confidence, 2),
+                               "量化指标": "", "责任单位": "", "独有表述": ""})
+            continue
+        for m in row.matches:
+            c = m.clause
+            out.append(base | {
+                "条款": f"{c.path} {clause_title(c)}".strip(), "状态": STATUS_TEXT.get(m.status, m.status),
+                "置信度": round(m.confidence, 2), "量化指标": "；".join(target_labels(c)),
+                "责任单位": "、".join(c.responsible_units), "独有表述": "、".join(m.distinct_terms),
+            })
+    return out
+
+
+
+def target_pairs_rows(diff) -> list[dict[str, str]]:
+    """A ClauseDiff's targets side by side: 指标, 上级, 下级."""
+    return [{"指标": p.metric, "上级文件": p.a.display if p.a else "—", "本文件": p.b.display if p.b else "—"}
+            for p in (diff.targets if diff else [])]
+
+
+def alignment_label(clause: Clause, n_pairs: int) -> str:
+    """Expander label for one clause of the higher-level document."""
+    name = f"{clause.path} {clause_title(clause)}".strip()
+    return f"{name} → {n_pairs} 条对应" if n_pairs else f"{name} → 无对应条款"
+
+
+def coverage_records(cov) -> tuple[list[dict[str, object]], list[str], list[str]]:
+    """Heatmap records with Chinese field names, plus the document and topic orders for the axes."""
+    labels: dict[str, str] = {}
+    for d in cov.documents:
+        short = d.title or d.source
+        short = short[:14] + "…" if len(short) > 15 else short
+        label = f"{d.level_label}·{short}"
+        while label in labels.values():  # two documents with the same short title stay apart
+            label += "′"
+        labels[d.id] = label
+    records = [{
+        "主题": c.topic_label, "文件": labels[c.doc_id], "条款数": c.count, "强度": c.strength,
+        "置信度": c.confidence, "层级": LEVEL_LABELS.get(c.level, "未知"), "标题": next(
+            (quote(d.title or d.source) for d in cov.documents if d.id == c.doc_id), ""),
+    } for c in cov.cells]
+    return records, [labels[d.id] for d in cov.documents], [label for _, label in cov.topics]
+
+
+def lineage_rows(links) -> list[dict[str, object]]:
+    """Which document implements which: 文件, 所落实的文件, 本库中的文件, 标题相似度."""
+    return [{
+        "文件": quote(link.child.title or link.child.source), "层级": link.child.level_label,
+        "所落实的文件": quote(link.reference),
+        "本库中的文件": quote(link.parent.title) if link.parent else f"未收录（最接近：{quote(link.candidate)}）"
+        if link.candidate else "未收录",
+        "标题相似度": round(link.score, 2),
+    } for link in links]
