@@ -78,7 +78,7 @@ def test_bm25_scores_equal_for_every_row(pair, seed_kb):
     local, milvus, _ = pair
     every = np.arange(local.count())
     for q in _questions():
-        tokens = seed_kb._query_tokens(q)
+        tokens = seed_kb.query_tokens(q)
         a, b = local.bm25_scores(tokens, every), milvus.bm25_scores(tokens, every)
         assert (a > 0).sum() > 0, q
         np.testing.assert_allclose(b, a, rtol=RTOL, atol=1e-6, err_msg=q)
@@ -87,7 +87,7 @@ def test_bm25_scores_equal_for_every_row(pair, seed_kb):
 def test_candidates_equal(pair, seed_kb):
     local, milvus, _ = pair
     for q in _questions()[:12]:
-        tokens, qvec = seed_kb._query_tokens(q), seed_kb.query_vector(q)
+        tokens, qvec = seed_kb.query_tokens(q), seed_kb.query_vector(q)
         for args in ((tokens, None), (None, qvec), (tokens, qvec)):
             a: Candidates = local.candidates(*args, 20, Selection())
             b: Candidates = milvus.candidates(*args, 20, Selection())
@@ -127,7 +127,7 @@ def test_filters_agree_with_the_mask(pair, seed_kb, filters):
 def test_filtered_candidates_equal(pair, seed_kb):
     local, milvus, _ = pair
     q = _questions()[0]
-    tokens, qvec = seed_kb._query_tokens(q), seed_kb.query_vector(q)
+    tokens, qvec = seed_kb.query_tokens(q), seed_kb.query_vector(q)
     for f in FILTERS:
         where = Selection(f, seed_kb.mask(f))
         a, b = local.candidates(tokens, qvec, 15, where), milvus.candidates(tokens, qvec, 15, where)
@@ -137,7 +137,7 @@ def test_filtered_candidates_equal(pair, seed_kb):
 
 def test_statistics_and_fetches_equal(pair, seed_kb):
     local, milvus, _ = pair
-    terms = sorted({t for q in _questions()[:10] for t in seed_kb._query_tokens(q)}) + ["不存在的词"]
+    terms = sorted({t for q in _questions()[:10] for t in seed_kb.query_tokens(q)}) + ["不存在的词"]
     assert milvus.document_frequencies(terms) == local.document_frequencies(terms)
     rows = np.arange(0, local.count(), 3)
     assert (milvus.contains(terms, rows) == local.contains(terms, rows)).all()
@@ -154,7 +154,7 @@ def test_delete_and_upsert_a_document(milvus_uri, seed_kb):
     m = MilvusBackend.open(entry)
     doc = seed_kb.documents[1].id
     mine = [r for r in rows if r.doc_id == doc]
-    q = seed_kb._query_tokens(_questions()[0])
+    q = seed_kb.query_tokens(_questions()[0])
     before = m.candidates(q, None, 200, Selection())
     assert {r.row for r in mine} & set(before.rows.tolist())
     assert m.delete_documents([doc]) == len(mine)
