@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # Bump when segmentation or tagging changes what a build produces, so unchanged files are redone.
-PIPELINE_VERSION = "2"  # 2: targets carry reference, deadline, kind, range
+PIPELINE_VERSION = "3"  # 2: targets carry reference, deadline, kind, range; 3: web pages, cover notices, gazetteer
 
 # Progress callback for the app: (stage, done, total).
 Progress = Callable[[str, int, int], None]
@@ -382,7 +382,7 @@ def _corpus_hash(hashes: dict[str, str], corpus_dir: Path | None, model_spec: st
         h.update(f"{name}\0{hashes[name]}\n".encode())
     if corpus_dir is not None and (corpus_dir / CATALOG_NAME).exists():
         h.update(store.file_sha256(corpus_dir / CATALOG_NAME).encode())
-    for data in ("topics.toml", "userdict.txt", "stopwords.txt", "regions.toml"):
+    for data in ("topics.toml", "userdict.txt", "stopwords.txt", "regions.toml", "divisions.tsv", "page_fields.toml"):
         h.update(_data_hash(data).encode())
     from .tokenize import get_tokenizer
 

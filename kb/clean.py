@@ -132,7 +132,9 @@ def clean_text(text: str, fmt: str) -> str:
     """
     fmt = fmt.lower().lstrip(".")
     if fmt in ("html", "htm"):
-        text = html_to_text(text)
+        from .webpage import main_text  # the page's main content, chrome and hidden copies dropped
+
+        text = main_text(text)
     sniff = fmt in ("txt", "md", "markdown")
     markdown = fmt in ("md", "markdown")
     # Each pass removes characters or line breaks, so the loop ends; two passes are the usual case.
@@ -145,6 +147,24 @@ def clean_text(text: str, fmt: str) -> str:
             break
         text = cleaned
     return text
+
+
+def strip_comments(text: str) -> str:
+    """HTML comments (<!-- … -->, as Markdown exports leave them) out; an unclosed one runs to the end.
+    A scan with find, so many openers without a closer stay linear."""
+    out: list[str] = []
+    pos = 0
+    while True:
+        a = text.find("<!--", pos)
+        if a < 0:
+            out.append(text[pos:])
+            break
+        out.append(text[pos:a])
+        b = text.find("-->", a + 4)
+        if b < 0:
+            break
+        pos = b + 3
+    return "".join(out)
 
 
 def normalize_spaces(text: str) -> str:
@@ -182,9 +202,16 @@ _UNSEEN = ("", 0, False)
 
 def _clean_once(text: str, markdown: bool, memo: dict[str, tuple[str, int, bool] | None] | None = None) -> str:
     text = _CONTROL.sub("", _NEWLINES.sub("\n", text))
+    if "<!--" in text:
+        text = strip_comments(text)
     text = _COLUMN_GAP.sub("\n", text)
-    # Markdown hard line breaks (two trailing spaces) are seen before spaces are normalised.
-    hard = [r.endswith("  ") for r in text.split("\n")] if markdown else None
+    # Markdown hard line breaks (two trailing spaces, or a backslash) are seen before spaces are normalised.
+    hard = None
+    if markdown:
+        rows = text.split("\n")
+        hard = [r.endswith(("  ", "\\")) for r in rows]
+        if any(r.endswith("\\") for r in rows):
+            text = "\n".join(r[:-1] if r.endswith("\\") else r for r in rows)
     memo = {} if memo is None else memo
     lines: list[_Line] = []
     gap = 0

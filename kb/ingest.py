@@ -91,7 +91,13 @@ def ingest_text(
         doc.body_start, doc.body_end = own[0].start, own[-1].end
     else:  # nothing but a header or signature: no body to cover
         doc.body_start = doc.body_end = 0
-    for key, ev in tag_document(layout, clauses).items():
+    page = None
+    if fmt in ("html", "htm"):
+        from .webpage import read_page
+
+        web = read_page(text)
+        page = {k: (v, web.evidence.get(k, "网页")) for k, v in web.fields.items()}
+    for key, ev in tag_document(layout, clauses, page).items():
         setattr(doc, key, ev.value)
         doc.provenance[key] = ev
     if not doc.title:

@@ -35,6 +35,25 @@ _ORG_SUFFIX = (
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}\s*[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*\d+\s*号")
 _RELEASE_HEADLINE = re.compile(r"(印发|发布|出台|公布|联合印发)[^《]{0,10}《(.+?)》")
 _ATTACHMENT = re.compile(r"^附件\s*\d*\s*[：:]?\s*$")
+# Kinds of document a title names at its end (关于…的通知, …管理办法, …行动方案（2024—2026年）).
+DOC_TYPES = (
+    "实施意见", "指导意见", "实施方案", "工作方案", "行动方案", "若干措施", "实施细则", "管理办法", "实施办法",
+    "意见", "通知", "办法", "方案", "措施", "规定", "细则", "决定", "规划", "计划", "通告", "公告", "批复", "函",
+    "条例", "规则", "指引", "要点", "纲要", "章程", "通报", "决议", "清单", "目录", "指南", "政策", "若干条",
+)  # fmt: skip
+# A title by its grammar: no sentence punctuation, ends with a document type, maybe a bracketed note
+# ((试行), (2024—2026年), (征求意见稿)). A line of it may be of any length.
+TITLE_GRAMMAR = re.compile(
+    r"^[^。；;！？!?：:]{2,200}?(?:" + "|".join(DOC_TYPES) + r")(?:\s*[（(][^（）()]{1,30}[）)]){0,2}$"
+)
+# A regulation's adoption note: "2020年11月25日江西省第十三届人民代表大会常务委员会第二十五次会议修订".
+_CN_ORD = "一二三四五六七八九十百零〇"
+ADOPTION = re.compile(
+    r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*"
+    rf"(?:([\u4e00-\u9fff]{{0,16}}?)\s*第[{_CN_ORD}]{{1,4}}届\s*(全国)?人民代表大会(常务委员会)?"
+    rf"\s*第[{_CN_ORD}]{{1,4}}次(?:全体)?会议|(国务院)第\d{{1,4}}次常务会议)"
+    r"[^，。；\d]{0,80}?(通过|修订|修正|批准)"
+)
 MAX_CLAUSE_CHARS = 3000
 
 
@@ -89,6 +108,8 @@ class Layout:
     header: tuple[int, int]  # title, 文号, addressee lines
     body: tuple[int, int]  # preamble and outline
     closing: tuple[int, int]  # signature, date, 抄送, 印发
+    cover: tuple[int, int] = (0, 0)  # a cover notice issuing the plan that follows it (印发…的通知)
+    signature: tuple[int, int] = (0, 0)  # a signature block inside the text (after a cover or before 附件)
 
     def text_of(self, span: tuple[int, int]) -> list[str]:
         return [ln.text for ln in self.lines[span[0] : span[1]]]
@@ -161,6 +182,8 @@ def heading_of(rest: str) -> str:
 def _is_header_line(text: str) -> bool:
     if _DOC_NUMBER.fullmatch(text.strip()) or re.fullmatch(r"[（(]?\s*征求意见稿\s*[）)]?", text):
         return True
+    if TITLE_GRAMMAR.match(text) or (text[:1] in "（(" and ADOPTION.search(text[:80])):
+        return True  # a long title, or a regulation's adoption note under its title
     if text.endswith(("：", ":")) and "。" not in text:
         return True  # addressee line, e.g. "各乡、镇人民政府，…："
     if _is_org_line(text):
@@ -213,7 +236,53 @@ def find_layout(lines: list[Line]) -> Layout:
     h = body_from
     while h < end and match_marker(lines[h].text) is None and _is_header_line(lines[h].text):
         h += 1
-    return Layout(lines, release, (body_from, h), (h, end), (end, n))
+    sig = _signature_block(lines, h, end)
+    if sig is None:
+        return Layout(lines, release, (body_from, h), (h, end), (end, n))
+    a, b = sig
+    if _is_cover(lines, h, a):
+        # 印发…的通知 + the plan: the plan's own title lines belong to the signature block, not to a clause.
+        while b < end and match_marker(lines[b].text) is None and _is_header_line(lines[b].text):
+            b += 1
+        return Layout(lines, release, (body_from, h), (b, end), (end, n), cover=(h, a), signature=(a, b))
+    return Layout(lines, release, (body_from, h), (h, end), (end, n), signature=(a, b))
+
+
+# Lines of a signature block: organisation names above the date line.
+_MAX_SIGNATURE_LINES = 8
+# A cover notice is a few paragraphs; a longer text before a signature is a document with attachments.
+_MAX_COVER_LINES = 12
+
+
+def _signature_block(lines: list[Line], lo: int, hi: int) -> tuple[int, int] | None:
+    """The first signature block inside lines [lo, hi): organisation lines, a date line, and the closing
+    lines after it (此件公开发布, 抄送, 印发). None when there is none."""
+    for k in range(lo + 1, hi):
+        if not _DATE_LINE.match(lines[k].text):
+            continue
+        j = k
+        while j > lo and k - j < _MAX_SIGNATURE_LINES and _is_org_line(lines[j - 1].text):
+            j -= 1
+        if j == k:
+            continue
+        e = k + 1
+        while e < hi and _is_closing_line(lines[e].text):
+            e += 1
+        return j, e
+    return None
+
+
+def _is_cover(lines: list[Line], lo: int, hi: int) -> bool:
+    """Do lines [lo, hi) read as a cover notice: a few paragraphs with no outline, an 附件 list aside?"""
+    if not 0 < hi - lo <= _MAX_COVER_LINES:
+        return False
+    in_list = False
+    for ln in lines[lo:hi]:
+        if ln.text.startswith("附件"):
+            in_list = True
+        elif match_marker(ln.text) is not None and not in_list:
+            return False
+    return True
 
 
 def _parse_outline(lines: list[Line], lo: int, hi: int) -> tuple[list[Node], list[int]]:
@@ -230,6 +299,8 @@ def _parse_outline(lines: list[Line], lo: int, hi: int) -> tuple[list[Node], lis
     for i in range(lo, hi):
         found = match_marker(lines[i].text)
         if found is None:
+            if _ATTACHMENT.match(lines[i].text):
+                stack.clear()  # an attachment starts an outline of its own
             continue
         kind, marker, cut = found
         if kind in ("subitem",) and not stack:
@@ -251,9 +322,6 @@ def segment(text: str, doc_id: str, source: str) -> tuple[list[Clause], Layout]:
     """Split a cleaned document into clauses. Every body character belongs to exactly one clause."""
     lines = split_lines(text)
     layout = find_layout(lines)
-    lo, hi = layout.body
-    nodes, (first_numbered,) = _parse_outline(lines, lo, hi)
-    node_at = {nd.first_line: nd for nd in nodes}
     units: list[dict] = []
 
     def add(kind: str, path: str, heading: str, parents: list[str], a: int, b: int) -> None:
@@ -265,47 +333,16 @@ def segment(text: str, doc_id: str, source: str) -> tuple[list[Clause], Layout]:
     for i in range(*layout.release):
         if not _ATTACHMENT.match(lines[i].text) and i > 0:
             add("release", "", headline[:60], [], i, i + 1)
+    # A cover notice (印发…的通知, its 附件 list) is kept apart from the plan it issues in the same way.
+    for i in range(*layout.cover):
+        add("release", "", "", [], i, i + 1)
 
-    # Preamble: prose before the first numbered line, one unit a paragraph.
-    for i in range(lo, first_numbered):
-        add("preamble", "", "", [], i, i + 1)
-
-    # Numbered nodes: each runs to the next marker line. Children of a lead-in ending in "：" and
-    # deeper-than-item markers are folded into their parent.
-    folded: set[int] = set()
-    for nd in nodes:
-        if nd.type not in CLAUSE_TYPES and nd.type not in ("chapter", "section"):
-            folded.add(nd.first_line)
-        elif nd.parent and nd.parent.first_line in folded:
-            folded.add(nd.first_line)
-        elif nd.parent is not None and nd.parent.type in CLAUSE_TYPES:
-            lead = lines[nd.parent.first_line].text
-            if lead.rstrip().endswith(("：", ":")) and nd.parent.first_line not in folded:
-                folded.add(nd.first_line)
-
-    for nd in nodes:
-        if nd.first_line in folded:
-            continue
-        # Own text: to the next marker line that is not folded into this node.
-        j = nd.first_line + 1
-        while j < hi and (j not in node_at or j in folded):
-            j += 1
-        own = (nd.first_line, j)
-        parents = [a.heading for a in nd.ancestors if a.heading]
-        has_children = any(c.first_line not in folded for c in nd.children)
-        body_chars = len(lines[nd.first_line].text) - nd.cut - len(nd.heading)
-        only_heading = own[1] - own[0] == 1 and body_chars <= 2
-        if nd.type in ("chapter", "section") or (nd.type == "part" and only_heading):
-            continue  # headings only: they live on as the parents of their clauses
-        if nd.type == "part" or (has_children and only_heading):
-            if only_heading:
-                continue
-            # A part's own prose ("一、总体要求" followed by paragraphs) and target lists.
-            if nd.type == "part":
-                _add_general(add, lines, nd, own, parents)
-                continue
-        kind = "article" if nd.type == "article" else nd.type
-        add(kind, nd.path, nd.heading, parents, own[0], own[1])
+    lo, hi = layout.body
+    sa, sb = layout.signature
+    # A signature inside the body is followed by attachments: they are outlined on their own, so their
+    # lists do not become items of the last measure.
+    for a, b in ([(lo, sa), (sb, hi)] if lo < sa < hi else [(lo, hi)]):
+        _outline_units(lines, a, b, add)
 
     units.sort(key=lambda u: u["a"])
     clauses: list[Clause] = []
@@ -331,6 +368,61 @@ def segment(text: str, doc_id: str, source: str) -> tuple[list[Clause], Layout]:
                 )
             )
     return clauses, layout
+
+
+def _outline_units(lines: list[Line], lo: int, hi: int, add) -> None:
+    """Preamble paragraphs and outline clauses of lines [lo, hi)."""
+    nodes, (first_numbered,) = _parse_outline(lines, lo, hi)
+    node_at = {nd.first_line: nd for nd in nodes}
+    # An attachment's heading ("附件2" and its title lines) ends the clause before it and is a unit of its own.
+    annex = [i for i in range(first_numbered, hi) if _ATTACHMENT.match(lines[i].text)]
+    for i in annex:
+        k = i + 1
+        while k < hi and k not in node_at:
+            k += 1
+        add("preamble", "", lines[i].text, [], i, k)
+    stops = set(node_at) | set(annex)
+
+    # Preamble: prose before the first numbered line, one unit a paragraph.
+    for i in range(lo, first_numbered):
+        add("preamble", "", "", [], i, i + 1)
+
+    # Numbered nodes: each runs to the next marker line. Children of a lead-in ending in "：" and
+    # deeper-than-item markers are folded into their parent.
+    folded: set[int] = set()
+    for nd in nodes:
+        if nd.type not in CLAUSE_TYPES and nd.type not in ("chapter", "section"):
+            folded.add(nd.first_line)
+        elif nd.parent and nd.parent.first_line in folded:
+            folded.add(nd.first_line)
+        elif nd.parent is not None and nd.parent.type in CLAUSE_TYPES:
+            lead = lines[nd.parent.first_line].text
+            if lead.rstrip().endswith(("：", ":")) and nd.parent.first_line not in folded:
+                folded.add(nd.first_line)
+
+    for nd in nodes:
+        if nd.first_line in folded:
+            continue
+        # Own text: to the next marker line that is not folded into this node.
+        j = nd.first_line + 1
+        while j < hi and (j not in stops or j in folded):
+            j += 1
+        own = (nd.first_line, j)
+        parents = [a.heading for a in nd.ancestors if a.heading]
+        has_children = any(c.first_line not in folded for c in nd.children)
+        body_chars = len(lines[nd.first_line].text) - nd.cut - len(nd.heading)
+        only_heading = own[1] - own[0] == 1 and body_chars <= 2
+        if nd.type in ("chapter", "section") or (nd.type == "part" and only_heading):
+            continue  # headings only: they live on as the parents of their clauses
+        if nd.type == "part" or (has_children and only_heading):
+            if only_heading:
+                continue
+            # A part's own prose ("一、总体要求" followed by paragraphs) and target lists.
+            if nd.type == "part":
+                _add_general(add, lines, nd, own, parents)
+                continue
+        kind = "article" if nd.type == "article" else nd.type
+        add(kind, nd.path, nd.heading, parents, own[0], own[1])
 
 
 def _add_general(add, lines: list[Line], nd: Node, own: tuple[int, int], parents: list[str]) -> None:

@@ -1,61 +1,53 @@
-"""Document metadata from the text: title, issuers, 文号, date, level, region, status, references — each with evidence."""
+"""Document metadata from the text: title, issuers, 文号, date, level, region, status, references — each with evidence.
+
+A value read where the document states it (its title line, 文号 line, signature, adoption note, a web page's
+information box) is "extracted"; one reasoned from elsewhere (the body's place names, the units named
+responsible, a drafted title, a page's publication day) is "derived", and shown to readers as inferred.
+"""
 
 from __future__ import annotations
 
 import re
-import tomllib
 from collections import Counter
-from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 
 from .models import Clause, Evidence
-from .segment import _DATE_LINE, _DOC_NUMBER, Layout, _is_org_line
+from .regions import Place, gazetteer, most_specific, places_in
+from .segment import _DATE_LINE, _DOC_NUMBER, ADOPTION, DOC_TYPES, TITLE_GRAMMAR, Layout, _is_org_line
 
 _DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _DRAFT = re.compile(r"征求意见稿|送审稿|讨论稿|草案")
 _IMPLEMENTS = re.compile(r"(?:贯彻落实|落实|贯彻|根据|按照|依据|执行|对照)[^，。；《]{0,12}《([^《》]{4,80})》")
 _SELF_REFS = {"意见", "通知", "办法", "方案", "措施", "规定", "细则", "决定", "指导意见", "实施意见"}
-_DOC_TYPES = ("实施意见", "指导意见", "实施方案", "工作方案", "行动方案", "若干措施", "意见", "通知", "办法", "方案",
-              "措施", "规定", "细则", "决定", "规划", "计划", "通告", "公告", "批复", "函")
 _VERBS = "提升|推动|促进|支持|加强|推进|做好|加快|深化|强化|完善|优化"
+# A 文号 after its label: "文号：银发〔2024〕66号".
+_NUMBER_LABEL = re.compile(r"(?:文号|发文字号|发文文号)\s*[：:]\s*")
+# A masthead: "中国人民银行文件", "××省人民政府办公厅文件" — the issuer's letterhead, never the title.
+_MASTHEAD = re.compile(r"^\S{2,60}?文件$")
+# Lines a title and an own 文号 are looked for in: the first ones of the document.
+_HEAD_WINDOW = 10
+_TITLE_SPAN = 3  # a title may wrap over this many lines
 
 # Words by which a text speaks of its own jurisdiction, per level. Counted to decide the level when the
-# issuers do not settle it.
+# issuers, the title and the signature do not settle it.
 _SELF_WORDS = {
     "county": ("全县", "我县", "县委", "县政府", "县人民政府", "本县", "全区", "我区", "区委", "区政府"),
     "municipal": ("全市", "我市", "市委", "市政府", "市人民政府", "本市", "市金融工作局", "市工信局", "市财政局"),
     "provincial": ("全省", "我省", "省委", "省政府", "省人民政府", "本省", "全区各", "自治区人民政府"),
 }
-
-
-@dataclass(frozen=True)
-class Gazetteer:
-    provinces: dict[str, str]  # short name → full name, e.g. 江苏 → 江苏省
-    cities: dict[str, str]  # city short name → province full name
-    municipalities: tuple[str, ...]
-    counties: dict[str, str]  # county full name → "省市" prefix
-    national_bodies: tuple[str, ...]
-
-
-@lru_cache(maxsize=1)
-def gazetteer() -> Gazetteer:
-    data = tomllib.loads(resources.files("kb.data").joinpath("regions.toml").read_text("utf-8"))
-    provinces: dict[str, str] = {}
-    cities: dict[str, str] = {}
-    for full, city_list in data["provinces"].items():
-        short = re.sub(r"(省|壮族自治区|回族自治区|维吾尔自治区|自治区)$", "", full)
-        provinces[short] = full
-        for city in city_list.split():
-            cities[city] = full
-    return Gazetteer(
-        provinces,
-        cities,
-        tuple(data["municipalities"]["names"]),
-        dict(data.get("counties", {})),
-        tuple(data["national_bodies"]["names"]),
-    )
+# The addressee names the level below the issuer's: 各省、自治区、直辖市 (national) … 各乡、镇 (county).
+_ADDRESSEE_LEVEL = (
+    ("national", re.compile(r"各省、自治区、直辖市|各省级|国务院各部委")),
+    ("provincial", re.compile(r"^各(?:地级以上市|设区的?市|市(?:、|（|\(|州|人民政府|县))")),
+    ("municipal", re.compile(r"^各(?:县（市、区）|县\(市、区\)|区（市）县|区\(市\)县|区、县|县、区|区县|县区|县（区）)")),
+    ("county", re.compile(r"^各(?:乡|镇|街道|乡镇)")),
+)
+# The body decides the region only when one place dominates: at least this many mentions, and this many
+# times the next place's.
+_DOMINANT_MIN = 3
+_DOMINANT_RATIO = 2
+_BODY_SCAN_CHARS = 40_000
+_LEVEL_ORDER = {"county": 0, "municipal": 1, "provincial": 2, "national": 3}
 
 
 def iso_date(text: str) -> str:
@@ -69,19 +61,30 @@ def iso_date(text: str) -> str:
     return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
-def tag_document(layout: Layout, clauses: list[Clause]) -> dict[str, Evidence]:
-    """Every metadata field the text supports, each with where it came from."""
+def tag_document(
+    layout: Layout, clauses: list[Clause], page: dict[str, tuple[str, str]] | None = None
+) -> dict[str, Evidence]:
+    """Every metadata field the text supports, each with where it came from. `page` holds what a web page
+    states about the document (field → (value, where)), e.g. from its information box."""
     header = layout.text_of(layout.header)
     closing = layout.text_of(layout.closing)
     body = layout.text_of(layout.body)
     release = layout.text_of(layout.release)
+    cover = layout.text_of(layout.cover)
+    signature = layout.text_of(layout.signature)
+    first = (cover or body)[:3]
+    page = page or {}
     out: dict[str, Evidence] = {}
 
-    number = _doc_number(header + body[:3])
+    adoption = _adoption(header + first)
+
+    number = _doc_number(header, first, closing)
     if number:
         out["doc_number"] = Evidence(number, "extracted", number)
 
-    issuers, why = _issuers(header, closing, clauses)
+    issuers, why = _issuers(header, signature or closing, clauses)
+    if adoption and not issuers:
+        issuers, why = [adoption[0]], adoption[2]
     if issuers:
         out["issuers"] = Evidence(issuers, "extracted" if why != "责任单位" else "derived", why)
 
@@ -89,9 +92,13 @@ def tag_document(layout: Layout, clauses: list[Clause]) -> dict[str, Evidence]:
     if title:
         out["title"] = Evidence(title, "extracted" if why == "header" else "derived", why)
 
-    date, why = _date(closing, body)
+    date, why = _date(signature or closing, body)
+    if adoption and not date:
+        date, why = adoption[1], adoption[2]
     if date:
         out["date"] = Evidence(date, "extracted", why)
+
+    _apply_page(out, page)
 
     head_text = "\n".join(header + body[:2])
     draft = _DRAFT.search(head_text)
@@ -99,29 +106,96 @@ def tag_document(layout: Layout, clauses: list[Clause]) -> dict[str, Evidence]:
         Evidence("draft", "extracted", draft.group(0)) if draft else Evidence("final", "default", "未见征求意见稿字样")
     )
 
-    refs = _references(header + body[:3])
+    refs = _references(header + first)
     if refs:
         out["references"] = Evidence(refs, "extracted", "；".join(f"《{r}》" for r in refs))
 
-    level, region, why = _level_region(issuers, "\n".join(header + body + closing))
-    if level:
-        out["level"] = Evidence(level, "extracted", why)
-    if region:
-        out["region"] = Evidence(region, "extracted", why)
-    if issuers and out["issuers"].evidence == "责任单位" and region:
+    issuers = out["issuers"].value if "issuers" in out else []
+    stated = "issuers" in out and out["issuers"].source != "derived"
+    title = out["title"].value if "title" in out else ""
+    found = _level_region(issuers if stated else [], header, title, "\n".join(cover + body + closing))
+    if found:
+        level, region, why, source = found
+        out["level"] = Evidence(level, source, why)
+        if region:
+            out["region"] = Evidence(region, source, why)
+    if issuers and out["issuers"].evidence == "责任单位" and out.get("region"):
         # "市金融工作局" named by a municipal document is that city's bureau.
-        local = re.search(r"([^省区]{2,4}?)[市县]$", region)
+        local = re.search(r"([^省区]{2,4}?)[市县]$", out["region"].value)
         if local:
             named = [local.group(0) + u[1:] if u[:1] in "市县" else u for u in issuers]
             out["issuers"] = Evidence(named, "derived", f"责任单位中最常见的“{issuers[0]}”，按地区补全")
     return out
 
 
-def _doc_number(lines: list[str]) -> str:
+def _apply_page(out: dict[str, Evidence], page: dict[str, tuple[str, str]]) -> None:
+    """A web page's own statements: its information box wins over what was read from the text; its
+    publication day stands in for a missing date, marked as inferred."""
+    value, where = page.get("doc_number", ("", ""))
+    number = _DOC_NUMBER.search(value)
+    if number:
+        out["doc_number"] = Evidence(re.sub(r"\s+", "", number.group(0)), "extracted", where)
+    value, where = page.get("issuers", ("", ""))
+    names = [n for n in re.split(r"[\s、，,；;]+", value) if n]
+    if names and all(_is_org_line(n) for n in names):
+        out["issuers"] = Evidence(_dedupe(names), "extracted", where)
+    value, where = page.get("date", ("", ""))
+    if iso_date(value):
+        out["date"] = Evidence(iso_date(value), "extracted", where)
+    value, where = page.get("published", ("", ""))
+    if "date" not in out and iso_date(value):
+        out["date"] = Evidence(iso_date(value), "derived", f"{where}（网页发布日期，非成文日期）")
+    if "issuers" not in out:
+        value, where = page.get("source", ("", ""))
+        if value and _is_org_line(value):
+            out["issuers"] = Evidence([value], "derived", f"{where}（网页来源）")
+    if "title" not in out or out["title"].source != "extracted":
+        for key in ("title", "page_title"):
+            value, where = page.get(key, ("", ""))
+            title = _title_of(value)
+            if title:
+                out["title"] = Evidence(title, "extracted" if key == "title" else "derived", where)
+                break
+
+
+def _adoption(lines: list[str]) -> tuple[str, str, str] | None:
+    """A regulation's adoption note → (adopting body, latest date, evidence). The body is the one that
+    passed or revised it; the date the latest of 通过, 修订, 修正 and 批准."""
+    events = []
     for line in lines:
-        m = _DOC_NUMBER.search(line)
+        for m in ADOPTION.finditer(line):
+            y, mo, d = (int(g) for g in m.group(1, 2, 3))
+            if m.group(7):
+                body = m.group(7)
+            else:
+                body = (m.group(4) or "") + ("全国" if m.group(5) else "") + "人民代表大会" + (m.group(6) or "")
+            events.append((f"{y:04d}-{mo:02d}-{d:02d}", body, m.group(8), m.group(0)))
+    if not events:
+        return None
+    date = max(e[0] for e in events)
+    adopted = [e for e in events if e[2] != "批准"] or events
+    body = max(adopted, key=lambda e: e[0])[1]
+    return body, date, "通过记录：" + "；".join(e[3] for e in events)
+
+
+def _doc_number(header: list[str], first: list[str], closing: list[str]) -> str:
+    """The document's own 文号: on a line of its own near the head, after a label, or in the 版记. A number
+    in brackets after a 《cited document》 is that document's, not this one's."""
+    for line in header[:_HEAD_WINDOW] + first:
+        label = _NUMBER_LABEL.search(line)
+        if label:
+            m = _DOC_NUMBER.match(line, label.end())
+            if m:
+                return re.sub(r"\s+", "", m.group(0))
+        m = _DOC_NUMBER.fullmatch(line.strip())
         if m:
             return re.sub(r"\s+", "", m.group(0))
+    for line in header[:_HEAD_WINDOW] + closing:
+        if len(line) > 80:
+            continue
+        for m in _DOC_NUMBER.finditer(line):
+            if not line[: m.start()].rstrip().endswith(("》", "（", "(", "〈")):
+                return re.sub(r"\s+", "", m.group(0))
     return ""
 
 
@@ -154,8 +228,11 @@ def _issuers(header: list[str], closing: list[str], clauses: list[Clause]) -> tu
             names.extend(n for n in line.split() if not _DATE_LINE.match(n))
     if names:
         return _dedupe(names), "落款：" + " ".join(names)
-    # 2. Header: "A B C关于…" or an organisation line above the title.
+    # 2. Header: "A B C关于…" or an organisation line above the title (a masthead's "…文件" too).
     for i, line in enumerate(header):
+        mast = _MASTHEAD.match(line)
+        if mast and _is_org_line(line[:-2]):
+            return _split_orgs(line[:-2]), f"文头：{line}"
         if _is_org_line(line):
             return _split_orgs(line), f"文头：{line}"
         joined = "".join(header[i : i + 3])
@@ -163,7 +240,8 @@ def _issuers(header: list[str], closing: list[str], clauses: list[Clause]) -> tu
         if m and i == 0 and m.group(1).strip():
             prefix = re.sub(r"\s+", " ", "".join(h if h.endswith(" ") else h + " " for h in header[:3]))
             prefix = prefix[: prefix.find("关于")] if "关于" in prefix else m.group(1)
-            return _split_orgs(prefix), f"标题：{m.group(1)}"
+            if _is_org_line(prefix.replace(" ", "")) or all(_is_org_line(p) for p in prefix.split()):
+                return _split_orgs(prefix), f"标题：{m.group(1)}"
     # 3. The unit most often named responsible for the measures.
     counts = Counter(u for c in clauses for u in c.responsible_units[:1])
     if counts:
@@ -176,28 +254,56 @@ def _dedupe(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
+def _title_of(text: str) -> str:
+    """A title as cited: spaces out, ending at a regulation's adoption note, starting at 关于 when the
+    issuers precede it (they are a field of their own)."""
+    title = re.sub(r"\s+", "", text)
+    note = ADOPTION.search(title)
+    if note:
+        title = title[: note.start()].rstrip("（(")
+    if "关于" in title:
+        title = title[title.index("关于") :]
+    return title
+
+
 def _title(header: list[str], release: list[str], body: list[str], issuers: list[str]) -> tuple[str, str]:
+    # 1. By grammar: the first run of lines among the first ones that reads as a title (…关于…的通知,
+    #    …管理办法, …行动方案（2024—2026年）). Mastheads, 文号 and draft marks split runs.
+    runs: list[list[str]] = [[]]
+    for line in (header + body)[:_HEAD_WINDOW]:
+        if line.endswith(("：", ":")) or "。" in line:
+            break
+        if _DOC_NUMBER.fullmatch(line) or _MASTHEAD.match(line) or re.fullmatch(r"[（(]?\s*(?:征求意见稿|送审稿|草案)\s*[）)]?", line):
+            runs.append([])
+            continue
+        runs[-1].append(line)
+    for run in runs:
+        for i in range(len(run)):
+            for span in range(min(_TITLE_SPAN, len(run) - i), 0, -1):
+                candidate = "".join(run[i : i + span])
+                note = ADOPTION.search(candidate)
+                if note:
+                    candidate = candidate[: note.start()].rstrip("（( ")
+                if TITLE_GRAMMAR.match(candidate.replace(" ", "")) and not _is_org_line(candidate):
+                    return _title_of(candidate), "header"
+    # 2. The header's lines above the 文号, draft mark or addressee, organisation lines aside.
     lines = []
     for line in header:
         if _DOC_NUMBER.fullmatch(line) or _DRAFT.search(line) or line.endswith(("：", ":")):
             break
-        if _is_org_line(line):
+        if _is_org_line(line) or _MASTHEAD.match(line):
             continue
         lines.append(line)
-    title = "".join(lines)
-    title = re.sub(r"\s+", " ", title).strip()
-    if "关于" in title:
-        title = title[title.index("关于") :]
-    title = title.replace(" ", "")
+    title = _title_of("".join(lines))
     if title:
         return title, "header"
     if release:
         m = re.search(r"《(.+?)》", release[0])
         if m:
             return m.group(1), "新闻稿标题"
-    # No title in the text: draft one from the preamble's purpose phrase and document type.
+    # 3. No title in the text: draft one from the preamble's purpose phrase and document type.
     preamble = "".join(body[:2])
-    kind = re.search(r"(?:提出|制定|印发)(?:如下|以下|本)?(" + "|".join(_DOC_TYPES) + ")", preamble)
+    kind = re.search(r"(?:提出|制定|印发)(?:如下|以下|本)?(" + "|".join(DOC_TYPES[:20]) + ")", preamble)
     doc_type = kind.group(1) if kind else "文件"
     head = preamble[: kind.start()] if kind else preamble[:200]
     subjects = []
@@ -231,105 +337,58 @@ def _references(lines: list[str]) -> list[str]:
     return _dedupe(refs)
 
 
-def _level_region(issuers: list[str], text: str) -> tuple[str, str, str]:
+def _level_region(
+    issuers: list[str], header: list[str], title: str, text: str
+) -> tuple[str, str, str, str] | None:
+    """(level, region, evidence, provenance) from, in order: the issuers, the title, the addressee, and the
+    body — the body only when one place dominates it."""
     g = gazetteer()
     joined = " ".join(issuers)
-    # Issuers settle it when they are recognisable.
+    # 1. Issuers settle it when they are recognisable.
     for body in g.national_bodies:
         if body in joined and not re.search(r"(省|市|县|区)(分行|分局|监管局|中心支行)", joined):
-            return "national", "全国", f"发文机关：{body}"
-    places = _places(joined)
-    if places:
-        level, region, name = places[0]
-        return level, region, f"发文机关：{name}"
-    # Otherwise the jurisdiction the text speaks of most.
+            return "national", "全国", f"发文机关：{body}", "extracted"
+    for issuer in issuers:
+        place = most_specific(issuer)
+        if place:
+            return place.level, place.region, f"发文机关：{issuer}", "extracted"
+    # 2. The title's place: 浙江省制造业…行动方案, 天河区促进…若干措施.
+    place = most_specific(title) if title else None
+    if place:
+        return place.level, place.region, f"标题：{place.name}", "derived"
+    # 3. The addressee names the level below the issuer's.
+    addressed = ""
+    for line in header:
+        for level, pattern in _ADDRESSEE_LEVEL:
+            if line.endswith(("：", ":")) and pattern.search(line):
+                addressed = level
+                break
+        if addressed:
+            break
+    if addressed == "national":
+        return "national", "全国", "主送各省、自治区、直辖市", "derived"
+    # 4. The body: the jurisdiction it speaks of, and a place that dominates its mentions.
+    text = text[:_BODY_SCAN_CHARS]
+    counts: Counter[str] = Counter()
+    named: dict[str, Place] = {}
+    for p in places_in(text):
+        counts[p.region] += 1
+        named.setdefault(p.region, p)
     scores = {lvl: sum(text.count(w) for w in words) for lvl, words in _SELF_WORDS.items()}
-    mentions = Counter(p for p in _places(text))
-    for level in ("county", "municipal", "provincial"):
-        named = [(n, p) for p, n in mentions.items() if p[0] == level]
-        if scores[level] >= 2 or sum(n for n, _ in named) >= 3:
-            if named:
-                count, (lvl, region, name) = max(named, key=lambda t: t[0])
-                words = [w for w in _SELF_WORDS[level] if w in text]
-                return level, region, f"正文提及{name}{count}次" + (f"，{'、'.join(words[:3])}" if words else "")
+    speaks = max(scores, key=lambda k: scores[k]) if max(scores.values()) >= 2 else ""
+    level = addressed or speaks
+    ranked = [(n, r) for r, n in counts.most_common() if not level or named[r].level == level]
+    if ranked:
+        n, region = ranked[0]
+        runner_up = ranked[1][0] if len(ranked) > 1 else 0
+        if n >= _DOMINANT_MIN and n >= _DOMINANT_RATIO * runner_up:
+            place = named[region]
+            words = [w for w in _SELF_WORDS.get(place.level, ()) if w in text]
+            why = f"正文提及{place.name}{n}次" + (f"，{'、'.join(words[:3])}" if words else "")
+            return place.level, region, why, "derived"
+    if level:
+        why = f"主送：{line}" if addressed else "正文用语：" + "、".join(w for w in _SELF_WORDS[level] if w in text)[:40]
+        return level, "", why, "derived"
     if re.search(r"各省、自治区、直辖市|各省级|国务院各部委", text):
-        return "national", "全国", "主送各省、自治区、直辖市"
-    return "", "", ""
-
-
-@lru_cache(maxsize=1)
-def _name_scan() -> tuple[re.Pattern[str], dict[str, frozenset[str]]]:
-    """One pattern for every gazetteer name (a prefix trie: the longest name at a position wins), and for
-    each name the names that are prefixes of it."""
-    g = gazetteer()
-    names = {n for n in (*g.counties, *g.cities, *g.municipalities, *g.provinces) if n}
-    trie: dict = {}
-    for name in names:
-        node = trie
-        for ch in name:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def pattern(node: dict) -> str:
-        alts = [re.escape(ch) + pattern(child) for ch, child in sorted(node.items()) if ch]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    prefixes = {name: frozenset(n for n in names if name.startswith(n)) for name in names}
-    return re.compile(pattern(trie) or r"(?!)"), prefixes
-
-
-def _names_in(text: str) -> set[str]:
-    """The gazetteer names occurring in the text, from one scan instead of one scan of a long text per name."""
-    scan, prefixes = _name_scan()
-    found: set[str] = set()
-    m = scan.search(text)
-    while m is not None:
-        found |= prefixes[m.group()]  # every name starting here is a prefix of the longest one
-        m = scan.search(text, m.start() + 1)
-    return found
-
-
-def _absent(name: str, present: set[str]) -> bool:
-    """A name not in the text cannot match. One that is not a plain word is searched anyway, as the pattern
-    it is."""
-    return bool(name) and name not in present and re.escape(name) == name
-
-
-def _places(text: str) -> list[tuple[str, str, str]]:
-    """(level, region, name as written) for each place named in the text, in order of appearance."""
-    g = gazetteer()
-    present = _names_in(text)
-    found: list[tuple[int, tuple[str, str, str]]] = []
-    for county, prefix in g.counties.items():
-        if _absent(county, present):
-            continue
-        for m in re.finditer(county, text):
-            found.append((m.start(), ("county", prefix + county, county)))
-    # Other counties only where the name stands alone (line start or after punctuation): inside running
-    # text a "…X县" match would swallow the characters before it.
-    for m in re.finditer(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{2,3}县)(?![级域城委])", text):
-        name = m.group(1)
-        if name not in g.counties and not re.match(r"^(全|我|本|各|该|区|市|县|郡|州)", name):
-            found.append((m.start(), ("county", name, name)))
-    for city, province in g.cities.items():
-        if _absent(city, present):
-            continue
-        for m in re.finditer(city + "(?:市)?", text):
-            if city in g.provinces and m.group(0) == city:
-                continue  # 吉林 the province, not the city, when written bare
-            found.append((m.start(), ("municipal", province + city + "市", m.group(0))))
-    for m_name in g.municipalities:
-        if _absent(m_name, present):
-            continue
-        for m in re.finditer(m_name + "市", text):
-            found.append((m.start(), ("provincial", m_name + "市", m.group(0))))
-    for short, full in g.provinces.items():
-        if _absent(short, present):
-            continue
-        for m in re.finditer(short + r"(?:省|自治区|壮族自治区|回族自治区|维吾尔自治区)", text):
-            found.append((m.start(), ("provincial", full, m.group(0))))
-    found.sort(key=lambda t: t[0])
-    return [f for _, f in found]
+        return "national", "全国", "正文提及各省、自治区、直辖市", "derived"
+    return None

@@ -1,0 +1,147 @@
+"""Metadata and layout on the kinds of document offices publish (fixtures in tests/fixtures/kinds/, one per
+kind of failure seen on real documents: saved web pages, cover notice + plan, cited 文号, regulations, long
+Markdown titles, signatures with hard breaks, national documents naming cities, districts, provincial plans)."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from kb.clean import clean_text, strip_comments
+from kb.ingest import ingest_file
+from kb.regions import most_specific, places_in
+from kb.webpage import read_page
+
+KINDS = Path(__file__).parent / "fixtures" / "kinds"
+TRUTH = tomllib.loads((KINDS / "truth.toml").read_text("utf-8"))
+
+
+@pytest.fixture(scope="module")
+def ingested():
+    return {name: ingest_file(KINDS / name) for name in TRUTH}
+
+
+@pytest.mark.parametrize("name", sorted(TRUTH))
+def test_fields_as_stated(ingested, name):
+    doc = ingested[name].document
+    wrong = {k: (getattr(doc, k), v) for k, v in TRUTH[name].items() if getattr(doc, k) != v}
+    assert not wrong, wrong
+    for key, value in TRUTH[name].items():
+        if value:
+            assert doc.provenance[key].evidence, key
+
+
+def test_web_page_keeps_the_document_and_drops_the_chrome(ingested):
+    ing = ingested["gov_div_page.html"]
+    text = "\n".join(c.text for c in ing.clauses)
+    for chrome in ("首页", "您当前所在的位置", "版权所有", "主办单位", "相关文章", "分享到", "浏览次数", "隐藏副本"):
+        assert chrome not in ing.document.text, chrome
+    assert text.count("鼓励银行机构单列中小企业信贷计划") == 1  # the display:none copy is not indexed
+    last = [c for c in ing.clauses if c.kind == "measure"][-1]
+    assert last.text.endswith("有效期3年。")  # the footer is not inside the last clause
+    assert ing.document.provenance["doc_number"].evidence.startswith("网页信息栏")
+
+
+def test_web_page_in_table_layout(ingested):
+    doc = ingested["gov_table_page.html"].document
+    for chrome in ("网站首页", "当前位置", "上一篇", "下一篇", "版权所有", "备案号", "打印本页"):
+        assert chrome not in doc.text, chrome
+    assert doc.text.split("\n")[0] == "关于加快推进制造业数字化转型的实施意见"
+
+
+def test_web_page_fields_and_hidden_elements():
+    page = read_page("""<html><head><title>关于某事的通知_某网站</title>
+    <meta name="PubDate" content="2024-05-06 10:00"><style>.x, #y { display: none }</style></head><body>
+    <table><tr><td>文　　号：</td><td>某发〔2024〕7号</td><td>发布日期：</td><td>2024年05月06日</td></tr></table>
+    <div class="x">隐藏一</div><div id="y">隐藏二</div><p hidden>隐藏三</p><p style="visibility: hidden">隐藏四</p>
+    <!-- 隐藏五 --><div><p>正文第一段，内容足够长，说明有关事项。</p><p>正文第二段。</p></div></body></html>""")
+    assert page.fields["doc_number"] == "某发〔2024〕7号"
+    assert page.fields["published"] == "2024-05-06 10:00"  # the meta tag wins over the box's
+    assert page.fields["page_title"] == "关于某事的通知"
+    assert "正文第一段" in page.text
+    assert not any(f"隐藏{n}" in page.text for n in "一二三四五")
+
+
+def test_publication_day_stands_in_for_a_missing_date_as_inferred(tmp_path):
+    path = tmp_path / "p.html"
+    path.write_text("""<html><head><meta name="ArticleTitle" content="关于做好某项工作的通知">
+    <meta name="PubDate" content="2024-05-06"></head><body><div><p>各有关单位：</p>
+    <p>为做好某项工作，现将有关事项通知如下。</p><p>一、提高认识</p><p>（一）各单位要高度重视，认真落实。</p>
+    </div></body></html>""", "utf-8")
+    doc = ingest_file(path).document
+    assert doc.title == "关于做好某项工作的通知"
+    assert doc.date == "2024-05-06" and doc.provenance["date"].source == "derived"
+
+
+def test_cover_notice_keeps_the_attachment_list_apart(ingested):
+    clauses = ingested["cover_notice_plan.txt"].clauses
+    measures = [c for c in clauses if c.kind == "measure"]
+    assert [c.path for c in measures] == ["一、（一）", "一、（二）", "二、（三）", "二、（四）", "三、（五）"]
+    assert all("附件" not in c.text and "产业链清单" not in c.text for c in measures)
+    cover = [c for c in clauses if c.kind == "release"]
+    assert any("现印发给你们" in c.text for c in cover) and any("附件：1." in c.text for c in cover)
+    # the signature and the plan's title line are not clauses
+    assert not any(c.text in ("河北省人民政府办公厅", "2024年3月15日", "河北省支持制造业企业融资若干措施")
+                   for c in clauses)
+    items = [c for c in clauses if c.kind == "item"]
+    assert [c.path for c in items] == ["1.", "2.", "3."]  # the attachment's list is outlined on its own
+
+
+def test_cited_number_is_not_the_documents_own(ingested):
+    doc = ingested["cited_number.md"].document
+    assert doc.doc_number == "" and "川办发〔2023〕15号" in doc.text
+
+
+def test_regulation_note_gives_adopting_body_and_latest_date(ingested):
+    ing = ingested["regulation_note.md"]
+    assert "<!--" not in ing.document.text
+    assert "通过记录" in ing.document.provenance["date"].evidence
+    assert [c.path for c in ing.clauses][:2] == ["第一章第一条", "第一章第二条"]
+
+
+def test_regulation_note_on_the_title_line_and_approval(tmp_path):
+    path = tmp_path / "r.txt"
+    path.write_text(
+        "某某市养老服务条例（2019年10月30日苏州市第十六届人民代表大会常务委员会第二十次会议通过"
+        "　2019年11月29日江苏省第十三届人民代表大会常务委员会第十二次会议批准）\n"
+        "第一条 为了规范养老服务，制定本条例。\n第二条 本条例自2020年3月1日起施行。\n", "utf-8")
+    doc = ingest_file(path).document
+    assert doc.title == "某某市养老服务条例"
+    assert doc.issuers == ["苏州市人民代表大会常务委员会"]  # the body that passed it, not the one approving
+    assert doc.date == "2019-11-29"  # the latest of 通过 and 批准
+
+
+def test_markdown_backslash_hard_break_ends_the_signature_line():
+    assert clean_text("正文。\n\n某某市人民政府\\\n2024年5月20日\n", "md").split("\n") == [
+        "正文。", "某某市人民政府", "2024年5月20日"]
+
+
+def test_comments_are_stripped_linearly():
+    assert strip_comments("a<!-- x -->b<!--c") == "ab"
+    assert strip_comments("<!--" * 50_000) == ""
+
+
+@pytest.mark.parametrize("text, level, region", [
+    ("广州市天河区人民政府办公室", "county", "广东省广州市天河区"),
+    ("东至县人民政府办公室", "county", "安徽省池州市东至县"),
+    ("上海市浦东新区人民政府", "county", "上海市浦东新区"),
+    ("昆山市人民政府", "county", "江苏省苏州市昆山市"),
+    ("黔西南州人民政府", "municipal", "贵州省黔西南布依族苗族自治州"),
+    ("浙江省制造业金融服务提升行动方案", "provincial", "浙江省"),
+    ("南京市鼓楼区", "county", "江苏省南京市鼓楼区"),
+])
+def test_gazetteer_resolves_divisions(text, level, region):
+    place = most_specific(text)
+    assert place is not None and (place.level, place.region) == (level, region)
+
+
+@pytest.mark.parametrize("text", ["长治久安的良好局面", "县乡两级和县区协同", "中山大学附属医院", "朝阳产业", "城区改造"])
+def test_ordinary_words_are_not_places(text):
+    assert places_in(text) == []
+
+
+def test_fuzzy_body_mentions_do_not_decide_the_level(ingested):
+    doc = ingested["provincial_plan.txt"].document
+    assert doc.provenance["level"].source == "derived" and "标题" in doc.provenance["level"].evidence
