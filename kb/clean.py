@@ -204,6 +204,10 @@ def _clean_once(text: str, markdown: bool, memo: dict[str, tuple[str, int, bool]
     text = _CONTROL.sub("", _NEWLINES.sub("\n", text))
     if "<!--" in text:
         text = strip_comments(text)
+    if markdown:
+        from .markup import strip_site_markup
+
+        text = strip_site_markup(text)
     text = _COLUMN_GAP.sub("\n", text)
     # Markdown hard line breaks (two trailing spaces, or a backslash) are seen before spaces are normalised.
     hard = None
@@ -245,9 +249,21 @@ def _clean_line(line: str, markdown: bool) -> tuple[str, int, bool] | None:
         if stripped != line:
             line = normalize_spaces(stripped)
             page = is_page_number(line)
-    if not line or page or is_web_debris(line):
+    if not line or page or is_web_debris(line) or _is_source_stamp(line):
         return None
     return line, display_width(line), heading
+
+
+# A line that is only a link ("原文链接：https://…", "<https://…>") or a database's citation stamp
+# ("【法宝引证码】CLI.12.748997"): where the copy came from, not the document's text.
+_SOURCE_STAMP = re.compile(
+    r"^(?:[\u4e00-\u9fff]{2,8}[:：] ?)?<?(?:https?|ftp)://[^\s<>]{1,2000}>?$"
+    r"|^【[\u4e00-\u9fff]{2,8}】 ?[\x21-\x7e]{1,60}$"
+)
+
+
+def _is_source_stamp(line: str) -> bool:
+    return len(line) <= 2100 and (line[:1] == "【" or "://" in line) and _SOURCE_STAMP.match(line) is not None
 
 
 def _strip_markdown(line: str) -> tuple[str, bool]:

@@ -97,6 +97,14 @@ def ingest_text(
 
         web = read_page(text)
         page = {k: (v, web.evidence.get(k, "网页")) for k, v in web.fields.items()}
+    elif fmt in ("md", "markdown"):
+        from .markup import front_matter
+
+        fields, _ = front_matter(text)
+        # The front matter's title is stated by whoever published the file; its author stands in for
+        # missing issuers (inferred); its date is a publication date, not the document's.
+        page = {key: (fields[name], f"文件元数据：{name}") for key, name in (("title", "title"), ("source", "author"))
+                if fields.get(name)}
     for key, ev in tag_document(layout, clauses, page).items():
         setattr(doc, key, ev.value)
         doc.provenance[key] = ev

@@ -15,7 +15,8 @@ _CN_NUM = "一二三四五六七八九十百零〇两"
 MARKER_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("chapter", re.compile(_LEAD + rf"(第[{_CN_NUM}]+章)\s*")),
     ("section", re.compile(_LEAD + rf"(第[{_CN_NUM}]+节)\s*")),
-    ("article", re.compile(_LEAD + rf"(第[{_CN_NUM}]+条)\s*")),
+    # 第十条, and 第1条 / 第 1 0 条 as some offices number articles (spaces are extraction debris).
+    ("article", re.compile(_LEAD + rf"(第[{_CN_NUM}]+条|第 ?\d(?: ?\d){{0,3}} ?条)\s*")),
     ("part", re.compile(_LEAD + rf"([{_CN_NUM}]+\s*[、，,．.])\s*")),
     ("measure", re.compile(_LEAD + rf"([（(]\s*[{_CN_NUM}]+\s*[）)])\s*")),
     ("item", re.compile(_LEAD + r"(\d{1,2}\s*[\.．、](?!\d))\s*")),
@@ -27,7 +28,20 @@ CLAUSE_TYPES = {"article", "part", "measure", "item"}
 _TARGET_LABEL = re.compile(r"^([\u4e00-\u9fff]{2,4})[：:]")
 _NOT_TARGET_LABELS = {"附件", "抄送", "主送", "联系人", "电话", "来源", "地址", "责任单位", "牵头单位"}
 
-_DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
+# A date as written in documents: 2024年4月3日, or in Chinese numerals 二○二四年四月三日 (signatures).
+DATE = (r"(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*月"
+        r"\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*日")
+_DATE_LINE = re.compile(rf"^{DATE}\s*$")
+# A date in brackets under a title: "（2023年2月8日）", the date of a 党委/政府 document without a signature.
+_BRACKET_DATE = re.compile(rf"^[（(]\s*{DATE}\s*[）)]$")
+# A head of state, government or department signing a 令 or a decision: "总理 李克强", "省长 王某某".
+_SIGNER = re.compile(
+    r"^(?:国务院)?(?:总理|省长|市长|县长|区长|州长|主席|主任|部长|局长|行长|署长|厅长|委员长)\s*[\u4e00-\u9fff·]{2,5}$"
+)
+# An order's number: "中华人民共和国国务院令" over "第707号", or on one line.
+ORDER_NUMBER = re.compile(r"^((?:中华人民共和国)?[\u4e00-\u9fff]{1,20}令)\s*(第\s*\d{1,5}\s*号)$")
+_ORDER_HEAD = re.compile(r"^(?:中华人民共和国)?[\u4e00-\u9fff]{1,20}令$")
+_ORDER_SEQ = re.compile(r"^[（(]?第\s*\d{1,5}\s*号[）)]?$")
 _ORG_SUFFIX = (
     "局", "部", "委", "行", "会", "院", "府", "厅", "室", "处", "办", "署", "中心", "公司", "协会", "管委会",
     "监管局", "分局", "所",
@@ -35,6 +49,8 @@ _ORG_SUFFIX = (
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}\s*[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*\d+\s*号")
 _RELEASE_HEADLINE = re.compile(r"(印发|发布|出台|公布|联合印发)[^《]{0,10}《(.+?)》")
 _ATTACHMENT = re.compile(r"^附件\s*\d*\s*[：:]?\s*$")
+# The list of attachments after a text: "附件：1.…" and the numbered lines under it. Not outline items.
+_ATTACHMENT_LIST = re.compile(r"^附件\s*[：:]\s*\S")
 # Kinds of document a title names at its end (关于…的通知, …管理办法, …行动方案（2024—2026年）).
 DOC_TYPES = (
     "实施意见", "指导意见", "实施方案", "工作方案", "行动方案", "若干措施", "实施细则", "管理办法", "实施办法",
@@ -51,8 +67,9 @@ _CN_ORD = "一二三四五六七八九十百零〇"
 ADOPTION = re.compile(
     r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*"
     rf"(?:([\u4e00-\u9fff]{{0,16}}?)\s*第[{_CN_ORD}]{{1,4}}届\s*(全国)?人民代表大会(常务委员会)?"
-    rf"\s*第[{_CN_ORD}]{{1,4}}次(?:全体)?会议|(国务院)第\d{{1,4}}次常务会议)"
-    r"[^，。；\d]{0,80}?(通过|修订|修正|批准)"
+    rf"\s*第[{_CN_ORD}]{{1,4}}次(?:全体)?会议|(国务院)第\d{{1,4}}次常务会议"
+    r"|((?:中华人民共和国)?国务院令)\s*(第\s*\d{1,5}\s*号))"
+    r"[^，。；\d]{0,80}?(通过|修订|修正|批准|公布|发布)"
 )
 MAX_CLAUSE_CHARS = 3000
 
@@ -180,7 +197,9 @@ def heading_of(rest: str) -> str:
 
 
 def _is_header_line(text: str) -> bool:
-    if _DOC_NUMBER.fullmatch(text.strip()) or re.fullmatch(r"[（(]?\s*征求意见稿\s*[）)]?", text):
+    if _DOC_NUMBER.fullmatch(text.strip().strip("（()）")) or re.fullmatch(r"[（(]?\s*征求意见稿\s*[）)]?", text):
+        return True
+    if _BRACKET_DATE.match(text) or _ORDER_HEAD.match(text) or _ORDER_SEQ.match(text):
         return True
     if TITLE_GRAMMAR.match(text) or (text[:1] in "（(" and ADOPTION.search(text[:80])):
         return True  # a long title, or a regulation's adoption note under its title
@@ -261,10 +280,12 @@ def _signature_block(lines: list[Line], lo: int, hi: int) -> tuple[int, int] | N
         if not _DATE_LINE.match(lines[k].text):
             continue
         j = k
-        while j > lo and k - j < _MAX_SIGNATURE_LINES and _is_org_line(lines[j - 1].text):
+        while j > lo and k - j < _MAX_SIGNATURE_LINES and (
+            _is_org_line(lines[j - 1].text) or _SIGNER.match(lines[j - 1].text)
+        ):
             j -= 1
-        if j == k:
-            continue
+        if j == k and not (k + 1 < hi and TITLE_GRAMMAR.match(lines[k + 1].text.replace(" ", ""))):
+            continue  # a date alone signs only a cover notice, followed by the title of what it issues
         e = k + 1
         while e < hi and _is_closing_line(lines[e].text):
             e += 1
@@ -296,10 +317,19 @@ def _parse_outline(lines: list[Line], lo: int, hi: int) -> tuple[list[Node], lis
     nodes: list[Node] = []
     stack: list[Node] = []
     first = hi
+    in_list = False
     for i in range(lo, hi):
-        found = match_marker(lines[i].text)
+        text = lines[i].text
+        found = match_marker(text)
+        if _ATTACHMENT_LIST.match(text):
+            in_list = True
+            stack.clear()
+            continue
+        if in_list and found is not None and found[0] == "item":
+            continue  # the next entry of the attachment list
+        in_list = False
         if found is None:
-            if _ATTACHMENT.match(lines[i].text):
+            if _ATTACHMENT.match(text):
                 stack.clear()  # an attachment starts an outline of its own
             continue
         kind, marker, cut = found
@@ -375,12 +405,13 @@ def _outline_units(lines: list[Line], lo: int, hi: int, add) -> None:
     nodes, (first_numbered,) = _parse_outline(lines, lo, hi)
     node_at = {nd.first_line: nd for nd in nodes}
     # An attachment's heading ("附件2" and its title lines) ends the clause before it and is a unit of its own.
-    annex = [i for i in range(first_numbered, hi) if _ATTACHMENT.match(lines[i].text)]
-    for i in annex:
+    annex = [i for i in range(first_numbered, hi)
+             if _ATTACHMENT.match(lines[i].text) or _ATTACHMENT_LIST.match(lines[i].text)]
+    for n, i in enumerate(annex):
         k = i + 1
-        while k < hi and k not in node_at:
+        while k < hi and k not in node_at and (n + 1 == len(annex) or k < annex[n + 1]):
             k += 1
-        add("preamble", "", lines[i].text, [], i, k)
+        add("preamble", "", lines[i].text[:60], [], i, k)
     stops = set(node_at) | set(annex)
 
     # Preamble: prose before the first numbered line, one unit a paragraph.
@@ -395,9 +426,13 @@ def _outline_units(lines: list[Line], lo: int, hi: int, add) -> None:
             folded.add(nd.first_line)
         elif nd.parent and nd.parent.first_line in folded:
             folded.add(nd.first_line)
-        elif nd.parent is not None and nd.parent.type in CLAUSE_TYPES:
-            lead = lines[nd.parent.first_line].text
-            if lead.rstrip().endswith(("：", ":")) and nd.parent.first_line not in folded:
+        elif nd.parent is not None and nd.parent.type in CLAUSE_TYPES and nd.parent.first_line not in folded:
+            # A list introduced by a sentence ending in "：" belongs to the clause it completes: the lead-in
+            # is the parent's first line, or (below a part) any paragraph of the parent's own text.
+            first_child = nd.parent.children[0].first_line
+            lead_lines = range(nd.parent.first_line, first_child) if nd.parent.type != "part" else [
+                nd.parent.first_line]
+            if any(lines[i].text.rstrip().endswith(("：", ":")) for i in lead_lines):
                 folded.add(nd.first_line)
 
     for nd in nodes:

@@ -12,9 +12,24 @@ from collections import Counter
 
 from .models import Clause, Evidence
 from .regions import Place, gazetteer, most_specific, places_in
-from .segment import _DATE_LINE, _DOC_NUMBER, ADOPTION, DOC_TYPES, TITLE_GRAMMAR, Layout, _is_org_line
+from .segment import (
+    _BRACKET_DATE,
+    _DATE_LINE,
+    _DOC_NUMBER,
+    _ORDER_HEAD,
+    _ORDER_SEQ,
+    ADOPTION,
+    DATE,
+    DOC_TYPES,
+    ORDER_NUMBER,
+    TITLE_GRAMMAR,
+    Layout,
+    _is_org_line,
+)
 
 _DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_CN_DATE = re.compile(DATE)
+_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0}
 _ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _DRAFT = re.compile(r"征求意见稿|送审稿|讨论稿|草案")
 _IMPLEMENTS = re.compile(r"(?:贯彻落实|落实|贯彻|根据|按照|依据|执行|对照)[^，。；《]{0,12}《([^《》]{4,80})》")
@@ -51,14 +66,32 @@ _LEVEL_ORDER = {"county": 0, "municipal": 1, "provincial": 2, "national": 3}
 
 
 def iso_date(text: str) -> str:
-    """"2024 年 4 月 3 日" or "2024-4-3" → "2024-04-03"; "" when there is no valid date."""
+    """"2024 年 4 月 3 日", "2024-4-3" or "二○一二年一月九日" → "2024-04-03"; "" when there is no valid date."""
     m = _DATE.search(text) or _ISO_DATE.search(text)
-    if not m:
-        return ""
-    y, mo, d = (int(g) for g in m.groups())
+    if m:
+        y, mo, d = (int(g) for g in m.groups())
+    else:
+        m = _CN_DATE.search(text)
+        if not m:
+            return ""
+        parts = re.split(r"\s*[年月日]\s*", m.group(0))
+        y, mo, d = (_cn_number(p) for p in parts[:3])
     if not (1949 <= y <= 2100 and 1 <= mo <= 12 and 1 <= d <= 31):
         return ""
     return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+def _cn_number(text: str) -> int:
+    """"2024", "二○二四" (digit by digit), "十二", "二十九" → the number; -1 when unreadable."""
+    if text.isdigit():
+        return int(text)
+    if "十" not in text:
+        digits = [_CN_DIGITS.get(c) for c in text]
+        return -1 if None in digits or not digits else int("".join(map(str, digits)))
+    tens, _, ones = text.partition("十")
+    t = _CN_DIGITS.get(tens, -100) if tens else 1
+    o = _CN_DIGITS.get(ones, -100) if ones else 0
+    return t * 10 + o if t >= 0 and o >= 0 else -1
 
 
 def tag_document(
@@ -79,6 +112,8 @@ def tag_document(
     adoption = _adoption(header + first)
 
     number = _doc_number(header, first, closing)
+    if not number and adoption and adoption[3]:
+        number = adoption[3]  # the order that promulgated or last revised it
     if number:
         out["doc_number"] = Evidence(number, "extracted", number)
 
@@ -89,12 +124,22 @@ def tag_document(
         out["issuers"] = Evidence(issuers, "extracted" if why != "责任单位" else "derived", why)
 
     title, why = _title(header, release, body, issuers)
+    if _is_order(header) and layout.cover[1]:
+        # An order (国务院令第707号) promulgating a regulation: the regulation's title after the signature.
+        plan = [ln for ln in signature if not _DATE_LINE.match(ln) and not _is_org_line(ln)]
+        named = next((ln for ln in plan if TITLE_GRAMMAR.match(ln.replace(" ", ""))), "")
+        if named:
+            title, why = _title_of(named), "header"
     if title:
         out["title"] = Evidence(title, "extracted" if why == "header" else "derived", why)
 
     date, why = _date(signature or closing, body)
     if adoption and not date:
         date, why = adoption[1], adoption[2]
+    if not date:
+        under_title = next((ln for ln in header if _BRACKET_DATE.match(ln)), "")
+        if under_title:
+            date, why = iso_date(under_title), f"题注日期：{under_title}"
     if date:
         out["date"] = Evidence(date, "extracted", why)
 
@@ -113,9 +158,11 @@ def tag_document(
     issuers = out["issuers"].value if "issuers" in out else []
     stated = "issuers" in out and out["issuers"].source != "derived"
     title = out["title"].value if "title" in out else ""
-    found = _level_region(issuers if stated else [], header, title, "\n".join(cover + body + closing))
+    found = _level_region(issuers, header, title, "\n".join(cover + body + closing))
     if found:
         level, region, why, source = found
+        if not stated:
+            source = "derived"  # read from issuers that were themselves inferred
         out["level"] = Evidence(level, source, why)
         if region:
             out["region"] = Evidence(region, source, why)
@@ -129,8 +176,9 @@ def tag_document(
 
 
 def _apply_page(out: dict[str, Evidence], page: dict[str, tuple[str, str]]) -> None:
-    """A web page's own statements: its information box wins over what was read from the text; its
-    publication day stands in for a missing date, marked as inferred."""
+    """A page's own statements (a web page's information box, a Markdown file's front matter): they win
+    over what was read from the text. A publication day is not the document's date and is never used as it;
+    a page's source or author only stands in for missing issuers, marked as inferred."""
     value, where = page.get("doc_number", ("", ""))
     number = _DOC_NUMBER.search(value)
     if number:
@@ -142,13 +190,11 @@ def _apply_page(out: dict[str, Evidence], page: dict[str, tuple[str, str]]) -> N
     value, where = page.get("date", ("", ""))
     if iso_date(value):
         out["date"] = Evidence(iso_date(value), "extracted", where)
-    value, where = page.get("published", ("", ""))
-    if "date" not in out and iso_date(value):
-        out["date"] = Evidence(iso_date(value), "derived", f"{where}（网页发布日期，非成文日期）")
     if "issuers" not in out:
         value, where = page.get("source", ("", ""))
+        value = re.sub(r"^原(?=[\u4e00-\u9fff]{2})", "", value.strip())  # 原环境保护部: the body, since renamed
         if value and _is_org_line(value):
-            out["issuers"] = Evidence([value], "derived", f"{where}（网页来源）")
+            out["issuers"] = Evidence([value], "derived", f"{where}（来源或作者，非正文所署）")
     if "title" not in out or out["title"].source != "extracted":
         for key in ("title", "page_title"):
             value, where = page.get(key, ("", ""))
@@ -158,30 +204,51 @@ def _apply_page(out: dict[str, Evidence], page: dict[str, tuple[str, str]]) -> N
                 break
 
 
-def _adoption(lines: list[str]) -> tuple[str, str, str] | None:
-    """A regulation's adoption note → (adopting body, latest date, evidence). The body is the one that
-    passed or revised it; the date the latest of 通过, 修订, 修正 and 批准."""
+def _adoption(lines: list[str]) -> tuple[str, str, str, str] | None:
+    """A regulation's adoption note → (adopting body, latest date, evidence, order number). The body is the
+    one that passed or revised it; the date the latest of 通过, 修订, 修正, 批准 and 公布. The note may wrap
+    over lines, so they are read joined."""
     events = []
-    for line in lines:
-        for m in ADOPTION.finditer(line):
-            y, mo, d = (int(g) for g in m.group(1, 2, 3))
-            if m.group(7):
-                body = m.group(7)
-            else:
-                body = (m.group(4) or "") + ("全国" if m.group(5) else "") + "人民代表大会" + (m.group(6) or "")
-            events.append((f"{y:04d}-{mo:02d}-{d:02d}", body, m.group(8), m.group(0)))
+    joined = "".join(ln.strip() for ln in lines)
+    for m in ADOPTION.finditer(joined):
+        y, mo, d = (int(g) for g in m.group(1, 2, 3))
+        if m.group(7):
+            body = m.group(7)
+        elif m.group(8):
+            body = "国务院"
+        else:
+            body = (m.group(4) or "") + ("全国" if m.group(5) else "") + "人民代表大会" + (m.group(6) or "")
+        order = re.sub(r"\s+", "", m.group(8) + m.group(9)) if m.group(8) else ""
+        events.append((f"{y:04d}-{mo:02d}-{d:02d}", body, m.group(10), m.group(0), order))
     if not events:
         return None
     date = max(e[0] for e in events)
     adopted = [e for e in events if e[2] != "批准"] or events
-    body = max(adopted, key=lambda e: e[0])[1]
-    return body, date, "通过记录：" + "；".join(e[3] for e in events)
+    latest = max(adopted, key=lambda e: e[0])
+    orders = [e for e in events if e[4]]
+    order = max(orders, key=lambda e: e[0])[4] if orders else ""
+    return latest[1], date, "通过记录：" + "；".join(e[3] for e in events), order
+
+
+def _is_order(header: list[str]) -> bool:
+    """Does the header open with an order's name and number (中华人民共和国国务院令 第707号)?"""
+    return any(ORDER_NUMBER.match(ln) or _ORDER_HEAD.match(ln) for ln in header[:3])
 
 
 def _doc_number(header: list[str], first: list[str], closing: list[str]) -> str:
     """The document's own 文号: on a line of its own near the head, after a label, or in the 版记. A number
     in brackets after a 《cited document》 is that document's, not this one's."""
-    for line in header[:_HEAD_WINDOW] + first:
+    head = header[:_HEAD_WINDOW]
+    for i, line in enumerate(head):
+        order = ORDER_NUMBER.match(line)
+        if order:
+            return re.sub(r"\s+", "", order.group(1) + order.group(2))
+        if _ORDER_HEAD.match(line) and i + 1 < len(head) and _ORDER_SEQ.match(head[i + 1]):
+            return re.sub(r"\s+", "", line + head[i + 1].strip("（()）"))
+    for line in head + first:
+        line = line.strip()
+        if line[:1] in "（(" and line[-1:] in "）)":
+            line = line[1:-1]  # a 文号 on its own line in brackets is still the document's own
         label = _NUMBER_LABEL.search(line)
         if label:
             m = _DOC_NUMBER.match(line, label.end())
@@ -207,11 +274,13 @@ def _split_orgs(text: str) -> list[str]:
         rest = chunk
         while rest:
             hit = next((b for b in bodies if rest.startswith(b)), None)
-            if hit is None:
+            after = rest[len(hit) :] if hit else ""
+            # Split only where another known body follows: 国务院办公厅 is one name, not 国务院 + 办公厅.
+            if hit is None or (after and not any(after.startswith(b) for b in bodies)):
                 names.append(rest)
                 break
             names.append(hit)
-            rest = rest[len(hit) :]
+            rest = after
     return [n for n in names if n]
 
 
@@ -230,6 +299,12 @@ def _issuers(header: list[str], closing: list[str], clauses: list[Clause]) -> tu
         return _dedupe(names), "落款：" + " ".join(names)
     # 2. Header: "A B C关于…" or an organisation line above the title (a masthead's "…文件" too).
     for i, line in enumerate(header):
+        order = ORDER_NUMBER.match(line) or _ORDER_HEAD.match(line)
+        if order:
+            # 中华人民共和国国务院令 → 国务院: the order's issuer, named without the state's name.
+            name = re.sub(r"^中华人民共和国", "", (order.group(1) if order.re is ORDER_NUMBER else line)[:-1])
+            if name:
+                return [name], f"令：{line}"
         mast = _MASTHEAD.match(line)
         if mast and _is_org_line(line[:-2]):
             return _split_orgs(line[:-2]), f"文头：{line}"
@@ -273,9 +348,11 @@ def _title(header: list[str], release: list[str], body: list[str], issuers: list
     for line in (header + body)[:_HEAD_WINDOW]:
         if line.endswith(("：", ":")) or "。" in line:
             break
-        if _DOC_NUMBER.fullmatch(line) or _MASTHEAD.match(line) or re.fullmatch(r"[（(]?\s*(?:征求意见稿|送审稿|草案)\s*[）)]?", line):
+        if _splits_title(line):
             runs.append([])
             continue
+        if runs[-1] and line == runs[-1][-1]:
+            continue  # a title printed twice (database exports)
         runs[-1].append(line)
     for run in runs:
         for i in range(len(run)):
@@ -314,6 +391,19 @@ def _title(header: list[str], release: list[str], body: list[str], issuers: list
     if subjects:
         return f"关于{max(subjects, key=len)}的{doc_type}", "据前言拟定"
     return "", ""
+
+
+def _splits_title(line: str) -> bool:
+    """Lines that stand between title lines and are never part of one: a 文号 (bracketed or not), a masthead,
+    a draft mark, a date under the title, an order's name or number."""
+    bare = line.strip("（()）")
+    if re.fullmatch(r"[（(]\s*\d{4}\s*年\s*[）)]", line):
+        return True  # a year under the title (a 公告's series), unlike a plan's period (2024—2026年)
+    return bool(
+        _DOC_NUMBER.fullmatch(bare) or _MASTHEAD.match(line) or _BRACKET_DATE.match(line)
+        or _ORDER_HEAD.match(line) or _ORDER_SEQ.match(line) or ORDER_NUMBER.match(line)
+        or re.fullmatch(r"[（(]?\s*(?:征求意见稿|送审稿|草案)\s*[）)]?", line)
+    )
 
 
 def _date(closing: list[str], body: list[str]) -> tuple[str, str]:

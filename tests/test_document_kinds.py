@@ -64,7 +64,7 @@ def test_web_page_fields_and_hidden_elements():
     assert not any(f"隐藏{n}" in page.text for n in "一二三四五")
 
 
-def test_publication_day_stands_in_for_a_missing_date_as_inferred(tmp_path):
+def test_publication_day_is_not_the_documents_date(tmp_path):
     path = tmp_path / "p.html"
     path.write_text("""<html><head><meta name="ArticleTitle" content="关于做好某项工作的通知">
     <meta name="PubDate" content="2024-05-06"></head><body><div><p>各有关单位：</p>
@@ -72,7 +72,139 @@ def test_publication_day_stands_in_for_a_missing_date_as_inferred(tmp_path):
     </div></body></html>""", "utf-8")
     doc = ingest_file(path).document
     assert doc.title == "关于做好某项工作的通知"
-    assert doc.date == "2024-05-06" and doc.provenance["date"].source == "derived"
+    assert doc.date == "" and "date" not in doc.provenance  # 发布日期 is not 成文日期: missing, not guessed
+
+
+def test_site_markdown_front_matter_containers_and_inline_html(tmp_path):
+    path = tmp_path / "r.md"
+    path.write_text("""---
+title: 某某省促进科技成果转化条例
+author: 某某省人民代表大会常务委员会
+date: 2023-01-01
+tag:
+  - 科技
+---
+
+::: tip 修订信息
+
+(2016年9月30日湖南省第十二届人民代表大会常务委员会第二十四次会议通过&emsp;2021年7月30日湖南省第十三届人民代表大会常务委员会第二十五次会议修正)
+
+:::
+
+::: details 目录
+
+- 第1~3条：
+
+  [1](#t1)&emsp;[2](#t2)&emsp;[3](#t3)
+
+:::
+
+## 第一章&emsp;总则{align=center}
+
+<p id="t1">&emsp;&emsp;<b>第一条</b>&emsp;为了促进科技成果转化，制定本条例。</p>
+<p id="t2">&emsp;&emsp;<b>第二条</b>&emsp;本条例适用于本省行政区域。有下列情形之一的，依照本条例处理：</p>
+<p>&emsp;&emsp;（一）成果已经转化的；</p>
+<p>&emsp;&emsp;（二）成果尚未转化的。</p>
+<p id="t3">&emsp;&emsp;<b>第三条</b>&emsp;本条例自2021年10月1日起施行。</p>
+
+<https://example.org/source.html>
+""", "utf-8")
+    ing = ingest_file(path)
+    doc = ing.document
+    assert doc.title == "某某省促进科技成果转化条例"
+    assert doc.issuers == ["湖南省人民代表大会常务委员会"] and doc.date == "2021-07-30"
+    assert [c.path for c in ing.clauses] == ["第一章第一条", "第一章第二条", "第一章第三条"]
+    for markup in ("title:", "<p", "&emsp;", "{align", "](#", ":::", "https://"):
+        assert markup not in doc.text, markup
+
+
+def test_database_export_head_and_chinese_numeral_date(tmp_path):
+    path = tmp_path / "e.txt"
+    path.write_text("\n".join([
+        "【法宝引证码】CLI.12.123456",
+        "原文链接：https://example.org/doc/123.html",
+        "某某市人民政府办公室关于印发某某市节能管理办法的通知",
+        "某某市人民政府办公室关于印发某某市节能管理办法的通知",
+        "（某府办发〔2015〕8号）",
+        "各县（区）人民政府，市政府各部门：",
+        "《某某市节能管理办法》已经市政府同意，现予印发，请认真遵照执行。",
+        "二○一五年三月十二日",
+        "某某市节能管理办法",
+        "第一条 为了加强节能管理，制定本办法。",
+        "第二条 本办法自印发之日起施行。",
+    ]), "utf-8")
+    doc = ingest_file(path).document
+    assert doc.title == "关于印发某某市节能管理办法的通知"  # printed twice, taken once; no stamp, no link
+    assert doc.doc_number == "某府办发〔2015〕8号"  # bracketed on its own line: the document's own
+    assert doc.date == "2015-03-12"
+    assert "法宝引证码" not in doc.text and "原文链接" not in doc.text
+
+
+def test_order_promulgating_a_regulation(tmp_path):
+    path = tmp_path / "o.txt"
+    path.write_text("\n".join([
+        "中华人民共和国国务院令",
+        "第800号",
+        "现公布《某某管理条例》，自2025年1月1日起施行。",
+        "总理 某某某",
+        "2024年11月20日",
+        "某某管理条例",
+        "第一条 为了规范某某管理，制定本条例。",
+        "第二条 本条例自2025年1月1日起施行。",
+    ]), "utf-8")
+    ing = ingest_file(path)
+    doc = ing.document
+    assert (doc.title, doc.doc_number, doc.date) == ("某某管理条例", "中华人民共和国国务院令第800号", "2024-11-20")
+    assert doc.level == "national"
+    assert [c.path for c in ing.clauses if c.kind == "article"] == ["第一条", "第二条"]
+
+
+def test_date_under_the_title_and_arabic_article_numbers(tmp_path):
+    path = tmp_path / "d.txt"
+    path.write_text("\n".join([
+        "中共某某县委 某某县人民政府",
+        "关于支持特色产业发展的若干措施",
+        "（2023年2月8日）",
+        "为支持特色产业发展，制定如下措施。",
+        "一、资金支持",
+        "第1条 设立特色产业发展资金。",
+        "第 1 2 条 本措施自发布之日起施行。",
+    ]), "utf-8")
+    ing = ingest_file(path)
+    assert ing.document.date == "2023-02-08" and ing.document.provenance["date"].evidence.startswith("题注日期")
+    assert [c.path for c in ing.clauses if c.kind == "article"] == ["一、第1条", "一、第12条"]
+
+
+def test_list_after_a_colon_paragraph_belongs_to_its_article(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text("\n".join([
+        "某某条例",
+        "第一条 为了规范管理，制定本条例。",
+        "第二条 本条例所称企业，是指依法登记的企业。",
+        "企业应当遵守下列规定：",
+        "（一）依法经营；",
+        "（二）诚实守信。",
+        "第三条 本条例自公布之日起施行。",
+    ]), "utf-8")
+    assert [c.path for c in ingest_file(path).clauses] == ["第一条", "第二条", "第三条"]
+
+
+def test_attachment_list_after_the_measures_is_not_items(tmp_path):
+    path = tmp_path / "l.txt"
+    path.write_text("\n".join([
+        "关于做好某项工作的通知",
+        "各有关单位：",
+        "为做好某项工作，通知如下。",
+        "一、工作要求",
+        "（一）按时报送材料。",
+        "附件：1.登记表",
+        "2.申报单",
+        "附件1：",
+        "登记表",
+    ]), "utf-8")
+    clauses = ingest_file(path).clauses
+    assert [c.path for c in clauses if c.path] == ["一、（一）"]
+    assert "登记表" not in next(c for c in clauses if c.path == "一、（一）").text
 
 
 def test_cover_notice_keeps_the_attachment_list_apart(ingested):
