@@ -49,6 +49,7 @@ class _Entry:
 class Gazetteer:
     names: dict[str, tuple[_Entry, ...]]  # written form → the divisions it may name
     national_bodies: tuple[str, ...]
+    municipalities: frozenset[str]  # 直辖市 (北京市 …): cities of provincial level
     pattern: re.Pattern[str]  # every name, longest first at a position
 
 
@@ -88,7 +89,8 @@ def gazetteer() -> Gazetteer:
             add(county, _Entry("county", province, city, county, False))
     pattern = _trie_pattern(names)
     return Gazetteer(
-        {k: tuple(v) for k, v in names.items()}, tuple(extra["national_bodies"]["names"]), pattern
+        {k: tuple(v) for k, v in names.items()}, tuple(extra["national_bodies"]["names"]), frozenset(municipalities),
+        pattern,
     )
 
 

@@ -54,7 +54,8 @@ _SELF_WORDS = {
 _ADDRESSEE_LEVEL = (
     ("national", re.compile(r"各省、自治区、直辖市|各省级|国务院各部委")),
     ("provincial", re.compile(r"^各(?:地级以上市|设区的?市|市(?:、|（|\(|州|人民政府|县))")),
-    ("municipal", re.compile(r"^各(?:县（市、区）|县\(市、区\)|区（市）县|区\(市\)县|区、县|县、区|区县|县区|县（区）)")),
+    ("municipal", re.compile(
+        r"^各(?:县（市、区）|县\(市、区\)|区（市）县|区\(市\)县|区、县|县、区|区县|县区|县（区）|区人民政府|县人民政府|区政府)")),
     ("county", re.compile(r"^各(?:乡|镇|街道|乡镇)")),
 )
 # The body decides the region only when one place dominates: at least this many mentions, and this many
@@ -118,7 +119,7 @@ def tag_document(
         out["doc_number"] = Evidence(number, "extracted", number)
 
     issuers, why = _issuers(header, signature or closing, clauses)
-    if adoption and not issuers:
+    if adoption and adoption[0] and (not issuers or why == "责任单位"):
         issuers, why = [adoption[0]], adoption[2]
     if issuers:
         out["issuers"] = Evidence(issuers, "extracted" if why != "责任单位" else "derived", why)
@@ -215,7 +216,9 @@ def _adoption(lines: list[str]) -> tuple[str, str, str, str] | None:
         if m.group(7):
             body = m.group(7)
         elif m.group(8):
-            body = "国务院"
+            # 国务院令, 财政部令, 广东省人民政府令 name their issuer; an abbreviation (粤府令) does not.
+            name = re.sub(r"^中华人民共和国", "", m.group(8))[:-1]
+            body = name if _is_org_line(name) and len(name) >= 3 else ""
         else:
             body = (m.group(4) or "") + ("全国" if m.group(5) else "") + "人民代表大会" + (m.group(6) or "")
         order = re.sub(r"\s+", "", m.group(8) + m.group(9)) if m.group(8) else ""
@@ -368,7 +371,7 @@ def _title(header: list[str], release: list[str], body: list[str], issuers: list
     for line in header:
         if _DOC_NUMBER.fullmatch(line) or _DRAFT.search(line) or line.endswith(("：", ":")):
             break
-        if _is_org_line(line) or _MASTHEAD.match(line):
+        if _is_org_line(line) or _splits_title(line):
             continue
         lines.append(line)
     title = _title_of("".join(lines))
@@ -397,6 +400,8 @@ def _splits_title(line: str) -> bool:
     """Lines that stand between title lines and are never part of one: a 文号 (bracketed or not), a masthead,
     a draft mark, a date under the title, an order's name or number."""
     bare = line.strip("（()）")
+    if line[:1] in "（(" and ADOPTION.search(line):
+        return True  # an adoption or promulgation note under the title
     if re.fullmatch(r"[（(]\s*\d{4}\s*年\s*[）)]", line):
         return True  # a year under the title (a 公告's series), unlike a plan's period (2024—2026年)
     return bool(
@@ -467,10 +472,13 @@ def _level_region(
     scores = {lvl: sum(text.count(w) for w in words) for lvl, words in _SELF_WORDS.items()}
     speaks = max(scores, key=lambda k: scores[k]) if max(scores.values()) >= 2 else ""
     level = addressed or speaks
-    ranked = [(n, r) for r, n in counts.most_common() if not level or named[r].level == level]
+    # A 直辖市 addresses its 区、县 as a city does, and is of provincial level.
+    ranked = [(n, r) for r, n in counts.most_common()
+              if not level or named[r].level == level or (level == "municipal" and r in g.municipalities)]
     if ranked:
         n, region = ranked[0]
-        runner_up = ranked[1][0] if len(ranked) > 1 else 0
+        # A place inside the top one (浦东新区 in 上海市), or containing it, does not compete with it.
+        runner_up = max((m for m, r in ranked[1:] if not (r.startswith(region) or region.startswith(r))), default=0)
         if n >= _DOMINANT_MIN and n >= _DOMINANT_RATIO * runner_up:
             place = named[region]
             words = [w for w in _SELF_WORDS.get(place.level, ()) if w in text]

@@ -277,3 +277,26 @@ def test_ordinary_words_are_not_places(text):
 def test_fuzzy_body_mentions_do_not_decide_the_level(ingested):
     doc = ingested["provincial_plan.txt"].document
     assert doc.provenance["level"].source == "derived" and "标题" in doc.provenance["level"].evidence
+
+
+def test_municipality_addressing_its_districts_is_provincial(tmp_path):
+    path = tmp_path / "s.txt"
+    path.write_text("\n".join([
+        "各区人民政府，市政府各委、办、局：",
+        "为支持浦东新区和上海市重点产业发展，提出如下意见。",
+        "一、支持上海市先进制造业集群建设，浦东新区先行先试。",
+        "二、上海市财政安排专项资金，浦东新区配套支持。",
+        "三、上海市各部门加强协同。",
+    ]), "utf-8")
+    doc = ingest_file(path).document
+    assert (doc.level, doc.region) == ("provincial", "上海市")
+    assert doc.provenance["level"].source == "derived"
+
+
+def test_government_order_note_gives_order_and_date_not_an_abbreviated_issuer(tmp_path):
+    path = tmp_path / "g.md"
+    path.write_text("# 某某省数据管理办法\n\n（2019年1月15日以粤府令第100号公布，根据2021年5月12日粤府令第200号第一次修改）\n\n"
+                    "第一条 为了规范数据管理，制定本办法。\n\n第二条 本办法自公布之日起施行。\n", "utf-8")
+    doc = ingest_file(path).document
+    assert (doc.title, doc.doc_number, doc.date) == ("某某省数据管理办法", "粤府令第200号", "2021-05-12")
+    assert doc.issuers == []  # 粤府令 abbreviates its issuer: not guessed
