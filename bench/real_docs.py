@@ -51,6 +51,7 @@ class DocResult:
     file: str
     level: str
     format: str
+    batch: int = 1  # 2: added after the extraction work had been tuned on batch 1
     fields: list[FieldResult] = field(default_factory=list)
     outline_right: bool = False
     outline_expected: list[str] = field(default_factory=list)
@@ -133,7 +134,7 @@ def compare_field(key: str, truth: dict, got, got_issuers: list[str] | tuple = (
 def score_document(path: Path, truth: dict) -> DocResult:
     from kb.ingest import ingest_file
 
-    res = DocResult(truth["file"], truth["level"], path.suffix.lstrip("."))
+    res = DocResult(truth["file"], truth["level"], path.suffix.lstrip("."), truth.get("batch", 1))
     try:
         ing = ingest_file(path)  # no catalog entry: what extraction alone finds
     except Exception as e:  # a crash is a wrong answer on every field, reported, not raised
@@ -173,7 +174,15 @@ def summary(results: list[DocResult]) -> dict:
         "fields_right": right, "fields_total": total, "share": right / total if total else 0.0,
         "outlines_right": sum(r.outline_right for r in results), "outline_units": units,
         "by_level": _count(results, "level"), "by_format": _count(results, "format"),
+        "by_batch": {b: _fields_right([r for r in results if r.batch == b])
+                     for b in sorted({r.batch for r in results})},
     }
+
+
+def _fields_right(results: list[DocResult]) -> dict:
+    fields = [f for r in results for f in r.fields]
+    return {"documents": len(results), "right": sum(f.right for f in fields), "total": len(fields),
+            "outlines_right": sum(r.outline_right for r in results)}
 
 
 def _count(results: list[DocResult], attr: str) -> dict[str, int]:
@@ -210,6 +219,9 @@ def table(s: dict) -> str:
                  f"({s['share']:.0%})** |")
     lines.append(f"| outlines exact (documents) | {s['outlines_right']} / {s['documents']} "
                  f"({s['outline_units']} units in the truth) |")
+    for b, v in s["by_batch"].items():
+        lines.append(f"| batch {b} ({v['documents']} documents) | {v['right']} / {v['total']} fields, "
+                     f"{v['outlines_right']} / {v['documents']} outlines |")
     return "\n".join(lines)
 
 

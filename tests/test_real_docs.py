@@ -29,11 +29,18 @@ def _load_scorer():
 scorer = _load_scorer()
 TRUTH = scorer.load_truth(REAL / "truth.jsonl")
 
-# Right answers per field on the 20 documents: what main achieves (all of them since issue 11b); a floor only rises.
-FLOORS = {"title": 20, "issuers": 20, "doc_number": 20, "date": 20, "level": 20, "region": 20, "status": 20}
+# Right answers per field on the 28 documents (batch 1: 20, batch 2: 8 added later): what main achieves; a floor
+# only rises.
+FLOORS = {"title": 28, "issuers": 27, "doc_number": 28, "date": 28, "level": 28, "region": 28, "status": 28}
 # Documents whose outline the code does not get right yet: strict xfail, so fixing one fails the test until the
-# name is removed here (the guard then holds it).
-OUTLINE_KNOWN_WRONG: set[str] = set()
+# name is removed here (the guard then holds it). These eight: the 项 of an article listed after a colon that
+# ends a later paragraph (第四条 …。／…按照下列规定…：／（一）…) are units (kb's own folding rule, see SOURCES.md).
+OUTLINE_KNOWN_WRONG = {
+    "m03_cee_jiangmen_yangchen_tiaoli.md", "m05_cee_jiangmen_sthjj_caiiliang_guiding.md",
+    "n09_cee_zhengfuxinxigongkai_tiaoli.md", "n10_cee_weipixianjian_yijian.md",
+    "n15_cee_huanjing_xingzhengchufa_banfa.md", "p01_cee_guangdong_huanjingbaohu_tiaoli.md",
+    "p04_guangdong_daqiwuran_tiaoli.pdf", "p06_cee_guangdong_turang_shishibanfa.md",
+}
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +49,7 @@ def results():
 
 
 def test_truth_records_are_complete_and_well_formed():
-    assert len(TRUTH) >= 20
+    assert len(TRUTH) >= 20 and {t.get("batch") for t in TRUTH} == {1, 2}
     files = {p.name for p in REAL.iterdir() if p.name not in ("truth.jsonl", "SOURCES.md")}
     assert {t["file"] for t in TRUTH} == files, "every fixture has exactly one truth record"
     for t in TRUTH:
