@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+from .text import CN_NUMERALS, unify_breaks
+
 # ---------------------------------------------------------------------------------------------------
 # Character classes. Every pattern below is a plain character class or is anchored and bounded, so all
 # of cleaning stays linear in the input size (a 50 MB file or one enormous line is fine).
@@ -20,8 +22,6 @@ _WIDE = re.compile(
 )
 _WIDE_RUNS = re.compile(_WIDE.pattern + "+")  # one match a run, not a character: widths of CJK lines are cheap
 
-_NEWLINES = re.compile(r"\r\n?|[\f\v\x85\u2028\u2029]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f]")
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 _SPACES = re.compile(r"[\t \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _LINE_END_SPACES = re.compile(r" *\n *")
@@ -81,7 +81,7 @@ _WIDGETS = re.compile(
 # ---------------------------------------------------------------------------------------------------
 # Paragraph structure.
 
-_CN_NUM = "一二三四五六七八九十百零〇两"
+_CN_NUM = CN_NUMERALS
 # A line that starts with an outline marker always starts a new paragraph.
 _MARKER = re.compile(
     rf"^(?:[{_CN_NUM}]{{1,4}} ?[、．.]"  # 一、
@@ -201,7 +201,7 @@ _UNSEEN = ("", 0, False)
 
 
 def _clean_once(text: str, markdown: bool, memo: dict[str, tuple[str, int, bool] | None] | None = None) -> str:
-    text = _CONTROL.sub("", _NEWLINES.sub("\n", text))
+    text = unify_breaks(text)
     if "<!--" in text:
         text = strip_comments(text)
     if markdown:

@@ -13,6 +13,7 @@ from pathlib import Path
 from .config import MAX_FILE_BYTES
 from .errors import ReadError
 from .models import RawDocument
+from .text import CONTROL, NEWLINES, unify_breaks
 
 # Suffix → RawDocument.format.
 FORMATS = {
@@ -27,8 +28,6 @@ FORMATS = {
 SUPPORTED_SUFFIXES = tuple(FORMATS)
 CATALOG_FILE = "catalog.toml"
 
-_NEWLINES = re.compile(r"\r\n?|[\f\v\x85\u2028\u2029]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f]")
 # A text file is refused as binary when more than this share of its characters are control
 # characters (tab and line breaks aside). Real text has none or a stray few.
 _MAX_CONTROL_SHARE = 0.02
@@ -123,7 +122,7 @@ def read_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> RawDocument:
 
 def normalize_text(text: str) -> str:
     """Line breaks to \\n (a form feed is a page break, so a line break too); other control characters out."""
-    return _CONTROL.sub("", _NEWLINES.sub("\n", text))
+    return unify_breaks(text)
 
 
 def decode_text(source: str, data: bytes) -> tuple[str, str]:
@@ -176,10 +175,10 @@ def _checked(source: str, text: str, encoding: str) -> tuple[str, str]:
 
 def _control_share(text: str) -> float:
     """Share of control characters other than tab and line breaks (a few stray ones are tolerated)."""
-    text = _NEWLINES.sub("\n", text)
+    text = NEWLINES.sub("\n", text)
     if not text:
         return 0.0
-    controls = len(text) - len(_CONTROL.sub("", text))
+    controls = len(text) - len(CONTROL.sub("", text))
     return controls / len(text) if controls > 3 else 0.0
 
 

@@ -7,11 +7,12 @@ import re
 from dataclasses import dataclass, field
 
 from .models import Clause
+from .text import CN_NUMERALS
 
 # Outline markers at the start of a paragraph. Markdown bold or heading marks may survive cleaning of
 # unusual input, so they are tolerated in front of a marker. The order only matters for matching.
 _LEAD = r"^(?:[#>\s]*|\*\*)*"
-_CN_NUM = "一二三四五六七八九十百零〇两"
+_CN_NUM = CN_NUMERALS
 MARKER_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("chapter", re.compile(_LEAD + rf"(第[{_CN_NUM}]+章)\s*")),
     ("section", re.compile(_LEAD + rf"(第[{_CN_NUM}]+节)\s*")),

@@ -7,6 +7,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
 from kb.models import Target
+from kb.text import CN_NUMERALS, cn_number, to_half
 
 # ---------------------------------------------------------------------------
 # Rules, as a small table of regexes. Matching runs on a *compact* view of the
@@ -35,7 +36,7 @@ from kb.models import Target
 # Arabic number (thousands separators, decimals) or a Chinese numeral 一…十/百/千.
 # Lengths are bounded and a number may not start inside another one (see the
 # lookbehind in _NUMERIC_RE), so a run of 200,000 digits is rejected in one pass.
-_CN_DIGITS = "零〇一二两三四五六七八九十百千"
+_CN_DIGITS = CN_NUMERALS
 _NUM = rf"(?:\d{{1,15}}(?:,\d{{3}}){{0,5}}(?:\.\d{{1,6}})?|[{_CN_DIGITS}]{{1,8}})"
 
 # Units. Amounts/rates are targets on their own; counts need a comparator.
@@ -47,7 +48,6 @@ _AMOUNT_UNIT = (
 )
 _COUNT_UNITS = ("个工作日", "个月", "人次", "个", "户", "家", "项", "笔", "条", "次", "人", "名", "年", "月", "天", "日", "周")
 _COUNT_UNIT = rf"(?:{_MAG}?户|{'|'.join(_COUNT_UNITS)})"
-_UNIT = rf"(?:个工作日|个月|个|{_MAG}?户|家|项|笔|条|次|人次|人|名|年|月|天|日|周)"
 _UNIT = rf"(?:{_AMOUNT_UNIT}|{_COUNT_UNIT})"
 
 # Comparator before the number ("最高不超过" means no more than "不超过").
@@ -160,56 +160,23 @@ _RESP_PAREN_RE = re.compile(rf"[（(]\s*{_UNIT_LABEL}\s*[:：]{_PAREN_BODY}[）)
 _RESP_RE = re.compile(rf"{_UNIT_LABEL}\s*[:：](?P<body>{_PAREN_BODY})")
 _UNIT_SPLIT_RE = re.compile(rf"[、，,；;\s]+|{_UNIT_LABEL}\s*[:：]")
 
-# Full-width digits, letters and signs → ASCII, one for one (offsets stay valid).
-_HALF = str.maketrans(
-    {**{chr(0xFF10 + i): str(i) for i in range(10)},
-     **{chr(0xFF21 + i): chr(0x41 + i) for i in range(26)},
-     **{chr(0xFF41 + i): chr(0x61 + i) for i in range(26)},
-     "％": "%", "（": "(", "）": ")", "．": ".", "－": "-", "～": "~", "＋": "+"}
-)
-
-
 # `\s` in a str pattern is exactly str.isspace(), so these agree with the per-character definition.
 _SPACE_RE = re.compile(r"\s")
 _WORD_RUN_RE = re.compile(r"\S+")
 _BOUNDARY_RE = re.compile("[" + re.escape("".join(sorted(_BOUNDARY))) + "]")
-# str.translate looks every character of a CJK text up in the table; replacing only the runs that need it
-# is several times faster and gives the same string.
-_FULL_RUNS = re.compile("[" + re.escape("".join(sorted(map(chr, _HALF)))) + "]+")
-
-
-def _half(m: re.Match[str]) -> str:
-    return m.group().translate(_HALF)
-
-
 def _compact(text: str) -> tuple[str, Sequence[int]]:
     """Text without whitespace, half-width digits; and, per compact char, its offset in `text`."""
     if _SPACE_RE.search(text) is None:  # the usual clause: nothing to remove, offsets are the identity
-        return _FULL_RUNS.sub(_half, text), range(len(text))
+        return to_half(text), range(len(text))
     runs = [m.span() for m in _WORD_RUN_RE.finditer(text)]
     pos = [i for a, b in runs for i in range(a, b)]
-    return _FULL_RUNS.sub(_half, "".join(text[a:b] for a, b in runs)), pos
-
-
-def _cn_number(s: str) -> float:
-    """二十五 → 25, 两千 → 2000, 十 → 10; plain digit runs such as 一二 read digit by digit."""
-    digits = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
-              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-    mults = {"十": 10, "百": 100, "千": 1000}
-    total, cur = 0, 0
-    for ch in s:
-        if ch in digits:
-            cur = cur * 10 + digits[ch] if cur else digits[ch]
-        else:
-            total += (cur or 1) * mults[ch]
-            cur = 0
-    return float(total + cur)
+    return to_half("".join(text[a:b] for a, b in runs)), pos
 
 
 def _number(s: str) -> float:
     if s[0].isdigit():
         return float(s.replace(",", ""))
-    return _cn_number(s)
+    return cn_number(s)
 
 
 def _unit(unit: str, value: float) -> tuple[str, float]:

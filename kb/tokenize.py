@@ -6,21 +6,18 @@ import hashlib
 import logging
 import re
 import threading
-import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
+
+from .text import normalize  # the normalisation (NFKC, 首台（套）→首台套, lower case) is a text rule
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 USERDICT_PATH = DATA_DIR / "userdict.txt"
 STOPWORDS_PATH = DATA_DIR / "stopwords.txt"
 
-# Bump when normalize() or the cutting rules change: BM25 indexes built with another version are stale.
+# Bump when normalize() (kb/text.py) or the cutting rules change: BM25 indexes built with another version are stale.
 TOKENIZER_VERSION = 1
 
-# After NFKC, （套） is (套). Brackets around a short Chinese insert glued to a preceding Chinese
-# character are dropped, so 首台（套） → 首台套, 存货（仓单） → 存货仓单, 智能（网联）汽车 → 智能网联汽车;
-# outline markers such as （一） at a line start and inserts like （REITs） are left alone.
-_INSERT = re.compile(r"(?<=[\u4e00-\u9fff])\(([\u4e00-\u9fff]{1,3})\)")
 _WORD_SPLIT = re.compile(r"\s+")
 
 # jieba segments by character class; a token is kept only if it holds a letter, digit or Han character.
@@ -31,14 +28,6 @@ _ALL_HAN = re.compile(r"[\u3400-\u9fff]+")
 # context, boilerplate and repeated documents are cut once. Long runs rarely repeat and are not kept.
 _MEMO_BLOCK_CHARS = 64
 _MEMO_ENTRIES = 100_000
-
-
-def normalize(text: str) -> str:
-    """The one normalisation applied before cutting, identical for index and query text."""
-    text = unicodedata.normalize("NFKC", text)
-    if "(" in text:  # the only case _INSERT can match; most clause texts have no brackets left to drop
-        text = _INSERT.sub(r"\1", text)
-    return text.lower()
 
 
 def _read_lines(path: Path) -> Iterable[str]:
@@ -159,9 +148,6 @@ class Tokenizer:
 
     __call__ = tokenize
 
-    def tokenize_many(self, texts: Iterable[str]) -> list[list[str]]:
-        return [self.tokenize(t) for t in texts]
-
 
 _default: Tokenizer | None = None
 _default_lock = threading.Lock()
@@ -176,7 +162,3 @@ def get_tokenizer() -> Tokenizer:
                 _default = Tokenizer()
     return _default
 
-
-def tokenize(text: str) -> list[str]:
-    """Tokenize with the default tokenizer."""
-    return get_tokenizer().tokenize(text)

@@ -1,0 +1,151 @@
+"""Shared text rules: line breaks and control characters, full/half width, Chinese numerals, the matching form of a
+text and the one way to find terms in it (with offsets into the text as written), and how a title is quoted."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+# ---------------------------------------------------------------- line breaks and control characters
+
+NEWLINES = re.compile(r"\r\n?|[\f\v\x85\u2028\u2029]")  # a form feed is a page break, so a line break too
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f]")  # tab and \n aside
+
+
+def unify_breaks(text: str) -> str:
+    """Every line break as \\n; other control characters removed."""
+    return CONTROL.sub("", NEWLINES.sub("\n", text))
+
+
+# ---------------------------------------------------------------- widths
+
+# Full-width ASCII forms (U+FF01–FF5E) → ASCII, one for one so offsets stay valid: 首台（套） = 首台(套), ３％ = 3%.
+# The CJK sentence punctuation ，；：！？ stays as written.
+HALF_WIDTH = str.maketrans({chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F) if chr(c) not in "，；：！？"})
+# str.translate looks every character of a CJK text up in the table; replacing only the runs that need it
+# is several times faster and gives the same string.
+_FULL_RUNS = re.compile("[" + re.escape("".join(sorted(map(chr, HALF_WIDTH)))) + "]+")
+
+
+def _half_run(m: re.Match[str]) -> str:
+    return m.group().translate(HALF_WIDTH)
+
+
+def to_half(text: str) -> str:
+    """Full-width digits, letters, brackets and signs as ASCII (same length, same offsets)."""
+    return _FULL_RUNS.sub(_half_run, text)
+
+
+# ---------------------------------------------------------------- Chinese numerals
+
+CN_NUMERALS = "〇零一二两三四五六七八九十百千"  # the characters of a number written in words (outline markers too)
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+              "九": 9}
+_CN_MULTIPLIERS = {"十": 10, "百": 100, "千": 1000}
+
+
+def cn_number(s: str) -> float:
+    """二十五 → 25, 两千 → 2000, 十 → 10; plain digit runs such as 一二 read digit by digit."""
+    total, cur = 0, 0
+    for ch in s:
+        if ch in _CN_DIGITS:
+            cur = cur * 10 + _CN_DIGITS[ch] if cur else _CN_DIGITS[ch]
+        else:
+            total += (cur or 1) * _CN_MULTIPLIERS[ch]
+            cur = 0
+    return float(total + cur)
+
+
+# ---------------------------------------------------------------- matching form and finding terms
+
+# A short insert in brackets after an ideograph is part of the word: 首台(套) is searched as 首台套.
+INSERT = re.compile(r"(?<=[\u4e00-\u9fff])\(([\u4e00-\u9fff]{1,3})\)")
+_SPACE = re.compile(r"\s+")
+
+
+def normalize(text: str) -> str:
+    """The tokenizer's normalisation, identical for index and query text: NFKC, inserts unbracketed, lower case."""
+    text = unicodedata.normalize("NFKC", text)
+    if "(" in text:  # the only case INSERT can match; most clause texts have no brackets left to drop
+        text = INSERT.sub(r"\1", text)
+    return text.lower()
+
+
+@lru_cache(maxsize=65536)
+def match_form(text: str) -> str:
+    """What terms are matched against: the tokenizer's normalisation without whitespace (line-broken PDFs)."""
+    return _SPACE.sub("", normalize(text))
+
+
+class Located:
+    """A text in matching form with, for each of its characters, the span it comes from in the text as written."""
+
+    def __init__(self, text: str):
+        chars, starts, ends = [], [], []
+        for i, ch in enumerate(text):
+            for n in unicodedata.normalize("NFKC", ch).lower():
+                if not n.isspace():
+                    chars.append(n)
+                    starts.append(i)
+                    ends.append(i + 1)
+        flat = "".join(chars)
+        # Drop the brackets of short inserts as normalize() does; a dropped closing bracket stays inside the
+        # span of the character before it, so 首台套 found in 首台(套)保险 marks 首台(套).
+        drop = set()
+        for m in INSERT.finditer(flat):
+            drop.update((m.start(), m.end() - 1))
+            ends[m.end() - 2] = ends[m.end() - 1]
+        self.text = text
+        self.flat = "".join(c for i, c in enumerate(flat) if i not in drop)
+        self._starts = [p for i, p in enumerate(starts) if i not in drop]
+        self._ends = [p for i, p in enumerate(ends) if i not in drop]
+
+    def spans(self, term: str) -> list[tuple[int, int]]:
+        """Every occurrence of `term` as (start, end) offsets into the text as written."""
+        term = match_form(term)
+        out, start = [], 0
+        while term:
+            i = self.flat.find(term, start)
+            if i < 0:
+                break
+            out.append((self._starts[i], self._ends[i + len(term) - 1]))
+            start = i + len(term)
+        return out
+
+
+def term_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int, str]]:
+    """Non-overlapping (start, end, term) of the terms in the text, longest terms claiming their place first,
+    sorted by position. Widths, case, line breaks inside a term and 首台(套)/首台套 do not matter."""
+    located = Located(text)
+    taken: list[tuple[int, int, str]] = []
+    for term in sorted({t for t in terms if t and t.strip()}, key=lambda t: (-len(match_form(t)), t)):
+        for s, e in located.spans(term):
+            if not any(s < te and ts < e for ts, te, _ in taken):
+                taken.append((s, e, term))
+    return sorted(taken)
+
+
+def longest_first(terms: Iterable[str]) -> list[str]:
+    """Distinct terms, longest first, without those inside a longer one: 保险 goes when 出口信用保险 is there."""
+    found = sorted(dict.fromkeys(terms), key=len, reverse=True)
+    return [t for i, t in enumerate(found) if not any(t in longer for longer in found[:i])]
+
+
+def found_terms(terms: Iterable[str], text: str) -> list[str]:
+    """The terms (tokens) that occur in the text, longest first, none inside another; single ASCII letters or
+    digits are never worth showing."""
+    flat = match_form(text)
+    return longest_first(t for t in terms if (len(t) >= 2 or not t.isascii()) and match_form(t) in flat)
+
+
+# ---------------------------------------------------------------- titles
+
+
+def quote_title(title: str) -> str:
+    """《title》, with 书名号 inside the title turned into 〈〉 as Chinese typesetting nests them."""
+    title = (title or "").strip()
+    if title.startswith("《") and title.endswith("》"):
+        title = title[1:-1]
+    return "《" + title.replace("《", "〈").replace("》", "〉") + "》"
