@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -99,14 +100,19 @@ class BM25Index:
         """The query tokens present in the vocabulary (unique, in query order)."""
         return [t for t in unique_tokens(query_tokens) if t in self.vocab]
 
+    def df(self, token: str) -> int:
+        """Document frequency: how many rows hold the token (0 when it is not in the vocabulary)."""
+        i = self.vocab.get(token)
+        return 0 if i is None else int(self.indptr[i + 1] - self.indptr[i])
+
+    def term_idf(self, token: str) -> float:
+        """Lucene IDF, the one BM25 scores with: log(1 + (N − df + 0.5) / (df + 0.5)); absent tokens at df 0."""
+        df = self.df(token)
+        return math.log(1 + (self.num_docs - df + 0.5) / (df + 0.5))
+
     def idf(self, query_tokens: list[str]) -> dict[str, float]:
-        """Lucene IDF of each known query token (distinct), from its document frequency."""
-        out = {}
-        for t in self.known(query_tokens):
-            i = self.vocab[t]
-            df = int(self.indptr[i + 1] - self.indptr[i])
-            out[t] = float(np.log(1 + (self.num_docs - df + 0.5) / (df + 0.5)))
-        return out
+        """IDF of each known query token (distinct)."""
+        return {t: self.term_idf(t) for t in self.known(query_tokens)}
 
     def rows_with(self, token: str) -> np.ndarray:
         """Rows whose tokens include `token` (sorted)."""

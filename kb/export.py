@@ -13,6 +13,8 @@ from typing import IO, Any
 
 from kb.errors import MissingDependencyError, QueryError
 from kb.models import STATUS_LABELS, Clause, Document, Hit
+from kb.outline import split_path
+from kb.text import quote_title
 
 # Export format → media type, for the app's download buttons.
 FORMATS: dict[str, str] = {
@@ -134,26 +136,8 @@ def reference_line(document: Document, accessed: date | None = None) -> str:
     return f"{head}[{ONLINE_TYPE_CODE}]. {dates}. {url}."
 
 
-def quote_title(title: str) -> str:
-    """《title》, with 书名号 inside the title turned into 〈〉 as Chinese typesetting nests them."""
-    title = title.strip()
-    if title.startswith("《") and title.endswith("》"):
-        title = title[1:-1]
-    return "《" + title.replace("《", "〈").replace("》", "〉") + "》"
-
-
-_CN_NUM = "[一二三四五六七八九十百千零〇两]+"
-_L = "[（(]"
-_R = "[）)]"
-# Each outline marker and how it reads in a sentence. The levels follow 党政机关公文格式
-# (一、 → （一） → 1. → （1）); we call them 部分 / 项 / 条 / 点, the words staff use in briefings.
-_PATH_TOKENS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
-    (re.compile(rf"第(?:{_CN_NUM}|\d+)(?:编|章|节|条|款|项|目|点|部分)"), lambda m: m.group(0)),
-    (re.compile(rf"({_CN_NUM})[、.．]"), lambda m: f"第{m.group(1)}部分"),
-    (re.compile(rf"{_L}({_CN_NUM}){_R}"), lambda m: f"第（{m.group(1)}）项"),
-    (re.compile(r"(\d+)(?:[.．、](?!\d)|$)"), lambda m: f"第{m.group(1)}条"),
-    (re.compile(rf"{_L}(\d+){_R}"), lambda m: f"第（{m.group(1)}）点"),
-]
+# How each outline level reads in a sentence; we call them 部分 / 项 / 条 / 点, the words staff use in briefings.
+_LEVEL_WORDS = {"part": "第{}部分", "measure": "第（{}）项", "item": "第{}条", "point": "第（{}）点"}
 _UNNUMBERED = {"preamble": "前言", "closing": "结尾", "release": "发布说明"}
 
 
@@ -162,16 +146,11 @@ def position_label(path: str, kind: str = "") -> str:
     path = _compact(path)
     if not path:
         return _UNNUMBERED.get(kind, "前言")
-    parts, pos = [], 0
-    while pos < len(path):
-        for pattern, render in _PATH_TOKENS:
-            m = pattern.match(path, pos)
-            if m and m.end() > pos:
-                parts.append(render(m))
-                pos = m.end()
-                break
-        else:
+    parts = []
+    for level, marker, number in split_path(path):
+        if not level:
             return path  # e.g. 附件1, ①: better verbatim than half-translated
+        parts.append(marker if level == "named" else _LEVEL_WORDS[level].format(number))
     return "".join(parts)
 
 

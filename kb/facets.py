@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .models import LEVEL_LABELS, LEVELS, STATUS_LABELS, Clause, Document, Filters
+from .text import quote_title
 
 
 def doc_label(doc: Document, width: int = 30) -> str:
@@ -14,7 +15,7 @@ def doc_label(doc: Document, width: int = 30) -> str:
     title = doc.title or doc.source
     if len(title) > width:
         title = title[: width - 1] + "…"
-    return f"《{title}》（{doc.level_label}·{doc.region or '地区未知'}）"
+    return f"{quote_title(title)}（{doc.level_label}·{doc.region or '地区未知'}）"
 
 
 

@@ -115,6 +115,10 @@ class Target:
     def kind_label(self) -> str:
         return TARGET_KIND_LABELS.get(self.kind, self.kind)
 
+    def to_dict(self) -> dict:
+        """The record with how it reads (display, sign, kind label), for JSON out; records on disk omit those."""
+        return asdict(self) | {"display": self.display, "sign": self.sign, "kind_label": self.kind_label}
+
     @property
     def label(self) -> str:
         """As a chip shows it: "综合担保费率 ≤ 1%"; criteria, baselines and directions say what they are."""
@@ -221,6 +225,7 @@ class Hit:
     document: Document
     scores: dict[str, float] = field(default_factory=dict)  # per retriever: bm25, dense, heading …
     matched_terms: list[str] = field(default_factory=list)
+    spans: list[tuple[int, int]] = field(default_factory=list)  # where they occur: offsets into clause.text
 
     def to_dict(self) -> dict:
         c, d = self.clause, self.document
@@ -242,9 +247,10 @@ class Hit:
             "date": d.date,
             "issuers": d.issuers,
             "topics": c.topic_keys,
-            "targets": [asdict(t) for t in c.targets],
+            "targets": [t.to_dict() for t in c.targets],
             "responsible_units": c.responsible_units,
             "matched_terms": self.matched_terms,
+            "spans": [list(sp) for sp in self.spans],
         }
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .models import Clause
+from .text import CN_NUMERALS
 
 
 def clause_title(clause: Clause) -> str:
@@ -26,28 +27,40 @@ def display_path(clause: Clause) -> str:
 
 
 
-_MARKER = re.compile(
-    r"第[一二三四五六七八九十百千零〇两\d]+(?:编|章|节|条|款|项|目|点|部分)"
-    r"|[一二三四五六七八九十百千零〇两]+[、.．]"
-    r"|[（(][一二三四五六七八九十百千零〇两]+[）)]"
-    r"|\d+[.．、](?!\d)"
-    r"|[（(]\d+[）)]"
+# The outline markers of a clause path, by level as 党政机关公文格式 orders them (一、 → （一） → 1. → （1）), with
+# 第X条/章/部分 as written; the first group is the number.
+_N = f"[{CN_NUMERALS}]+"
+MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("named", re.compile(rf"第((?:{_N}|\d+))(?:编|章|节|条|款|项|目|点|部分)")),
+    ("part", re.compile(rf"({_N})[、.．]")),
+    ("measure", re.compile(rf"[（(]({_N})[）)]")),
+    ("item", re.compile(r"(\d+)(?:[.．、](?!\d)|$)")),
+    ("point", re.compile(r"[（(](\d+)[）)]")),
 )
 _KIND_LABELS = {"preamble": "前言", "release": "发布说明", "closing": "结尾", "general": "总则"}
 
 
-def path_segments(path: str) -> list[str]:
-    """An outline path split at its markers: 二、（一）1. → ["二、", "（一）", "1."]; trailing words stay whole."""
+def split_path(path: str) -> list[tuple[str, str, str]]:
+    """An outline path as (level, marker, number): 二、（一）1. → [("part", "二、", "二"), ("measure", "（一）", "一"),
+    ("item", "1.", "1")]. Trailing words that are no marker come last as ("", words, "")."""
     path = re.sub(r"\s+", "", path or "")
     out, pos = [], 0
     while pos < len(path):
-        m = _MARKER.match(path, pos)
-        if not m:
-            out.append(path[pos:])
+        for level, pattern in MARKERS:
+            m = pattern.match(path, pos)
+            if m and m.end() > pos:
+                out.append((level, m.group(), m.group(1)))
+                pos = m.end()
+                break
+        else:
+            out.append(("", path[pos:], ""))
             break
-        out.append(m.group())
-        pos = m.end()
     return out
+
+
+def path_segments(path: str) -> list[str]:
+    """An outline path split at its markers: 二、（一）1. → ["二、", "（一）", "1."]; trailing words stay whole."""
+    return [segment for _, segment, _ in split_path(path)]
 
 
 @dataclass

@@ -16,13 +16,14 @@ from .errors import MissingDependencyError, ModelUnavailableError, QueryError
 from .fusion import FusionWeights, fuse
 from .library import Library
 from .models import LEVELS, STATUSES, Document, Filters, Hit
+from .text import found_terms, normalize, term_spans
 
 if TYPE_CHECKING:  # the indexes and models load lazily: `kb --help` must not import FAISS
     from .bm25 import BM25Index
     from .dense import DenseIndex
     from .embed import Embedder
 
-__all__ = ["RETRIEVERS", "FusionWeights", "KnowledgeBase", "matched_terms"]
+__all__ = ["RETRIEVERS", "FusionWeights", "KnowledgeBase"]
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ RETRIEVERS = ("hybrid", "bm25", "dense")
 # Query terms found in more than this share of all clauses (支持, 企业, 制造 in this corpus) are not marked
 # in results: marked everywhere, they hide the terms that explain the match.
 COMMON_TERM_SHARE = 0.4
+_SPACE = re.compile(r"\s+")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")  # undecodable bytes in argv (surrogateescape); not text
 _QCACHE_LOCK = threading.Lock()
 
@@ -182,13 +184,15 @@ class KnowledgeBase(Library):
         hits = []
         for rank, i in enumerate(order, start=1):
             clause = self.clauses[int(rows[i])]
+            terms = found_terms(telling, clause.text) or found_terms(tokens, clause.text)
             hits.append(Hit(
                 rank=rank,
                 score=float(parts["fused"][i]),
                 clause=clause,
                 document=self.doc_of(clause),
                 scores={name: float(v[i]) for name, v in parts.items() if name != "fused"},
-                matched_terms=matched_terms(telling, clause.text) or matched_terms(tokens, clause.text),
+                matched_terms=terms,
+                spans=[(s, e) for s, e, _ in term_spans(clause.text, terms)],
             ))
         return hits
 
@@ -265,9 +269,7 @@ class KnowledgeBase(Library):
 
     def _phrase_scores(self, query: str, rows: np.ndarray) -> np.ndarray:
         """Share of the query's CJK character trigrams that occur in the clause text as written."""
-        from .tokenize import normalize
-
-        chars = re.sub(r"[^\u4e00-\u9fff0-9a-z]", "", normalize(query).lower())
+        chars = re.sub(r"[^\u4e00-\u9fff0-9a-z]", "", normalize(query))
         grams = {chars[i : i + 3] for i in range(len(chars) - 2)}
         out = np.zeros(rows.size)
         if not grams:
@@ -280,9 +282,7 @@ class KnowledgeBase(Library):
     def _flat_text(self, row: int) -> str:
         text = self._flat.get(row)
         if text is None:
-            from .tokenize import normalize
-
-            text = re.sub(r"\s+", "", normalize(self.clauses[row].text)).lower()
+            text = _SPACE.sub("", normalize(self.clauses[row].text))  # match_form, without its LRU cache
             if len(self._flat) < 200_000:
                 self._flat[row] = text
         return text
@@ -318,12 +318,3 @@ def _iso_date(s: str) -> bool:
         return re.fullmatch(r"\d{4}-\d{2}-\d{2}", s) is not None and date.fromisoformat(s) is not None
     except ValueError:
         return False
-
-
-def matched_terms(tokens: list[str], text: str) -> list[str]:
-    """Query terms that occur in the clause text, longest first, for highlighting."""
-    flat = re.sub(r"\s+", "", text).replace("(", "（").replace(")", "）").lower()
-    found = [t for t in dict.fromkeys(tokens) if (len(t) >= 2 or not t.isascii()) and t in flat]
-    found.sort(key=len, reverse=True)
-    # Drop terms contained in a longer matched term: 保险 inside 出口信用保险.
-    return [t for i, t in enumerate(found) if not any(t in longer for longer in found[:i])]

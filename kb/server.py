@@ -1,4 +1,4 @@
-"""A small read-only JSON API over HTTP (`kb serve`): search and compare for other systems and load tests."""
+"""A small read-only JSON API over HTTP (`kb serve`): GET /search and /health, for other systems and load tests."""
 
 from __future__ import annotations
 

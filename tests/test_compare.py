@@ -197,7 +197,7 @@ def test_threshold_decides_what_counts_as_a_counterpart(seed_kb):
 
 def test_highlights_are_non_overlapping_spans_of_their_terms(seed_kb):
     result = compare_measure(seed_kb, SUPPLY_CHAIN, per_doc=2)
-    checked = 0
+    checked = {"match": 0, "distinct": 0}
     for row in result.rows:
         for m in row.matches:
             text = m.clause.text
@@ -211,13 +211,14 @@ def test_highlights_are_non_overlapping_spans_of_their_terms(seed_kb):
                     assert h.term in m.matched_terms
                 else:
                     assert h.kind == "distinct" and h.term in m.distinct_terms
-                checked += 1
+                checked[h.kind] += 1
             assert any(h.kind == "match" for h in m.highlights)
             # A distinct term is one no other row's chosen clause has.
             others = "".join(o.clause.text for r in result.rows if r is not row for o in r.matches)
             for term in m.distinct_terms:
                 assert _plain(term) not in _plain(others)
-    assert checked > 10
+    # Both kinds were actually checked, not just counted: an empty comparison must not pass.
+    assert checked["match"] > 10 and checked["distinct"] > 0, checked
 
 
 # ------------------------------------------------------------------ differences

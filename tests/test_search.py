@@ -14,7 +14,8 @@ from kb.errors import QueryError
 from kb.evaluate import Judged, Query, evaluate_kb, normalise, score_ranking
 from kb.fusion import max_norm, minmax
 from kb.models import Clause, Filters
-from kb.search import KnowledgeBase, matched_terms
+from kb.search import KnowledgeBase
+from kb.text import found_terms, match_form
 
 from .conftest import EVAL, FIXTURES, SEEDS
 
@@ -90,7 +91,7 @@ def test_normalisers():
 
 
 def test_matched_terms_prefer_the_longest():
-    assert matched_terms(["出口信用保险", "保险", "信用", "外贸"], "扩大出口信用保险覆盖面") == ["出口信用保险"]
+    assert found_terms(["出口信用保险", "保险", "信用", "外贸"], "扩大出口信用保险覆盖面") == ["出口信用保险"]
 
 
 def test_fusion_ranks_agreement_first(tmp_path):
@@ -245,3 +246,12 @@ def test_sentence_transformers_model_end_to_end(tmp_path):
     assert kb.manifest["model"]["dim"] == 384 and kb.has_dense
     assert kb.embedder.name == kb.manifest["model"]["name"]
     assert kb.search("出口信用保险", k=3, retriever="dense")
+
+
+def test_hits_carry_where_their_terms_occur(seed_kb):
+    hits = seed_kb.search("出口信用保险怎么支持外贸制造企业", k=5)
+    assert hits and all(h.spans for h in hits)
+    for h in hits:
+        marked = {match_form(h.clause.text[s:e]) for s, e in h.spans}
+        assert marked <= {match_form(t) for t in h.matched_terms}
+        assert h.to_dict()["spans"] == [list(sp) for sp in h.spans]

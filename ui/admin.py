@@ -13,6 +13,7 @@ from kb.errors import CatalogError, KBError
 from kb.models import LEVEL_LABELS, LEVELS, STATUS_LABELS
 from kb.progress import progress_fraction
 from kb.read import scan_corpus
+from kb.text import quote_title
 from ui import render, tables
 from ui.state import settings, try_kb
 
@@ -75,7 +76,7 @@ with tab_meta:
     else:
         docs = {d.source: d for d in kb.documents} if kb else {}
         source = st.selectbox("文件", sources, key="meta_source",
-                              format_func=lambda n: f"{n}　{render.quote(docs[n].title)}" if n in docs and docs[n].title
+                              format_func=lambda n: f"{n}　{quote_title(docs[n].title)}" if n in docs and docs[n].title
                               else n)
         try:
             catalog = load_catalog(s.corpus_dir)

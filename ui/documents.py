@@ -9,6 +9,7 @@ import streamlit as st
 from kb import facets, outline
 from kb.errors import KBError
 from kb.models import order_documents
+from kb.text import quote_title
 from ui import render, tables
 from ui.state import FOCUS, add_citation, cached_lineage, citation_ids, require_kb, try_kb
 
@@ -83,7 +84,7 @@ with st.expander(f"语料一览：{len(kb.documents)} 份文件", expanded=False
     st.dataframe(tables.documents_table(kb.documents), hide_index=True, width="stretch")
 
 # ---------------------------------------------------------------- render: the chosen document
-st.html(f'<div class="kb-card-head" style="font-size:1.3rem">{html.escape(render.quote(doc.title or doc.source))}'
+st.html(f'<div class="kb-card-head" style="font-size:1.3rem">{html.escape(quote_title(doc.title or doc.source))}'
         f"</div>{render.doc_meta_html(doc, with_title=False)}")
 meta = {
     "发文机关": "、".join(doc.issuers) or "—", "文号": doc.doc_number or "—", "成文日期": doc.date or "—",
@@ -106,10 +107,10 @@ if parents or children:
     st.subheader("文件关系")
     for link in parents:
         if link.parent is not None:
-            st.button(f"落实：《{link.reference}》", key=f"ref_{doc.id}_{link.parent.id}", on_click=_pick_document,
+            st.button(f"落实：{quote_title(link.reference)}", key=f"ref_{doc.id}_{link.parent.id}", on_click=_pick_document,
                       args=(link.parent.id,), icon=":material/arrow_upward:")
         else:
-            st.text(f"落实：《{link.reference}》（未收录于本库）")
+            st.text(f"落实：{quote_title(link.reference)}（未收录于本库）")
     for link in children:
         st.button(f"被落实：{facets.doc_label(link.child)}", key=f"by_{doc.id}_{link.child.id}", on_click=_pick_document,
                   args=(link.child.id,), icon=":material/arrow_downward:")

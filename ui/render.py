@@ -7,43 +7,17 @@ policy file cannot inject tags or script into the app. The pages only place thes
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from kb.compare.results import MATCH_LABELS
 from kb.models import LEVEL_LABELS, LEVELS, STATUS_LABELS, Clause, Document, Hit
 from kb.outline import OutlineNode, clause_title, display_path
+from kb.text import quote_title, term_spans
 
 CSS = "<style>\n" + (Path(__file__).with_name("style.css")).read_text("utf-8") + "</style>\n"
 
 # ---------------------------------------------------------------- highlighting
-
-_PAREN_CLASSES = {"（": "[（(]", "(": "[（(]", "）": "[）)]", ")": "[）)]"}
-
-
-def _term_pattern(term: str) -> re.Pattern[str] | None:
-    """A term as found in the text: whitespace may sit between characters (line-broken PDFs), brackets in either
-    width, Latin letters in either case; `kb.search.matched_terms` matches the same way."""
-    chars = [c for c in term if not c.isspace()]
-    if not chars:
-        return None
-    parts = [_PAREN_CLASSES.get(c, re.escape(c)) for c in chars]
-    return re.compile(r"\s*".join(parts), re.IGNORECASE)
-
-
-def term_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
-    """Non-overlapping (start, end) spans of the terms in the text, longest terms claiming their place first."""
-    taken: list[tuple[int, int]] = []
-    for term in sorted({t for t in terms if t and t.strip()}, key=len, reverse=True):
-        pattern = _term_pattern(term)
-        if pattern is None:
-            continue
-        for m in pattern.finditer(text):
-            s, e = m.span()
-            if e > s and not any(s < te and ts < e for ts, te in taken):
-                taken.append((s, e))
-    return sorted(taken)
-
 
 def merge_spans(spans: Iterable[tuple[int, int]], length: int | None = None) -> list[tuple[int, int]]:
     """Sorted, clipped to the text, overlapping or touching spans joined, empty ones dropped."""
@@ -66,8 +40,10 @@ def escape_text(text: str) -> str:
 
 
 def highlight_html(text: str, terms: Iterable[str] = (), spans: Iterable[tuple[int, int]] = ()) -> str:
-    """The text escaped, with the terms (and any extra spans) wrapped in <mark>. Safe to render as HTML."""
-    marks = merge_spans([*term_spans(text, terms), *spans], len(text))
+    """The text escaped, with the spans (offsets from the library, e.g. Hit.spans) and the terms, found by
+    kb.text.term_spans, wrapped in <mark>. Safe to render as HTML."""
+    found = [(s, e) for s, e, _ in term_spans(text, terms)] if terms else []
+    marks = merge_spans([*found, *spans], len(text))
     out, pos = [], 0
     for s, e in marks:
         out.append(escape_text(text[pos:s]))
@@ -138,7 +114,7 @@ def topic_labels(clause: Clause) -> list[str]:
 
 def doc_meta_html(doc: Document, with_title: bool = True) -> str:
     """Level badge, draft badge, 《title》, 文号, date and region on one line."""
-    parts = [f'<span class="kb-mi">{html.escape(quote(doc.title or doc.source))}</span>'] if with_title else []
+    parts = [f'<span class="kb-mi">{html.escape(quote_title(doc.title or doc.source))}</span>'] if with_title else []
     for value in (doc.doc_number, doc.date, doc.region):
         if value:
             parts.append(f'<span class="kb-mi">{html.escape(value)}</span>')
@@ -159,15 +135,6 @@ def clause_card_html(clause: Clause, doc: Document, terms: Iterable[str] = (), *
              + chips_html([f"责任单位：{u}" for u in clause.responsible_units], "unit"))
     chips = f'<div class="kb-chips">{chips}</div>' if chips else ""
     return head + meta + body + chips
-
-
-def quote(title: str) -> str:
-    """《title》 unless it already is quoted."""
-    title = (title or "").strip()
-    if title.startswith("《") and title.endswith("》"):
-        return title
-    return f"《{title}》"
-
 
 
 def score_text(hit: Hit) -> str:
@@ -230,7 +197,6 @@ def no_index_message(index_dir: Path, corpus_dir: Path, allow_admin: bool) -> st
 
 # ---------------------------------------------------------------- comparison (kb.compare results)
 
-STATUS_TEXT = {"match": "对应", "weak": "可能对应（较弱）", "none": "无对应条款"}
 HIGHLIGHT_CLASSES = {"match": "", "distinct": "kb-m-distinct"}
 LEGEND_HTML = ('<div class="kb-legend"><mark>黄色</mark> 为措施用语，<mark class="kb-m-distinct">蓝色</mark> 为其他文件'
                '没有的表述；加粗的指标标签只在这一份文件中出现。</div>')
@@ -239,7 +205,7 @@ LEGEND_HTML = ('<div class="kb-legend"><mark>黄色</mark> 为措施用语，<ma
 
 
 def compare_status_html(status: str, confidence: float) -> str:
-    text = STATUS_TEXT.get(status, status)
+    text = MATCH_LABELS.get(status, status)
     extra = f" · 置信度 {confidence:.2f}" if status != "none" else (f"（最接近的条款置信度 {confidence:.2f}）"
                                                                    if confidence else "")
     return f'<span class="kb-status kb-status-{html.escape(status)}">{html.escape(text + extra)}</span>'
@@ -266,7 +232,7 @@ def compare_match_html(match, doc: Document, unique: set[str] = frozenset()) -> 
 
 def compare_doc_head_html(row) -> str:
     d = row.document
-    head = f'<div class="kb-col-head">{html.escape(quote(d.title or d.source))}</div>'
+    head = f'<div class="kb-col-head">{html.escape(quote_title(d.title or d.source))}</div>'
     meta = doc_meta_html(d, with_title=False)
     if not row.matches:
         return head + meta + compare_status_html("none", row.confidence)

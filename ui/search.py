@@ -99,7 +99,7 @@ chosen = set(citation_ids())
 for hit in hits:
     c, d = hit.clause, hit.document
     with st.container(border=True, key=f"hit_{c.id}"):
-        st.html(render.clause_card_html(c, d, hit.matched_terms))
+        st.html(render.clause_card_html(c, d, spans=hit.spans))
         b1, b2, b3 = st.columns([1.2, 1.2, 4], vertical_alignment="center")
         if c.id in chosen:
             b1.button("已在引用清单", key=f"add_{c.id}", disabled=True, icon=":material/check:", width="stretch")

@@ -6,10 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from kb.compare.results import MATCH_LABELS
 from kb.models import LEVEL_LABELS, LEVELS, STATUS_LABELS, Clause, Document, order_documents
 from kb.outline import clause_title
+from kb.text import quote_title
 
-from .render import STATUS_TEXT, quote, target_labels
+from .render import target_labels
 
 EXPORT_LABELS = {"csv": "CSV", "xlsx": "Excel", "docx": "Word", "md": "Markdown"}
 
@@ -84,15 +86,15 @@ def compare_table(comparison) -> list[dict[str, object]]:
     out = []
     for row in comparison.rows:
         d = row.document
-        base = {"层级": d.level_label, "文件": quote(d.title or d.source), "地区": d.region or "—"}
+        base = {"层级": d.level_label, "文件": quote_title(d.title or d.source), "地区": d.region or "—"}
         if not row.matches:
-            out.append(base | {"条款": "无对应条款", "状态": STATUS_TEXT["none"], "置信度": round(row.confidence, 2),
+            out.append(base | {"条款": "无对应条款", "状态": MATCH_LABELS["none"], "置信度": round(row.confidence, 2),
                                "量化指标": "", "责任单位": "", "独有表述": ""})
             continue
         for m in row.matches:
             c = m.clause
             out.append(base | {
-                "条款": f"{c.path} {clause_title(c)}".strip(), "状态": STATUS_TEXT.get(m.status, m.status),
+                "条款": f"{c.path} {clause_title(c)}".strip(), "状态": MATCH_LABELS.get(m.status, m.status),
                 "置信度": round(m.confidence, 2), "量化指标": "；".join(target_labels(c)),
                 "责任单位": "、".join(c.responsible_units), "独有表述": "、".join(m.distinct_terms),
             })
@@ -125,7 +127,7 @@ def coverage_records(cov) -> tuple[list[dict[str, object]], list[str], list[str]
     records = [{
         "主题": c.topic_label, "文件": labels[c.doc_id], "条款数": c.count, "强度": c.strength,
         "置信度": c.confidence, "层级": LEVEL_LABELS.get(c.level, "未知"), "标题": next(
-            (quote(d.title or d.source) for d in cov.documents if d.id == c.doc_id), ""),
+            (quote_title(d.title or d.source) for d in cov.documents if d.id == c.doc_id), ""),
     } for c in cov.cells]
     return records, [labels[d.id] for d in cov.documents], [label for _, label in cov.topics]
 
@@ -133,9 +135,9 @@ def coverage_records(cov) -> tuple[list[dict[str, object]], list[str], list[str]
 def lineage_rows(links) -> list[dict[str, object]]:
     """Which document implements which: 文件, 所落实的文件, 本库中的文件, 标题相似度."""
     return [{
-        "文件": quote(link.child.title or link.child.source), "层级": link.child.level_label,
-        "所落实的文件": quote(link.reference),
-        "本库中的文件": quote(link.parent.title) if link.parent else f"未收录（最接近：{quote(link.candidate)}）"
+        "文件": quote_title(link.child.title or link.child.source), "层级": link.child.level_label,
+        "所落实的文件": quote_title(link.reference),
+        "本库中的文件": quote_title(link.parent.title) if link.parent else f"未收录（最接近：{quote_title(link.candidate)}）"
         if link.candidate else "未收录",
         "标题相似度": round(link.score, 2),
     } for link in links]

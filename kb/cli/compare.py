@@ -7,9 +7,8 @@ import json
 import textwrap
 
 from ..models import LEVEL_LABELS, LEVELS
+from ..text import quote_title
 from .output import index_dir, print_jsonl, print_table
-
-STATUS_LABELS = {"match": "对应", "weak": "弱对应", "none": "无对应条款"}
 
 
 def _load(args: argparse.Namespace):
@@ -27,7 +26,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     Example: kb compare "供应链金融支持产业链上下游企业融资" --levels national municipal --json
     """
-    from ..compare import compare_measure
+    from ..compare import MATCH_LABELS, compare_measure
 
     kb = _load(args)
     result = compare_measure(kb, args.measure, topic=args.topic, documents=args.docs, levels=args.levels,
@@ -38,13 +37,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
     th = result.thresholds
     what = result.measure or result.query
     print(f"措施：{what}" + (f"（主题：{result.topic}）" if result.topic else "")
-          + f"    对应 ≥ {th['match']:.2f}，弱对应 ≥ {th['weak']:.2f}")
+          + f"    {MATCH_LABELS['match']} ≥ {th['match']:.2f}，{MATCH_LABELS['weak']} ≥ {th['weak']:.2f}")
     rows = []
     for r in result.rows:
         m = r.matches[0] if r.matches else None
         rows.append((
             r.document.level_label, _short(r.document.source), r.document.title, r.document.date or "—",
-            STATUS_LABELS[r.status], f"{r.confidence:.2f}",
+            MATCH_LABELS[r.status], f"{r.confidence:.2f}",
             f"{m.clause.path} {m.clause.heading}" if m else "无对应条款",
             "；".join(t.display for t in m.clause.targets) if m else "",
         ))
@@ -52,12 +51,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
     for level, group in result.by_level().items():
         print(f"\n【{LEVEL_LABELS.get(level, '未知层级')}】")
         for r in group:
-            print(f"  {r.document.source}  《{r.document.title}》 {r.document.date or '日期不详'}")
+            print(f"  {r.document.source}  {quote_title(r.document.title)} {r.document.date or '日期不详'}")
             if not r.matches:
                 print(f"    无对应条款（最接近的条款置信度 {r.confidence:.2f}）")
             for m in r.matches:
                 c = m.clause
-                print(f"    [{STATUS_LABELS[m.status]} {m.confidence:.2f}] {c.path} {c.heading}")
+                print(f"    [{MATCH_LABELS[m.status]} {m.confidence:.2f}] {c.path} {c.heading}")
                 if c.targets:
                     print(f"      量化指标：{'；'.join(t.display for t in c.targets)}")
                 if c.responsible_units:
@@ -82,8 +81,8 @@ def cmd_align(args: argparse.Namespace) -> int:
         print(json.dumps(al.to_dict(), ensure_ascii=False))
         return 0
     n = al.counts
-    print(f"A：{al.doc_a.source}《{al.doc_a.title}》（{al.doc_a.level_label}）")
-    print(f"B：{al.doc_b.source}《{al.doc_b.title}》（{al.doc_b.level_label}）")
+    print(f"A：{al.doc_a.source}{quote_title(al.doc_a.title)}（{al.doc_a.level_label}）")
+    print(f"B：{al.doc_b.source}{quote_title(al.doc_b.title)}（{al.doc_b.level_label}）")
     print(f"A 的 {n['clauses_a']} 个条款：有对应 {n['matched']}，B 中缺失 {n['absent']}；"
           f"B 独有 {n['local_only']} 个（阈值 {al.threshold:g}）")
     print("\n有对应：")
@@ -123,7 +122,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     rows = [[label] + [f"{n}（{s:g}）" if n else "—" for n, s in zip(cr, sr, strict=True)]
             for (_, label), cr, sr in zip(cov.topics, counts, strength, strict=True)]
     print_table(headers, rows)
-    print("单元格：条款数（主题得分之和）；" + "；".join(f"{d.level_label}{_short(d.source)[:3]} = {d.source}《{d.title}》"
+    print("单元格：条款数（主题得分之和）；" + "；".join(f"{d.level_label}{_short(d.source)[:3]} = {d.source}{quote_title(d.title)}"
                                            for d in cov.documents))
     if args.csv:
         print(f"已写入 {args.csv}")

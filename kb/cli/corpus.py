@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from ..config import load_settings
+from ..text import quote_title
 from .output import index_dir, print_jsonl, print_table
 
 
@@ -53,21 +54,12 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
     lib = Library.load(index_dir(args))
     if args.json:
-        print_jsonl(doc_json(d) for d in lib.documents)
+        print_jsonl(d.to_dict(with_text=False) for d in lib.documents)
         return 0
     rows = [(d.source, d.title, d.level_label, d.region, d.doc_number or "—", d.date or "—", d.status_label,
              d.clause_count) for d in lib.documents]
     print_table(["文件", "标题", "层级", "地区", "文号", "日期", "状态", "条款数"], rows, [26, 40, 6, 18, 16, 10, 10, 6])
     return 0
-
-
-def doc_json(d) -> dict:
-    return {
-        "source": d.source, "id": d.id, "title": d.title, "issuers": d.issuers, "doc_number": d.doc_number,
-        "date": d.date, "level": d.level, "region": d.region, "status": d.status, "references": d.references,
-        "source_url": d.source_url, "clause_count": d.clause_count,
-        "provenance": {k: v.to_dict() for k, v in d.provenance.items()},
-    }
 
 
 def cmd_clauses(args: argparse.Namespace) -> int:
@@ -81,23 +73,13 @@ def cmd_clauses(args: argparse.Namespace) -> int:
     doc = lib.document(args.source)
     clauses = lib.clauses_of(doc.id)
     if args.json:
-        print_jsonl(clause_json(c) for c in clauses)
+        print_jsonl(c.to_dict() | {"targets": [t.to_dict() for t in c.targets]} for c in clauses)
         return 0
-    print(f"《{doc.title}》 {doc.level_label} {doc.doc_number}  共 {len(clauses)} 个条款")
+    print(f"{quote_title(doc.title)} {doc.level_label} {doc.doc_number}  共 {len(clauses)} 个条款")
     rows = [(c.path or "—", c.kind, c.heading or c.text[:20], "、".join(t.label for t in c.topics) or "—",
              "；".join(t.display for t in c.targets) or "—") for c in clauses]
     print_table(["位置", "类型", "标题", "主题", "量化指标"], rows, [16, 8, 30, 30, 30])
     return 0
-
-
-def clause_json(c) -> dict:
-    return {
-        "id": c.id, "source": c.source, "path": c.path, "heading": c.heading, "kind": c.kind, "parents": c.parents,
-        "text": c.text, "start": c.start, "end": c.end,
-        "topics": [{"key": t.key, "label": t.label, "score": t.score, "evidence": t.evidence} for t in c.topics],
-        "targets": [t.__dict__ | {"display": t.display} for t in c.targets],
-        "responsible_units": c.responsible_units,
-    }
 
 
 def cmd_add(args: argparse.Namespace) -> int:

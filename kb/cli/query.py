@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from ..text import quote_title
 from .output import index_dir, print_jsonl
 
 
@@ -39,7 +40,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     for h in hits:
         c, d = h.clause, h.document
         where = " ".join(x for x in (d.level_label, d.doc_number, d.date) if x)
-        print(f"{h.rank}. [{h.score:.3f}] 《{d.title}》 {c.path} {c.heading}  （{where}）")
+        print(f"{h.rank}. [{h.score:.3f}] {quote_title(d.title)} {c.path} {c.heading}  （{where}）")
         text = " ".join(c.text.split())
         print(f"   {text[:args.chars]}{'…' if len(text) > args.chars else ''}")
         print(f"   条款编号：{c.id}  匹配词：{'、'.join(h.matched_terms) or '—'}\n")

@@ -11,6 +11,7 @@ from .diff import clause_diff, diff_terms, pair_targets
 from .lineage import LINEAGE_THRESHOLD, lineage, split_title, title_similarity
 from .measure import CONFIDENCE, RANK, compare_measure, distinct_targets
 from .results import (
+    MATCH_LABELS,
     AlignedPair,
     Alignment,
     ClauseDiff,
@@ -26,7 +27,7 @@ from .results import (
 )
 
 __all__ = [
-    "ALIGN_THRESHOLD", "COVERAGE_HEADERS", "CONFIDENCE", "EXCLUDED_KINDS", "LINEAGE_THRESHOLD", "RANK",
+    "ALIGN_THRESHOLD", "MATCH_LABELS", "COVERAGE_HEADERS", "CONFIDENCE", "EXCLUDED_KINDS", "LINEAGE_THRESHOLD", "RANK",
     "AlignedPair", "Alignment", "ClauseDiff", "ClauseMatch", "CompareRow", "Comparison", "Coverage", "CoverageCell",
     "DiffTerm", "Highlight", "LineageLink", "TargetPair",
     "align", "clause_diff", "compare_measure", "coverage", "coverage_to_csv", "diff_terms", "distinct_targets",

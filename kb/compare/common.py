@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import math
 import re
-import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 
 from ..errors import QueryError
 from ..models import LEVELS, Clause, Document, order_documents
+from ..text import CN_NUMERALS, Located, longest_first, match_form, normalize
+
+__all__ = ["Located", "longest_first", "match_form"]  # the text rules comparisons use, from kb/text.py
 
 # Clause kinds left out of every comparison: a press release's wrapper, the preamble and the closing
 # say what the document is, not what it does.
@@ -26,14 +27,6 @@ TOPIC_SCALE = 4.0
 
 
 @lru_cache(maxsize=65536)
-def match_form(text: str) -> str:
-    """Matching form: the tokenizer's normalisation (NFKC, 首台（套）→首台套, lower case), no whitespace."""
-    from ..tokenize import normalize
-
-    return re.sub(r"\s+", "", normalize(text))
-
-
-@lru_cache(maxsize=65536)
 def unique_tokens(text: str) -> tuple[str, ...]:
     """The text's search tokens, each once, in order."""
     from ..tokenize import get_tokenizer
@@ -41,7 +34,7 @@ def unique_tokens(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(get_tokenizer().tokenize(text)))
 
 
-_NUMBERING = re.compile(r"第?[一二三四五六七八九十百零〇]+[条章节款项]?")
+_NUMBERING = re.compile(rf"第?[{CN_NUMERALS}]+[条章节款项]?")
 
 
 def clause_terms(text: str) -> tuple[str, ...]:
@@ -53,56 +46,9 @@ def clause_terms(text: str) -> tuple[str, ...]:
     return tuple(t for t in unique_tokens(text) if len(t) >= 2 and not _NUMBERING.fullmatch(t))
 
 
-_INSERT = re.compile(r"(?<=[\u4e00-\u9fff])\(([\u4e00-\u9fff]{1,3})\)")
-
-
-class Located:
-    """A text in matching form with, for each of its characters, the offset in the original."""
-
-    def __init__(self, text: str):
-        chars, pos = [], []
-        for i, ch in enumerate(text):
-            for n in unicodedata.normalize("NFKC", ch).lower():
-                if not n.isspace():
-                    chars.append(n)
-                    pos.append(i)
-        flat = "".join(chars)
-        # Drop the brackets of short inserts as the tokenizer does, keeping the offsets aligned.
-        drop = set()
-        for m in _INSERT.finditer(flat):
-            drop.update((m.start(), m.end() - 1))
-        self.flat = "".join(c for i, c in enumerate(flat) if i not in drop)
-        self.pos = [p for i, p in enumerate(pos) if i not in drop]
-
-    def spans(self, term: str) -> list[tuple[int, int]]:
-        """Every occurrence of `term` (in matching form) as offsets into the original text."""
-        term = match_form(term)
-        out, start = [], 0
-        while term:
-            i = self.flat.find(term, start)
-            if i < 0:
-                break
-            out.append((self.pos[i], self.pos[i + len(term) - 1] + 1))
-            start = i + len(term)
-        return out
-
-
-def longest_first(terms: Iterable[str]) -> list[str]:
-    """Terms without those contained in a longer one of them: 保险 goes when 出口信用保险 is there."""
-    found = sorted(dict.fromkeys(terms), key=len, reverse=True)
-    return [t for i, t in enumerate(found) if not any(t in longer for longer in found[:i])]
-
-
-def doc_freq(kb, token: str) -> int:
-    i = kb.bm25.vocab.get(token)
-    return 0 if i is None else int(kb.bm25.indptr[i + 1] - kb.bm25.indptr[i])
-
-
 def bm25_idf(kb, token: str) -> float:
-    """BM25's own IDF (Lucene form), so weights agree with the keyword index."""
-    n = kb.bm25.num_docs
-    df = doc_freq(kb, token)
-    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+    """The keyword index's own IDF of a token, so weights agree with BM25 (absent tokens at their full IDF)."""
+    return kb.bm25.term_idf(token)
 
 
 _CONTENT_FLAGS = ("n", "vn", "an", "eng", "j", "l", "i")  # jieba POS: nouns, verbal nouns, abbreviations, idioms
@@ -121,8 +67,6 @@ def content_words(text: str) -> set[str]:
         from ..tokenize import get_tokenizer
 
         _pos_tokenizer = jieba.posseg.POSTokenizer(get_tokenizer()._jieba)
-    from ..tokenize import normalize
-
     return {p.word for p in _pos_tokenizer.cut(normalize(text)) if p.flag.startswith(_CONTENT_FLAGS)}
 
 

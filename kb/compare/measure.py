@@ -10,6 +10,7 @@ import numpy as np
 
 from ..errors import QueryError
 from ..models import Clause
+from ..text import found_terms
 from .common import (
     EXCLUDED_KINDS,
     PROVISION_KINDS,
@@ -218,8 +219,6 @@ def compare_measure(
     the confidence is comparable across documents and `threshold` (default: calibrated) is the
     confidence below which a document has no counterpart. Rows come national first, by date.
     """
-    from ..search import matched_terms
-
     q = _make_query(kb, measure, topic)
     docs = select_documents(kb, documents, levels)
     has_dense = bool(getattr(kb, "has_dense", False))
@@ -257,7 +256,7 @@ def compare_measure(
                 clause=clauses[i], score=scores[i], confidence=conf,
                 status="match" if conf >= t_match else "weak",
                 signals={k: v for k, v in sigs[i].items()},
-                matched_terms=matched_terms(q.tokens, clauses[i].text),
+                matched_terms=found_terms(q.tokens, clauses[i].text),
             ))
         status = "none" if not chosen else chosen[0].status
         rows.append(CompareRow(doc, status, best_conf, chosen))

@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 
 from ..models import Clause, Document, Target
 
+# How a match status reads, wherever it is shown (CLI, app, exports).
+MATCH_LABELS = {"match": "对应", "weak": "可能对应（较弱）", "none": "无对应条款"}
 
 def _doc_brief(d: Document) -> dict:
     """The fields a comparison shows for a document."""
@@ -13,10 +15,6 @@ def _doc_brief(d: Document) -> dict:
         "source": d.source, "doc_id": d.id, "title": d.title, "level": d.level, "level_label": d.level_label,
         "date": d.date, "region": d.region, "status_doc": d.status, "doc_number": d.doc_number, "issuers": d.issuers,
     }
-
-
-def _target_dict(t: Target) -> dict:
-    return asdict(t) | {"display": t.display, "sign": t.sign, "kind_label": t.kind_label}
 
 
 @dataclass
@@ -54,8 +52,8 @@ class TargetPair:
     def to_dict(self) -> dict:
         return {
             "metric": self.metric,
-            "a": _target_dict(self.a) if self.a else None,
-            "b": _target_dict(self.b) if self.b else None,
+            "a": self.a.to_dict() if self.a else None,
+            "b": self.b.to_dict() if self.b else None,
         }
 
 
@@ -97,7 +95,7 @@ class ClauseMatch:
             "clause_id": c.id, "path": c.path, "heading": c.heading, "kind": c.kind, "parents": c.parents,
             "text": c.text, "score": round(self.score, 6), "confidence": round(self.confidence, 4),
             "status": self.status, "signals": {k: round(v, 6) for k, v in self.signals.items()},
-            "topics": c.topic_keys, "targets": [_target_dict(t) for t in c.targets],
+            "topics": c.topic_keys, "targets": [t.to_dict() for t in c.targets],
             "responsible_units": c.responsible_units, "matched_terms": self.matched_terms,
             "distinct_terms": self.distinct_terms, "highlights": [h.to_dict() for h in self.highlights],
             "diff": self.diff.to_dict() if self.diff else None,
@@ -172,7 +170,7 @@ class AlignedPair:
 
 def _clause_brief(c: Clause) -> dict:
     return {"clause_id": c.id, "source": c.source, "path": c.path, "heading": c.heading, "kind": c.kind,
-            "text": c.text, "targets": [_target_dict(t) for t in c.targets],
+            "text": c.text, "targets": [t.to_dict() for t in c.targets],
             "responsible_units": c.responsible_units, "topics": c.topic_keys}
 
 

@@ -1,0 +1,75 @@
+"""Shared text rules (kb/text.py): one home for line breaks, widths, numerals, matching and finding terms."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kb.text import (
+    CN_NUMERALS,
+    Located,
+    cn_number,
+    found_terms,
+    match_form,
+    normalize,
+    quote_title,
+    term_spans,
+    to_half,
+    unify_breaks,
+)
+
+
+def test_line_breaks_and_control_characters():
+    assert unify_breaks("一\r\n二\r三\f四\u2028五\x00\x07六\t七") == "一\n二\n三\n四\n五六\t七"
+
+
+def test_half_width_keeps_length_and_cjk_punctuation():
+    text = "首台（套）３％，ＡＢｃ；：！？"
+    half = to_half(text)
+    assert half == "首台(套)3%，ABc；：！？" and len(half) == len(text)
+
+
+def test_cn_numbers():
+    assert [cn_number(s) for s in ("十", "二十五", "两千", "一百零五", "一二")] == [10, 25, 2000, 105, 12]
+    assert set("零〇两千") <= set(CN_NUMERALS)
+
+
+def test_normalize_and_match_form():
+    assert normalize("首台（套）ＬＰＲ") == "首台套lpr"
+    assert match_form("出口信用\n 保险") == "出口信用保险"
+
+
+def test_spans_point_into_the_text_as_written():
+    text = "扩大出口信用\n保险覆盖面，首台(套)保险，按ＬＰＲ定价"
+    located = Located(text)
+    [(s, e)] = located.spans("出口信用保险")
+    assert text[s:e] == "出口信用\n保险"
+    assert [text[s:e] for s, e in located.spans("首台（套）")] == ["首台(套)"]
+    assert [text[s:e] for s, e in located.spans("lpr")] == ["ＬＰＲ"]
+    assert located.spans("不存在") == [] and located.spans("") == []
+
+
+def test_term_spans_longest_first_without_overlap():
+    text = "扩大出口信用保险覆盖面，保险机构"
+    spans = term_spans(text, ["保险", "出口信用保险", "覆盖", ""])
+    assert [(text[s:e], t) for s, e, t in spans] == [("出口信用保险", "出口信用保险"), ("覆盖", "覆盖"), ("保险", "保险")]
+
+
+def test_found_terms_drop_terms_inside_longer_ones_and_single_ascii():
+    assert found_terms(["出口信用保险", "保险", "信用", "外贸", "a"], "扩大出口信用保险覆盖面 a") == ["出口信用保险"]
+    assert found_terms(["首台套"], "首台（套）重大技术装备") == ["首台套"]
+
+
+@given(st.text(alphabet="出口信用保险（）() \n首台套ＡａA1１", max_size=40),
+       st.lists(st.text(alphabet="出口信用保险首台套aA1", min_size=1, max_size=4), max_size=4))
+def test_every_span_is_the_term_in_matching_form(text, terms):
+    previous = 0
+    for s, e, term in term_spans(text, terms):
+        assert previous <= s < e <= len(text)
+        previous = e
+        assert match_form(text[s:e]) == match_form(term)
+
+
+def test_quote_title():
+    assert quote_title("关于印发《苏州市惠企政策》的通知") == "《关于印发〈苏州市惠企政策〉的通知》"
+    assert quote_title("《已有书名号》") == "《已有书名号》" and quote_title("") == "《》"
