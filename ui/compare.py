@@ -11,7 +11,7 @@ import streamlit as st
 from kb import facets
 from kb.compare import compare_measure, coverage_to_csv, distinct_targets
 from kb.errors import KBError
-from kb.models import LEVEL_LABELS, LEVELS, order_documents
+from kb.models import LEVEL_LABELS, LEVEL_ORDER, LEVELS, order_documents
 from kb.topics import default_taxonomy
 from ui import render, tables
 from ui.state import (
@@ -128,8 +128,7 @@ with tab_align:
     else:
         alignment = cached_align(kb, kb.build_id, doc_a, doc_b)
         a, b = alignment.doc_a, alignment.doc_b
-        rank = {lv: i for i, lv in enumerate(LEVELS)}
-        if rank.get(a.level, 9) > rank.get(b.level, 9):
+        if LEVEL_ORDER.get(a.level, len(LEVELS)) > LEVEL_ORDER.get(b.level, len(LEVELS)):
             st.warning("A 的层级低于 B：通常把上级文件放在 A，看下级文件落实了哪些条款。")
         counts = alignment.counts
         m1, m2, m3 = st.columns(3)
