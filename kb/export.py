@@ -6,7 +6,8 @@ import csv
 import io
 import os
 import re
-from collections.abc import Callable, Iterable
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import IO, Any
@@ -170,75 +171,159 @@ def write_markdown(
 
 
 def write_xlsx(citations: list[Citation], path_or_buffer: Target) -> None:
-    """One sheet, bold frozen header, wrapped long columns; text is stored as text, never as a formula."""
+    """Sheet 引用清单 (one row per clause, full text) and sheet 引用文件 (one row per document cited), each
+    with a bold frozen header and columns sized for Chinese; text is stored as text, never as a formula."""
     try:
         from openpyxl import Workbook
-        from openpyxl.styles import Alignment, Font
-        from openpyxl.utils import get_column_letter
     except ImportError as e:  # pragma: no cover - a declared dependency
         raise MissingDependencyError("导出 Excel 需要 openpyxl：pip install openpyxl") from e
 
     wb = Workbook()
-    ws = wb.active
-    ws.title = "引用清单"
+    _xlsx_sheet(wb.active, "引用清单", COLUMNS, [_row(c) for c in citations])
+    _xlsx_sheet(wb.create_sheet(), "引用文件", DOCUMENT_COLUMNS, _document_rows(citations))
+    wb.save(path_or_buffer)
+
+
+def _xlsx_sheet(ws: Any, title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    ws.title = title
     body_font, head_font = Font(name=XLSX_FONT, size=11), Font(name=XLSX_FONT, size=11, bold=True)
-    ws.append(list(COLUMNS))
+    ws.append(list(columns))
     for cell in ws[1]:
         cell.font = head_font
         cell.alignment = Alignment(horizontal="center", vertical="center")
-    for c in citations:
-        ws.append([_xlsx_safe(v) for v in _row(c)])
-        for cell, name in zip(ws[ws.max_row], COLUMNS, strict=True):
+    widths = [display_width(name) for name in columns]
+    for row in rows:
+        ws.append([_xlsx_safe(v) for v in row])
+        for i, (cell, name) in enumerate(zip(ws[ws.max_row], columns, strict=True)):
             cell.font = body_font
             cell.alignment = Alignment(vertical="top", wrap_text=name in XLSX_WRAP)
             if isinstance(cell.value, str) and cell.value[:1] in _FORMULA_START:
                 cell.data_type = "s"  # openpyxl would otherwise write "=…" as a formula
                 cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
-    for i, name in enumerate(COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = XLSX_WIDTHS.get(name, 12)
+            widths[i] = max(widths[i], display_width(str(cell.value or "")))
+    for i, name in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = xlsx_width(name, widths[i - 1])
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
-    wb.save(path_or_buffer)
+
+
+def display_width(text: str) -> int:
+    """Width in Latin character cells: a Chinese character (or full-width mark) takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def xlsx_width(column: str, content: int) -> float:
+    """Excel column width for the widest cell: fit short columns exactly, wrap long text at a readable
+    measure (XLSX_WIDTHS caps it). Excel's unit is one '0' of the body font; a CJK glyph of 等线 11 is ~2."""
+    cap = XLSX_WIDTHS.get(column, XLSX_DEFAULT_CAP)
+    return float(min(max(content, 4) + 2, cap))
+
+
+def _document_rows(citations: list[Citation]) -> list[list[Any]]:
+    """One row per document cited, numbered as in the reference list, with how many clauses cite it."""
+    numbers = _reference_numbers(citations)
+    first: dict[str, Citation] = {}
+    counts: dict[str, int] = {}
+    for c in citations:
+        first.setdefault(c.reference, c)
+        counts[c.reference] = counts.get(c.reference, 0) + 1
+    return [
+        [n, c.title or c.source, c.issuers_text, c.doc_number, c.date, c.level_label, c.region, c.status_label,
+         counts[ref], ref, c.source_url, c.source]
+        for ref, n in numbers.items()
+        for c in (first[ref],)
+    ]
 
 
 def write_docx(citations: list[Citation], path_or_buffer: Target, *, exported_on: date | None = None) -> None:
-    """A Word document: title and date, one section per clause, then the numbered 参考文献 list."""
-    try:
-        from docx import Document as new_docx
-        from docx.shared import Cm, Pt
-    except ImportError as e:  # pragma: no cover - a declared dependency
-        raise MissingDependencyError("导出 Word 需要 python-docx：pip install python-docx") from e
+    """A Word document in 公文 form (GB/T 9704 page, fonts and page numbers via kb.docx_style): title and
+    date line, one numbered entry per clause with its text verbatim, then the 参考文献 list (GB/T 7714)."""
+    from kb import docx_style as ds
 
-    doc = new_docx()
-    normal = doc.styles["Normal"]
-    normal.font.name = "Times New Roman"
-    normal.font.size = Pt(10.5)  # 五号
-    _docx_east_asian(normal.element, DOCX_FONT, lang=True)
-    for name in ("Title", "Heading 1", "Heading 2", "Quote"):
-        _docx_east_asian(doc.styles[name].element, DOCX_HEADING_FONT if "Quote" not in name else DOCX_FONT)
-    quote = doc.styles["Quote"]
-    quote.font.italic = False  # Chinese has no italics; Word would slant the glyphs
-    quote.paragraph_format.left_indent = Cm(0.74)
-
+    doc = ds.new_document(body_size=DOCX_BODY_SIZE)
+    _docx_plain_styles(doc)
     day = exported_on or date.today()
-    doc.add_heading("引用清单", level=0)
-    doc.add_paragraph(f"导出日期：{_cn_date(day)}　共 {len(citations)} 条")
+    ds.add_title(doc, DOCX_TITLE)
+    _docx_para(doc, f"（{_cn_date(day)}导出　共{len(citations)}条）", ds.BODY_FONT, "三号", center=True)
+    _docx_para(doc, "", ds.BODY_FONT, "三号")  # the blank line 公文 leaves under the title block
 
     numbers = _reference_numbers(citations)
     for c in citations:
-        doc.add_heading(_item_heading(c), level=1)
+        doc.add_paragraph(_item_heading(c), style="Heading 1")
         meta = _meta_parts(c)
         if meta:
-            doc.add_paragraph("　".join(f"{k}：{v}" for k, v in meta))
-        doc.add_paragraph(c.text, style="Quote")
-        doc.add_paragraph(f"出处：{c.locator}")
-        doc.add_paragraph(f"参考文献：[{numbers[c.reference]}] {c.reference}")
+            _docx_para(doc, "　".join(f"{k}：{v}" for k, v in meta), ds.BODY_FONT, DOCX_META_SIZE)
+        quote = doc.add_paragraph(c.text, style="Quote")
+        quote.paragraph_format.first_line_indent = _pt(ds.SIZES[DOCX_BODY_SIZE] * 2)
+        _docx_para(doc, f"出处：{c.locator}　参考文献[{numbers[c.reference]}]", ds.BODY_FONT, DOCX_META_SIZE)
 
-    doc.add_heading("参考文献", level=1)
+    doc.add_paragraph("参考文献", style="Heading 1")
     for ref, n in numbers.items():
-        doc.add_paragraph(f"[{n}] {ref}")
-    doc.core_properties.title = "引用清单"
+        p = _docx_para(doc, f"[{n}] {ref}", ds.BODY_FONT, DOCX_META_SIZE)
+        p.paragraph_format.left_indent = _pt(ds.SIZES[DOCX_META_SIZE] * 2)
+        p.paragraph_format.first_line_indent = -_pt(ds.SIZES[DOCX_META_SIZE] * 2)  # hanging number
+    doc.core_properties.title = DOCX_TITLE
+    doc.core_properties.language = "zh-CN"
     doc.save(path_or_buffer)
+
+
+def _pt(points: float) -> Any:
+    from docx.shared import Pt
+
+    return Pt(points)
+
+
+def _docx_para(doc: Any, text: str, font: str, size: str, *, center: bool = False) -> Any:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    from kb import docx_style as ds
+
+    p = doc.add_paragraph()
+    if center:
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if text:
+        ds.style_run(p.add_run(text), font, size)
+    return p
+
+
+def _docx_plain_styles(doc: Any) -> None:
+    """公文 headings are black 黑体 in the body size, not Word's blue; quotes are upright 仿宋."""
+    from docx.enum.text import WD_LINE_SPACING
+    from docx.shared import Pt, RGBColor
+
+    from kb import docx_style as ds
+
+    normal = doc.styles["Normal"].paragraph_format
+    normal.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    normal.line_spacing = Pt(DOCX_LINE_PT)  # 22 lines to the 225 mm text block, as GB/T 9704 sets it
+    normal.space_before = normal.space_after = Pt(0)
+    for name in ("Heading 1", "Quote"):
+        style = doc.styles[name]
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        style.font.size = Pt(ds.SIZES[DOCX_BODY_SIZE])
+        style.font.bold = False
+        style.font.name = ds.LATIN_FONT
+        fmt = style.paragraph_format
+        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        fmt.line_spacing = Pt(DOCX_LINE_PT)
+        fmt.space_after = Pt(0)
+        fmt.left_indent = fmt.right_indent = Pt(0)
+        fmt.keep_with_next = name == "Heading 1"
+    doc.styles["Heading 1"].paragraph_format.space_before = Pt(DOCX_LINE_PT / 2)
+    for name in ("Heading 1", "Quote"):  # the theme colour would win over the RGB colour
+        color = doc.styles[name].element.rPr.find(_w("color"))
+        if color is not None:
+            for attr in ("themeColor", "themeShade", "themeTint"):
+                color.attrib.pop(_w(attr), None)
+
+
+def _w(tag: str) -> str:
+    from docx.oxml.ns import qn
+
+    return qn(f"w:{tag}")
 
 
 WRITERS: dict[str, Callable[..., None]] = {
@@ -273,14 +358,22 @@ def write(citations: list[Citation], path: str | os.PathLike[str], fmt: str | No
 # ---------------------------------------------------------------- rendering helpers
 
 XLSX_FONT = "等线"  # the zh-CN Office default: clear on screen, present on every Windows since 2016
-DOCX_FONT = "宋体"
-DOCX_HEADING_FONT = "黑体"
+DOCX_TITLE = "引用清单"
+DOCX_BODY_SIZE = "三号"  # 公文 正文
+DOCX_META_SIZE = "四号"  # metadata, 出处 and reference lines: one step smaller, so a line holds a reference
+DOCX_LINE_PT = 28.95  # 225 mm / 22 lines
+DOCUMENT_COLUMNS = (
+    "文献序号", "文件标题", "发文机关", "文号", "成文日期", "层级", "地区", "状态", "引用条数", "参考文献",
+    "网址", "来源文件",
+)  # fmt: skip
 XLSX_WRAP = {"文件标题", "发文机关", "条款标题", "条款原文", "参考文献"}
+# Upper bounds of the column widths (Excel units); a column narrower than its content wraps (XLSX_WRAP) or
+# clips, so the long-text columns stop at a readable measure and the short ones fit their content.
 XLSX_WIDTHS = {
-    "序号": 6, "文件标题": 36, "发文机关": 24, "文号": 18, "成文日期": 12, "层级": 6, "地区": 14,
-    "状态": 10, "条款位置": 14, "条款标题": 28, "条款原文": 80, "参考文献": 60, "条款编号": 18,
-    "来源文件": 26,
+    "文件标题": 40, "发文机关": 30, "文号": 24, "地区": 20, "条款位置": 24, "条款标题": 36, "条款原文": 80,
+    "参考文献": 60, "条款编号": 30, "来源文件": 30, "网址": 40,
 }  # fmt: skip
+XLSX_DEFAULT_CAP = 16
 XLSX_MAX_CELL = 32767  # Excel refuses longer cells
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -375,22 +468,6 @@ def _reference_numbers(citations: list[Citation]) -> dict[str, int]:
     for c in citations:
         numbers.setdefault(c.reference, len(numbers) + 1)
     return numbers
-
-
-def _docx_east_asian(element: Any, font: str, lang: bool = False) -> None:
-    """Name the East Asian font on a style; a theme font attribute would win over it, so drop that."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    rpr = element.get_or_add_rPr()
-    fonts = rpr.get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), font)
-    fonts.attrib.pop(qn("w:eastAsiaTheme"), None)
-    if lang:  # w:lang comes after the size elements, which are the last ones Normal holds
-        tag = OxmlElement("w:lang")
-        tag.set(qn("w:val"), "en-US")
-        tag.set(qn("w:eastAsia"), "zh-CN")
-        rpr.append(tag)
 
 
 def _cn_date(day: date) -> str:

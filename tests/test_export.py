@@ -7,6 +7,7 @@ import io
 from datetime import date
 
 import pytest
+from openpyxl.utils import get_column_letter
 
 from kb import export
 from kb.errors import KBError, QueryError
@@ -206,7 +207,9 @@ def test_xlsx(citations: list[Citation], tmp_path) -> None:
 
     out = tmp_path / "c.xlsx"
     write_xlsx(citations, out)
-    ws = load_workbook(out).active
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["引用清单", "引用文件"]
+    ws = wb["引用清单"]
     rows = [[cell.value for cell in row] for row in ws.iter_rows()]
     assert rows[0] == list(COLUMNS)
     assert rows[1][:4] == [
@@ -222,29 +225,93 @@ def test_xlsx(citations: list[Citation], tmp_path) -> None:
     text = ws.cell(row=4, column=COLUMNS.index("条款原文") + 1)
     assert text.value == NASTY and text.data_type == "s"  # a string, never a formula
     assert text.alignment.wrap_text
-    assert ws.column_dimensions["K"].width > ws.column_dimensions["A"].width
+    assert [r[COLUMNS.index("条款原文")] for r in rows[1:]] == [c.text for c in citations]  # full text
+
+    def width(name: str) -> float:
+        return ws.column_dimensions[get_column_letter(COLUMNS.index(name) + 1)].width
+
+    # Chinese takes two cells a character: 文号 fits 金发〔2024〕5号 (5 wide chars + 5 digits) unclipped
+    assert width("文号") >= export.display_width("金发〔2024〕5号") == 15
+    assert width("层级") >= export.display_width("层级")
+    assert export.XLSX_WIDTHS["条款原文"] >= width("条款原文") > width("序号")
+    long = [citation_from(_clause(text="支持" * 400), _doc(title="某办法"))]
+    write_xlsx(long, tmp_path / "long.xlsx")
+    text_col = get_column_letter(COLUMNS.index("条款原文") + 1)
+    assert load_workbook(tmp_path / "long.xlsx").active.column_dimensions[text_col].width == 80  # wraps
+
+    docs = wb["引用文件"]
+    drows = [[cell.value for cell in row] for row in docs.iter_rows()]
+    assert drows[0] == list(export.DOCUMENT_COLUMNS) and docs.freeze_panes == "A2"
+    assert [r[:2] for r in drows[1:]] == [[1, TITLE], [2, "苏州市支持制造业高质量发展的若干措施"]]
+    assert [r[export.DOCUMENT_COLUMNS.index("引用条数")] for r in drows[1:]] == [2, 1]
+    assert drows[1][export.DOCUMENT_COLUMNS.index("参考文献")] == NATIONAL_REF
+
+
+def test_display_width() -> None:
+    assert export.display_width("abc") == 3
+    assert export.display_width("引用（1）") == 9
 
 
 def test_docx(citations: list[Citation], tmp_path) -> None:
     import docx
     from docx.oxml.ns import qn
 
+    from kb import docx_style
+
     out = tmp_path / "c.docx"
     write_docx(citations, out, exported_on=EXPORTED)
     d = docx.Document(str(out))
     texts = [p.text for p in d.paragraphs]
     joined = "\n".join(texts)
-    assert texts[0] == "引用清单" and "2024年5月2日" in texts[1]
+    assert texts[0] == "引用清单" and texts[1] == "（2024年5月2日导出　共3条）"
     assert f"1. 《{TITLE}》 三、（九） 加强供应链融资提升产业链韧性" in texts
     assert citations[0].text in texts and NASTY in texts
-    assert f"参考文献：[1] {NATIONAL_REF}" in texts
+    assert f"出处：{citations[0].locator}　参考文献[1]" in texts
     assert "发文机关：国家金融监督管理总局、工业和信息化部、国家发展改革委" in joined
     refs = texts[texts.index("参考文献") + 1 :]
     assert refs == [f"[1] {NATIONAL_REF}", f"[2] {citations[2].reference}"]  # one line per document
     quotes = [p for p in d.paragraphs if p.style.name == "Quote"]
-    assert len(quotes) == len(citations)
-    assert d.styles["Normal"].element.rPr.rFonts.get(qn("w:eastAsia")) == "宋体"
-    assert d.styles["Heading 1"].element.rPr.rFonts.get(qn("w:eastAsiaTheme")) is None
+    assert [q.text for q in quotes] == [c.text for c in citations]
+
+    # GB/T 9704: A4 portrait, 37/35/28/26 mm margins, page numbers in the footer
+    section = d.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert [round(m.mm) for m in (section.top_margin, section.bottom_margin, section.left_margin,
+                                  section.right_margin)] == [37, 35, 28, 26]  # fmt: skip
+    assert " PAGE " in section.footer.paragraphs[0]._p.xml
+    # fonts: 小标宋 title, 仿宋_GB2312 三号 body, 黑体 headings in black, fallbacks in the font table
+    title_run = d.paragraphs[0].runs[0]
+    assert title_run.element.rPr.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体"
+    assert title_run.font.size.pt == 22
+    normal = d.styles["Normal"]
+    assert normal.element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312" and normal.font.size.pt == 16
+    heading = d.styles["Heading 1"]
+    assert heading.element.rPr.rFonts.get(qn("w:eastAsia")) == "黑体"
+    assert heading.element.rPr.rFonts.get(qn("w:eastAsiaTheme")) is None
+    assert str(heading.font.color.rgb) == "000000" and heading.font.color.theme_color is None
+    assert docx_style.fallbacks_of(d)["方正小标宋简体"] == "黑体"
+    assert docx_style.fallbacks_of(d)["仿宋_GB2312"] == "仿宋"
+
+
+def test_docx_quotes_verbatim_from_sources(seed_kb, tmp_path) -> None:
+    """Every quote in an exported list is the clause as its source document has it (whitespace aside)."""
+    import re
+
+    import docx
+
+    hits = seed_kb.search("供应链金融 出口信用保险 贷款", k=12, retriever="bm25")
+    assert len(hits) >= 5
+    out = tmp_path / "seed.docx"
+    write_docx(citations_from(hits), out, exported_on=EXPORTED)
+    quotes = [p.text for p in docx.Document(str(out)).paragraphs if p.style.name == "Quote"]
+    assert len(quotes) == len(hits)
+
+    def bare(s: str) -> str:
+        return re.sub(r"\s+", "", s)
+
+    for quote, hit in zip(quotes, hits, strict=True):
+        assert bare(quote) == bare(hit.clause.text)
+        assert bare(quote) in bare(hit.document.text)
 
 
 def test_markdown(citations: list[Citation], tmp_path) -> None:
