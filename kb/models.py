@@ -16,6 +16,10 @@ LEVEL_ORDER = {level: i for i, level in enumerate(LEVELS)}  # national first; un
 
 # Clause kinds, from the outline parser.
 KINDS = ("preamble", "general", "target", "part", "article", "measure", "item", "release", "closing")
+KIND_LABELS = {
+    "preamble": "前言", "general": "总则", "target": "目标", "part": "部分", "article": "条文", "measure": "措施",
+    "item": "事项", "release": "发布说明", "closing": "结尾",
+}  # fmt: skip
 
 
 @dataclass

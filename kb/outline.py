@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from .models import Clause
+from .models import KIND_LABELS, Clause
 from .text import CN_NUMERALS
 
 
@@ -37,7 +37,6 @@ MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("item", re.compile(r"(\d+)(?:[.．、](?!\d)|$)")),
     ("point", re.compile(r"[（(](\d+)[）)]")),
 )
-_KIND_LABELS = {"preamble": "前言", "release": "发布说明", "closing": "结尾", "general": "总则"}
 
 
 def split_path(path: str) -> list[tuple[str, str, str]]:
@@ -86,7 +85,7 @@ def outline_tree(clauses: Sequence[Clause]) -> list[OutlineNode]:
     for c in clauses:
         segments = path_segments(c.path)
         if not segments:  # 前言, 发布说明, 结尾: a top-level line of its own
-            roots.append(OutlineNode(label=c.heading or _KIND_LABELS.get(c.kind, "正文"), clause_id=c.id))
+            roots.append(OutlineNode(label=c.heading or KIND_LABELS.get(c.kind, "正文"), clause_id=c.id))
             continue
         siblings = roots
         for depth, seg in enumerate(segments[:-1]):

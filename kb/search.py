@@ -15,7 +15,7 @@ import numpy as np
 from .errors import MissingDependencyError, ModelUnavailableError, QueryError
 from .fusion import FusionWeights, fuse
 from .library import Library
-from .models import LEVELS, STATUSES, Document, Filters, Hit
+from .models import Document, Filters, Hit
 from .text import found_terms, normalize, term_spans
 
 if TYPE_CHECKING:  # the indexes and models load lazily: `kb --help` must not import FAISS
@@ -123,12 +123,9 @@ class KnowledgeBase(Library):
         """Boolean mask over clause rows, or None when nothing is filtered. Unknown values raise QueryError."""
         if filters is None or filters.empty:
             return None
-        for level in filters.levels:
-            if level not in LEVELS:
-                raise QueryError(f"未知层级“{level}”，可选 {'、'.join(LEVELS)}")
-        for status in filters.statuses:
-            if status not in STATUSES:
-                raise QueryError(f"未知状态“{status}”，可选 {'、'.join(STATUSES)}")
+        from .aliases import resolve_filters
+
+        filters = resolve_filters(filters)  # 市级 = municipal, 保险保障 = insurance; unknown levels raise
         for day in (filters.date_from, filters.date_to):
             # Dates compare as strings, so "2024/01/01" or "2024" would filter silently wrong.
             if day and not _iso_date(day):

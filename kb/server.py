@@ -61,7 +61,8 @@ class Handler(BaseHTTPRequestHandler):
                 q = params.get("q", [""])[0]
                 k = max(1, min(MAX_K, int(params.get("k", ["10"])[0])))
                 filters = Filters(levels=params.get("level", []), topics=params.get("topic", []),
-                                  documents=params.get("doc", []), regions=params.get("region", []))
+                                  documents=params.get("doc", []), regions=params.get("region", []),
+                                  statuses=params.get("status", []))
                 t = time.perf_counter()
                 hits = kb.search(q, k=k, filters=filters)
                 self._send(200, {"query": q, "took_ms": round((time.perf_counter() - t) * 1000, 2),

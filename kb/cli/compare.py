@@ -6,9 +6,11 @@ import argparse
 import json
 import textwrap
 
-from ..models import LEVEL_LABELS, LEVELS
+from ..models import LEVEL_LABELS
 from ..text import quote_title
+from . import zh
 from .output import index_dir, print_jsonl, print_table
+from .query import LEVEL_HELP
 
 
 def _load(args: argparse.Namespace):
@@ -130,24 +132,26 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 
 def register(add) -> None:
-    c = add("compare", cmd_compare)
-    c.add_argument("measure", nargs="?", help="措施（文字），例如“供应链金融支持产业链上下游企业融资”")
-    c.add_argument("--topic", help="主题键，例如 supply_chain（可与措施同用，或单独使用）")
-    c.add_argument("--docs", nargs="+", metavar="SRC", help="只比较这些文件（文件名或 id）")
-    c.add_argument("--levels", nargs="+", choices=LEVELS, help="只比较这些层级")
-    c.add_argument("--per-doc", type=int, default=1, help="每个文件最多列出几个条款（默认 1）")
-    c.add_argument("--threshold", type=float, help="置信度低于此值视为无对应条款（默认为校准值）")
+    c = add("compare", cmd_compare, "对比各层级文件（国家 → 县级）如何落实同一措施：每个文件的最佳条款，或无对应")
+    c.add_argument("measure", nargs="?", type=zh.text, metavar="措施",
+                   help="措施（文字），例如“供应链金融支持产业链上下游企业融资”")
+    c.add_argument("--topic", type=zh.topic, metavar="主题",
+                   help="主题，中文名或键，例如 供应链金融 或 supply_chain（可与措施同用，或单独使用）")
+    c.add_argument("--docs", nargs="+", metavar="文件", help="只比较这些文件（文件名或 id）")
+    c.add_argument("--levels", nargs="+", type=zh.level, metavar="层级", help=f"只比较这些层级：{LEVEL_HELP}")
+    c.add_argument("--per-doc", type=zh.count, default=1, metavar="条数", help="每个文件最多列出几个条款（默认 1）")
+    c.add_argument("--threshold", type=float, metavar="阈值", help="置信度低于此值视为无对应条款（默认为校准值）")
     c.add_argument("--json", action="store_true", help="每个文件一行 JSON")
 
-    a = add("align", cmd_align)
-    a.add_argument("source_a", help="上级文件，例如 001_3b50df308c9c2e77.txt")
-    a.add_argument("source_b", help="下级文件，例如 000_70838f8e5a3ffbff.txt")
-    a.add_argument("--threshold", type=float, help="相似度阈值（默认为校准值）")
-    a.add_argument("--json", action="store_true")
+    a = add("align", cmd_align, "逐条对齐两个文件：上级文件的条款在下级文件中有无对应，以及下级文件独有的条款")
+    a.add_argument("source_a", metavar="上级文件", help="上级文件，例如 001_3b50df308c9c2e77.txt")
+    a.add_argument("source_b", metavar="下级文件", help="下级文件，例如 000_70838f8e5a3ffbff.txt")
+    a.add_argument("--threshold", type=float, metavar="阈值", help="相似度阈值（默认为校准值）")
+    a.add_argument("--json", action="store_true", help="以 JSON 输出")
 
-    v = add("coverage", cmd_coverage)
-    v.add_argument("--csv", metavar="FILE", help="同时写出 CSV（UTF-8 BOM，中文表头）")
-    v.add_argument("--min-score", type=float, help="计入的最低主题得分（默认与主题标注阈值相同）")
-    v.add_argument("--levels", nargs="+", choices=LEVELS, help="只看这些层级")
-    v.add_argument("--json", action="store_true")
+    v = add("coverage", cmd_coverage, "主题 × 文件：每个文件有多少条款涉及每个主题、涉及多深")
+    v.add_argument("--csv", metavar="文件", help="同时写出 CSV（UTF-8 BOM，中文表头）")
+    v.add_argument("--min-score", type=float, metavar="得分", help="计入的最低主题得分（默认与主题标注阈值相同）")
+    v.add_argument("--levels", nargs="+", type=zh.level, metavar="层级", help=f"只看这些层级：{LEVEL_HELP}")
+    v.add_argument("--json", action="store_true", help="以 JSON 输出")
 

