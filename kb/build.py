@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 PIPELINE_VERSION = "3"  # 2: targets carry reference, deadline, kind, range; 3: web pages, cover notices, gazetteer
 
 # Progress callback for the app: (stage, done, total).
-Progress = Callable[[str, int, int], None]
+Progress = Callable[[str, float, int], None]  # stage, done (fractional inside a file being parsed), total
 
 
 @dataclass
@@ -171,7 +171,8 @@ def _ingest_all(supported, catalog, old_docs, old_clauses, max_file_bytes, progr
     jobs: list[tuple[int, Path, dict | None, str]] = []  # files to parse: (position, path, catalog entry, id)
     used_ids: set[str] = set()
     sizes = [_parse_size(p, max_file_bytes) for p in supported]
-    with _ParseBar(sum(sizes), progress is True and runner is None) as bar:
+    report_to = progress if callable(progress) and runner is None else None
+    with _ParseBar(sum(sizes), progress is True and runner is None, report_to, len(supported)) as bar:
         for i, (path, size) in enumerate(zip(supported, sizes, strict=True)):
             if callable(progress):
                 progress("解析文件", i, len(supported))
@@ -194,7 +195,7 @@ def _ingest_all(supported, catalog, old_docs, old_clauses, max_file_bytes, progr
             if runner is not None:
                 jobs.append((i, path, entry, doc_id))
                 continue
-            with bar.file(size) as file_progress:
+            with bar.file(size, i) as file_progress:
                 outcome = ingest_one(path, entry, doc_id, max_file_bytes, taxonomy, file_progress)
             _place(outcome, i, slots, report)
         if jobs:
@@ -241,9 +242,12 @@ class _ParseBar:
     """The terminal bar of the parsing stage. It counts bytes, not files, so that one huge file (a 50 MB
     text takes most of a minute) moves it too instead of leaving it at 0 until the file is done."""
 
-    def __init__(self, total: int, show: bool) -> None:
+    def __init__(self, total: int, show: bool, report: Progress | None = None, files: int = 0) -> None:
         self.bar = None
         self.done = 0
+        # A progress callback (the app's bar) hears the files done as a fraction within the current file:
+        # ("解析文件", 0.4, 1) while the only file is 40 % parsed.
+        self.report, self.files = report, files
         if show and total:
             from tqdm import tqdm
 
@@ -264,15 +268,18 @@ class _ParseBar:
             self.bar.update(self.done - self.bar.n)
 
     @contextmanager
-    def file(self, size: int) -> Iterator[Callable[[float], None] | None]:
-        """Progress callback for the file's share done (None when no bar); the bar ends at the file's end."""
-        bar, start = self.bar, self.done
+    def file(self, size: int, index: int = 0) -> Iterator[Callable[[float], None] | None]:
+        """Progress callback for the file's share done (None when nobody listens); the bar ends at the file's end."""
+        bar, start, report = self.bar, self.done, self.report
 
         def within(share: float) -> None:
-            bar.update(start + int(share * size) - bar.n)
+            if bar is not None:
+                bar.update(start + int(share * size) - bar.n)
+            if report is not None:
+                report("解析文件", index + max(0.0, min(1.0, share)), self.files)
 
         try:
-            yield within if bar is not None else None
+            yield within if bar is not None or report is not None else None
         finally:
             self.done += size
             if bar is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -109,3 +110,115 @@ def explain_empty(kb, query: str, filters: Filters | None, topic_names: dict[str
     scope = "在当前筛选范围内" if filters is not None and not filters.empty else "在知识库中"
     return f"{scope}没有条款包含问题中的词语（{said}），请换个说法、使用更常见的政策用语，或放宽筛选条件。"
 
+
+
+# ---------------------------------------------------------------- facet counts
+
+FACETS = ("levels", "regions", "issuers", "topics", "statuses", "documents")
+
+
+def facet_counts(kb, filters: Filters | None = None) -> dict[str, dict[str, int]]:
+    """For each facet, value → number of documents the search could still reach with that value chosen, the
+    other facets' choices kept (as legal databases count: 层级 国家 (2) 省级 (0)). A count of 0 marks an option
+    that would give nothing."""
+    filters = filters or Filters()
+    doc_of_row = [c.doc_id for c in kb.clauses]
+    by_id = {d.id: d for d in kb.documents}
+    out: dict[str, dict[str, int]] = {}
+    for facet in FACETS:
+        mask = kb.mask(dataclasses.replace(filters, **{facet: []}))
+        rows = range(len(doc_of_row)) if mask is None else mask.nonzero()[0]
+        reach: dict[str, set[str]] = {}  # document id → topics its reachable clauses carry
+        for row in rows:
+            topics = reach.setdefault(doc_of_row[row], set())
+            if facet == "topics":
+                topics.update(kb.clauses[row].topic_keys)
+        counts: dict[str, int] = {}
+        for doc_id, topics in reach.items():
+            d = by_id[doc_id]
+            values = {"levels": [d.level], "regions": [d.region], "issuers": d.issuers, "statuses": [d.status],
+                      "documents": [d.id], "topics": topics}[facet]
+            for v in set(values):
+                if v:
+                    counts[v] = counts.get(v, 0) + 1
+        out[facet] = counts
+    return out
+
+
+def counted(label: str, n: int) -> str:
+    """An option with its count: 国家 (2); an option that would give nothing says so."""
+    return f"{label} ({n})" if n else f"{label} (0 · 无结果)"
+
+
+# ---------------------------------------------------------------- first screen
+
+
+@dataclass
+class CorpusOverview:
+    """What the corpus holds, for the first screen: documents by level and region, dates, drafts."""
+
+    documents: int
+    clauses: int
+    levels: list[tuple[str, int]]  # (label, count), national first
+    regions: list[tuple[str, int]]  # most documents first
+    date_min: str
+    date_max: str
+    undated: int
+    drafts: int
+
+
+def corpus_overview(documents: Sequence[Document], clauses: Sequence[Clause] = ()) -> CorpusOverview:
+    from collections import Counter
+
+    levels = Counter(d.level for d in documents)
+    shown = [(LEVEL_LABELS[lv], levels[lv]) for lv in LEVELS if levels[lv]]
+    unknown = sum(n for lv, n in levels.items() if lv not in LEVELS)
+    if unknown:
+        shown.append(("未知层级", unknown))
+    regions = Counter(d.region or "地区未知" for d in documents)
+    dates = sorted(d.date for d in documents if d.date)
+    return CorpusOverview(
+        documents=len(documents), clauses=len(clauses), levels=shown,
+        regions=sorted(regions.items(), key=lambda kv: (-kv[1], kv[0])),
+        date_min=dates[0] if dates else "", date_max=dates[-1] if dates else "",
+        undated=sum(1 for d in documents if not d.date), drafts=sum(1 for d in documents if d.status == "draft"),
+    )
+
+
+EXAMPLE_KINDS = ("measure", "item", "article")
+HEADING_CHARS = (6, 24)  # a heading this long reads as a question; shorter ones (总体要求) say too little
+
+
+def example_questions(clauses: Sequence[Clause], n: int = 3) -> list[str]:
+    """Questions drawn from the corpus itself: the topics most documents share, each asked through the heading
+    of its most strongly tagged measure (加强供应链融资… → 如何加强供应链融资…？). One per topic and document."""
+    spread: dict[str, set[str]] = {}
+    best: dict[str, tuple[float, Clause]] = {}
+    lo, hi = HEADING_CHARS
+    for c in clauses:
+        heading = c.heading.strip().rstrip("。；;，,")
+        usable = c.kind in EXAMPLE_KINDS and lo <= len(heading) <= hi
+        for t in c.topics:
+            spread.setdefault(t.key, set()).add(c.doc_id)
+            if usable and (t.key not in best or t.score > best[t.key][0]):
+                best[t.key] = (t.score, c)
+    ranked = sorted(best, key=lambda k: (-len(spread[k]), -best[k][0], k))
+    out: list[str] = []
+    used_docs: set[str] = set()
+    for key in ranked:
+        clause = best[key][1]
+        question = _as_question(clause.heading)
+        if question in out or (clause.doc_id in used_docs and len(ranked) > n):
+            continue
+        out.append(question)
+        used_docs.add(clause.doc_id)
+        if len(out) == n:
+            break
+    return out
+
+
+def _as_question(heading: str) -> str:
+    heading = heading.strip().rstrip("。；;，,？?")
+    if heading.startswith(("如何", "怎样", "怎么", "是否", "哪些")):
+        return heading + "？"
+    return f"如何{heading}？"

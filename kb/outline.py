@@ -57,6 +57,39 @@ def split_path(path: str) -> list[tuple[str, str, str]]:
     return out
 
 
+def body_start(clause: Clause) -> int:
+    """Where the clause text goes on after the marker and heading a card already shows as its title:
+    "（九）加强供应链融资。鼓励…" with heading 加强供应链融资 → the offset of 鼓励. 0 when the text does not
+    open with the heading, or holds nothing else."""
+    heading = re.sub(r"\s+", "", clause.heading or "")
+    if not heading:
+        return 0
+    text = clause.text
+    pos = len(text) - len(text.lstrip())
+    while True:  # the markers the text opens with: （九）, 三、（九）, 1.
+        m = next((m for _, p in MARKERS if (m := p.match(text, pos)) and m.end() > pos), None)
+        if m is None:
+            break
+        pos = m.end() + len(text[m.end():]) - len(text[m.end():].lstrip())
+    said = re.compile(r"\s*".join(map(re.escape, heading)) + r"\s*[。．.：:；;，,]?\s*").match(text, pos)
+    if not said or not text[said.end():].strip():
+        return 0
+    return said.end()
+
+
+def heading_trail(clause: Clause) -> list[str]:
+    """The clause's place as the outline names it, outermost first: ["三、加大重点领域支持", "（九）加强供应链融资"]."""
+    segments = path_segments(clause.path)
+    if not segments:
+        return [clause.heading or KIND_LABELS.get(clause.kind, "正文")]
+    out = []
+    for depth, seg in enumerate(segments):
+        last = depth == len(segments) - 1
+        name = clause_title(clause) if last else (clause.parents[depth] if depth < len(clause.parents) else "")
+        out.append(seg + (name if name and not seg.endswith(name) else ""))
+    return out
+
+
 def path_segments(path: str) -> list[str]:
     """An outline path split at its markers: 二、（一）1. → ["二、", "（一）", "1."]; trailing words stay whole."""
     return [segment for _, segment, _ in split_path(path)]

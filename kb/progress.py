@@ -12,3 +12,14 @@ def progress_fraction(stage: str, done: int, total: int) -> float:
     share = (done / total) if total > 0 else 1.0
     return max(0.0, min(1.0, lo + (hi - lo) * max(0.0, min(1.0, share))))
 
+
+
+def progress_text(stage: str, done: float, total: int) -> str:
+    """The bar's caption: 解析文件：第 1/3 个（40%） while a file is parsed, else 分词：120/189."""
+    if total <= 0:
+        return stage
+    whole = int(done)
+    if stage == "解析文件" and whole < total:
+        share = done - whole
+        return f"{stage}：第 {whole + 1}/{total} 个" + (f"（{share:.0%}）" if share > 0 else "")
+    return f"{stage}：{min(whole, total)}/{total}"

@@ -86,7 +86,7 @@ def test_unknown_retriever_is_a_query_error(seed_kb):
 
 @pytest.mark.parametrize("filters,match", [
     (Filters(levels=["city"]), "未知层级“city”"),
-    (Filters(levels=["national", "省级"]), "未知层级“省级”"),
+    (Filters(levels=["national", "乡镇"]), "未知层级“乡镇”"),  # 省级 is an alias of provincial
     (Filters(statuses=["published"]), "未知状态"),
     (Filters(date_from="2024/01/01"), "日期"),
     (Filters(date_to="2024"), "日期"),

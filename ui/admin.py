@@ -11,7 +11,7 @@ from kb.catalog import LIST_FIELDS, catalog_form_defaults, catalog_form_values, 
 from kb.corpus import ALLOWED_SUFFIXES, store_upload
 from kb.errors import CatalogError, KBError
 from kb.models import LEVEL_LABELS, LEVELS, STATUS_LABELS
-from kb.progress import progress_fraction
+from kb.progress import progress_fraction, progress_text
 from kb.read import scan_corpus
 from kb.text import quote_title
 from ui import render, tables
@@ -40,7 +40,8 @@ with tab_upload:
     limit_mb = max(1, math.ceil(s.max_file_bytes / (1024 * 1024)))
     st.caption(f"支持 {'、'.join(ALLOWED_SUFFIXES)}，单个文件不超过 {limit_mb} MB。文件名会被规范化，"
                "同名文件不会被悄悄覆盖。上传后需“构建索引”才能检索到。")
-    uploads = st.file_uploader("选择政策文件", type=[x.lstrip(".") for x in ALLOWED_SUFFIXES],
+    st.html(render.uploader_css(limit_mb, ALLOWED_SUFFIXES))
+    uploads = st.file_uploader("选择政策文件（可多选：拖放到下框，或点击“选择文件”）", type=[x.lstrip(".") for x in ALLOWED_SUFFIXES],
                                accept_multiple_files=True, max_upload_size=limit_mb, key="upload_files")
     replace = st.checkbox("覆盖同名文件", key="upload_replace")
     if st.button("保存到语料库", type="primary", disabled=not uploads, key="upload_save"):
@@ -59,12 +60,15 @@ with tab_upload:
     failed = {e["source"]: e["reason"] for e in (kb.manifest.get("errors", []) if kb else [])}
     if supported or unsupported:
         st.subheader(f"语料目录中的文件（{len(supported) + len(unsupported)}）")
-        rows = [{"文件": p.name, "大小（KB）": round(p.stat().st_size / 1024, 1),
+        titles = {d.source: d.title for d in kb.documents if d.title} if kb else {}
+        rows = [{"标题": quote_title(titles[p.name]) if p.name in titles else "（尚未索引，标题未知）",
                  "状态": "已索引" if p.name in indexed else (f"未能索引：{failed[p.name]}" if p.name in failed
-                                                          else "待构建索引")}
+                                                          else "待构建索引"),
+                 "大小（KB）": round(p.stat().st_size / 1024, 1), "文件": p.name}
                 for p in supported]
-        rows += [{"文件": p.name, "大小（KB）": round(p.stat().st_size / 1024, 1), "状态": "不支持的文件类型"}
-                 for p in unsupported]
+        rows += [{"标题": "—", "状态": "不支持的文件类型", "大小（KB）": round(p.stat().st_size / 1024, 1),
+                  "文件": p.name} for p in unsupported]
+        rows.sort(key=lambda r: (r["标题"].startswith(("（", "—")), r["标题"]))
         st.dataframe(rows, hide_index=True, width="stretch")
 
 # ---------------------------------------------------------------- catalog metadata
@@ -75,9 +79,10 @@ with tab_meta:
         st.info("语料目录中还没有文件，请先上传。")
     else:
         docs = {d.source: d for d in kb.documents} if kb else {}
+        sources.sort(key=lambda n: (n not in docs or not docs[n].title, docs[n].title if n in docs else n))
         source = st.selectbox("文件", sources, key="meta_source",
-                              format_func=lambda n: f"{n}　{quote_title(docs[n].title)}" if n in docs and docs[n].title
-                              else n)
+                              format_func=lambda n: f"{quote_title(docs[n].title)}（{n}）" if n in docs and docs[n].title
+                              else f"{n}（尚未索引）")
         try:
             catalog = load_catalog(s.corpus_dir)
         except CatalogError as e:
@@ -142,7 +147,7 @@ with tab_build:
         bar = st.progress(0.0, text="准备构建……")
 
         def progress(stage: str, done: int, total: int) -> None:
-            bar.progress(progress_fraction(stage, done, total), text=f"{stage}：{done}/{total}")
+            bar.progress(progress_fraction(stage, done, total), text=progress_text(stage, done, total))
 
         try:
             report = build_index(s.corpus_dir, s.index_dir, s.embed_model, force=full,

@@ -25,6 +25,28 @@ def _document_changed() -> None:
     st.session_state["doc_clause"] = NO_CLAUSE
 
 
+def _focus(clause_id: str) -> None:
+    st.session_state["doc_clause"] = clause_id
+
+
+def _outline_tree(nodes: list[outline.OutlineNode], focus_id: str) -> None:
+    """The outline as a tree of links: a click puts that clause in focus; headings only known from their
+    children are plain lines."""
+    def visit(items: list[outline.OutlineNode], depth: int, trail: str) -> None:
+        for i, n in enumerate(items):
+            text = f"{n.marker} {n.label}".strip() if n.label else f"{n.marker} （无标题）".strip()
+            box = st.container(key=f"olind{min(depth, 4)}_{n.clause_id or f'{trail}{i}'}")
+            if n.clause_id:
+                box.button(text, key=f"ol_{n.clause_id}", on_click=_focus, args=(n.clause_id,),
+                           type="primary" if n.clause_id == focus_id else "tertiary", width="stretch")
+            else:
+                box.html(f'<div class="kb-ol-head">{html.escape(text)}</div>')
+            visit(n.children, depth + 1, f"{trail}{i}_")
+
+    with st.container(key="ol_tree", gap=None):
+        visit(nodes, 0, "h")
+
+
 # ---------------------------------------------------------------- arrival: from a result or a shared link
 kb = try_kb()
 doc_ids: list[str] = []
@@ -33,6 +55,7 @@ if kb is not None:
     focus = st.session_state.pop(FOCUS, None)
     linked = (st.query_params.get("doc", ""), st.query_params.get("clause", ""))
     wanted_doc, wanted_clause = "", ""
+    missing_link = ""
     if focus:
         wanted_doc, wanted_clause = focus["doc"], focus["clause"]
     elif linked[0] and linked != st.session_state.get("doc_linked"):  # an address typed or shared, not ours
@@ -41,7 +64,7 @@ if kb is not None:
         try:
             wanted_doc = kb.document(wanted_doc).id
         except KBError:
-            wanted_doc = ""
+            missing_link, wanted_doc = wanted_doc, ""
     if wanted_doc:
         st.session_state["doc_select"] = wanted_doc
         known = {c.id for c in kb.clauses_of(wanted_doc)}
@@ -73,6 +96,10 @@ kb = require_kb()
 if doc is None:
     st.info("索引中还没有文件。请把政策文件放进语料目录后重新构建索引。")
     st.stop()
+
+if missing_link:
+    st.error(f"文件“{missing_link}”不存在：索引中没有这个文件（链接可能已过期，或文件已被移出语料）。"
+             f"下面显示的是另一份文件：{facets.doc_label(doc)}，可在左侧另选。", icon=":material/error:")
 
 # Keep the address in step with what is shown, so the page can be bookmarked or shared.
 st.query_params.from_dict({"doc": doc.id, **({"clause": clause_id} if clause_id else {})})
@@ -118,7 +145,8 @@ if parents or children:
 left, right = st.columns([1, 2], gap="large")
 with left:
     st.subheader("提纲")
-    st.html(render.outline_html(tree, clause_id))
+    st.caption("点击条款即可在右侧全文中定位。")
+    _outline_tree(tree, clause_id)
 with right:
     if focus_clause is not None:
         st.subheader(f"条款 {focus_clause.path or ''} {outline.clause_title(focus_clause)}".strip())
@@ -138,3 +166,6 @@ with right:
     else:
         st.caption("标黄框处为所定位的条款。")
     st.html(render.full_text_html(doc, focus_clause))
+    if focus_clause is not None and st.session_state.get("doc_scrolled") != (doc.id, focus_clause.id):
+        st.session_state["doc_scrolled"] = (doc.id, focus_clause.id)  # once per new focus, not on every click
+        st.html(render.FOCUS_SCRIPT, unsafe_allow_javascript=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kb.compare.results import MATCH_LABELS
 from kb.models import LEVEL_LABELS, LEVELS, STATUS_LABELS, Clause, Document, Hit
-from kb.outline import OutlineNode, clause_title, display_path
+from kb.outline import OutlineNode, body_start, clause_title, display_path, heading_trail
 from kb.text import quote_title, term_spans
 
 CSS = "<style>\n" + (Path(__file__).with_name("style.css")).read_text("utf-8") + "</style>\n"
@@ -130,7 +130,9 @@ def clause_card_html(clause: Clause, doc: Document, terms: Iterable[str] = (), *
     path = f'<span class="kb-path">{html.escape(shown)}</span>' if shown else ""
     head = f'<div class="kb-card-head">{path}{html.escape(clause_title(clause))}</div>'
     meta = doc_meta_html(doc) if show_doc else ""
-    body = f'<div class="kb-text">{highlight_html(clause.text, terms, spans)}</div>'
+    cut = body_start(clause)  # the heading is the card's title: the body does not open with it again
+    shifted = [(s - cut, e - cut) for s, e in spans if e > cut]
+    body = f'<div class="kb-text">{highlight_html(clause.text[cut:], terms, shifted)}</div>'
     chips = (chips_html(target_labels(clause), "target") + chips_html(topic_labels(clause), "topic")
              + chips_html([f"责任单位：{u}" for u in clause.responsible_units], "unit"))
     chips = f'<div class="kb-chips">{chips}</div>' if chips else ""
@@ -144,6 +146,20 @@ def score_text(hit: Hit) -> str:
     parts = [f"{names[k]} {v:.2f}" for k, v in hit.scores.items() if v and k in names]
     return f"相关度 {hit.score:.2f}" + (f"（{' · '.join(parts)}）" if parts else "")
 
+
+
+def overview_html(o) -> str:
+    """Documents by level and by region as rows of badges (kb.facets.CorpusOverview)."""
+    levels = "".join(f'<span class="kb-chip">{html.escape(label)} {n}</span>' for label, n in o.levels)
+    regions = "".join(f'<span class="kb-chip">{html.escape(name)} {n}</span>' for name, n in o.regions)
+    return (f'<div class="kb-sub">按层级：</div><div class="kb-chips">{levels}</div>'
+            f'<div class="kb-sub">按地区：</div><div class="kb-chips">{regions}</div>')
+
+
+def score_details_html(hit: Hit) -> str:
+    """Rank and relevance in a line; the signals behind it only when asked for (a closed <details>)."""
+    return (f'<details class="kb-score"><summary>第 {hit.rank} 条 · 评分明细</summary>'
+            f"{html.escape(score_text(hit))}</details>")
 
 
 def outline_html(nodes: Sequence[OutlineNode], focus_id: str = "") -> str:
@@ -168,10 +184,40 @@ def full_text_html(doc: Document, focus: Clause | None = None, terms: Iterable[s
     if focus is None or not (0 <= focus.start < focus.end <= len(text)):
         return f'<div class="kb-full">{highlight_html(text, terms)}</div>'
     before, inside, after = text[: focus.start], text[focus.start: focus.end], text[focus.end:]
-    return (f'<div class="kb-full">{escape_text(before)}'
+    trail = " › ".join(html.escape(t) for t in heading_trail(focus))
+    earlier = (f'<details class="kb-before"><summary>前文（{len(before.strip())} 字，点击展开）</summary>'
+               f"{escape_text(before)}</details>" if before.strip() else "")
+    # The clause opens the box (the text before it folded away), under a line naming its place in the outline,
+    # so it is in view without scrolling even where scripts do not run; FOCUS_SCRIPT then centres the page on it.
+    return (f'<div class="kb-full" id="kb-full"><div class="kb-trail">{trail}</div>{earlier}'
             f'<span class="kb-focus" id="kb-focus">{highlight_html(inside, terms)}</span>'
             f"{escape_text(after)}</div>")
 
+
+FOCUS_SCRIPT = """<script>
+(function () {
+  const el = document.getElementById("kb-focus");
+  if (el) { el.scrollIntoView({block: "center", behavior: "smooth"}); }
+})();
+</script>"""
+
+
+
+def uploader_css(limit_mb: int, suffixes: Sequence[str]) -> str:
+    """Streamlit's file uploader says "Upload" and "64MB per file • TXT, …" in English whatever the label; CSS
+    blanks those two texts and puts Chinese in their place (the widget has no option for them)."""
+    kinds = "、".join(s.lstrip(".").upper() for s in suffixes)
+    rule = "单个文件不超过 " + str(limit_mb) + " MB · 支持 " + kinds
+    quoted = rule.replace("\\", "").replace('"', "")
+    drop = '[data-testid="stFileUploaderDropzone"]'
+    return ("<style>"
+            f'{drop} [data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"] p {{font-size: 0;}}'
+            f'{drop} [data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"] p::after '
+            '{content: "选择文件"; font-size: .875rem;}'
+            f'[data-testid="stFileUploaderDropzoneInstructions"] span {{font-size: 0;}}'
+            f'[data-testid="stFileUploaderDropzoneInstructions"] span::after {{content: "{quoted}"; '
+            "font-size: .8rem;}"
+            "</style>")
 
 
 def build_summary(report) -> str:

@@ -14,7 +14,6 @@ from kb.search import RETRIEVERS
 from ui import render
 from ui.state import add_citation, citation_ids, open_in_documents, require_kb, try_kb
 
-EXAMPLES = ("出口信用保险怎么支持外贸制造企业", "制造业中长期贷款占比有什么要求", "不良贷款容忍度可以放宽多少")
 RETRIEVER_LABELS = {"hybrid": "混合（关键词＋语义）", "bm25": "仅关键词", "dense": "仅语义向量"}
 FILTER_KEYS = ("f_levels", "f_regions", "f_issuers", "f_topics", "f_statuses", "f_docs")
 
@@ -30,6 +29,27 @@ def _ask(question: str) -> None:
     st.session_state["search_q"] = question
 
 
+def _current_filters():
+    """The filters as the sidebar holds them before it is drawn (for the counts beside each option)."""
+    get = st.session_state.get
+    return facets.make_filters(get("f_levels") or [], get("f_regions") or [], get("f_issuers") or [],
+                               get("f_topics") or [], get("f_statuses") or [], get("f_docs") or [],
+                               get("f_from"), get("f_to"))
+
+
+def _overview(kb) -> None:
+    """The first screen: what the corpus holds, at a glance."""
+    o = facets.corpus_overview(kb.documents, kb.clauses)
+    st.subheader("语料概况")
+    cols = st.columns(4)
+    cols[0].metric("文件", o.documents)
+    cols[1].metric("条款", o.clauses)
+    cols[2].metric("成文日期", f"{o.date_min[:4]}–{o.date_max[:4]}" if o.date_min else "未注明",
+                   help=f"最早 {o.date_min or '—'}，最晚 {o.date_max or '—'}；{o.undated} 份未注明成文日期")
+    cols[3].metric("征求意见稿", o.drafts, help="征求意见稿尚未生效，引用时请注明")
+    st.html(render.overview_html(o))
+
+
 # ---------------------------------------------------------------- sidebar inputs
 kb = try_kb()
 filters = facets.make_filters()
@@ -37,18 +57,26 @@ k, retriever = 10, "hybrid"
 opts = None
 if kb is not None:
     opts = facets.filter_options(kb.documents, kb.clauses)
+    # Counts as legal databases show them: documents each option would still reach, the other choices kept.
+    try:
+        counts = facets.facet_counts(kb, _current_filters())
+    except KBError:  # a bad value kept from an older index: the search below reports it
+        counts = {}
+
+    def facet(label: str, options: list[str], key: str, facet_name: str, placeholder: str, names=None) -> list:
+        n = counts.get(facet_name, {})
+        return st.multiselect(label, options, key=key, placeholder=placeholder, select_all=False,
+                              format_func=lambda v: facets.counted((names or {}).get(v, v), n.get(v, 0)))
+
     with st.sidebar:
         st.header("筛选")
-        levels = st.multiselect("层级", opts.levels, format_func=LEVEL_LABELS.get, key="f_levels",
-                                placeholder="全部层级")
-        regions = st.multiselect("地区", opts.regions, key="f_regions", placeholder="全部地区")
-        issuers = st.multiselect("发文机关", opts.issuers, key="f_issuers", placeholder="全部机关")
-        topics = st.multiselect("主题", list(opts.topics), format_func=opts.topics.get, key="f_topics",
-                                placeholder="全部主题")
-        statuses = st.multiselect("状态", opts.statuses, format_func=STATUS_LABELS.get, key="f_statuses",
-                                  placeholder="正式稿和征求意见稿")
-        docs = st.multiselect("文件", list(opts.documents), format_func=opts.documents.get, key="f_docs",
-                              placeholder="全部文件")
+        st.caption("括号中是选中该项后可检索的文件数；“无结果”表示与其他筛选条件同时选中时没有文件。")
+        levels = facet("层级", opts.levels, "f_levels", "levels", "全部层级", LEVEL_LABELS)
+        regions = facet("地区", opts.regions, "f_regions", "regions", "全部地区")
+        issuers = facet("发文机关", opts.issuers, "f_issuers", "issuers", "全部机关")
+        topics = facet("主题", list(opts.topics), "f_topics", "topics", "全部主题", opts.topics)
+        statuses = facet("状态", opts.statuses, "f_statuses", "statuses", "正式稿和征求意见稿", STATUS_LABELS)
+        docs = facet("文件", list(opts.documents), "f_docs", "documents", "全部文件", opts.documents)
         c1, c2 = st.columns(2)
         # Kept widgets take their defaults from session state, never from `value=` (Streamlit warns on both).
         for key, default in (("f_from", None), ("f_to", None), ("search_k", 10)):
@@ -68,13 +96,16 @@ if kb is not None:
 st.title("检索")
 kb = require_kb()
 st.caption(f"用日常语言提问，在 {len(kb.documents)} 份政策文件的 {len(kb.clauses)} 个条款中查找依据。")
-query = st.text_input("问题", key="search_q", placeholder=f"例如：{EXAMPLES[0]}",
+examples = facets.example_questions(kb.clauses)  # from the corpus's own topics and headings
+query = st.text_input("问题", key="search_q", placeholder=f"例如：{examples[0]}" if examples else "输入问题",
                       help="输入后按回车检索；左侧可按层级、地区、主题等筛选。")
 if not query.strip():
     st.info("请输入问题后按回车。也可以试试下面的例子：")
-    cols = st.columns(len(EXAMPLES))
-    for col, example in zip(cols, EXAMPLES, strict=True):
-        col.button(example, on_click=_ask, args=(example,), key=f"example_{example}", width="stretch")
+    if examples:
+        cols = st.columns(len(examples))
+        for i, (col, example) in enumerate(zip(cols, examples, strict=True)):
+            col.button(example, on_click=_ask, args=(example,), key=f"example_{i}", width="stretch")
+    _overview(kb)
     st.stop()
 
 # ---------------------------------------------------------------- work
@@ -108,4 +139,4 @@ for hit in hits:
                       width="stretch")
         if b2.button("在原文中查看", key=f"ctx_{c.id}", icon=":material/description:", width="stretch"):
             open_in_documents(d.id, c.id)
-        b3.caption(f"第 {hit.rank} 条 · {render.score_text(hit)}")
+        b3.html(render.score_details_html(hit))

@@ -28,10 +28,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     Example: kb compare "供应链金融支持产业链上下游企业融资" --levels national municipal --json
     """
+    from ..aliases import topic_key
     from ..compare import MATCH_LABELS, compare_measure
 
+    topic = topic_key(args.topic) if args.topic else None  # a Chinese label names the topic too
     kb = _load(args)
-    result = compare_measure(kb, args.measure, topic=args.topic, documents=args.docs, levels=args.levels,
+    result = compare_measure(kb, args.measure, topic=topic, documents=args.docs, levels=args.levels,
                              per_doc=args.per_doc, threshold=args.threshold)
     if args.json:
         print_jsonl(r.to_dict() for r in result.rows)
@@ -135,7 +137,7 @@ def register(add) -> None:
     c = add("compare", cmd_compare, "对比各层级文件（国家 → 县级）如何落实同一措施：每个文件的最佳条款，或无对应")
     c.add_argument("measure", nargs="?", type=zh.text, metavar="措施",
                    help="措施（文字），例如“供应链金融支持产业链上下游企业融资”")
-    c.add_argument("--topic", type=zh.topic, metavar="主题",
+    c.add_argument("--topic", metavar="主题",
                    help="主题，中文名或键，例如 供应链金融 或 supply_chain（可与措施同用，或单独使用）")
     c.add_argument("--docs", nargs="+", metavar="文件", help="只比较这些文件（文件名或 id）")
     c.add_argument("--levels", nargs="+", type=zh.level, metavar="层级", help=f"只比较这些层级：{LEVEL_HELP}")
