@@ -16,11 +16,11 @@ $(BIN)/python:
 # unpinned torch (pulled in by sentence-transformers) would download CUDA.
 $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e ".[st,app]"
+	$(BIN)/pip install --quiet -e ".[st,app,ocr]"
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(BIN)/pip install --quiet -e ".[st,app,test,milvus,dask]"
+	$(BIN)/pip install --quiet -e ".[st,app,test,milvus,dask,ocr]"
 	touch $@
 
 install: $(VENV)/.installed

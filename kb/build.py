@@ -52,6 +52,7 @@ class BuildReport:
     model: str | None = None
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    ocr: list[str] = field(default_factory=list)  # files whose text (some pages or all) was recognised by OCR
 
     @property
     def ok(self) -> bool:
@@ -80,7 +81,7 @@ def build_index(
     the good ones are still indexed.
     """
     from .backends.local import LocalWriter
-    from .read import scan_corpus
+    from .read import scan_corpus, unsupported_reason
 
     backend = backend or LocalWriter()
 
@@ -96,7 +97,7 @@ def build_index(
     with _lock(index_dir):
         catalog = load_catalog(corpus_dir) if use_catalog else {}
         supported, unsupported = scan_corpus(corpus_dir)
-        errors = [FileError(p.name, f"不支持的文件类型 {p.suffix or '（无扩展名）'}") for p in unsupported]
+        errors = [FileError(p.name, unsupported_reason(p.suffix)) for p in unsupported]
         hashes = {p.name: _quick_hash(p, max_file_bytes) for p in supported}
         corpus_hash = _corpus_hash(hashes, corpus_dir if use_catalog else None, model_spec, _backend_key(backend))
 
@@ -204,6 +205,7 @@ def _ingest_all(supported, catalog, old_docs, old_clauses, max_file_bytes, progr
                 _place(outcome, i, slots, report)
     documents = [slot[0] for slot in slots if slot is not None]
     clauses = [c for slot in slots if slot is not None for c in slot[1]]
+    report.ocr = [d.source for d in documents if "ocr" in d.provenance]  # read by OCR, now or before
     return documents, clauses
 
 

@@ -11,8 +11,9 @@ from pathlib import Path
 
 from .config import MAX_FILE_BYTES
 from .errors import KBError, ReadError
+from .read import SUPPORTED_SUFFIXES, unsupported_reason
 
-ALLOWED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
+ALLOWED_SUFFIXES = SUPPORTED_SUFFIXES
 
 
 def sanitize_name(name: str) -> str:
@@ -34,7 +35,7 @@ def add_to_corpus(
     clean = sanitize_name(name)
     suffix = Path(clean).suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
-        raise ReadError(name, f"不支持的文件类型 {suffix or '（无扩展名）'}，可上传 {'、'.join(ALLOWED_SUFFIXES)}")
+        raise ReadError(name, f"{unsupported_reason(suffix)}，可上传 {'、'.join(ALLOWED_SUFFIXES)}")
     if not data:
         raise ReadError(name, "文件为空")
     if len(data) > max_bytes:

@@ -24,6 +24,7 @@ _DONE_AFTER_CLEAN = 0.22
 _DONE_AFTER_SEGMENT = 0.3
 _DONE_AFTER_CLAUSES = 0.92
 _REPORT_EVERY = 500  # clauses
+_DONE_BY_OCR = 0.9
 
 # Progress within one file: called with the share done, 0–1.
 FileProgress = Callable[[float], None]
@@ -51,12 +52,31 @@ def ingest_file(
     progress: FileProgress | None = None,
 ) -> Ingested:
     """Read and process one file. Raises ReadError for files that cannot be read."""
-    raw = read_file(Path(path), max_bytes=max_bytes)
-    if progress is not None:
-        progress(_DONE_AFTER_READ)
+    ocr_seen = False
+
+    def ocr_progress(done: int, total: int) -> None:
+        # Recognising scanned pages takes most of such a file's time: it moves the file's share to 0.9.
+        nonlocal ocr_seen
+        ocr_seen = True
+        if progress is not None:
+            progress(_DONE_BY_OCR * done / max(total, 1))
+
+    raw = read_file(Path(path), max_bytes=max_bytes, ocr_progress=ocr_progress)
+    rest = progress
+    if progress is not None and ocr_seen:
+        def rest(share: float) -> None:
+            progress(_DONE_BY_OCR + (1 - _DONE_BY_OCR) * share)
+    if rest is not None:
+        rest(_DONE_AFTER_READ)
     source = source or raw.source
-    return ingest_text(raw.text, source, raw.format, raw.encoding, raw.sha256, catalog_entry, taxonomy, doc_id,
-                       progress=progress)
+    result = ingest_text(raw.text, source, raw.format, raw.encoding, raw.sha256, catalog_entry, taxonomy, doc_id,
+                         progress=rest)
+    if raw.ocr_pages:
+        pages = "、".join(str(p + 1) for p in raw.ocr_pages)
+        result.document.provenance["ocr"] = Evidence(
+            [p + 1 for p in raw.ocr_pages], "derived", f"第{pages}页没有文本层，文字经 OCR 识别（PP-OCRv5），请核对原件"
+        )
+    return result
 
 
 def ingest_text(

@@ -28,11 +28,12 @@ class RawDocument:
 
     source: str  # file name inside the corpus folder, e.g. "001_3b50df308c9c2e77.txt"
     path: str  # absolute path at read time
-    format: str  # txt | md | html | pdf | docx
-    encoding: str  # e.g. "utf-8", "utf-8-sig", "gb18030", or "binary" for pdf/docx
+    format: str  # txt | md | html | pdf | docx | ofd
+    encoding: str  # e.g. "utf-8", "utf-8-sig", "gb18030", or "binary" for pdf/docx/ofd
     text: str  # decoded text, debris not yet removed
     sha256: str  # of the file bytes
     size: int
+    ocr_pages: list[int] = field(default_factory=list)  # pages (0-based) whose text was recognised by OCR
 
 
 @dataclass

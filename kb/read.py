@@ -1,4 +1,5 @@
-"""Corpus file → `RawDocument`: txt, md, html, pdf and docx read and decoded, bad files refused with a reason."""
+"""Corpus file → `RawDocument`: txt, md, html, pdf (scans by OCR), docx and ofd read and decoded, bad files
+refused with a reason."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import io
 import os
 import re
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 from .config import MAX_FILE_BYTES
@@ -24,8 +26,11 @@ FORMATS = {
     ".htm": "html",
     ".pdf": "pdf",
     ".docx": "docx",
+    ".ofd": "ofd",
 }
 SUPPORTED_SUFFIXES = tuple(FORMATS)
+# Formats offices still send that no well-kept package reads reliably: refused by name, with what to do.
+LEGACY = {".doc": "旧版 Word 文件（.doc）", ".wps": "WPS 文字旧版文件（.wps）", ".et": "WPS 表格文件（.et）"}
 CATALOG_FILE = "catalog.toml"
 
 # A text file is refused as binary when more than this share of its characters are control
@@ -60,14 +65,25 @@ def iter_corpus(corpus_dir: Path) -> list[Path]:
     return sorted(supported + unsupported, key=lambda p: p.name)
 
 
-def read_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> RawDocument:
-    """Read and decode one corpus file. Raises ReadError with a reason in Chinese for anything unusable."""
+def unsupported_reason(suffix: str) -> str:
+    """Why a file of this suffix is not read, in Chinese."""
+    suffix = suffix.lower()
+    if suffix in LEGACY:
+        return f"{LEGACY[suffix]}无法可靠读取：请另存为 DOCX 或 PDF"
+    return f"不支持的文件类型 {suffix or '（无扩展名）'}"
+
+
+def read_file(
+    path: Path, max_bytes: int = MAX_FILE_BYTES, ocr_progress: Callable[[int, int], None] | None = None
+) -> RawDocument:
+    """Read and decode one corpus file. Raises ReadError with a reason in Chinese for anything unusable.
+    `ocr_progress` hears (pages done, pages to do) while scanned pages are recognised."""
     path = Path(path)
     source = path.name
     suffix = path.suffix.lower()
     fmt = FORMATS.get(suffix)
     if fmt is None:
-        raise ReadError(source, f"不支持的文件类型 {suffix or '（无扩展名）'}")
+        raise ReadError(source, unsupported_reason(suffix))
     # Size first, from the file system, so an oversized file is never loaded into memory.
     try:
         st = os.stat(path)
@@ -93,8 +109,15 @@ def read_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> RawDocument:
     if not data:
         raise ReadError(source, "文件为空")
 
+    ocr_pages: list[int] = []
     if fmt == "pdf":
-        text, encoding = _read_pdf(source, data), "binary"
+        sha = hashlib.sha256(data).hexdigest()
+        text, ocr_pages = _read_pdf(source, data, sha, ocr_progress)
+        encoding = "binary"
+    elif fmt == "ofd":
+        from .ofd import read_ofd
+
+        text, encoding = read_ofd(source, data), "binary"
     elif fmt == "docx":
         text, encoding = _read_docx(source, data), "binary"
     elif fmt == "html":
@@ -117,6 +140,7 @@ def read_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> RawDocument:
         text=text,
         sha256=hashlib.sha256(data).hexdigest(),
         size=len(data),
+        ocr_pages=ocr_pages,
     )
 
 
@@ -207,8 +231,11 @@ def _decode_html(source: str, data: bytes) -> tuple[str, str]:
     return decode_text(source, data)
 
 
-def _read_pdf(source: str, data: bytes) -> str:
-    """Text layer of a PDF, pages separated by a blank line."""
+def _read_pdf(
+    source: str, data: bytes, sha256: str, ocr_progress: Callable[[int, int], None] | None = None
+) -> tuple[str, list[int]]:
+    """Text layer of a PDF, pages separated by a blank line, and the pages (0-based) read by OCR: those
+    without a text layer that hold an image (a scan)."""
     try:
         from pypdf import PdfReader
     except ImportError:
@@ -237,18 +264,48 @@ def _read_pdf(source: str, data: bytes) -> str:
         raise
     except Exception:  # pypdf raises many kinds of errors on broken files
         raise ReadError(source, "PDF 文件已损坏或不完整") from None
-    texts, failed = [], 0
-    for page in pages:
+    texts, failed, scanned = [], 0, []
+    for i, page in enumerate(pages):
         try:
             texts.append(page.extract_text() or "")
         except Exception:
             failed += 1
+            texts.append("")
+            continue
+        if len(texts[-1].strip()) < _MIN_TEXT_LAYER and _has_image(page):
+            scanned.append(i)
     if pages and failed == len(pages):
         raise ReadError(source, "PDF 文件已损坏或不完整")
+    if scanned:
+        from . import ocr
+
+        if ocr.available():
+            try:
+                recognised = ocr.ocr_pdf_pages(data, scanned, sha256, ocr_progress)
+            except Exception:  # the renderer or the model failing on one file is that file's error
+                raise ReadError(source, "扫描件 PDF 的文字识别（OCR）失败") from None
+            for i, page_text in recognised.items():
+                texts[i] = page_text
+        elif not "".join(texts).strip():
+            raise ReadError(source, "PDF 没有文本层（扫描件），识别文字需要 OCR 组件：pip install 'kb[ocr]'")
+        else:
+            scanned = []
     text = "\n\n".join(texts)
     if not text.strip():
         raise ReadError(source, "PDF 没有文本层（可能是扫描件）")
-    return text
+    return text, scanned
+
+
+# A page with fewer characters than this in its text layer is a scan (a page number or stamp aside).
+_MIN_TEXT_LAYER = 10
+
+
+def _has_image(page) -> bool:
+    """Does a PDF page draw an image (directly or inside a form)?"""
+    try:
+        return len(page.images) > 0
+    except Exception:  # an image pypdf cannot decode is still an image
+        return True
 
 
 def _read_docx(source: str, data: bytes) -> str:

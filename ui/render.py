@@ -225,8 +225,10 @@ def build_summary(report) -> str:
     if report.up_to_date:
         return f"语料未变化，索引已是最新：{report.documents} 个文件，{report.clauses} 个条款。"
     model = report.model or "无（仅关键词检索）"
+    ocr = getattr(report, "ocr", [])
+    scanned = f"经 OCR 识别的扫描件（请核对原件）：{'、'.join(ocr)}。" if ocr else ""
     return (f"已构建新索引并启用：{report.documents} 个文件，{report.clauses} 个条款；复用 {report.reused} 个未变化的文件，"
-            f"新向量 {report.embedded} 条，向量模型 {model}，用时 {report.seconds:.1f} 秒。")
+            f"新向量 {report.embedded} 条，向量模型 {model}，用时 {report.seconds:.1f} 秒。{scanned}")
 
 
 

@@ -30,7 +30,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             "build_dir": str(report.build_dir), "documents": report.documents, "clauses": report.clauses,
             "up_to_date": report.up_to_date, "reused": report.reused, "embedded": report.embedded,
             "model": report.model, "seconds": round(report.seconds, 3),
-            "errors": [e.__dict__ for e in report.errors], "warnings": report.warnings,
+            "errors": [e.__dict__ for e in report.errors], "warnings": report.warnings, "ocr": report.ocr,
         }, ensure_ascii=False))
     else:
         if report.up_to_date:
@@ -39,6 +39,8 @@ def cmd_build(args: argparse.Namespace) -> int:
             print(f"已构建索引：{report.documents} 个文件，{report.clauses} 个条款，"
                   f"复用 {report.reused} 个文件，新向量 {report.embedded} 条，用时 {report.seconds:.1f} 秒")
             print(f"向量模型：{report.model or '无（仅关键词检索）'}；索引目录：{report.build_dir}")
+        if report.ocr:
+            print(f"经 OCR 识别文字的文件（扫描件，请核对原件）：{'、'.join(report.ocr)}")
         for w in report.warnings:
             print(f"警告：{w}", file=sys.stderr)
         for e in report.errors:
