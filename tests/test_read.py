@@ -322,7 +322,7 @@ def test_oversized_is_refused_before_reading(tmp_path, monkeypatch):
 def test_unsupported_suffix(tmp_path):
     assert reason(write(tmp_path, "a.xyz", TEXT)) == "不支持的文件类型 .xyz"
     assert reason(write(tmp_path, "README", TEXT)) == "不支持的文件类型 （无扩展名）"
-    assert reason(write(tmp_path, "old.doc", b"\xd0\xcf\x11\xe0")) == "不支持的文件类型 .doc"
+    assert reason(write(tmp_path, "old.doc", b"\xd0\xcf\x11\xe0")) == "旧版 Word 文件（.doc）无法可靠读取：请另存为 DOCX 或 PDF"
 
 
 def test_missing_file(tmp_path):
@@ -349,7 +349,7 @@ def test_scan_corpus(tmp_path):
 
 
 def test_supported_suffixes():
-    assert set(SUPPORTED_SUFFIXES) == {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"}
+    assert set(SUPPORTED_SUFFIXES) == {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".ofd"}
 
 
 def test_seeds_read(tmp_path):
