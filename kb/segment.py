@@ -427,13 +427,9 @@ def _outline_units(lines: list[Line], lo: int, hi: int, add) -> None:
             folded.add(nd.first_line)
         elif nd.parent and nd.parent.first_line in folded:
             folded.add(nd.first_line)
-        elif nd.parent is not None and nd.parent.type in CLAUSE_TYPES and nd.parent.first_line not in folded:
-            # A list introduced by a sentence ending in "：" belongs to the clause it completes: the lead-in
-            # is the parent's first line, or (below a part) any paragraph of the parent's own text.
-            first_child = nd.parent.children[0].first_line
-            lead_lines = range(nd.parent.first_line, first_child) if nd.parent.type != "part" else [
-                nd.parent.first_line]
-            if any(lines[i].text.rstrip().endswith(("：", ":")) for i in lead_lines):
+        elif nd.parent is not None and nd.parent.type in CLAUSE_TYPES:
+            lead = lines[nd.parent.first_line].text
+            if lead.rstrip().endswith(("：", ":")) and nd.parent.first_line not in folded:
                 folded.add(nd.first_line)
 
     for nd in nodes:

@@ -37,6 +37,8 @@ _SELF_REFS = {"意见", "通知", "办法", "方案", "措施", "规定", "细�
 _VERBS = "提升|推动|促进|支持|加强|推进|做好|加快|深化|强化|完善|优化"
 # A 文号 after its label: "文号：银发〔2024〕66号".
 _NUMBER_LABEL = re.compile(r"(?:文号|发文字号|发文文号)\s*[：:]\s*")
+# The date line of a 版记: "2021年11月14日印发".
+_PRINTED_ON = re.compile(rf"^{DATE}\s*印发\s*$")
 # A masthead: "中国人民银行文件", "××省人民政府办公厅文件" — the issuer's letterhead, never the title.
 _MASTHEAD = re.compile(r"^\S{2,60}?文件$")
 # Lines a title and an own 文号 are looked for in: the first ones of the document.
@@ -122,7 +124,8 @@ def tag_document(
     if adoption and adoption[0] and (not issuers or why == "责任单位"):
         issuers, why = [adoption[0]], adoption[2]
     if issuers:
-        out["issuers"] = Evidence(issuers, "extracted" if why != "责任单位" else "derived", why)
+        inferred = why == "责任单位" or why.startswith("印发")
+        out["issuers"] = Evidence(issuers, "derived" if inferred else "extracted", why)
 
     title, why = _title(header, release, body, issuers)
     if _is_order(header) and layout.cover[1]:
@@ -191,7 +194,7 @@ def _apply_page(out: dict[str, Evidence], page: dict[str, tuple[str, str]]) -> N
     value, where = page.get("date", ("", ""))
     if iso_date(value):
         out["date"] = Evidence(iso_date(value), "extracted", where)
-    if "issuers" not in out:
+    if "issuers" not in out or out["issuers"].source == "derived":
         value, where = page.get("source", ("", ""))
         value = re.sub(r"^原(?=[\u4e00-\u9fff]{2})", "", value.strip())  # 原环境保护部: the body, since renamed
         if value and _is_org_line(value):
@@ -289,17 +292,25 @@ def _split_orgs(text: str) -> list[str]:
 
 def _issuers(header: list[str], closing: list[str], clauses: list[Clause]) -> tuple[list[str], str]:
     # 1. Signature block: organisation lines before the date.
+    # The 版记's printing office ("X办公室 2020年9月17日印发", on one line or two) is not a signature: it
+    # stands in for the issuer only when nothing better names one, and then as an inference.
     names: list[str] = []
-    for line in closing:
+    printer = ""
+    for i, line in enumerate(closing):
         if line.startswith(("抄送", "抄报")):
             continue
         printed = re.match(r"^(\S+?)\s*\d{4}\s*年.*印发\s*$", line)
         if printed and not names:
             return [printed.group(1)], f"印发：{line}"
         if _is_org_line(line) and not _DATE_LINE.match(line):
+            if i + 1 < len(closing) and _PRINTED_ON.match(closing[i + 1]):
+                printer = printer or line
+                continue
             names.extend(n for n in line.split() if not _DATE_LINE.match(n))
     if names:
         return _dedupe(names), "落款：" + " ".join(names)
+    if printer:
+        return [printer], f"印发：{printer}"
     # 2. Header: "A B C关于…" or an organisation line above the title (a masthead's "…文件" too).
     for i, line in enumerate(header):
         order = ORDER_NUMBER.match(line) or _ORDER_HEAD.match(line)

@@ -175,18 +175,19 @@ def test_date_under_the_title_and_arabic_article_numbers(tmp_path):
     assert [c.path for c in ing.clauses if c.kind == "article"] == ["一、第1条", "一、第12条"]
 
 
-def test_list_after_a_colon_paragraph_belongs_to_its_article(tmp_path):
+def test_only_a_units_own_first_line_ending_in_a_colon_folds_its_list(tmp_path):
     path = tmp_path / "a.txt"
     path.write_text("\n".join([
         "某某条例",
-        "第一条 为了规范管理，制定本条例。",
-        "第二条 本条例所称企业，是指依法登记的企业。",
-        "企业应当遵守下列规定：",
+        "第一条 企业应当遵守下列规定：",
         "（一）依法经营；",
         "（二）诚实守信。",
+        "第二条 本条例所称企业，是指依法登记的企业。",
+        "企业应当按照下列规定报送材料：",
+        "（一）年度报告；",
         "第三条 本条例自公布之日起施行。",
     ]), "utf-8")
-    assert [c.path for c in ingest_file(path).clauses] == ["第一条", "第二条", "第三条"]
+    assert [c.path for c in ingest_file(path).clauses] == ["第一条", "第二条", "第二条（一）", "第三条"]
 
 
 def test_attachment_list_after_the_measures_is_not_items(tmp_path):
