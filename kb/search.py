@@ -268,13 +268,9 @@ class KnowledgeBase(Library):
         """Share of the query's CJK character trigrams that occur in the clause text as written."""
         chars = re.sub(r"[^\u4e00-\u9fff0-9a-z]", "", normalize(query))
         grams = {chars[i : i + 3] for i in range(len(chars) - 2)}
-        out = np.zeros(rows.size)
         if not grams:
-            return out
-        for i, row in enumerate(rows):
-            text = self._flat_text(int(row))
-            out[i] = sum(1 for g in grams if g in text) / len(grams)
-        return out
+            return np.zeros(rows.size)
+        return _per_row(rows, lambda row: sum(1 for g in grams if g in self._flat_text(row)) / len(grams))
 
     def _flat_text(self, row: int) -> str:
         text = self._flat.get(row)
@@ -288,26 +284,28 @@ class KnowledgeBase(Library):
         """Share of the query's characters (in tokens of two or more) that the heading path contains."""
         terms = [t for t in dict.fromkeys(tokens) if len(t) >= 2]
         total = sum(len(t) for t in terms)
-        out = np.zeros(rows.size)
         if not total:
-            return out
-        for i, row in enumerate(rows):
-            c = self.clauses[int(row)]
+            return np.zeros(rows.size)
+
+        def share(row: int) -> float:
+            c = self.clauses[row]
             head = c.heading + "".join(c.parents[-1:])
-            out[i] = sum(len(t) for t in terms if t in head) / total
-        return out
+            return sum(len(t) for t in terms if t in head) / total
+
+        return _per_row(rows, share)
 
     def _topic_scores(self, query: str, rows: np.ndarray) -> np.ndarray:
         from .topics import default_taxonomy, topic_query_match
 
         wanted = {t.key for t in topic_query_match(query, default_taxonomy())}
-        out = np.zeros(rows.size)
         if not wanted:
-            return out
-        for i, row in enumerate(rows):
-            keys = self.clauses[int(row)].topic_keys
-            out[i] = 1.0 if wanted.intersection(keys) else 0.0
-        return out
+            return np.zeros(rows.size)
+        return _per_row(rows, lambda row: 1.0 if wanted.intersection(self.clauses[row].topic_keys) else 0.0)
+
+
+def _per_row(rows: np.ndarray, score) -> np.ndarray:
+    """One float per candidate row."""
+    return np.fromiter((score(int(r)) for r in rows), dtype=np.float64, count=rows.size)
 
 
 def _iso_date(s: str) -> bool:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import textwrap
 
 from ..models import LEVEL_LABELS
 from ..text import quote_title
 from . import zh
-from .output import index_dir, print_jsonl, print_table
+from .output import index_dir, print_json, print_jsonl, print_table
 from .query import LEVEL_HELP
 
 
@@ -82,7 +81,7 @@ def cmd_align(args: argparse.Namespace) -> int:
     kb = _load(args)
     al = align(kb, args.source_a, args.source_b, threshold=args.threshold)
     if args.json:
-        print(json.dumps(al.to_dict(), ensure_ascii=False))
+        print_json(al.to_dict())
         return 0
     n = al.counts
     print(f"A：{al.doc_a.source}{quote_title(al.doc_a.title)}（{al.doc_a.level_label}）")
@@ -119,7 +118,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     if args.csv:
         coverage_to_csv(cov, args.csv)
     if args.json:
-        print(json.dumps(cov.to_dict(), ensure_ascii=False))
+        print_json(cov.to_dict())
         return 0
     counts, strength = cov.matrix("count"), cov.matrix("strength")
     headers = ["主题"] + [f"{d.level_label}{_short(d.source)[:3]}" for d in cov.documents]

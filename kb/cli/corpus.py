@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from ..config import load_settings
 from ..models import KIND_LABELS
 from ..text import quote_title
-from .output import index_dir, print_jsonl, print_table
+from .output import index_dir, print_json, print_jsonl, print_table
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -26,12 +25,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     report = build_index(corpus, index_dir(args), model, force=args.force, use_catalog=not args.no_catalog,
                          max_file_bytes=settings.max_file_bytes, progress=sys.stderr.isatty() or args.progress)
     if args.json:
-        print(json.dumps({
+        print_json({
             "build_dir": str(report.build_dir), "documents": report.documents, "clauses": report.clauses,
             "up_to_date": report.up_to_date, "reused": report.reused, "embedded": report.embedded,
             "model": report.model, "seconds": round(report.seconds, 3),
             "errors": [e.__dict__ for e in report.errors], "warnings": report.warnings, "ocr": report.ocr,
-        }, ensure_ascii=False))
+        })
     else:
         if report.up_to_date:
             print(f"索引已是最新：{report.documents} 个文件，{report.clauses} 个条款（{report.build_dir}）")

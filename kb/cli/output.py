@@ -40,8 +40,13 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]], limits
 
 
 def print_jsonl(objs) -> None:
+    """One JSON object per line, Chinese as written."""
     for obj in objs:
         print(json.dumps(obj, ensure_ascii=False))
+
+
+def print_json(obj) -> None:
+    print_jsonl([obj])
 
 
 def index_dir(args: argparse.Namespace) -> Path:

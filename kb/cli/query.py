@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from ..text import quote_title
 from . import zh
-from .output import index_dir, print_jsonl
+from .output import index_dir, print_json, print_jsonl
 
 RETRIEVERS = ["hybrid", "bm25", "dense"]
 RETRIEVER_HELP = "检索方式：hybrid（关键词＋语义，默认）、bm25（仅关键词）、dense（仅语义）"
@@ -74,7 +73,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return _eval_compare(kb, args)
     report = evaluate_kb(kb, Path(args.file), retriever=args.retriever)
     if args.json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False))
+        print_json(report.to_dict())
         return 0
     print(f"检索方式：{args.retriever}  查询数：{report.queries}  平均条款长度：{report.mean_unit_chars:.0f} 字")
     print(f"Recall@10 = {report.recall:.3f}   MRR@10 = {report.mrr:.3f}   nDCG@10 = {report.ndcg:.3f}")
@@ -90,7 +89,7 @@ def _eval_compare(kb, args: argparse.Namespace) -> int:
 
     report = evaluate_compare(kb, Path(args.file))
     if args.json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False))
+        print_json(report.to_dict())
         return 0
     print(f"对比判断：{report.pairs} 对（措施 × 文件），成立 {report.held} 对，准确率 = {report.accuracy:.3f}")
     if args.verbose:
