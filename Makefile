@@ -30,9 +30,11 @@ install-test: $(VENV)/.installed-test
 index: install
 	$(BIN)/kb build $(CORPUS) --index $(INDEX)
 
+# --browser.serverAddress: the URL printed is the one to open, and Streamlit does not ask the internet for this
+# machine's external IP (a warning no user can act on); --logger.level warning drops its INFO start-up lines.
 run: index
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false \
-		--client.toolbarMode viewer
+		--client.toolbarMode viewer --browser.serverAddress localhost --logger.level warning
 
 test: install-test
 	$(BIN)/python -m pytest

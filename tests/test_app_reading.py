@@ -239,3 +239,15 @@ def test_admin_lists_documents_by_title(app_env):
     assert any("选择文件" in h.value and "单个文件不超过" in h.value for h in at.html)
     label = at.selectbox(key="meta_source").options[0]
     assert label.startswith("《")
+
+
+def test_lineage_table_fits_its_columns(app_env):
+    import json
+
+    at = _app().run()
+    at.switch_page("ui/compare.py").run()
+    _ok(at)
+    table = next(d for d in at.dataframe if "标题相似度" in d.value.columns)
+    config = json.loads(table.proto.columns)
+    assert {name: config[name]["width"] for name in table.value.columns} == {
+        "文件": "medium", "层级": "small", "所落实的文件": "medium", "本库中的文件": "medium", "标题相似度": "small"}

@@ -202,10 +202,15 @@ class Page:
             assert raw not in text, f"{self.name}: raw HTML {raw!r} shown as text"
         assert "Traceback" not in text, f"{self.name}: a traceback is shown"
 
-    def shot(self, name: str) -> Path:
-        """The whole page from its top: the window is stretched to the main area's height for the picture."""
+    def shot(self, name: str, whole: bool = True) -> Path:
+        """The whole page from its top: the window is stretched to the main area's height for the picture.
+        `whole=False`: the window as the user sees it, scrolled where the app put it."""
         OUTPUT.mkdir(parents=True, exist_ok=True)
         path = OUTPUT / f"{name}.png"
+        if not whole:
+            _settled(self.driver)
+            self.driver.save_screenshot(str(path))
+            return path
         height = self.driver.execute_script(
             "const m = document.querySelector('[data-testid=\"stMain\"]'); if (!m) return 0;"
             "m.scrollTop = 0; return m.scrollHeight;")
@@ -260,6 +265,21 @@ def test_every_page_in_browser(app_server, browser):
     page.check_clean()
     page.shot("search")
 
+    # 在原文中查看: the 文件 page opens the document at that clause, framed, beside the outline
+    page.click(page.button("在原文中查看", f".st-key-hit_{clause_id}"))
+    page.name = "在原文中查看"
+    page.until(lambda _: any(h.text.strip() == "文件" for h in page.css("h1")), "the 文件 page")
+    focus = page.until(lambda _: next(iter(page.css(".kb-full #kb-focus")), None), "the framed clause")
+    page.until(lambda _: page.css(".st-key-ol_tree button"), "the clickable outline")
+    page.idle()
+    assert page.css(".kb-full .kb-trail"), "no heading path above the clause"
+    page.until(lambda d: d.execute_script(
+        "const r = arguments[0].getBoundingClientRect(); return r.top >= 0 && r.top < window.innerHeight;", focus),
+        "the clause scrolled into view")
+    assert page.css(f".st-key-ol_{clause_id} button[kind='primary']"), "the clause not marked in the outline"
+    page.check_clean()
+    page.shot("in_context", whole=False)
+
     # 对比: one measure across the seed documents, a column per document
     page.goto("对比")
     page.check_clean()
@@ -293,7 +313,7 @@ def test_every_page_in_browser(app_server, browser):
     assert f"{SEED_DOCS} 份文件" in expander.text, expander.text
     page.click(expander)
     page.until(lambda _: page.css("[data-testid='stExpander'] [data-testid='stDataFrame']"), "the documents table")
-    page.until(lambda _: page.css(".kb-outline li"), "the outline")
+    page.until(lambda _: page.css(".st-key-ol_tree button"), "the outline")
     page.until(lambda _: page.css(".kb-full"), "the full text")
     page.idle()
     page.check_clean()

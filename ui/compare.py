@@ -200,4 +200,9 @@ with tab_lineage:
         st.info("本库文件的正文中没有提到所落实的上级文件。")
     else:
         st.caption("文件正文里写明“为贯彻落实《……》”的上级文件，以及它们是否已收录在本库中。")
-        st.dataframe(tables.lineage_rows(links), hide_index=True, width="stretch")
+        # Fixed widths: long titles wrap inside their cell instead of pushing 标题相似度 off the right edge.
+        title = st.column_config.TextColumn(width="medium")
+        st.dataframe(tables.lineage_rows(links), hide_index=True, width="stretch", key="lineage_table",
+                     column_config={"文件": title, "所落实的文件": title, "本库中的文件": title,
+                                    "层级": st.column_config.TextColumn(width="small"),
+                                    "标题相似度": st.column_config.NumberColumn(width="small", format="%.2f")})
