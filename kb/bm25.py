@@ -20,6 +20,11 @@ def unique_tokens(tokens: list[str]) -> list[str]:
     return list(dict.fromkeys(t for t in tokens if t))
 
 
+def lucene_idf(df: int, n: int) -> float:
+    """BM25's IDF in the Lucene form, log(1 + (N − df + 0.5) / (df + 0.5)), for a term in df of n rows."""
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
 def top_k(scores: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Rows with score > 0 (and allowed), best first, ties by row number; at most k of them."""
     if allowed is not None:
@@ -106,9 +111,8 @@ class BM25Index:
         return 0 if i is None else int(self.indptr[i + 1] - self.indptr[i])
 
     def term_idf(self, token: str) -> float:
-        """Lucene IDF, the one BM25 scores with: log(1 + (N − df + 0.5) / (df + 0.5)); absent tokens at df 0."""
-        df = self.df(token)
-        return math.log(1 + (self.num_docs - df + 0.5) / (df + 0.5))
+        """Lucene IDF, the one BM25 scores with (`lucene_idf`); absent tokens at df 0."""
+        return lucene_idf(self.df(token), self.num_docs)
 
     def idf(self, query_tokens: list[str]) -> dict[str, float]:
         """IDF of each known query token (distinct)."""

@@ -1,4 +1,8 @@
-"""Hybrid clause search: BM25 over jieba tokens and dense vectors in FAISS, filtered first, then fused."""
+"""Hybrid clause search: BM25 over jieba tokens and dense vectors, filtered first, then fused.
+
+Candidates and their BM25 and vector scores come from a retrieval backend (`kb.backends`: in process by
+default, or Milvus); tokenizing, query embedding, the extra signals and the fusion happen here, the same
+over either backend."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .backends import Selection
 from .errors import MissingDependencyError, ModelUnavailableError, QueryError
 from .fusion import FusionWeights, fuse
 from .library import Library
@@ -19,7 +24,9 @@ from .models import Document, Filters, Hit
 from .text import found_terms, normalize, term_spans
 
 if TYPE_CHECKING:  # the indexes and models load lazily: `kb --help` must not import FAISS
+    from .backends import RetrievalBackend
     from .bm25 import BM25Index
+    from .config import Settings
     from .dense import DenseIndex
     from .embed import Embedder
 
@@ -39,10 +46,11 @@ _QCACHE_LOCK = threading.Lock()
 
 @dataclass
 class KnowledgeBase(Library):
-    """A loaded index: records, BM25, and (when a model loads) dense vectors. Safe to share across threads."""
+    """A loaded index: records, a retrieval backend, and (when a model loads) the query embedder.
 
-    bm25: BM25Index | None = None
-    dense: DenseIndex | None = None
+    Safe to share across threads."""
+
+    backend: RetrievalBackend | None = None
     embedder: Embedder | None = None
     weights: FusionWeights = field(default_factory=FusionWeights)
     notices: list[str] = field(default_factory=list)  # said once: e.g. the dense model is unavailable
@@ -51,27 +59,27 @@ class KnowledgeBase(Library):
     _flat: dict = field(default_factory=dict, repr=False)
 
     @classmethod
-    def load(cls, index_dir: Path, embedder=None, load_model: bool = True, verify: bool = True) -> KnowledgeBase:
-        """Load the current build. The manifest names the model that embeds queries; `embedder` overrides it
-        (tests pass a fake). Without a usable model, search runs on BM25 alone and says so in `notices`."""
-        from .bm25 import BM25Index
+    def load(cls, index_dir: Path, embedder=None, load_model: bool = True, verify: bool = True,
+             settings: Settings | None = None) -> KnowledgeBase:
+        """Load the current build. The manifest names the backend its rows went to and the model that embeds
+        queries; `embedder` overrides the model (tests pass a fake). Without a usable model, search runs on
+        BM25 alone and says so in `notices`. `settings` give a Milvus address (default: the environment's)."""
+        from .backends import open_backend
 
         lib = Library.load(index_dir, verify=verify)
         kb = cls(lib.build_dir, lib.manifest, lib.documents, lib.clauses)
-        kb.bm25 = BM25Index.load(lib.build_dir / "bm25")
         model = lib.manifest.get("model")
+        kb.backend = open_backend(lib.build_dir, lib.manifest, settings, with_vectors=bool(model and load_model))
         if model and load_model:
             try:
-                from .dense import DenseIndex
                 from .embed import load_embedder
 
-                kb.dense = DenseIndex.load(lib.build_dir / "dense")
                 kb.embedder = embedder or load_embedder(model["name"])
                 if int(kb.embedder.dim) != int(model["dim"]):
                     raise ModelUnavailableError(
                         f"模型 {kb.embedder.name} 的维度 {kb.embedder.dim} 与索引记录的 {model['dim']} 不一致")
             except (ModelUnavailableError, MissingDependencyError) as e:
-                kb.dense, kb.embedder = None, None
+                kb.embedder = None
                 kb.notices.append(f"向量模型不可用，检索仅使用关键词（BM25）：{e}")
         elif not model:
             kb.notices.append("索引未包含向量，检索仅使用关键词（BM25）")
@@ -81,11 +89,17 @@ class KnowledgeBase(Library):
 
     @classmethod
     def from_parts(cls, build_dir: Path, manifest: dict, documents: list[Document], clauses: list,
-                   bm25: BM25Index, dense: DenseIndex | None = None, embedder: Embedder | None = None,
-                   weights: FusionWeights | None = None) -> KnowledgeBase:
+                   bm25: BM25Index | None = None, dense: DenseIndex | None = None,
+                   embedder: Embedder | None = None, weights: FusionWeights | None = None,
+                   backend: RetrievalBackend | None = None) -> KnowledgeBase:
         """A knowledge base from parts already in memory (benchmarks, synthetic indexes): records in row order,
-        their BM25 index, and optionally vectors with the model that embeds queries."""
-        kb = cls(Path(build_dir), manifest, documents, clauses, bm25=bm25, dense=dense, embedder=embedder,
+        their BM25 index and optionally vectors (or any `backend` holding those rows), and the model that
+        embeds queries."""
+        if backend is None:
+            from .backends.local import LocalBackend
+
+            backend = LocalBackend(bm25, dense)
+        kb = cls(Path(build_dir), manifest, documents, clauses, backend=backend, embedder=embedder,
                  weights=weights or FusionWeights())
         kb._index_documents()
         return kb
@@ -115,7 +129,17 @@ class KnowledgeBase(Library):
 
     @property
     def has_dense(self) -> bool:
-        return self.dense is not None and self.embedder is not None
+        return self.backend is not None and self.backend.has_vectors and self.embedder is not None
+
+    @property
+    def bm25(self) -> BM25Index | None:
+        """The in-process BM25 index (local backend only; benchmarks inspect it)."""
+        return getattr(self.backend, "bm25", None)
+
+    @property
+    def dense(self) -> DenseIndex | None:
+        """The in-process vector index (local backend only; benchmarks tune its search beam)."""
+        return getattr(self.backend, "dense", None)
 
     # ------------------------------------------------------------ filters
 
@@ -173,7 +197,8 @@ class KnowledgeBase(Library):
         if retriever == "dense" and not self.has_dense:
             raise ModelUnavailableError(self.notices[0] if self.notices else "索引未包含向量")
         tokens = self.query_tokens(query)
-        rows, parts = self._score(query, tokens, mask, retriever, max(k * 3, self.weights.candidates))
+        where = Selection(filters, mask)
+        rows, parts = self._score(query, tokens, where, retriever, max(k * 3, self.weights.candidates))
         if rows.size == 0:
             return []
         order = np.lexsort((rows, -parts["fused"]))[:k]
@@ -196,7 +221,8 @@ class KnowledgeBase(Library):
     def _telling_terms(self, tokens: list[str]) -> list[str]:
         """The query's terms without those too common in the corpus to explain a match (COMMON_TERM_SHARE)."""
         limit = COMMON_TERM_SHARE * max(1, len(self.clauses))
-        return [t for t in tokens if len(self.bm25.rows_with(t)) <= limit]
+        df = self.backend.document_frequencies(list(dict.fromkeys(tokens)))
+        return [t for t in tokens if df[t] <= limit]
 
     @staticmethod
     def query_tokens(query: str) -> list[str]:
@@ -205,29 +231,21 @@ class KnowledgeBase(Library):
 
         return get_tokenizer().tokenize(query)
 
-    def _score(self, query: str, tokens: list[str], mask, retriever: str,
+    def _score(self, query: str, tokens: list[str], where: Selection, retriever: str,
                n_cand: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        from .bm25 import top_k
-
         w = self.weights
         use_bm25 = retriever in ("hybrid", "bm25")
         use_dense = retriever in ("hybrid", "dense") and self.has_dense
-        bm25_all = self.bm25.scores(tokens) if use_bm25 else None
-        cand = []
-        if bm25_all is not None:
-            cand.append(top_k(bm25_all, n_cand, mask)[0])
-        qvec = None
-        if use_dense:
-            qvec = self.query_vector(query)
-            cand.append(self.dense.search(qvec, n_cand, mask)[0])
-        rows = np.unique(np.concatenate(cand)) if cand else np.zeros(0, dtype=np.int64)
+        qvec = self.query_vector(query) if use_dense else None
+        cand = self.backend.candidates(tokens if use_bm25 else None, qvec, n_cand, where)
+        rows = cand.rows
         if rows.size == 0:
             return rows, {}
         parts: dict[str, np.ndarray] = {}
-        if bm25_all is not None:
-            parts["bm25"] = bm25_all[rows].astype(np.float64)
-        if qvec is not None:
-            parts["dense"] = np.asarray(self.dense.scores_for(qvec, rows), dtype=np.float64)
+        if cand.bm25 is not None:
+            parts["bm25"] = cand.bm25
+        if cand.dense is not None:
+            parts["dense"] = cand.dense
         if retriever == "hybrid":
             signals = {"heading": lambda: self._heading_scores(tokens, rows),
                        "topic": lambda: self._topic_scores(query, rows),
@@ -253,15 +271,18 @@ class KnowledgeBase(Library):
 
     def _coverage_scores(self, tokens: list[str], rows: np.ndarray) -> np.ndarray:
         """IDF-weighted share of the distinct query terms each candidate contains."""
-        idf = self.bm25.idf(tokens)
+        from .bm25 import lucene_idf, unique_tokens
+
+        terms = unique_tokens(tokens)
+        df, n = self.backend.document_frequencies(terms), self.backend.count()
+        idf = {t: lucene_idf(df[t], n) for t in terms if df[t] > 0}
         total = sum(idf.values())
         out = np.zeros(rows.size)
         if total <= 0:
             return out
-        for term, weight in idf.items():
-            postings = self.bm25.rows_with(term)  # sorted rows: binary search, not a set per query
-            pos = np.minimum(np.searchsorted(postings, rows), len(postings) - 1)
-            out += weight * (postings[pos] == rows)
+        present = self.backend.contains(list(idf), rows)
+        for i, weight in enumerate(idf.values()):
+            out += weight * present[i]
         return out / total
 
     def _phrase_scores(self, query: str, rows: np.ndarray) -> np.ndarray:

@@ -6,6 +6,7 @@ import math
 
 import streamlit as st
 
+from kb.backends import backend_writer
 from kb.build import build_index
 from kb.catalog import LIST_FIELDS, catalog_form_defaults, catalog_form_values, load_catalog, save_entry
 from kb.corpus import ALLOWED_SUFFIXES, store_upload
@@ -151,7 +152,7 @@ with tab_build:
 
         try:
             report = build_index(s.corpus_dir, s.index_dir, s.embed_model, force=full,
-                                 max_file_bytes=s.max_file_bytes, progress=progress)
+                                 max_file_bytes=s.max_file_bytes, progress=progress, backend=backend_writer(s))
         except (KBError, OSError) as e:
             bar.empty()
             st.error(f"构建失败：{e}。正在使用的索引没有改动。")

@@ -102,8 +102,8 @@ class RetrievalBackend(Protocol):
     def vector_scores(self, qvec: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Exact inner products of the query vector with the given rows."""
 
-    def vectors(self, rows: np.ndarray) -> np.ndarray:
-        """The stored vectors of the given rows, (len(rows), dim) float32."""
+    def vectors(self, rows: np.ndarray | slice) -> np.ndarray:
+        """The stored vectors of the given rows (or a slice of all rows), (len(rows), dim) float32."""
 
     def contains(self, terms: Sequence[str], rows: np.ndarray) -> np.ndarray:
         """(len(terms), len(rows)) booleans: whether each row's tokens include each term."""
@@ -135,11 +135,6 @@ class BackendWriter(Protocol):
 
     def prune(self, keep: Sequence[dict]) -> None:
         """Remove stored states of builds no longer kept (their manifest entries are not in `keep`)."""
-
-
-def unique_terms(tokens: Sequence[str]) -> list[str]:
-    """Query terms without repeats, first occurrence kept: each term counts once, on every backend."""
-    return list(dict.fromkeys(t for t in tokens if t))
 
 
 def clause_rows(documents: Sequence[Document], clauses: Sequence[Clause],
@@ -178,7 +173,10 @@ def open_backend(build_dir: Path, manifest: dict, settings: Settings | None = No
 
         return LocalBackend.load(Path(build_dir), with_vectors=with_vectors and bool(manifest.get("model")))
     if name == "milvus":
+        from kb.config import load_settings
+
         from .milvus import MilvusBackend
 
-        return MilvusBackend.open(entry, settings, with_vectors=with_vectors and bool(manifest.get("model")))
+        return MilvusBackend.open(entry, settings or load_settings(),
+                                  with_vectors=with_vectors and bool(manifest.get("model")))
     raise BackendError(f"索引由未知检索后端“{name}”写入，请升级程序或运行 kb build --force")

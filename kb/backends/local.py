@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
-from kb.bm25 import BM25Index, top_k
+from kb.bm25 import BM25Index, top_k, unique_tokens
 
-from . import Candidates, ClauseRow, Selection, Status, no_status, unique_terms
+from . import Candidates, ClauseRow, Selection, Status, no_status
 
 BM25_DIR = "bm25"
 DENSE_DIR = "dense"
@@ -42,12 +42,7 @@ class LocalBackend:
         return self.bm25.num_docs
 
     def document_frequencies(self, terms: Sequence[str]) -> dict[str, int]:
-        vocab, indptr = self.bm25.vocab, self.bm25.indptr
-        out = {}
-        for t in terms:
-            i = vocab.get(t)
-            out[t] = 0 if i is None else int(indptr[i + 1] - indptr[i])
-        return out
+        return {t: self.bm25.df(t) for t in terms}
 
     def candidates(self, tokens: Sequence[str] | None, qvec: np.ndarray | None, k: int,
                    where: Selection) -> Candidates:
@@ -71,7 +66,7 @@ class LocalBackend:
 
     def bm25_scores(self, tokens: Sequence[str], rows: np.ndarray) -> np.ndarray:
         rows = np.asarray(rows, dtype=np.int64)
-        if not unique_terms(tokens) or rows.size == 0:
+        if not unique_tokens(tokens) or rows.size == 0:
             return np.zeros(rows.size, dtype=np.float64)
         return self.bm25.scores(list(tokens))[rows].astype(np.float64)
 
@@ -82,8 +77,9 @@ class LocalBackend:
     def vector_scores(self, qvec: np.ndarray, rows: np.ndarray) -> np.ndarray:
         return np.asarray(self._dense().scores_for(qvec, rows), dtype=np.float64)
 
-    def vectors(self, rows: np.ndarray) -> np.ndarray:
-        return np.asarray(self._dense().vectors[np.asarray(rows, dtype=np.int64)], dtype=np.float32)
+    def vectors(self, rows: np.ndarray | slice) -> np.ndarray:
+        vectors = self._dense().vectors
+        return vectors[rows] if isinstance(rows, slice) else vectors[np.asarray(rows, dtype=np.int64)]
 
     def contains(self, terms: Sequence[str], rows: np.ndarray) -> np.ndarray:
         rows = np.asarray(rows, dtype=np.int64)

@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from kb.bm25 import unique_tokens
 from kb.errors import BackendError, IndexCorruptError, IndexMissingError, MissingDependencyError
 
-from . import Candidates, ClauseRow, Selection, Status, no_status, unique_terms
+from . import Candidates, ClauseRow, Selection, Status, no_status
 
 if TYPE_CHECKING:
     from kb.config import Settings
@@ -239,10 +240,10 @@ class MilvusBackend:
         bm25: dict[int, float] = {}
         dense: dict[int, float] = {}
         found: list[int] = []
-        terms = unique_terms(tokens) if tokens is not None else []
+        terms = unique_tokens(tokens) if tokens is not None else []
         if terms:
             bm25 = self._bm25_search(terms, min(MAX_LIMIT, 2 * k), expr)
-            found += _top(bm25, k)
+            found += _top(bm25, k, positive=True)
         use_dense = qvec is not None and self.has_vectors
         if use_dense:
             dense = self._dense_search(qvec, min(MAX_LIMIT, 2 * k), expr)
@@ -279,7 +280,7 @@ class MilvusBackend:
 
     def bm25_scores(self, tokens: Sequence[str], rows: np.ndarray) -> np.ndarray:
         rows = np.asarray(rows, dtype=np.int64)
-        terms = unique_terms(tokens)
+        terms = unique_tokens(tokens)
         out = np.zeros(rows.size, dtype=np.float64)
         if not terms or rows.size == 0:
             return out
@@ -292,7 +293,9 @@ class MilvusBackend:
         q = np.asarray(qvec, dtype=np.float32).reshape(-1)
         return (self.vectors(rows) @ q).astype(np.float64)
 
-    def vectors(self, rows: np.ndarray) -> np.ndarray:
+    def vectors(self, rows: np.ndarray | slice) -> np.ndarray:
+        if isinstance(rows, slice):
+            rows = np.arange(self._count)[rows]
         if not self.has_vectors:
             from kb.errors import ModelUnavailableError
 
@@ -352,10 +355,15 @@ class MilvusBackend:
         return n
 
 
-def _top(scores: dict[int, float], k: int) -> list[int]:
-    """kb's cut (kb.bm25.top_k): positive scores, best first, ties by row; at most k."""
-    ranked = sorted((r for r, s in scores.items() if s > 0), key=lambda r: (-scores[r], r))
+def _top(scores: dict[int, float], k: int, positive: bool = False) -> list[int]:
+    """kb's cut: best first, ties by row, at most k; for BM25 (kb.bm25.top_k) positive scores only."""
+    ranked = sorted((r for r, s in scores.items() if s > 0 or not positive), key=lambda r: (-scores[r], r))
     return ranked[:k]
+
+
+def _aliases(c) -> list[str]:
+    """Every alias of the database (pymilvus lists them without a collection name)."""
+    return list(c.list_aliases().get("aliases", []))
 
 
 def _chunks(items: list, n: int) -> Iterable[list]:
@@ -466,12 +474,13 @@ class MilvusWriter:
         c = client(self.config)
         alias = entry.get("alias", self.config.alias)
         try:
-            if alias in c.list_aliases(entry["collection"]).get("aliases", []):
+            serving = self.serving()
+            if serving == entry["collection"]:
                 return
-            try:
-                c.alter_alias(entry["collection"], alias)
-            except Exception:  # the alias does not exist yet
+            if serving is None:
                 c.create_alias(entry["collection"], alias)
+            else:
+                c.alter_alias(entry["collection"], alias)
         except Exception as e:
             raise BackendError(f"无法将 Milvus 别名 {alias} 指向 {entry['collection']}：{_first_line(e)}") from e
 
@@ -497,7 +506,6 @@ class MilvusWriter:
     def serving(self) -> str | None:
         """The collection the alias points at, or None."""
         c = client(self.config)
-        try:
-            return c.describe_alias(self.config.alias).get("collection_name")
-        except Exception:
+        if self.config.alias not in _aliases(c):
             return None
+        return c.describe_alias(self.config.alias).get("collection_name")

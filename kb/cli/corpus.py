@@ -15,15 +15,20 @@ from .output import index_dir, print_json, print_jsonl, print_table
 def cmd_build(args: argparse.Namespace) -> int:
     """Build the index from a corpus folder; an unchanged corpus does no work.
 
-    Example: kb build corpus --index index
+    The clause rows go to the configured backend (KB_BACKEND: local, or milvus with KB_MILVUS_URI).
+    Examples:
+      kb build corpus --index index
+      kb build corpus --dask tcp://scheduler:8786     # parse and embed on a Dask cluster
     """
+    from ..backends import backend_writer
     from ..build import build_index
 
     settings = load_settings()
     corpus = Path(args.corpus) if args.corpus else settings.corpus_dir
     model = args.model or settings.embed_model
     report = build_index(corpus, index_dir(args), model, force=args.force, use_catalog=not args.no_catalog,
-                         max_file_bytes=settings.max_file_bytes, progress=sys.stderr.isatty() or args.progress)
+                         max_file_bytes=settings.max_file_bytes, progress=sys.stderr.isatty() or args.progress,
+                         backend=backend_writer(settings), dask=args.dask)
     if args.json:
         print_json({
             "build_dir": str(report.build_dir), "documents": report.documents, "clauses": report.clauses,
@@ -112,8 +117,11 @@ def cmd_add(args: argparse.Namespace) -> int:
     if failed == len(args.files):
         print("没有文件加入语料，索引未改动。", file=sys.stderr)
         return 1
+    from ..backends import backend_writer
+
     report = build_index(corpus, index_dir(args), args.model or settings.embed_model,
-                         max_file_bytes=settings.max_file_bytes, progress=sys.stderr.isatty())
+                         max_file_bytes=settings.max_file_bytes, progress=sys.stderr.isatty(),
+                         backend=backend_writer(settings))
     print(f"索引已更新：{report.documents} 个文件，{report.clauses} 个条款，复用 {report.reused} 个文件，"
           f"新向量 {report.embedded} 条，用时 {report.seconds:.1f} 秒")
     for e in report.errors:
@@ -128,6 +136,7 @@ def register(add) -> None:
     b.add_argument("--force", action="store_true", help="即使语料未变也重新构建")
     b.add_argument("--no-catalog", action="store_true", help="忽略 catalog.toml，只用抽取结果")
     b.add_argument("--progress", action="store_true", help="总是显示进度条")
+    b.add_argument("--dask", metavar="调度器", help="在 Dask 集群上解析文件和计算向量，例如 tcp://主机:8786")
     b.add_argument("--json", action="store_true", help="以 JSON 输出构建报告")
 
     d = add("docs", cmd_docs, "列出已索引的文件及其元数据（标题、发文机关、文号、日期、层级、地区、状态）")

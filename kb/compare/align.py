@@ -99,9 +99,9 @@ def align(kb, doc_a: str, doc_b: str, threshold: float | None = None,
     top = np.array([[_topic_cosine(a, b) for b in cb] for a in ca])
     sa_list, sb_list = [_sentences(kb, a.text) for a in ca], [_sentences(kb, b.text) for b in cb]
     sent = np.array([[_sentence_overlap(x, y)[0] for y in sb_list] for x in sa_list])
-    if getattr(kb, "dense", None) is not None:
-        va = kb.dense.vectors[[c.row for c in ca]]
-        vb = kb.dense.vectors[[c.row for c in cb]]
+    if kb.has_dense:
+        va = kb.backend.vectors(np.array([c.row for c in ca], dtype=np.int64))
+        vb = kb.backend.vectors(np.array([c.row for c in cb], dtype=np.int64))
         cos = np.asarray(va @ vb.T, dtype=np.float64)
         score = _z(cos) + _z(lex) + ALIGN_TOPIC * top + ALIGN_SENTENCE * _z(sent)
     else:

@@ -46,9 +46,16 @@ def clause_terms(text: str) -> tuple[str, ...]:
     return tuple(t for t in unique_tokens(text) if len(t) >= 2 and not _NUMBERING.fullmatch(t))
 
 
+def doc_freq(kb, token: str) -> int:
+    """How many clauses hold the token, as the retrieval backend counts them."""
+    return kb.backend.document_frequencies([token])[token]
+
+
 def bm25_idf(kb, token: str) -> float:
     """The keyword index's own IDF of a token, so weights agree with BM25 (absent tokens at their full IDF)."""
-    return kb.bm25.term_idf(token)
+    from ..bm25 import lucene_idf
+
+    return lucene_idf(doc_freq(kb, token), kb.backend.count())
 
 
 _CONTENT_FLAGS = ("n", "vn", "an", "eng", "j", "l", "i")  # jieba POS: nouns, verbal nouns, abbreviations, idioms

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 
 from ..models import Clause, Target
-from .common import Located, bm25_idf, content_words, longest_first, match_form, unique_tokens
+from .common import Located, bm25_idf, content_words, doc_freq, longest_first, match_form, unique_tokens
 from .results import ClauseDiff, DiffTerm, TargetPair
 
 # Words too common in policy text to tell two clauses apart, used when no index is at hand to
@@ -24,8 +24,8 @@ def _distinctive(kb, token: str) -> bool:
     """A term worth showing as a difference: two characters or more, not a number, not everyday policy prose."""
     if len(token) < 2 or re.fullmatch(r"[\d.%]+", token):
         return False
-    if kb is not None and getattr(kb, "bm25", None) is not None and kb.bm25.num_docs >= 20:
-        return kb.bm25.df(token) / kb.bm25.num_docs <= COMMON_DF
+    if kb is not None and getattr(kb, "backend", None) is not None and kb.backend.count() >= 20:
+        return doc_freq(kb, token) / kb.backend.count() <= COMMON_DF
     return token not in GENERIC_TERMS
 
 

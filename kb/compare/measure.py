@@ -127,16 +127,24 @@ def _cosine_scale(kb, qvec) -> tuple[float, float]:
     depend on the model (e5 puts nearly everything between 0.8 and 0.95). Large indexes use a sample
     for the median and the index's own search for the best.
     """
-    vectors = kb.dense.vectors
-    n = len(vectors)
+    from ..backends import Selection
+
+    n = kb.backend.count()
     step = max(1, n // SCALE_SAMPLE)
-    sample = np.asarray(vectors[::step] @ np.asarray(qvec, dtype=np.float32), dtype=np.float64)
+    sample = np.asarray(kb.backend.vectors(slice(None, None, step)) @ np.asarray(qvec, dtype=np.float32),
+                        dtype=np.float64)
     median = float(np.median(sample))
-    best = float(sample.max()) if step == 1 else float(kb.dense.search(qvec, 1)[1][0])
+    best = float(sample.max()) if step == 1 else float(kb.backend.candidates(None, qvec, 1, Selection()).dense.max())
     return median, (best - median) if best > median else 1.0
 
 
-def _signals(kb, q: _Query, clauses: list[Clause], bm25_all: np.ndarray | None,
+def _bm25_of(kb, tokens, candidates: dict[str, list[Clause]]) -> dict[int, float]:
+    """BM25 of every clause the comparison looks at, asked of the backend at once, by row."""
+    rows = np.array([c.row for clauses in candidates.values() for c in clauses], dtype=np.int64)
+    return dict(zip(rows.tolist(), kb.backend.bm25_scores(list(tokens), rows).tolist(), strict=True))
+
+
+def _signals(kb, q: _Query, clauses: list[Clause], bm25_of: dict[int, float] | None,
              qvec, median: float, spread: float) -> list[dict[str, float]]:
     """Raw per-clause signals, each in 0–1 except the cosine."""
     rows = np.array([c.row for c in clauses], dtype=np.int64)
@@ -144,8 +152,10 @@ def _signals(kb, q: _Query, clauses: list[Clause], bm25_all: np.ndarray | None,
     # measure whose words are mostly absent (量子计算机太空旅游, of which only 计算 occurs, in 云计算)
     # must not read as well matched because the one word it shares is rare.
     term_weight = sum(q.idf.values()) or 1.0
-    bm = bm25_all[rows] / term_weight if bm25_all is not None else np.zeros(len(rows))
-    cos = np.asarray(kb.dense.scores_for(qvec, rows), dtype=np.float64) if qvec is not None else None
+    # float32 as BM25 scores are kept, so the confidences are those measured in bench/RESULTS.md
+    bm = (np.array([bm25_of[int(r)] for r in rows], dtype=np.float32) / term_weight if bm25_of is not None
+          else np.zeros(len(rows)))
+    cos = kb.backend.vector_scores(qvec, rows) if qvec is not None else None
     word_weight = sum(q.idf[w] for w in q.words) or 1.0
     out = []
     for i, c in enumerate(clauses):
@@ -222,7 +232,8 @@ def compare_measure(
     q = _make_query(kb, measure, topic)
     docs = select_documents(kb, documents, levels)
     has_dense = bool(getattr(kb, "has_dense", False))
-    bm25_all = kb.bm25.scores(q.tokens) if q.tokens else None
+    candidates = {doc.id: eligible(kb, doc, exclude_kinds) for doc in docs}
+    bm25_of = _bm25_of(kb, q.tokens, candidates) if q.tokens else None
     qvec = kb.query_vector(q.text) if has_dense else None  # cached: the app reruns comparisons often
     if q.topic_only:
         t_match, t_weak = TOPIC_MATCH, TOPIC_WEAK
@@ -237,11 +248,11 @@ def compare_measure(
 
     rows: list[CompareRow] = []
     for doc in docs:
-        clauses = eligible(kb, doc, exclude_kinds)
+        clauses = candidates[doc.id]
         if not clauses:
             rows.append(CompareRow(doc, "none", 0.0, []))
             continue
-        sigs = _signals(kb, q, clauses, bm25_all, qvec, median, spread)
+        sigs = _signals(kb, q, clauses, bm25_of, qvec, median, spread)
         scores = _rank(sigs, clauses, has_dense)
         order = sorted(range(len(clauses)), key=lambda i: (-scores[i], clauses[i].ordinal))
         best_conf = _confidence(sigs[order[0]], has_dense)
