@@ -78,6 +78,7 @@ class Tokenizer:
         self._words: dict[str, tuple[str, ...]] = {}  # jieba word → its kept tokens
         jieba.setLogLevel(logging.WARNING)  # silence "Building prefix dict …" on stderr
         self._jieba = jieba.Tokenizer()
+        self._pos = None  # jieba.posseg over the same dictionary, made on first use (tag_words)
         self._jieba.initialize()
         self.hmm = hmm
         digest = hashlib.sha256(f"v{TOKENIZER_VERSION};jieba {jieba.__version__};hmm={hmm}".encode())
@@ -147,6 +148,15 @@ class Tokenizer:
         return tokens
 
     __call__ = tokenize
+
+    def tag_words(self, text: str) -> list[tuple[str, str]]:
+        """(word, part-of-speech flag) for each word jieba cuts from the text, with our dictionary (not stop-word
+        filtered: the tags are about the wording)."""
+        if self._pos is None:
+            import jieba.posseg
+
+            self._pos = jieba.posseg.POSTokenizer(self._jieba)
+        return [(p.word, p.flag) for p in self._pos.cut(text)]
 
 
 _default: Tokenizer | None = None

@@ -59,22 +59,14 @@ def bm25_idf(kb, token: str) -> float:
 
 
 _CONTENT_FLAGS = ("n", "vn", "an", "eng", "j", "l", "i")  # jieba POS: nouns, verbal nouns, abbreviations, idioms
-_pos_tokenizer = None
-
-
 def content_words(text: str) -> set[str]:
     """Words of the text that jieba tags as nouns or the like (our own jieba instance, domain dictionary).
 
     Verbs and adverbs (改善, 注重, 尽快) say how, not what, so they make poor differences.
     """
-    global _pos_tokenizer
-    if _pos_tokenizer is None:
-        import jieba.posseg
+    from ..tokenize import get_tokenizer
 
-        from ..tokenize import get_tokenizer
-
-        _pos_tokenizer = jieba.posseg.POSTokenizer(get_tokenizer()._jieba)
-    return {p.word for p in _pos_tokenizer.cut(normalize(text)) if p.flag.startswith(_CONTENT_FLAGS)}
+    return {word for word, flag in get_tokenizer().tag_words(normalize(text)) if flag.startswith(_CONTENT_FLAGS)}
 
 
 def select_documents(kb, documents: Sequence[str] | None, levels: Sequence[str] | None) -> list[Document]:
