@@ -13,7 +13,7 @@ from datetime import date
 from typing import IO, Any
 
 from kb.errors import MissingDependencyError, QueryError
-from kb.models import STATUS_LABELS, Clause, Document, Hit
+from kb.models import CITED_FIELDS, INFERRED_MARK, STATUS_LABELS, Clause, Document, Hit, marked
 from kb.outline import split_path
 from kb.text import quote_title
 
@@ -31,6 +31,7 @@ COLUMNS = (
 )  # fmt: skip
 
 DRAFT_MARK = "征求意见稿"
+UNKNOWN_TITLE = "未注明题名"  # a reference line's title when the document states none
 
 # GB/T 7714-2015 appendix B has no type code for 政策文件. A 红头文件 issued by a state organ is an official
 # record (公文), which the standard's type list files under 档案 [A]; [Z] (其他) would say nothing.
@@ -63,8 +64,16 @@ class Citation:
     source: str = ""  # file name
     clause_id: str = ""
     source_url: str = ""
-    reference: str = ""  # GB/T 7714-2015 line for the document
+    reference: str = ""  # GB/T 7714-2015 line for the document, from stated and catalog values only
     locator: str = ""  # e.g. 《…的通知》（金发〔2024〕5号）第三部分第（九）项
+    provenance: dict[str, str] = field(default_factory=dict)  # field → stated | catalog | inferred | missing
+
+    def shown(self, name: str) -> str:
+        """A document field as exported: "未注明" when missing, "…（推断）" when inferred."""
+        values = {"title": self.title, "issuers": self.issuers_text, "doc_number": self.doc_number,
+                  "date": self.date, "level": "" if self.level_label == "未知" else self.level_label,
+                  "region": self.region, "status": self.status_label}
+        return marked(values[name], self.provenance.get(name, "stated" if values[name] else "missing"))
 
     @property
     def is_draft(self) -> bool:
@@ -81,6 +90,8 @@ def citation_from(
     draft = document.status == "draft"
     position = position_label(clause.path, clause.kind)
     shown = _display_title(title or _clean(document.source) or "未命名文件", draft)
+    kinds = {name: document.field_provenance(name) for name in CITED_FIELDS}
+    title_mark = INFERRED_MARK if kinds["title"] == "inferred" else ""
     quoted_number = f"（{doc_number}）" if doc_number else ""
     return Citation(
         index=index,
@@ -101,7 +112,8 @@ def citation_from(
         clause_id=clause.id,
         source_url=document.source_url.strip(),
         reference=reference_line(document, accessed),
-        locator=f"{quote_title(shown)}{quoted_number}{position}",
+        locator=f"{quote_title(shown)}{title_mark}{quoted_number}{position}",
+        provenance=kinds,
     )
 
 
@@ -117,15 +129,21 @@ def citations_from(
 
 
 def reference_line(document: Document, accessed: date | None = None) -> str:
-    """GB/T 7714-2015 entry, e.g. `机关A, 机关B. 题名: 文号[A]. 2024-04-03.`; online adds dates and URL."""
-    issuers = [name for name in (_clean(i) for i in document.issuers) if name]
+    """GB/T 7714-2015 entry, e.g. `机关A, 机关B. 题名: 文号[A]. 2024-04-03.`; online adds dates and URL.
+
+    Built only from what the document states or the catalog gives: an inferred issuer or date is left out,
+    an inferred title is replaced by 未注明题名, so a pasted reference never presents a guess as fact."""
+    def known(name: str) -> bool:
+        return document.field_provenance(name) in ("stated", "catalog")
+
+    issuers = [name for name in (_clean(i) for i in document.issuers) if name] if known("issuers") else []
     if len(issuers) > MAX_CREATORS:
         issuers = [*issuers[:MAX_CREATORS], "等"]
     title = _display_title(
-        _clean(document.title) or _clean(document.source) or "未命名文件", document.status == "draft"
+        (_clean(document.title) if known("title") else "") or UNKNOWN_TITLE, document.status == "draft"
     )
-    doc_number = _compact(document.doc_number)
-    issued = _clean(document.date)
+    doc_number = _compact(document.doc_number) if known("doc_number") else ""
+    issued = _clean(document.date) if known("date") else ""
     url = document.source_url.strip()
 
     head = f"{', '.join(issuers)}. " if issuers else ""
@@ -231,8 +249,8 @@ def _document_rows(citations: list[Citation]) -> list[list[Any]]:
         first.setdefault(c.reference, c)
         counts[c.reference] = counts.get(c.reference, 0) + 1
     return [
-        [n, c.title or c.source, c.issuers_text, c.doc_number, c.date, c.level_label, c.region, c.status_label,
-         counts[ref], ref, c.source_url, c.source]
+        [n, c.shown("title") if c.title else c.source, c.shown("issuers"), c.shown("doc_number"), c.shown("date"),
+         c.shown("level"), c.shown("region"), c.shown("status"), counts[ref], ref, c.source_url, c.source]
         for ref, n in numbers.items()
         for c in (first[ref],)
     ]
@@ -383,8 +401,9 @@ _MD_LINE_START = re.compile(r"^(\d+)([.)])|^([-+>])")
 
 def _row(c: Citation) -> list[Any]:
     return [
-        c.index, c.title, c.issuers_text, c.doc_number, c.date, c.level_label, c.region, c.status_label,
-        c.path or c.position, c.heading, c.text, c.reference, c.clause_id, c.source,
+        c.index, c.shown("title"), c.shown("issuers"), c.shown("doc_number"), c.shown("date"), c.shown("level"),
+        c.shown("region"), c.shown("status"), c.path or c.position, c.heading, c.text, c.reference, c.clause_id,
+        c.source,
     ]  # fmt: skip
 
 
@@ -449,17 +468,22 @@ def _md_reference(ref: str) -> str:
 
 
 def _item_heading(c: Citation, numbered: bool = True) -> str:
-    parts = [c.title_quoted or quote_title(c.source or "未命名文件"), c.path or c.position, c.heading]
+    title = c.title_quoted or quote_title(c.source or "未命名文件")
+    if c.provenance.get("title") == "inferred":
+        title += INFERRED_MARK
+    parts = [title, c.path or c.position, c.heading]
     text = " ".join(p for p in parts if p)
     return f"{c.index}. {text}" if numbered else text
 
 
 def _meta_parts(c: Citation) -> list[tuple[str, str]]:
-    parts = [("发文机关", c.issuers_text), ("文号", c.doc_number), ("成文日期", c.date),
-             ("层级", c.level_label)]  # fmt: skip
+    """Document fields under each item, every one shown with its mark: a missing one says 未注明 rather
+    than vanish, so the reader sees what the document does not state."""
+    parts = [("发文机关", c.shown("issuers")), ("文号", c.shown("doc_number")), ("成文日期", c.shown("date")),
+             ("层级", c.shown("level")), ("地区", c.shown("region"))]  # fmt: skip
     if c.is_draft:
-        parts.append(("状态", c.status_label))
-    return [(k, v) for k, v in parts if v]
+        parts.append(("状态", c.shown("status")))
+    return parts
 
 
 def _reference_numbers(citations: list[Citation]) -> dict[str, int]:

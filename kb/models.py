@@ -14,6 +14,35 @@ STATUSES = ("draft", "final")
 STATUS_LABELS = {"draft": "征求意见稿", "final": "正式稿"}
 LEVEL_ORDER = {level: i for i, level in enumerate(LEVELS)}  # national first; unknown levels sort last
 
+# What a reader is told about where a document field's value came from: stated in the document (its text,
+# a web page's information box, a file's front matter), from the catalog, inferred by the tool, or missing.
+PROVENANCE_LABELS = {"stated": "文件所载", "catalog": "目录填写", "inferred": "推断", "missing": "未注明"}
+INFERRED_MARK = "（推断）"
+MISSING_TEXT = "未注明"
+# The document fields a citation carries, in the order they are shown.
+CITED_FIELDS = ("title", "issuers", "doc_number", "date", "level", "region", "status")
+# Fields whose absence is not worth a reviewer's check: many documents have no 文号, and the status is
+# always decided (征求意见稿 when the text says so, else 正式稿).
+_UNCHECKED_WHEN_MISSING = ("doc_number", "status")
+
+
+def field_text(name: str, value: Any) -> str:
+    """A field's value as readers see it: lists joined with 、, level and status by their Chinese labels."""
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    if name == "level":
+        return LEVEL_LABELS.get(str(value), str(value)) if value else ""
+    if name == "status":
+        return STATUS_LABELS.get(str(value), str(value)) if value else ""
+    return "" if value is None else str(value)
+
+
+def marked(text: str, kind: str) -> str:
+    """A value as cited: "未注明" when missing, "…（推断）" when inferred, else as is."""
+    if kind == "missing" or not text:
+        return MISSING_TEXT
+    return f"{text}{INFERRED_MARK}" if kind == "inferred" else text
+
 # Clause kinds, from the outline parser.
 KINDS = ("preamble", "general", "target", "part", "article", "measure", "item", "release", "closing")
 KIND_LABELS = {
@@ -202,6 +231,37 @@ class Document:
     @property
     def level_label(self) -> str:
         return LEVEL_LABELS.get(self.level, "未知")
+
+    def field_provenance(self, name: str) -> str:
+        """Where the field's value came from: stated | catalog | inferred | missing (PROVENANCE_LABELS).
+        A value without a provenance record was set by whoever built the record and counts as stated. A
+        status decided by the absence of any draft mark is read from the text, so it counts as stated too."""
+        ev = self.provenance.get(name)
+        if ev is not None and ev.source == "catalog":
+            return "catalog"
+        if not getattr(self, name, None):
+            return "missing"
+        if ev is not None and (ev.source == "derived" or (ev.source == "default" and name != "status")):
+            return "inferred"
+        return "stated"
+
+    def shown(self, name: str) -> str:
+        """The field as it is cited: "未注明" when missing, "…（推断）" when inferred."""
+        return marked(field_text(name, getattr(self, name, "")), self.field_provenance(name))
+
+    def to_check(self) -> list[str]:
+        """Fields a reviewer should check (待核实): the inferred ones, and the missing ones but 文号 and status."""
+        return [name for name in CITED_FIELDS if (kind := self.field_provenance(name)) == "inferred"
+                or (kind == "missing" and name not in _UNCHECKED_WHEN_MISSING)]
+
+    def provenance_report(self) -> dict:
+        """{"fields": {name: {value, provenance, evidence}}, "to_check": [...]} for the cited fields."""
+        return {
+            "fields": {name: {"value": getattr(self, name), "provenance": self.field_provenance(name),
+                              "evidence": self.provenance[name].evidence if name in self.provenance else ""}
+                       for name in CITED_FIELDS},
+            "to_check": self.to_check(),
+        }
 
     @property
     def status_label(self) -> str:

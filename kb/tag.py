@@ -26,10 +26,10 @@ from .segment import (
     Layout,
     _is_org_line,
 )
+from .text import cn_number
 
 _DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _CN_DATE = re.compile(DATE)
-_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0}
 _ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _DRAFT = re.compile(r"征求意见稿|送审稿|讨论稿|草案")
 _IMPLEMENTS = re.compile(r"(?:贯彻落实|落实|贯彻|根据|按照|依据|执行|对照)[^，。；《]{0,12}《([^《》]{4,80})》")
@@ -77,24 +77,11 @@ def iso_date(text: str) -> str:
         m = _CN_DATE.search(text)
         if not m:
             return ""
-        parts = re.split(r"\s*[年月日]\s*", m.group(0))
-        y, mo, d = (_cn_number(p) for p in parts[:3])
+        parts = re.split(r"\s*[年月日]\s*", m.group(0).replace("○", "〇"))
+        y, mo, d = (int(p) if p.isdigit() else int(cn_number(p)) for p in parts[:3])
     if not (1949 <= y <= 2100 and 1 <= mo <= 12 and 1 <= d <= 31):
         return ""
     return f"{y:04d}-{mo:02d}-{d:02d}"
-
-
-def _cn_number(text: str) -> int:
-    """"2024", "二○二四" (digit by digit), "十二", "二十九" → the number; -1 when unreadable."""
-    if text.isdigit():
-        return int(text)
-    if "十" not in text:
-        digits = [_CN_DIGITS.get(c) for c in text]
-        return -1 if None in digits or not digits else int("".join(map(str, digits)))
-    tens, _, ones = text.partition("十")
-    t = _CN_DIGITS.get(tens, -100) if tens else 1
-    o = _CN_DIGITS.get(ones, -100) if ones else 0
-    return t * 10 + o if t >= 0 and o >= 0 else -1
 
 
 def tag_document(

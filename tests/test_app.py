@@ -159,9 +159,13 @@ def test_explain_empty(seed_kb):
 def test_provenance_and_references(seed_kb):
     doc = seed_kb.document("001_3b50df308c9c2e77.txt")
     rows = {r["字段"]: r for r in tables.provenance_rows(doc)}
-    assert rows["文号"]["值"] == "金发〔2024〕5号" and rows["文号"]["来源"] == "正文抽取"
+    assert rows["文号"]["值"] == "金发〔2024〕5号" and rows["文号"]["来源"] == "文件所载"
     county = seed_kb.document("003_142beb58a89e468f.txt")
-    assert {r["字段"]: r for r in tables.provenance_rows(county)}["地区"]["来源"] == "目录（人工填写）"
+    assert {r["字段"]: r for r in tables.provenance_rows(county)}["地区"]["来源"] == "目录填写"
+    suzhou = {r["字段"]: r for r in tables.provenance_rows(seed_kb.document("000_70838f8e5a3ffbff.txt"))}
+    assert suzhou["成文日期"]["值"] == "未注明" and suzhou["成文日期"]["来源"] == "未注明"
+    luoyang = {r["字段"]: r for r in tables.provenance_rows(seed_kb.document("004_b17876d9791bd83c.txt"))}
+    assert luoyang["发文机关"]["值"] == "洛阳市金融工作局（推断）" and luoyang["发文机关"]["来源"] == "推断"
     # The documents page shows the lineage links of kb.compare: unresolved for Suzhou's provincial parent …
     links = {(link.child.source, link.reference): link.parent for link in lineage(seed_kb)}
     assert links[("000_70838f8e5a3ffbff.txt", "省政府关于金融支持制造业发展的若干意见")] is None
@@ -172,7 +176,7 @@ def test_provenance_and_references(seed_kb):
     assert [link.parent for link in links if link.child is child] == [national]
     assert [link.child for link in links if link.parent is national] == [child]
     table = tables.documents_table(seed_kb.documents)
-    assert [r["层级"] for r in table][:2] == ["国家", "国家"] and table[-1]["层级"] == "县级"
+    assert [r["层级"] for r in table][:2] == ["国家", "国家"] and table[-1]["层级"] == "县级（推断）"  # from a 版记
 
 
 def test_store_upload(tmp_path):
@@ -385,6 +389,28 @@ def test_documents_page_outline_metadata_and_links(app_env):
     at.button(key="doc_add").click().run()
     _ok(at)
     assert len(at.session_state["kb_citations"]) == 1
+
+
+def test_documents_table_and_cards_mark_inferred_and_missing(app_env, seed_kb):
+    rows = {r["文件"]: r for r in tables.documents_table(seed_kb.documents)}
+    assert rows["004_b17876d9791bd83c.txt"]["发文机关"] == "洛阳市金融工作局（推断）"
+    assert rows["000_70838f8e5a3ffbff.txt"]["成文日期"] == "未注明"
+    from ui.render import doc_meta_html
+
+    card = doc_meta_html(seed_kb.document("000_70838f8e5a3ffbff.txt"))
+    assert "成文日期未注明" in card and "kb-inferred" in card
+
+
+def test_admin_lists_fields_to_check(app_env):
+    at = _app().run()
+    at.switch_page("ui/admin.py").run()
+    _ok(at)
+    frames = [d.value for d in at.dataframe if {"字段", "当前值"} <= set(d.value.columns)]
+    assert frames and len(frames[0]) > 0  # the 待核实 table
+    records = frames[0].to_dict("records")
+    assert {"文件": "004_b17876d9791bd83c.txt", "字段": "发文机关"}.items() <= next(
+        r for r in records if r["文件"] == "004_b17876d9791bd83c.txt" and r["字段"] == "发文机关").items()
+    assert any(r["文件"] == "000_70838f8e5a3ffbff.txt" and r["当前值"] == "未注明" for r in records)
 
 
 def _seed_kb_clauses(doc_id: str) -> list[Clause]:

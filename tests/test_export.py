@@ -137,7 +137,7 @@ def test_reference_line_online(national: Document) -> None:
 def test_reference_line_missing_fields() -> None:
     assert reference_line(_doc(title="某某办法")) == "某某办法[A]."
     assert reference_line(_doc(title="某某办法", date="2023-01-02")) == "某某办法[A]. 2023-01-02."
-    assert reference_line(_doc(title="", source="003.txt")) == "003.txt[A]."
+    assert reference_line(_doc(title="", source="003.txt")) == "未注明题名[A]."  # a file name is not a title
     many = _doc(title="某某通知", issuers=["甲部", "乙部", "丙部", "丁部"])
     assert reference_line(many) == "甲部, 乙部, 丙部, 等. 某某通知[A]."
 

@@ -34,7 +34,7 @@ if not s.allow_admin:
     st.stop()
 
 kb = try_kb()  # may be None: this page is where a first index gets built
-tab_upload, tab_meta, tab_build = st.tabs(["上传文件", "编辑元数据", "构建索引"])
+tab_upload, tab_meta, tab_check, tab_build = st.tabs(["上传文件", "编辑元数据", "待核实", "构建索引"])
 
 # ---------------------------------------------------------------- upload
 with tab_upload:
@@ -130,6 +130,19 @@ with tab_meta:
                     st.error(f"未保存：{e}")
                 else:
                     st.success(f"已保存 {source} 的元数据。请到“构建索引”页更新索引后生效。")
+
+# ---------------------------------------------------------------- fields to check
+with tab_check:
+    st.caption("以下字段不是文件本身写明的：标“推断”的由程序推断，标“未注明”的文件中没有。请核对原件，"
+               "在“编辑元数据”中填写或更正（写入 catalog.toml 后以目录为准）。导出和引用中，这些值同样标注“（推断）”"
+               "或“未注明”。")
+    check_rows = tables.to_check_rows(kb.documents) if kb else []
+    if not kb:
+        st.info("还没有索引。")
+    elif not check_rows:
+        st.success("所有文件的元数据均为文件所载或目录填写，没有待核实的字段。")
+    else:
+        st.dataframe(check_rows, hide_index=True, width="stretch", key="check_table")
 
 # ---------------------------------------------------------------- build
 with tab_build:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from kb.compare.results import MATCH_LABELS
-from kb.models import LEVEL_LABELS, LEVELS, STATUS_LABELS, Clause, Document, Hit
+from kb.models import INFERRED_MARK, LEVEL_LABELS, LEVELS, STATUS_LABELS, Clause, Document, Hit
 from kb.outline import OutlineNode, body_start, clause_title, display_path, heading_trail
 from kb.text import quote_title, term_spans
 
@@ -114,10 +114,18 @@ def topic_labels(clause: Clause) -> list[str]:
 
 def doc_meta_html(doc: Document, with_title: bool = True) -> str:
     """Level badge, draft badge, 《title》, 文号, date and region on one line."""
-    parts = [f'<span class="kb-mi">{html.escape(quote_title(doc.title or doc.source))}</span>'] if with_title else []
-    for value in (doc.doc_number, doc.date, doc.region):
-        if value:
-            parts.append(f'<span class="kb-mi">{html.escape(value)}</span>')
+    title = quote_title(doc.title or doc.source) + (INFERRED_MARK if doc.field_provenance("title") == "inferred"
+                                                     else "")
+    parts = [f'<span class="kb-mi">{html.escape(title)}</span>'] if with_title else []
+    # 文号 only when there is one (most documents have none); the date and region say 未注明 when missing.
+    for name, label in (("doc_number", ""), ("date", "成文日期"), ("region", "地区")):
+        kind = doc.field_provenance(name)
+        if kind == "missing" and not label:
+            continue
+        shown = doc.shown(name)
+        text = f"{label}{shown}" if kind == "missing" else shown
+        parts.append(f'<span class="kb-mi{" kb-inferred" if kind in ("inferred", "missing") else ""}">'
+                     f'{html.escape(text)}</span>')
     return (f'<div class="kb-meta">{level_badge_html(doc.level)}{status_badge_html(doc.status)}'
             f'{"".join(parts)}</div>')
 

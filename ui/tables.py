@@ -7,7 +7,16 @@ from dataclasses import dataclass
 from datetime import date
 
 from kb.compare.results import MATCH_LABELS
-from kb.models import LEVEL_LABELS, LEVELS, STATUS_LABELS, Clause, Document, order_documents
+from kb.models import (
+    CITED_FIELDS,
+    LEVEL_LABELS,
+    LEVELS,
+    PROVENANCE_LABELS,
+    Clause,
+    Document,
+    field_text,
+    order_documents,
+)
 from kb.outline import clause_title
 from kb.text import quote_title
 
@@ -21,37 +30,41 @@ def export_file_name(fmt: str, today: date | None = None) -> str:
 
 
 
-SOURCE_LABELS = {"catalog": "目录（人工填写）", "extracted": "正文抽取", "derived": "推断", "default": "默认值"}
 FIELD_LABELS = {
     "title": "标题", "issuers": "发文机关", "doc_number": "文号", "date": "成文日期", "level": "层级",
     "region": "地区", "status": "状态", "references": "所落实的文件", "source_url": "来源网址",
 }
 
 
-def field_text(name: str, value: object) -> str:
-    if isinstance(value, list):
-        return "、".join(str(v) for v in value)
-    if name == "level":
-        return LEVEL_LABELS.get(str(value), str(value))
-    if name == "status":
-        return STATUS_LABELS.get(str(value), str(value))
-    return "" if value is None else str(value)
-
-
 def provenance_rows(doc: Document) -> list[dict[str, str]]:
-    """Why each metadata field has its value: 字段, 值, 来源, 依据."""
+    """Why each metadata field has its value: 字段, 值, 来源 (文件所载 / 目录填写 / 推断 / 未注明), 依据."""
     rows = []
     for name, label in FIELD_LABELS.items():
         ev = doc.provenance.get(name)
         value = getattr(doc, name, "")
-        if ev is None and not value:
+        cited = name in CITED_FIELDS
+        if not cited and ev is None and not value:
             continue
+        kind = doc.field_provenance(name)
         rows.append({
             "字段": label,
-            "值": field_text(name, value) or "—",
-            "来源": SOURCE_LABELS.get(ev.source, ev.source) if ev else "—",
+            "值": doc.shown(name) if cited else field_text(name, value) or "—",
+            "来源": PROVENANCE_LABELS[kind],
             "依据": ev.evidence if ev else "",
         })
+    return rows
+
+
+def to_check_rows(documents: Sequence[Document]) -> list[dict[str, str]]:
+    """待核实: one row per inferred or missing field of each document, for a reviewer to confirm or correct
+    in the catalog."""
+    rows = []
+    for d in order_documents(documents):
+        for name in d.to_check():
+            ev = d.provenance.get(name)
+            rows.append({"文件": d.source, "标题": d.shown("title"), "字段": FIELD_LABELS[name],
+                         "当前值": d.shown(name), "来源": PROVENANCE_LABELS[d.field_provenance(name)],
+                         "依据": ev.evidence if ev else ""})
     return rows
 
 
@@ -59,9 +72,9 @@ def documents_table(documents: Sequence[Document]) -> list[dict[str, object]]:
     """One row per document for the corpus table."""
     docs = order_documents(documents)
     return [{
-        "标题": d.title or d.source, "层级": d.level_label, "地区": d.region or "—",
-        "发文机关": "、".join(d.issuers) or "—", "文号": d.doc_number or "—", "成文日期": d.date or "—",
-        "状态": d.status_label, "条款数": d.clause_count, "文件": d.source,
+        "标题": d.shown("title"), "层级": d.shown("level"), "地区": d.shown("region"),
+        "发文机关": d.shown("issuers"), "文号": d.shown("doc_number"), "成文日期": d.shown("date"),
+        "状态": d.shown("status"), "条款数": d.clause_count, "文件": d.source,
     } for d in docs]
 
 

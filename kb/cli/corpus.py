@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ..config import load_settings
-from ..models import KIND_LABELS
+from ..models import INFERRED_MARK, KIND_LABELS
 from ..text import quote_title
 from .output import index_dir, print_json, print_jsonl, print_table
 
@@ -61,12 +61,23 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
     lib = Library.load(index_dir(args))
     if args.json:
-        print_jsonl(d.to_dict(with_text=False) for d in lib.documents)
+        # Each record adds, per cited field, its value, provenance (stated | catalog | inferred | missing) and
+        # evidence, and the fields a reviewer should verify (the app's 待核实 list).
+        print_jsonl({**d.to_dict(with_text=False), **d.provenance_report()} for d in lib.documents)
         return 0
-    rows = [(d.source, d.title, d.level_label, d.region, d.doc_number or "—", d.date or "—", d.status_label,
-             d.clause_count) for d in lib.documents]
-    print_table(["文件", "标题", "层级", "地区", "文号", "日期", "状态", "条款数"], rows, [26, 40, 6, 18, 16, 10, 10, 6])
+    # Inferred values carry （推断）, missing ones read 未注明; a clipped title keeps its mark.
+    rows = [(d.source, _clip_marked(d.shown("title"), 40), d.shown("issuers"), d.shown("level"), d.shown("region"),
+             d.shown("doc_number"), d.shown("date"), d.shown("status"), d.clause_count) for d in lib.documents]
+    print_table(["文件", "标题", "发文机关", "层级", "地区", "文号", "日期", "状态", "条款数"], rows,
+                [26, 0, 30, 14, 26, 20, 20, 16, 6])
     return 0
+
+
+def _clip_marked(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    mark = INFERRED_MARK if text.endswith(INFERRED_MARK) else ""
+    return text[: limit - len(mark) - 1] + "…" + mark
 
 
 def cmd_clauses(args: argparse.Namespace) -> int:

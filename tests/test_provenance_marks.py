@@ -1,0 +1,121 @@
+"""Honest citations: every document field keeps where its value came from; inferred values are marked
+（推断） and missing ones 未注明 in `kb docs`, the app and every export format, read back here; the GB/T 7714
+line is built from stated and catalog values only."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from kb.export import citations_from, export_bytes, reference_line
+from kb.models import Clause, Document, Evidence
+
+TITLE = "关于金融支持制造业优势产业链的若干措施"
+
+
+def _doc() -> Document:
+    """Title and region stated, issuers derived from 责任单位 lines, level inferred, no date, no 文号."""
+    doc = Document(id="d", source="d.txt", format="txt", encoding="utf-8", sha256="0", text="",
+                   title=TITLE, issuers=["洛阳市金融工作局"], level="municipal", region="河南省洛阳市")
+    doc.provenance = {
+        "title": Evidence(TITLE, "extracted", "header"),
+        "issuers": Evidence(["洛阳市金融工作局"], "derived", "责任单位中最常见的“市金融工作局”，按地区补全"),
+        "level": Evidence("municipal", "derived", "正文提及洛阳市23次"),
+        "region": Evidence("河南省洛阳市", "catalog", "catalog.toml [d.txt]"),
+        "status": Evidence("final", "default", "未见征求意见稿字样"),
+    }
+    return doc
+
+
+def _citations():
+    clause = Clause(id="d:1", doc_id="d", source="d.txt", ordinal=0, kind="measure", path="一、（一）",
+                    heading="保持制造业贷款稳定增长", parents=[], text="（一）保持制造业贷款稳定增长。", start=0, end=0)
+    return citations_from([(clause, _doc())], accessed=date(2024, 5, 1))
+
+
+def test_field_provenance_and_marks():
+    doc = _doc()
+    kinds = {k: doc.field_provenance(k) for k in ("title", "issuers", "doc_number", "date", "level", "region",
+                                                  "status")}
+    assert kinds == {"title": "stated", "issuers": "inferred", "doc_number": "missing", "date": "missing",
+                     "level": "inferred", "region": "catalog", "status": "stated"}
+    assert doc.shown("issuers") == "洛阳市金融工作局（推断）"
+    assert doc.shown("level") == "市级（推断）"
+    assert doc.shown("date") == "未注明"
+    assert doc.to_check() == ["issuers", "date", "level"]
+
+
+def test_reference_line_uses_stated_and_catalog_values_only():
+    ref = reference_line(_doc())
+    assert "洛阳市金融工作局" not in ref and "推断" not in ref
+    assert ref == f"{TITLE}[A]."
+    untitled = _doc()
+    untitled.title = "d"
+    untitled.provenance["title"] = Evidence("d", "default", "正文无可识别标题，暂用文件名")
+    assert reference_line(untitled).startswith("未注明题名[A]")
+
+
+def _rows_csv(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def _rows_xlsx(data: bytes) -> list[dict[str, str]]:
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
+
+
+@pytest.mark.parametrize("fmt, read", [("csv", _rows_csv), ("xlsx", _rows_xlsx)])
+def test_tables_read_back_with_marks(fmt, read):
+    (row,) = read(export_bytes(_citations(), fmt))
+    assert row["文件标题"] == TITLE
+    assert row["发文机关"] == "洛阳市金融工作局（推断）"
+    assert row["文号"] == "未注明" and row["成文日期"] == "未注明"
+    assert row["层级"] == "市级（推断）" and row["地区"] == "河南省洛阳市"
+    assert "洛阳市金融工作局" not in row["参考文献"]
+
+
+def _text_docx(data: bytes) -> str:
+    import docx
+
+    return "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+
+
+@pytest.mark.parametrize("fmt, read", [("docx", _text_docx), ("md", lambda b: b.decode("utf-8"))])
+def test_documents_read_back_with_marks(fmt, read):
+    text = read(export_bytes(_citations(), fmt, exported_on=date(2024, 5, 2)))
+    assert "发文机关：洛阳市金融工作局（推断）" in text
+    assert "成文日期：未注明" in text and "文号：未注明" in text
+    assert "层级：市级（推断）" in text
+    reference = next(line for line in text.split("\n") if line.startswith(("[1]", "\\[1\\]")))
+    assert "洛阳市金融工作局" not in reference
+
+
+def test_seed_exports_mark_what_the_text_does_not_state(seed_kb):
+    """The 洛阳 draft's issuer comes from 责任单位 lines, the 苏州 draft states neither issuer nor date."""
+    docs = {d.source: d for d in seed_kb.documents}
+    luoyang, suzhou = docs["004_b17876d9791bd83c.txt"], docs["000_70838f8e5a3ffbff.txt"]
+    pairs = [(next(c for c in seed_kb.clauses if c.doc_id == d.id and c.kind == "measure"), d) for d in (luoyang, suzhou)]
+    rows = _rows_csv(export_bytes(citations_from(pairs), "csv"))
+    assert rows[0]["发文机关"] == "洛阳市金融工作局（推断）"
+    assert rows[1]["发文机关"] == "未注明" and rows[1]["成文日期"] == "未注明"
+    assert "洛阳市金融工作局" not in rows[0]["参考文献"]
+
+
+def test_kb_docs_marks_and_json_provenance(seed_index):
+    run = [sys.executable, "-m", "kb.cli", "docs", "--index", str(seed_index)]
+    out = subprocess.run(run, capture_output=True, text=True, check=True).stdout
+    assert "（推断）" in out and "未注明" in out
+    records = [json.loads(line) for line in subprocess.run(run + ["--json"], capture_output=True, text=True,
+                                                           check=True).stdout.splitlines()]
+    luoyang = next(r for r in records if r["source"] == "004_b17876d9791bd83c.txt")
+    assert luoyang["fields"]["issuers"]["provenance"] == "inferred"
+    assert luoyang["fields"]["region"]["provenance"] == "catalog"
+    assert "issuers" in luoyang["to_check"]
