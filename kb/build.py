@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # Bump when segmentation or tagging changes what a build produces, so unchanged files are redone.
-PIPELINE_VERSION = "3"  # 2: targets carry reference, deadline, kind, range; 3: web pages, cover notices, gazetteer
+PIPELINE_VERSION = "4"  # 2: targets carry reference, deadline, kind, range; 3: web pages, cover notices, gazetteer; 4: target ranges, shares and subjects on real documents
 
 # Progress callback for the app: (stage, done, total).
 Progress = Callable[[str, float, int], None]  # stage, done (fractional inside a file being parsed), total

@@ -121,6 +121,7 @@ class MeasureJudgement:
     measure: str  # short name, e.g. 供应链金融
     query: str  # the text compared
     expected: list[Judged]
+    also: list[Judged] = field(default_factory=list)  # further clauses of a judged document that treat it too
 
 
 @dataclass
@@ -146,11 +147,19 @@ class CompareReport:
     held: int
     per_measure: dict[str, tuple[int, int]] = field(default_factory=dict)  # measure → (held, pairs)
     misses: list[CompareMiss] = field(default_factory=list)
+    also: int = 0  # judged further clauses ("also")
+    also_found: int = 0  # … among the document's listed clauses
+    extra: int = 0  # clauses listed after the first
+    extra_judged: int = 0  # … that are a judged clause (expected or also) of that document
+    unjudged: int = 0  # (measure, document) pairs the judgements leave out
+    unjudged_matched: int = 0  # … where the comparison still names a counterpart
 
     def to_dict(self) -> dict:
         return {"accuracy": round(self.accuracy, 4), "pairs": self.pairs, "held": self.held,
                 "per_measure": {k: list(v) for k, v in self.per_measure.items()},
-                "misses": [m.to_dict() for m in self.misses]}
+                "misses": [m.to_dict() for m in self.misses], "also": self.also, "also_found": self.also_found,
+                "extra": self.extra, "extra_judged": self.extra_judged, "unjudged": self.unjudged,
+                "unjudged_matched": self.unjudged_matched}
 
 
 def _read_rows(path: Path) -> list[dict]:
@@ -172,7 +181,8 @@ def is_compare_file(path: Path) -> bool:
 def load_comparisons(path: Path) -> list[MeasureJudgement]:
     try:
         return [MeasureJudgement(r["id"], r.get("measure", r["query"]), r["query"],
-                                 [Judged(j["doc"], j["contains"]) for j in r["expected"]])
+                                 [Judged(j["doc"], j["contains"]) for j in r["expected"]],
+                                 [Judged(j["doc"], j["contains"]) for j in r.get("also", [])])
                 for r in _read_rows(path)]
     except (KeyError, TypeError) as e:
         raise QueryError(f"无法读取评测文件 {path}：缺少字段 {e}") from e
@@ -185,8 +195,23 @@ def evaluate_compare(kb, path: Path) -> CompareReport:
     held = pairs = 0
     per_measure: dict[str, tuple[int, int]] = {}
     misses: list[CompareMiss] = []
+    report = CompareReport(0.0, 0, 0)
     for m in load_comparisons(path):
         rows = {r.document.source: r for r in compare_measure(kb, measure=m.query).rows}
+        judged = {j.doc for j in m.expected}
+        for source, row in rows.items():
+            items = [j for j in m.expected + m.also if j.doc == source]
+            if source not in judged:
+                report.unjudged += 1
+                report.unjudged_matched += bool(row.matches)
+                continue
+            chosen = [x.clause for x in row.matches]
+            for j in m.also:
+                if j.doc == source:
+                    report.also += 1
+                    report.also_found += any(satisfies(c, j) for c in chosen)
+            report.extra += max(0, len(chosen) - 1)
+            report.extra_judged += sum(any(satisfies(c, j) for j in items) for c in chosen[1:])
         ok = 0
         for item in m.expected:
             row = rows.get(item.doc)
@@ -200,4 +225,6 @@ def evaluate_compare(kb, path: Path) -> CompareReport:
         held += ok
         pairs += len(m.expected)
         per_measure[m.measure] = (ok, len(m.expected))
-    return CompareReport(held / pairs if pairs else 0.0, pairs, held, per_measure, misses)
+    report.accuracy, report.pairs, report.held = (held / pairs if pairs else 0.0), pairs, held
+    report.per_measure, report.misses = per_measure, misses
+    return report

@@ -531,3 +531,11 @@ def _compact(text: str | None) -> str:
 
 def _display_title(title: str, draft: bool) -> str:
     return f"{title}（{DRAFT_MARK}）" if draft and DRAFT_MARK not in title else title
+
+
+# What the comparison export (kb/compare/export.py) shares with the citation list: one rule each.
+clean_line = _clean
+xlsx_safe = _xlsx_safe
+FORMULA_START = _FORMULA_START
+emit = _emit
+cn_date = _cn_date

@@ -108,7 +108,7 @@ class Target:
     end: int = 0
     metric: str = ""  # the subject: what is measured (贷款增速, 综合担保费率 …)
     reference: str = ""  # what it is compared with, when not (only) a number: 各项贷款平均增速, 上年
-    change: str = ""  # "+" / "-" when the value is a change against the reference (较…提高不超过3个百分点)
+    change: str = ""  # "+" / "-": a change against the reference (较…提高不超过3个百分点); "of": a share of it
     upper: float | None = None  # a range's upper bound (value is then the lower one)
     deadline: str = ""  # 到2027年, 2025年末前, 三年内
     kind: str = "goal"  # one of TARGET_KINDS
@@ -130,6 +130,8 @@ class Target:
         number = f"{self.value:g}{self.unit}"
         if self.upper is not None:
             number += f"–{self.upper:g}{self.unit}"
+        if self.reference and self.change == "of":  # 不高于承担风险责任的0.5%
+            return f"{self.reference}的{number}"
         if self.reference:
             return f"{self.reference} {'−' if self.change == '-' else '+'} {number}"
         return number
@@ -151,7 +153,8 @@ class Target:
 
     def to_dict(self) -> dict:
         """The record with how it reads (display, sign, kind label), for JSON out; records on disk omit those."""
-        return asdict(self) | {"display": self.display, "sign": self.sign, "kind_label": self.kind_label}
+        return asdict(self) | {"display": self.display, "label": self.label, "sign": self.sign,
+                               "kind_label": self.kind_label}
 
     @property
     def label(self) -> str:

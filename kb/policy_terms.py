@@ -10,7 +10,7 @@ Numbers are handled as targets (kb/targets.py), not as terms. The CLI and the ap
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 # A named scheme: a short word ending in what loan, insurance and service products are called.
 _SCHEME_RE = re.compile(r"^[\u4e00-\u9fff]{2,6}(?:贷|险|通|保|券|债|指数|基金)$")
@@ -19,12 +19,13 @@ _QUOTED_RE = re.compile(r"[“\"「『]([^“”\"「」『』，。；、：:,;
 # Quoted words that are not names: slogans and emphasis staff would not compare on.
 _NOT_NAMES_RE = re.compile(r"^(?:[一二两三四五六七八九十]+[个不大化]|.*[的了吗呢])")
 MIN_LEN = 2
+KEYWORD_MIN_LEN = 4
 
 
 def _norm(text: str) -> str:
-    from .tokenize import normalize
+    from .text import match_form  # the one matching form (kb/text.py)
 
-    return re.sub(r"\s+", "", normalize(text))
+    return match_form(text)
 
 
 @cache
@@ -35,13 +36,11 @@ def vocabulary() -> frozenset[str]:
 
     words = {w for w, _, _ in read_userdict(USERDICT_PATH)}
     for topic in default_taxonomy():
-        words.update(_norm(p) for p in (*topic.strong, *topic.keywords, topic.label))
+        # Strong phrases name the topic; plain keywords only when long enough to be a term (应收账款), since
+        # short ones are there to add evidence (统筹, 牵头, 宣传) and say nothing on their own.
+        words.update(_norm(p) for p in (*topic.strong, topic.label))
+        words.update(_norm(p) for p in topic.keywords if len(_norm(p)) >= KEYWORD_MIN_LEN)
     return frozenset(w for w in words if len(w) >= MIN_LEN and not re.fullmatch(r"[\d.%+\-]+", w))
-
-
-@cache
-def _vocabulary_re() -> re.Pattern[str]:
-    return re.compile("|".join(re.escape(w) for w in sorted(vocabulary(), key=len, reverse=True)))
 
 
 def quoted_names(text: str) -> list[str]:
@@ -56,6 +55,7 @@ def is_policy_term(term: str) -> bool:
     return len(t) >= MIN_LEN and (t in vocabulary() or bool(_SCHEME_RE.match(t)))
 
 
+@lru_cache(maxsize=16384)
 def policy_terms(text: str) -> list[str]:
     """The policy terms of a text in order of first appearance, longest first where they overlap.
 
@@ -66,8 +66,10 @@ def policy_terms(text: str) -> list[str]:
 
     flat = _norm(text)
     found: dict[str, int] = {}
-    for m in _vocabulary_re().finditer(flat):
-        found.setdefault(m.group(), m.start())
+    for word in vocabulary():  # every occurrence, overlapping ones too: 融资担保费率 holds 融资担保 and 担保费率
+        i = flat.find(word)
+        if i >= 0:
+            found[word] = i
     for name in quoted_names(text):
         n = _norm(name)
         found.setdefault(n, flat.find(n))
@@ -76,3 +78,4 @@ def policy_terms(text: str) -> list[str]:
             found[token] = flat.find(token)
     terms = [t for t, _ in sorted(found.items(), key=lambda kv: (kv[1], -len(kv[0])))]
     return [t for t in terms if not any(t != u and t in u for u in terms)]  # 信用贷 goes when 信用贷款 is there
+

@@ -119,12 +119,16 @@ _SENTENCE_END_RE = re.compile(r"[。；;！？!?]")
 # Kinds. A criterion says what qualifies or what a product or subsidy is (认定标准, 单户, 额度, 给予补贴);
 # a baseline states where things are (截至…末); a goal is what the document wants to reach.
 _CRITERION_RE = re.compile(
-    r"认定标准|标准|额度|限额|上限|期限|单户|单笔|每户|每笔|每家|补贴|奖补|贴息|补助|奖励|给予|门槛|条件|符合|申请")
+    r"认定标准|标准|额度|限额|上限|期限|单户|单笔|每户|每笔|每家|补贴|奖补|贴息|补助|奖励|给予|门槛|条件|符合|申请"
+    r"|罚款|处罚")
 _FIRM_GOAL_RE = re.compile(r"力争|确保|努力|争取|目标")
 _BASELINE_RE = re.compile(r"截至|截止|目前|当前|现有|已达|已累计")
 # 保费补贴时间按保险期限据实核算，不超过3年: the subject is the previous phrase's head, before its verb.
-_HEAD_CUT_RE = re.compile(r"按照|按|由|通过|根据|依据|采取|实行|实施|参照|以")
+_NUMBER_THEN_DE_RE = re.compile(r"\d[^的]{0,40}的")
+_HEAD_CUT_RE = re.compile(r"按照|按|由|通过|根据|依据|采取|实行|实施|参照|以(?![上下内])")
 
+_QUANTIFIER_UNITS = frozenset({"个", "人", "名", "次", "项", "家"})
+_CJK_NOT_DE = re.compile(r"[\u4e00-\u9fff](?<!的)")
 _DATE_UNITS = frozenset({"年", "月", "日"})
 _DURATION_UNITS = frozenset({"年", "月", "个月", "天", "日", "周", "个工作日"})
 _SUFFIX_NAMES = {"及以上": "以上", "及以下": "以下", "之内": "以内", "内": "以内", "左右": "约"}
@@ -143,13 +147,27 @@ MAX_TARGETS = 1000  # a "clause" with more is not a clause; stop there rather th
 # Metric = the noun phrase before the comparator, with lead-in verbs and links trimmed.
 _LEAD_IN_RE = re.compile(
     r"^(?:力争|努力实现|努力|实现|确保|推动|保持|使得|使|争取|原则上|要求|要|须|应|按照|按|其中|同时|"
-    r"并|且|及|和|与|对|可|在|由|抓住|到|至|全年|每年|力求|将)+"
+    r"并|且|及|和|与|对|可|在|由|抓住|到|至|全年|每年|力求|将|参照|依照|依据|根据|其|处|并处|可处|给予|分别)+"
 )
+# 引导合作机构逐步将平均担保费率(降至…), 有条件的地方可对单户担保金额(…以下), 且亩均税收(达到…): the subject
+# follows the last 将/把, a modal 对, or 且.
+_SUBJECT_CUT_RE = re.compile(r"将|把|(?:可|应|要|须|并|均)对|且")
+# 第1条, （一）, 一、, 1. at the start of a subject: where it sits, not what it measures.
+_OUTLINE_LEAD_RE = re.compile(r"^(?:第[\d一二三四五六七八九十百]+条|[(（][\d一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、|\d+[.、])")
+# 不高于承担风险责任(的0.5%): a bound on a share of something, the comparator before the base.
+_SHARE_RE = re.compile(
+    r"^(?P<subj>.*?)(?P<cmp>原则上不高于|不得超过|不得低于|不高于|不超过|不低于|不少于|高于|低于|超过)(?P<base>.{2,20})的$")
+# 1万元以上3万元以下, 1000万元及以上至5000万元: two bounds of one range; between them nothing or 至/到/-.
+_RANGE_GAP_RE = re.compile(r"^[至到\-~—]?$")
+# 1000万元及以上至5000万元、5000万元以上至1亿元: tiers of one list share the subject.
+_TIER_GAP_RE = re.compile(r"^[、，,和或及与至到]*$")
+# 处1万元以上3万元以下罚款, 给予企业30万元奖励: a sum followed by what it is, which names it.
+_PAYMENT_AFTER_RE = re.compile(r"(?:的)?(罚款|奖励|补贴|补助|贴息|奖补)")
 _LEAD_OUT_RE = re.compile(
     r"(?:的|可|要|应|将|为|在|均|达|提高|降低|提升|增长|下降|明显|显著|持续|稳步|不断|力争|争取|保持|按)+$"
 )
 _COMPARE_CUT_RE = re.compile(r"可较|相较于|相较|相比于|相比|较|从")
-_METRIC_AFTER_RE = re.compile(r"(?:的)?(额度|规模|限额|余额|期限)")
+_METRIC_AFTER_RE = re.compile(r"(?:的)?(额度|规模|限额|余额|期限|罚款|奖励|补贴|补助|贴息)")
 _MAX_METRIC = 24
 
 # Responsible units: （责任单位：A、B，C） and the like.
@@ -206,9 +224,12 @@ def _phrase_span(compact: str, bounds: list[int], a: int, b: int) -> tuple[int, 
 
 
 def _trim(pre: str) -> str:
-    pre = _DEADLINE_LEAD_RE.sub("", pre)
+    pre = _OUTLINE_LEAD_RE.sub("", _DEADLINE_LEAD_RE.sub("", pre))
     if "按" in pre:  # 省财政按担保额(的0.5%): the base the rate applies to
         pre = re.split(r"按照|按", pre)[-1]
+    parts = _SUBJECT_CUT_RE.split(pre)
+    if len(parts) > 1 and len(parts[-1]) >= 2:
+        pre = parts[-1]
     for _ in range(3):
         pre = _LEAD_OUT_RE.sub("", _LEAD_IN_RE.sub("", pre))
     pre = pre.strip("()、“”\"'")
@@ -238,7 +259,11 @@ def _metric(pre: str) -> tuple[str, str, str]:
 
 
 def _head(phrase: str) -> str:
-    """The subject a phrase opens with, before its verb: 保费补贴时间按保险期限据实核算 → 保费补贴时间."""
+    """The subject a phrase opens with, before its verb: 保费补贴时间按保险期限据实核算 → 保费补贴时间; after
+    a qualifying number, what it qualifies: 单户担保金额500万元以上的再担保业务收费 → 再担保业务收费."""
+    if _NUMBER_THEN_DE_RE.search(phrase):
+        tail = _trim(phrase.rsplit("的", 1)[-1])
+        return tail if 2 <= len(tail) <= 12 else ""
     m = _HEAD_CUT_RE.search(phrase)
     head = _trim(phrase[: m.start()]) if m else ""
     return head if 2 <= len(head) <= 12 else ""
@@ -285,13 +310,25 @@ def extract_targets(text: str) -> list[Target]:
         change = ""
         if metric is None:
             i = bisect_right(num_ends, cmp_start) - 1
-            prev_end, prev_target = ps, None
+            prev_start = prev_end = ps
+            prev_target = None
             if i >= 0 and num_items[i][0] >= ps:
-                prev_end, prev_target = num_ends[i], num_items[i][1]
-            metric, rel_ref, change = _metric(compact[prev_end:cmp_start])
-            reference = reference or rel_ref
-            if not metric and prev_target is not None and prev_end == cmp_start:
-                metric = prev_target.metric  # 从单户不超过1000万元提高到2000万元: same metric
+                prev_start, prev_end, prev_target = num_items[i][0], num_ends[i], num_items[i][1]
+            raw = compact[prev_end:cmp_start][-_MAX_METRIC * 2:]
+            share = _SHARE_RE.match(raw) if numeric and not comparator else None
+            if share:  # 原则上不高于承担风险责任的0.5%: ≤ 0.5% of the base
+                comparator = _PREFIX_NAMES.get(share.group("cmp").removeprefix("原则上"),
+                                               share.group("cmp").removeprefix("原则上"))
+                raw = share.group("subj")
+                reference, change = _trim(share.group("base")), "of"
+            metric, rel_ref, rel_change = _metric(raw)
+            if not share:
+                reference, change = reference or rel_ref, rel_change
+            if metric.startswith("的") and prev_target is not None:
+                # 单户担保金额500万元及以下的占比(不得低于50%): the earlier target qualifies this subject
+                metric = _trim(prev_target.metric + compact[prev_start:prev_end] + metric)
+            if not metric and prev_target is not None and _TIER_GAP_RE.match(compact[prev_end:cmp_start]):
+                metric = prev_target.metric  # 从单户不超过1000万元提高到2000万元, 5000万元、1亿元: same metric
             if not metric:
                 after = _METRIC_AFTER_RE.match(compact, b) if b < len(compact) else None
                 if after:
@@ -304,6 +341,9 @@ def extract_targets(text: str) -> list[Target]:
                     metric = _head(compact[prev_start:ps - 1])
             if not metric and unit in _DURATION_UNITS:
                 metric = "期限"
+            paid = _PAYMENT_AFTER_RE.match(compact, b) if numeric and b < len(compact) else None
+            if paid:  # 给予企业30万元奖励: the sum is the 奖励
+                metric = paid.group(1)
         k = bisect_right(sentence_ends, a - 1)
         s_start = sentence_ends[k - 1] + 1 if k else 0
         before = compact[max(s_start, a - _MAX_PHRASE):a]  # bounded: a "sentence" may run for pages
@@ -334,6 +374,9 @@ def extract_targets(text: str) -> list[Target]:
             continue
         if raw_unit.lstrip("千百十万亿") in _COUNT_UNITS and not comparator:
             continue
+        if (raw_unit in _QUANTIFIER_UNITS and suf in ("以上", "及以上") and v1 <= 3 and m.end() < len(compact)
+                and _CJK_NOT_DE.match(compact, m.end())):
+            continue  # 两个以上行政机关, 两人以上: how many of something, not a target
         cmp_start = m.start("pre") if pre else m.start("n1")
         if m.group("n2"):
             if _is_year(m.group("n2"), raw_unit):
@@ -368,14 +411,15 @@ def extract_targets(text: str) -> list[Target]:
         np = _LEAD_IN_RE.sub("", m.group("np")) or m.group("np")
         emit(m.start(), m.end(), m.start(), None, "", m.group("cmp"), metric=np)
 
-    # 三年内新增制造业贷款200亿元以上: "三年内" is the deadline of the target after it, not a target.
-    starts = sorted(a for a, _, t in found if t.value is not None)
+    # 三年内新增制造业贷款200亿元以上, 三年内实现全覆盖, 1个月内提交: "X年内" with more to say after it in its
+    # phrase is a deadline (of the target after it, if any), not a target.
     drop = set()
     for a, b in durations:
         ps, pe = _phrase_span(compact, bounds, a, b)
-        if any(b <= s < pe for s in starts):
+        if b < pe:
             drop.add((a, b))
     found = [f for f in found if (f[0], f[1]) not in drop]
+    found = _merge_ranges(compact, sorted(found, key=lambda f: (f[0], f[1])))
 
     found.sort(key=lambda f: (f[0], f[1]))
     seen: set[tuple] = set()
@@ -385,6 +429,41 @@ def extract_targets(text: str) -> list[Target]:
         if key not in seen:
             seen.add(key)
             out.append(t)
+    return out
+
+
+_SCALE = {"元": 1, "万元": 10**4, "亿元": 10**8}
+
+
+def _in_unit(value: float, unit: str, target_unit: str) -> float | None:
+    """1亿元 in 万元 is 10000; None when the units do not convert (% and 万元)."""
+    if unit == target_unit:
+        return value
+    if ("美元" in unit) != ("美元" in target_unit):
+        return None
+    a, b = unit.replace("美元", "元"), target_unit.replace("美元", "元")
+    return value * _SCALE[a] / _SCALE[b] if a in _SCALE and b in _SCALE else None
+
+
+def _merge_ranges(compact: str, found: list[tuple[int, int, Target]]) -> list[tuple[int, int, Target]]:
+    """1万元以上3万元以下, 1000万元及以上至5000万元: a lower and an upper bound in a row are one range."""
+    out: list[tuple[int, int, Target]] = []
+    for a, b, t in found:
+        if out:
+            pa, pb, p = out[-1]
+            lower_then_upper = (p.comparator == "以上" and t.comparator in ("以下", "以内")
+                                or p.comparator == "以上" and not t.comparator and compact[pb:a] in ("至", "到"))
+            upper = _in_unit(t.value, t.unit, p.unit) if p.value is not None and t.value is not None else None
+            if (lower_then_upper and upper is not None and p.upper is None and _RANGE_GAP_RE.match(compact[pb:a])
+                    and p.value <= upper):
+                after = _METRIC_AFTER_RE.match(compact, b) if b < len(compact) else None
+                paid = after is not None and _PAYMENT_AFTER_RE.fullmatch(after.group())
+                metric = after.group(1) if after and (paid or not p.metric) else p.metric
+                p.upper, p.comparator, p.metric = upper, "区间", metric
+                p.kind = "criterion" if _CRITERION_RE.search(metric + p.phrase) else p.kind
+                out[-1] = (pa, b, p)
+                continue
+        out.append((a, b, t))
     return out
 
 

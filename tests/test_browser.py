@@ -280,18 +280,38 @@ def test_every_page_in_browser(app_server, browser):
     page.check_clean()
     page.shot("in_context", whole=False)
 
-    # 对比: one measure across the seed documents, a column per document
+    # 对比: one measure across the seed documents, a table row per document and one for the level without any
     page.goto("对比")
     page.check_clean()
     page.click(page.button(MEASURE))
-    page.until(lambda _: page.css("[class*='st-key-cmp_col_']"), "document columns")
+    page.until(lambda _: page.css("[class*='st-key-cmp_row_']"), "table rows")
     page.idle()
-    columns = page.css("[class*='st-key-cmp_col_']")
-    assert len(columns) == SEED_DOCS, f"{len(columns)} columns for {SEED_DOCS} seed documents"
-    for col in columns:  # each column shows either a chosen clause or says it has none
-        assert col.find_elements(By.CSS_SELECTOR, ".kb-card-head") or "无对应条款" in col.text, col.text[:200]
+    rows = page.css("[class*='st-key-cmp_row_']")
+    levels = ["国家", "省级", "市级", "县级"]
+    assert len(rows) == SEED_DOCS + 1, f"{len(rows)} rows for {SEED_DOCS} seed documents and the empty 省级"
+    empty = [r for r in rows if "本级无纳入比较的文件" in r.text]
+    assert len(empty) == 1 and "省级" in empty[0].text
+    shown = [next(lv for lv in levels if lv in r.text.split()[0]) for r in rows]
+    assert shown == sorted(shown, key=levels.index), shown  # national first, county last
+    for row in rows:  # each document row shows its clause(s) or says it has none
+        if row in empty:
+            continue
+        assert row.find_elements(By.CSS_SELECTOR, ".kb-card-head") or "无对应条款" in row.text, row.text[:200]
+    # readable at 1,400 px: the table fits the page, nothing scrolls sideways
+    overflow = browser.execute_script(
+        "const m = document.querySelector('[data-testid=\"stMain\"]');"
+        "return [m.scrollWidth - m.clientWidth, document.documentElement.scrollWidth - window.innerWidth];")
+    assert max(overflow) <= 1, f"horizontal overflow {overflow} px at {browser.get_window_size()['width']} px"
+    texts = [e for e in page.css("[class*='st-key-cmp_row_'] .kb-cell-text") if e.is_displayed()]
+    assert texts and min(e.size["width"] for e in texts) >= 360, [e.size["width"] for e in texts]
+    labels = [_label(b) for b in page.css("[data-testid='stDownloadButton'] button")]
+    assert {"下载对照表 Word", "下载对照表 Excel"} <= set(labels), labels
     page.check_clean()
     page.shot("compare")
+    add_all = next(b for b in page.css("button") if _label(b).startswith("全部加入引用清单"))
+    page.click(add_all)
+    page.until(lambda _: any(_label(b) == "已全部在引用清单" for b in page.css("button")), "all clauses added")
+    page.idle()
     # the other tabs: two documents clause by clause, and the topic heatmap drawn by Vega
     page.tab("逐条对照")
     page.until(lambda _: len([m for m in page.css("[data-testid='stMetric']") if m.is_displayed()]) == 3,

@@ -37,6 +37,7 @@ from kb.compare import (
     coverage_to_csv,
     diff_terms,
     lineage,
+    pair_confidence,
     pair_targets,
 )
 from kb.errors import QueryError
@@ -268,11 +269,18 @@ def test_clause_diff_carries_targets_units_and_terms():
 
 def test_diff_terms_treat_contained_terms_as_shared():
     only_a, only_b = diff_terms("扩大出口信用保险覆盖面", "加大信用保险支持")
-    assert [t.term for t in only_a] == ["出口信用保险", "覆盖面"] and only_b == []  # B's 信用保险 is inside A's
+    assert [t.term for t in only_a] == ["出口信用保险"] and only_b == []  # B's 信用保险 is inside A's
     # Full-width and half-width brackets are the same 首台（套）.
     only_a, only_b = diff_terms("推进首台(套)重大技术装备保险", "落实首台（套）重大技术装备保险补偿")
     assert only_a == [] and [t.term for t in only_b] == ["保险补偿"]
     assert diff_terms("加强金融服务", "加强金融服务") == ([], [])
+
+
+def test_distinctive_terms_are_policy_terms_only():
+    # generic prose is never a difference, however rare; named schemes, quoted names and dictionary terms are
+    only_a, _ = diff_terms("统筹考量，优化架构，努力争取、积极关注，推广“惠企快贷”和科创指数贷，开展应收账款融资",
+                           "加大信贷投放")
+    assert [t.term for t in only_a] == ["惠企快贷", "科创指数贷", "应收账款融资"]
 
 
 # ------------------------------------------------------------------ align
@@ -291,7 +299,8 @@ def _check_partition(kb, al, a: str, b: str) -> None:
     assert al.counts == {"matched": len(matched), "absent": len(absent), "local_only": len(local),
                          "pairs": len(al.pairs), "clauses_a": len(al.clauses_a), "clauses_b": len(al.clauses_b)}
     for p in al.pairs:
-        assert p.score >= al.threshold and 0.5 <= p.confidence < 1
+        assert p.score >= al.threshold and 0 < p.confidence < 1
+        assert p.confidence == pair_confidence(p.score)
         assert 0 <= p.a_span[0] <= p.a_span[1] <= len(p.a.text) and 0 <= p.b_span[0] <= p.b_span[1] <= len(p.b.text)
         assert p.diff is not None
 

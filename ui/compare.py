@@ -9,15 +9,19 @@ import altair as alt
 import streamlit as st
 
 from kb import facets
-from kb.compare import compare_measure, coverage_to_csv, distinct_targets
+from kb.compare import compare_measure, coverage_to_csv, distinct_targets, may_implement
+from kb.compare import export as compare_export
+from kb.compare.table import comparison_table
 from kb.errors import KBError
-from kb.models import LEVEL_LABELS, LEVEL_ORDER, LEVELS, order_documents
+from kb.models import LEVEL_LABELS, LEVELS, order_documents
 from kb.topics import default_taxonomy
 from ui import render, tables
 from ui.state import (
     add_citation,
+    add_citations,
     cached_align,
     cached_coverage,
+    cached_default_pair,
     cached_lineage,
     citation_ids,
     open_in_documents,
@@ -27,7 +31,6 @@ from ui.state import (
 
 EXAMPLES = ("不良贷款容忍度", "出口信用保险", "首台（套）保险补偿", "银企对接")
 MODES = {"measure": "按措施（输入文字）", "topic": "按主题"}
-COLUMNS_PER_ROW = 3
 
 
 def _example(text: str) -> None:
@@ -38,7 +41,7 @@ def _example(text: str) -> None:
 # ---------------------------------------------------------------- sidebar inputs
 kb = try_kb()
 taxonomy = {t.key: t.label for t in default_taxonomy()}
-measure, topic, levels, docs, per_doc = "", None, [], [], 1
+measure, topic, levels, docs, per_doc = "", None, [], [], 3
 doc_a = doc_b = None
 if kb is not None:
     ordered = order_documents(kb.documents)
@@ -55,12 +58,13 @@ if kb is not None:
         levels = st.multiselect("层级", [lv for lv in LEVELS if any(d.level == lv for d in ordered)],
                                 format_func=LEVEL_LABELS.get, key="cmp_levels", placeholder="全部层级")
         docs = st.multiselect("文件", ids, format_func=labels.get, key="cmp_docs", placeholder="全部文件")
-        st.session_state.setdefault("cmp_per_doc", 1)  # a kept widget: its default lives in session state
+        st.session_state.setdefault("cmp_per_doc", 3)  # a kept widget: its default lives in session state
         per_doc = st.number_input("每份文件最多显示条款数", 1, 3, key="cmp_per_doc")
         st.divider()
         st.header("两份文件逐条对照")
-        higher = next((d.id for d in ordered if d.level == "national"), ids[0] if ids else None)
-        lower = next((d.id for d in reversed(ordered) if d.id != higher), higher)
+        # The default pair is one where B may implement A (later, lower level, a region inside A's).
+        pair = cached_default_pair(kb, kb.build_id)
+        higher, lower = (pair[0].id, pair[1].id) if pair else (ids[0] if ids else None, ids[-1] if ids else None)
         if ids and st.session_state.get("cmp_a") not in ids:
             st.session_state["cmp_a"] = higher
         if ids and st.session_state.get("cmp_b") not in ids:
@@ -90,34 +94,54 @@ with tab_measure:
     if comparison is not None and not comparison.rows:
         st.warning("没有符合筛选条件的文件，请在左侧放宽层级或文件的选择。")
     elif comparison is not None:
+        shown = levels or ([r.document.level for r in comparison.rows] if docs else None)
+        table = comparison_table(comparison, levels=shown, kb=kb)
         found = sum(1 for r in comparison.rows if r.matches)
         weak = sum(1 for r in comparison.rows if r.status == "weak")
         what = f"措施“{measure.strip()}”" if measure and measure.strip() else f"主题“{taxonomy.get(topic, topic)}”"
         st.caption(f"{what}：{len(comparison.rows)} 份文件中 {found} 份有对应条款"
-                   + (f"（其中 {weak} 份较弱）" if weak else "") + "。每列一份文件，按层级从国家到县级排列。")
+                   + (f"（其中 {weak} 份较弱）" if weak else "")
+                   + "。每行一份文件，从国家到县级、同级按日期排列；一份文件可有多条对应条款，按匹配强度排序。")
+        chosen = set(citation_ids())
+        all_ids = [m.clause.id for r in table.rows for m in r.matches]
+        with st.container(horizontal=True, wrap=True):
+            missing = [cid for cid in all_ids if cid not in chosen]
+            st.button(f"全部加入引用清单（{len(missing)} 条）" if missing else "已全部在引用清单",
+                      key="cmp_add_all", on_click=add_citations, args=(missing,), disabled=not missing,
+                      icon=":material/playlist_add:")
+            for fmt, label in (("docx", "下载对照表 Word"), ("xlsx", "下载对照表 Excel")):
+                st.download_button(label, compare_export.export_bytes(table, fmt), key=f"cmp_dl_{fmt}",
+                                   file_name=tables.compare_file_name(comparison, fmt),
+                                   mime=compare_export.FORMATS[fmt], icon=":material/download:")
         st.html(render.LEGEND_HTML)
         unique = distinct_targets(comparison)
-        chosen = set(citation_ids())
-        for group in tables.compare_groups(comparison):
-            st.subheader(f"{group.label}（{len(group.rows)} 份）")
-            for start in range(0, len(group.rows), COLUMNS_PER_ROW):
-                chunk = group.rows[start: start + COLUMNS_PER_ROW]
-                cols = st.columns(COLUMNS_PER_ROW, gap="small")
-                for col, row in zip(cols, chunk, strict=False):
-                    with col, st.container(border=True, key=f"cmp_col_{row.document.id}"):
-                        st.html(render.compare_doc_head_html(row))
-                        for m in row.matches:
-                            st.html(render.compare_match_html(m, row.document, unique))
-                            cid = m.clause.id
-                            # A wrapping row: half-width columns cut "加入引用清单" short when three documents share a row.
-                            with st.container(horizontal=True, wrap=True):
-                                st.button("已在清单" if cid in chosen else "加入引用清单", key=f"cmp_add_{cid}",
-                                          on_click=add_citation, args=(cid,), disabled=cid in chosen,
-                                          icon=":material/bookmark_add:")
-                                if st.button("看原文", key=f"cmp_ctx_{cid}", icon=":material/description:"):
-                                    open_in_documents(row.document.id, cid)
-        with st.expander("并排一览（表格）"):
-            st.dataframe(tables.compare_table(comparison), hide_index=True, width="stretch")
+        widths = [w for _, w in render.TABLE_COLUMNS]
+        head = st.columns(widths, gap="small")
+        for col, (name, _) in zip(head, render.TABLE_COLUMNS, strict=True):
+            col.html(render.table_header_html(name))
+        for i, row in enumerate(table.rows):
+            key = row.document.id if row.document else f"level_{row.level or 'unknown'}_{i}"
+            with st.container(border=True, key=f"cmp_row_{key}"):
+                cols = st.columns(widths, gap="small")
+                cols[0].html(f'<div class="kb-level-cell">{render.level_badge_html(row.level)}</div>')
+                cols[1].html(render.table_doc_html(row))
+                if row.document is None:
+                    continue
+                with cols[2]:
+                    if not row.matches:
+                        st.html(render.table_none_html(row))
+                    for rank, m in enumerate(row.matches, 1):
+                        st.html(render.table_clause_html(m, rank))
+                        cid = m.clause.id
+                        with st.container(horizontal=True, wrap=True):
+                            st.button("已在清单" if cid in chosen else "加入引用清单", key=f"cmp_add_{cid}",
+                                      on_click=add_citation, args=(cid,), disabled=cid in chosen,
+                                      icon=":material/bookmark_add:")
+                            if st.button("看原文", key=f"cmp_ctx_{cid}", icon=":material/description:"):
+                                open_in_documents(row.document.id, cid)
+                cols[3].html(render.table_targets_html(row, unique))
+                cols[4].html(render.table_units_html(row))
+                cols[5].html(render.table_against_html(row))
 
 # ---------------------------------------------------------------- two documents, clause by clause
 with tab_align:
@@ -128,8 +152,8 @@ with tab_align:
     else:
         alignment = cached_align(kb, kb.build_id, doc_a, doc_b)
         a, b = alignment.doc_a, alignment.doc_b
-        if LEVEL_ORDER.get(a.level, len(LEVELS)) > LEVEL_ORDER.get(b.level, len(LEVELS)):
-            st.warning("A 的层级低于 B：通常把上级文件放在 A，看下级文件落实了哪些条款。")
+        if not may_implement(a, b):
+            st.warning(render.implementation_warning(a, b))
         counts = alignment.counts
         m1, m2, m3 = st.columns(3)
         m1.metric("A 中有对应的条款", f"{counts['matched']} / {counts['clauses_a']}")

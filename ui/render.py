@@ -321,3 +321,80 @@ def _minus(spans: list[tuple[int, int, str]], holes: list[tuple[int, int, str]])
             out.append((pos, e, cls))
     return out
 
+
+
+# ---------------------------------------------------------------- the side-by-side comparison table
+
+TABLE_COLUMNS = (("层级", 0.7), ("文件", 1.5), ("对应条款（原文）", 5.0), ("量化指标", 1.5), ("责任单位", 1.1),
+                 ("较上级文件", 1.8))  # (header, relative width): fits 1,400 px with the sidebar open
+
+
+def table_doc_html(row) -> str:
+    """The 文件 cell: 《title》, 文号, date, region and draft badge; a level without a document says so."""
+    d = row.document
+    if d is None:
+        return '<div class="kb-none">本级无纳入比较的文件</div>'
+    meta = [v for v in (d.doc_number, d.date or "日期不详", d.region) if v]
+    lines = "".join(f'<div class="kb-cell-meta">{html.escape(v)}</div>' for v in meta)
+    return (f'<div class="kb-cell-title">{html.escape(quote_title(d.title or d.source))}</div>{lines}'
+            f'<div>{status_badge_html(d.status) or html.escape(d.status_label)}</div>')
+
+
+def table_clause_html(match, rank: int) -> str:
+    """One of a row's clauses: [rank] path heading, match strength, the verbatim text with highlights."""
+    c = match.clause
+    path = f'<span class="kb-path">[{rank}] {html.escape(display_path(c))}</span>'
+    head = f'<div class="kb-card-head kb-cell-head">{path}{html.escape(clause_title(c))}</div>'
+    spans = [(h.start, h.end, HIGHLIGHT_CLASSES.get(h.kind, "")) for h in match.highlights]
+    return head + compare_status_html(match.status, match.confidence) + \
+        f'<div class="kb-text kb-cell-text">{marked_html(c.text, spans)}</div>'
+
+
+def table_none_html(row) -> str:
+    return compare_status_html("none", row.confidence)
+
+
+def table_targets_html(row, unique: set[str] = frozenset()) -> str:
+    labels = [t.label for t in row.targets]
+    if not labels:
+        return '<span class="kb-none">无</span>'
+    return f'<div class="kb-chips">{chips_html(labels, "target", highlight=[x for x in labels if x in unique])}</div>'
+
+
+def table_units_html(row) -> str:
+    if not row.units:
+        return '<span class="kb-none">未写明</span>' if row.matches else '<span class="kb-none">—</span>'
+    return f'<div class="kb-chips">{chips_html(row.units, "unit")}</div>'
+
+
+def table_against_html(row) -> str:
+    """What the row adds and leaves out against the higher-level document it is set against."""
+    if row.above is None:
+        return '<span class="kb-none">—</span>'
+    note = "" if row.implements_above else '<span class="kb-none">（非其上级文件，仅作对照）</span>'
+    head = f'<div class="kb-cell-meta">对照 {html.escape(quote_title(row.above.title or row.above.source))}{note}</div>'
+    adds = chips_html(row.adds, "add") or '<span class="kb-none">无</span>'
+    leaves = chips_html(row.leaves_out, "leave") or '<span class="kb-none">无</span>'
+    return (f'{head}<div class="kb-sub">新增：</div><div class="kb-chips">{adds}</div>'
+            f'<div class="kb-sub">未提及：</div><div class="kb-chips">{leaves}</div>')
+
+
+def table_header_html(name: str) -> str:
+    return f'<div class="kb-th">{html.escape(name)}</div>'
+
+
+def implementation_warning(a: Document, b: Document) -> str:
+    """Why B cannot be implementing A: earlier, not lower, another region, or undated without saying so."""
+    from kb.compare.lineage import in_time, within
+
+    rank = {lv: i for i, lv in enumerate(LEVELS)}
+    if rank.get(a.level, 9) >= rank.get(b.level, 9):
+        why = f"B（{b.level_label}）不低于 A（{a.level_label}）的层级"
+    elif not within(a, b):
+        why = f"B 的地区（{b.region}）不在 A 的地区（{a.region}）之内"
+    elif not in_time(a, b):
+        why = (f"B（{b.date}）早于 A（{a.date}）" if a.date and b.date
+               else "两份文件至少一份日期不详，且 B 的开头没有写明贯彻落实")
+    else:
+        why = "两份文件不构成上下级落实关系"
+    return f"{why}，B 不可能是落实 A 的文件：下面的对应只表示内容相近，置信度不代表落实关系。"

@@ -124,6 +124,14 @@ def add_citation(clause_id: str) -> None:
     set_citation_ids(add_item(citation_ids(), clause_id))
 
 
+def add_citations(clause_ids: Sequence[str]) -> None:
+    """Add several clauses at once (a whole comparison), keeping their order and skipping those already listed."""
+    ids = citation_ids()
+    for cid in clause_ids:
+        ids = add_item(ids, cid)
+    set_citation_ids(ids)
+
+
 def open_in_documents(doc_id: str, clause_id: str = "") -> None:
     """Show a document (and a clause in it) on the 文件 page."""
     st.session_state[FOCUS] = {"doc": doc_id, "clause": clause_id}
@@ -162,3 +170,11 @@ def cached_coverage(_kb: KnowledgeBase, build_id: str, documents: tuple[str, ...
     from kb.compare import coverage
 
     return coverage(_kb, documents=list(documents) or None, levels=list(levels) or None)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def cached_default_pair(_kb: KnowledgeBase, build_id: str):
+    """The pair 逐条对照 opens with (B may implement A): once per build."""
+    from kb.compare import default_pair
+
+    return default_pair(_kb, cached_lineage(_kb, build_id))

@@ -25,6 +25,14 @@ from .render import target_labels
 EXPORT_LABELS = {"csv": "CSV", "xlsx": "Excel", "docx": "Word", "md": "Markdown"}
 
 
+def compare_file_name(comparison, fmt: str, today: date | None = None) -> str:
+    """对照表_不良贷款容忍度_20260412.docx: the measure (or topic) in the name, unsafe characters dropped."""
+    import re
+
+    what = re.sub(r'[\\/:*?"<>|\s]+', "", comparison.measure or comparison.topic)[:20] or "措施"
+    return f"对照表_{what}_{(today or date.today()):%Y%m%d}.{fmt}"
+
+
 def export_file_name(fmt: str, today: date | None = None) -> str:
     return f"引用清单_{(today or date.today()).strftime('%Y%m%d')}.{fmt}"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import textwrap
 
-from ..models import LEVEL_LABELS
+from ..errors import QueryError
 from ..text import quote_title
 from . import zh
 from .output import index_dir, print_json, print_jsonl, print_table
@@ -23,51 +23,73 @@ def _short(source: str) -> str:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    """Compare how each document (national → county) treats one measure: its best clause, or none.
+    """Compare how each document (national → county) treats one measure: a table with its clauses, or none.
 
     Example: kb compare "供应链金融支持产业链上下游企业融资" --levels national municipal --json
+             kb compare "不良贷款容忍度" --format docx -o 对照表.docx
     """
     from ..aliases import topic_key
     from ..compare import MATCH_LABELS, compare_measure
+    from ..compare.table import comparison_table
 
     topic = topic_key(args.topic) if args.topic else None  # a Chinese label names the topic too
+    if args.format and not args.output:
+        raise QueryError("导出对照表需要用 -o 指定文件，例如 -o 对照表.docx")
     kb = _load(args)
     result = compare_measure(kb, args.measure, topic=topic, documents=args.docs, levels=args.levels,
                              per_doc=args.per_doc, threshold=args.threshold)
+    # Named documents: only their levels get rows; otherwise every level does, "本级无" where none takes part.
+    shown = args.levels or (sorted({r.document.level for r in result.rows}) if args.docs else None)
+    table = comparison_table(result, levels=shown, kb=kb)
+    if args.output:
+        from ..compare.export import write
+
+        fmt = args.format or args.output.rsplit(".", 1)[-1].lower()
+        write(table, args.output, fmt)
+        print(f"已写入 {args.output}（{len(table.document_rows)} 份文件）")
+        return 0
     if args.json:
-        print_jsonl(r.to_dict() for r in result.rows)
+        print_jsonl(r.to_dict() for r in table.document_rows)
         return 0
     th = result.thresholds
     what = result.measure or result.query
     print(f"措施：{what}" + (f"（主题：{result.topic}）" if result.topic else "")
           + f"    {MATCH_LABELS['match']} ≥ {th['match']:.2f}，{MATCH_LABELS['weak']} ≥ {th['weak']:.2f}")
     rows = []
-    for r in result.rows:
+    for r in table.rows:
+        if r.document is None:
+            rows.append((r.level_label, "—", "本级无纳入比较的文件", "", "", "", "", ""))
+            continue
         m = r.matches[0] if r.matches else None
         rows.append((
-            r.document.level_label, _short(r.document.source), r.document.title, r.document.date or "—",
+            r.level_label, _short(r.document.source), r.document.title, r.document.date or "—",
             MATCH_LABELS[r.status], f"{r.confidence:.2f}",
-            f"{m.clause.path} {m.clause.heading}" if m else "无对应条款",
-            "；".join(t.display for t in m.clause.targets) if m else "",
+            "；".join(f"{x.clause.path} {x.clause.heading}".strip() for x in r.matches) if m else "无对应条款",
+            "；".join(t.label for t in r.targets),
         ))
     print_table(["层级", "文件", "标题", "日期", "状态", "置信度", "条款", "量化指标"], rows, [6, 12, 24, 10, 10, 6, 30, 30])
-    for level, group in result.by_level().items():
-        print(f"\n【{LEVEL_LABELS.get(level, '未知层级')}】")
-        for r in group:
-            print(f"  {r.document.source}  {quote_title(r.document.title)} {r.document.date or '日期不详'}")
-            if not r.matches:
-                print(f"    无对应条款（最接近的条款置信度 {r.confidence:.2f}）")
-            for m in r.matches:
-                c = m.clause
-                print(f"    [{MATCH_LABELS[m.status]} {m.confidence:.2f}] {c.path} {c.heading}")
-                if c.targets:
-                    print(f"      量化指标：{'；'.join(t.display for t in c.targets)}")
-                if c.responsible_units:
-                    print(f"      责任单位：{'、'.join(c.responsible_units)}")
-                if m.distinct_terms:
-                    print(f"      独有提法：{'、'.join(m.distinct_terms)}")
-                for line in textwrap.wrap(c.text, 60):
-                    print(f"      {line}")
+    for r in table.rows:
+        if r.document is None:
+            print(f"\n【{r.level_label}】本级无纳入比较的文件")
+            continue
+        d = r.document
+        print(f"\n【{r.level_label}】{d.source}  {quote_title(d.title)} {d.doc_number or ''} {d.date or '日期不详'}")
+        if not r.matches:
+            print(f"    无对应条款（最接近的条款置信度 {r.confidence:.2f}）")
+        for i, m in enumerate(r.matches, 1):
+            c = m.clause
+            print(f"    {i}. [{MATCH_LABELS[m.status]} {m.confidence:.2f}] {c.path} {c.heading}")
+            if c.targets:
+                print(f"      量化指标：{'；'.join(t.label for t in c.targets)}")
+            if c.responsible_units:
+                print(f"      责任单位：{'、'.join(c.responsible_units)}")
+            if m.distinct_terms:
+                print(f"      独有提法：{'、'.join(m.distinct_terms)}")
+            for line in textwrap.wrap(c.text, 60):
+                print(f"      {line}")
+        if r.above is not None:
+            link = "" if r.implements_above else "（非其上级文件，仅作对照）"
+            print(f"    较{quote_title(r.above.title)}{link}：新增 {'；'.join(r.adds) or '无'}；未提及 {'；'.join(r.leaves_out) or '无'}")
     return 0
 
 
@@ -86,11 +108,14 @@ def cmd_align(args: argparse.Namespace) -> int:
     n = al.counts
     print(f"A：{al.doc_a.source}{quote_title(al.doc_a.title)}（{al.doc_a.level_label}）")
     print(f"B：{al.doc_b.source}{quote_title(al.doc_b.title)}（{al.doc_b.level_label}）")
+    if not al.implements:
+        print("注意：B 不满足落实 A 的条件（层级更低、地区在 A 之内、时间在 A 之后），以下对应只表示内容相近。")
     print(f"A 的 {n['clauses_a']} 个条款：有对应 {n['matched']}，B 中缺失 {n['absent']}；"
           f"B 独有 {n['local_only']} 个（阈值 {al.threshold:g}）")
     print("\n有对应：")
     for a in al.matched:
-        targets = "；".join(f"{p.b.path} {p.b.heading}（{p.score:.1f}）" for p in al.pairs if p.a.id == a.id)
+        targets = "；".join(f"{p.b.path} {p.b.heading}（{p.score:.1f}，置信度 {p.confidence:.2f}）"
+                           for p in al.pairs if p.a.id == a.id)
         print(f"  {a.path} {a.heading} → {targets}")
     print("\nA 有而 B 无：")
     for a in al.absent:
@@ -133,16 +158,19 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 
 def register(add) -> None:
-    c = add("compare", cmd_compare, "对比各层级文件（国家 → 县级）如何落实同一措施：每个文件的最佳条款，或无对应")
+    c = add("compare", cmd_compare, "对比各层级文件（国家 → 县级）如何落实同一措施：对照表，每个文件的对应条款或无对应")
     c.add_argument("measure", nargs="?", type=zh.text, metavar="措施",
                    help="措施（文字），例如“供应链金融支持产业链上下游企业融资”")
     c.add_argument("--topic", metavar="主题",
                    help="主题，中文名或键，例如 供应链金融 或 supply_chain（可与措施同用，或单独使用）")
     c.add_argument("--docs", nargs="+", metavar="文件", help="只比较这些文件（文件名或 id）")
     c.add_argument("--levels", nargs="+", type=zh.level, metavar="层级", help=f"只比较这些层级：{LEVEL_HELP}")
-    c.add_argument("--per-doc", type=zh.count, default=1, metavar="条数", help="每个文件最多列出几个条款（默认 1）")
+    c.add_argument("--per-doc", type=zh.count, default=3, metavar="条数",
+                   help="每个文件最多列出几个条款（默认 3，按匹配强度排序）")
     c.add_argument("--threshold", type=float, metavar="阈值", help="置信度低于此值视为无对应条款（默认为校准值）")
-    c.add_argument("--json", action="store_true", help="每个文件一行 JSON")
+    c.add_argument("--json", action="store_true", help="每个文件一行 JSON（source、按强度排序的 clauses 等）")
+    c.add_argument("--format", choices=("docx", "xlsx"), help="把对照表导出为 Word（A4 横向）或 Excel")
+    c.add_argument("-o", "--output", metavar="文件", help="导出文件名（格式可由扩展名推断）")
 
     a = add("align", cmd_align, "逐条对齐两个文件：上级文件的条款在下级文件中有无对应，以及下级文件独有的条款")
     a.add_argument("source_a", metavar="上级文件", help="上级文件，例如 001_3b50df308c9c2e77.txt")

@@ -58,13 +58,17 @@ def cmd_eval(args: argparse.Namespace) -> int:
     Examples:
       kb eval eval/dev_queries.jsonl --retriever hybrid --json
       kb eval eval/dev_compare.jsonl
+      kb eval eval/targets_truth.jsonl --corpus corpus   (target extraction: precision and recall)
     """
     from ..errors import QueryError
     from ..evaluate import evaluate_kb, is_compare_file
     from ..search import KnowledgeBase
+    from ..target_eval import is_target_file
 
     if not Path(args.file).is_file():
         raise QueryError(f"评测文件不存在：{args.file}")
+    if is_target_file(Path(args.file)):
+        return _eval_targets(args)
     compare = is_compare_file(Path(args.file))
     kb = KnowledgeBase.load(index_dir(args))
     for notice in kb.notices:
@@ -84,6 +88,30 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _eval_targets(args: argparse.Namespace) -> int:
+    """Target extraction against a truth file, over the corpus folder (no index needed)."""
+    from ..config import load_settings
+    from ..target_eval import evaluate_targets
+
+    corpus = Path(args.corpus) if getattr(args, "corpus", None) else load_settings().corpus_dir
+    report = evaluate_targets(corpus, Path(args.file), only_named=args.only_named)
+    if args.json:
+        print_json(report.to_dict())
+        return 0
+    print(f"量化指标：标注 {report.truth} 个（目标与标准），抽出 {report.predicted} 个，一致 {report.matched} 个；"
+          f"精确率 = {report.precision:.3f}   召回率 = {report.recall:.3f}")
+    if report.matched:
+        print(f"  类别一致 {report.kind_agree}/{report.matched}，期限一致 {report.deadline_agree}/{report.matched}")
+    if report.baseline_truth:
+        print(f"  现状数据：标注 {report.baseline_truth} 个，标为现状 {report.baseline_found} 个")
+    for m in report.misses:
+        print(f"  漏抽：{m['doc'][:3]} {m['subject']} {m['comparator']} {m['value'] if m['value'] is not None else m['reference']}"
+              f"（{m['text']}）")
+    for e in report.extras:
+        print(f"  多抽：{e['doc'][:3]} {e['display']}（{e['phrase']}）")
+    return 0
+
+
 def _eval_compare(kb, args: argparse.Namespace) -> int:
     from ..evaluate import evaluate_compare
 
@@ -92,6 +120,10 @@ def _eval_compare(kb, args: argparse.Namespace) -> int:
         print_json(report.to_dict())
         return 0
     print(f"对比判断：{report.pairs} 对（措施 × 文件），成立 {report.held} 对，准确率 = {report.accuracy:.3f}")
+    if report.also:
+        print(f"  其他对应条款（also）：{report.also} 条，列出 {report.also_found} 条；"
+              f"列出的第 2、3 条共 {report.extra} 条，其中属判定条款 {report.extra_judged} 条")
+    print(f"  未判定的（措施 × 文件）：{report.unjudged} 对，其中给出对应条款 {report.unjudged_matched} 对")
     if args.verbose:
         for measure, (held, pairs) in report.per_measure.items():
             print(f"  {measure}：{held}/{pairs}")
@@ -168,6 +200,8 @@ def register(add) -> None:
     e.add_argument("--retriever", default="hybrid", choices=RETRIEVERS, help=RETRIEVER_HELP)
     e.add_argument("-v", "--verbose", action="store_true", help="逐条显示")
     e.add_argument("--json", action="store_true", help="以 JSON 输出")
+    e.add_argument("--corpus", metavar="目录", help="量化指标标注文件所对应的语料目录（默认 KB_CORPUS）")
+    e.add_argument("--only-named", action="store_true", help="量化指标：只评标注文件提到的文件")
 
     x = add("export", cmd_export, "把检索结果或指定条款导出为引用清单（CSV、Excel、Word、Markdown）")
     x.add_argument("--query", type=zh.text, metavar="问题", help="导出这个问题的检索结果")

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 
 from ..models import Clause, Target
-from .common import Located, bm25_idf, content_words, doc_freq, longest_first, match_form, unique_tokens
+from .common import Located, bm25_idf, doc_freq, longest_first, match_form
 from .results import ClauseDiff, DiffTerm, TargetPair
 
 # Words too common in policy text to tell two clauses apart, used when no index is at hand to
@@ -32,27 +32,32 @@ def _distinctive(kb, token: str) -> bool:
 def diff_terms(a_text: str, b_text: str, kb=None, limit: int = 12) -> tuple[list[DiffTerm], list[DiffTerm]]:
     """Distinctive terms A has and B lacks, and the reverse, each with its spans in its own text.
 
-    Terms come from the tokenizer (stop words already gone); everyday policy words are dropped (by
-    document frequency when `kb` is given). A term counts as present in the other text when it occurs
-    there as a substring, so 信用保险 is not "only in A" when B says 出口信用保险. Most specific first
-    (by IDF with an index, else by length), at most `limit`, then in order of appearance.
+    Only policy terms count (kb/policy_terms.py: the domain dictionary, topic phrases, quoted names, named
+    schemes), so generic prose (架构, 考量, 努力争取) is never shown as a difference; of those, everyday ones
+    are dropped (by document frequency when `kb` is given). A term counts as present in the other text when
+    it occurs there as a substring, so 信用保险 is not "only in A" when B says 出口信用保险. Most specific
+    first (by IDF with an index, else by length), at most `limit`, then in order of appearance.
     """
     return only_terms(a_text, b_text, kb, limit), only_terms(b_text, a_text, kb, limit)
 
 
 def only_terms(text: str, other: str, kb, limit: int) -> list[DiffTerm]:
+    """The policy terms of `text` that `other` lacks (see `diff_terms`); the one rule for the CLI and the app."""
+    from ..policy_terms import policy_terms
+
     other_flat = match_form(other)
-    content = content_words(text)
-    terms = [t for t in unique_tokens(text) if _distinctive(kb, t) and t not in other_flat
-             and any(t in w for w in content)]
+    terms = [t for t in policy_terms(text) if t not in other_flat and _distinctive(kb, t)]
     terms = longest_first(terms)
     if kb is not None and getattr(kb, "bm25", None) is not None:
         terms.sort(key=lambda t: (-bm25_idf(kb, t), -len(t)))
     else:
         terms.sort(key=len, reverse=True)
     located = Located(text)
-    out = [DiffTerm(t, located.spans(t)) for t in terms[:limit]]
-    out = [d for d in out if d.spans]
+    out = []
+    for t in terms[:limit]:
+        spans = located.spans(t)
+        if spans:  # shown as the text writes it: 首台（套）保险, not the matching form 首台套保险
+            out.append(DiffTerm(text[spans[0][0]:spans[0][1]], spans))
     out.sort(key=lambda d: d.spans[0][0])
     return out
 

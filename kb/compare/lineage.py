@@ -79,11 +79,81 @@ def lineage(kb, threshold: float = LINEAGE_THRESHOLD) -> list[LineageLink]:
 
 
 def _may_be_parent(cand: Document, child: Document, hint: str) -> bool:
+    """A reference may resolve to `cand`: same or higher level, the level the issuer prefix names, in time."""
     lc, lp = LEVEL_ORDER.get(child.level), LEVEL_ORDER.get(cand.level)
     if lc is not None and lp is not None and lp > lc:
         return False
     if hint and cand.level and cand.level != hint:
         return False
-    if cand.date and child.date and cand.date > child.date:
+    return in_time(cand, child)
+
+
+# 为贯彻落实《…》: a document says it implements another near its start, before the first numbered provision.
+_IMPLEMENTS_RE = re.compile(r"贯彻|落实|实施")
+OPENING_CHARS = 400
+
+
+def says_it_implements(doc: Document) -> bool:
+    """The document names what it implements: a resolved or cited reference, or 贯彻/落实 in its opening."""
+    if doc.references:
+        return True
+    start = max(0, doc.body_start)
+    return bool(_IMPLEMENTS_RE.search(doc.text[start:start + OPENING_CHARS]))
+
+
+def in_time(parent: Document, child: Document) -> bool:
+    """`child` can follow `parent`: not dated before it; when either date is unknown, only if it says so."""
+    if parent.date and child.date:
+        return parent.date <= child.date
+    return says_it_implements(child)
+
+
+def within(parent: Document, child: Document) -> bool:
+    """The child's region lies inside the parent's (江苏省苏州市 inside 江苏省); 全国 or an unknown region holds all."""
+    pr, cr = (parent.region or "").strip(), (child.region or "").strip()
+    return not pr or not cr or pr == NATIONWIDE or cr.startswith(pr)
+
+
+NATIONWIDE = "全国"
+
+
+def may_implement(parent: Document, child: Document) -> bool:
+    """The one rule for implementation links: a lower-level document implements a higher-level one of a region
+    that holds its own, and only if it is later (or, undated, says 贯彻/落实). Same level, unknown levels,
+    other regions and earlier documents never do."""
+    lp, lc = LEVEL_ORDER.get(parent.level), LEVEL_ORDER.get(child.level)
+    if lp is None or lc is None or lp >= lc or parent.id == child.id:
         return False
-    return True
+    return within(parent, child) and in_time(parent, child)
+
+
+def default_pair(kb, links: list[LineageLink] | None = None) -> tuple[Document, Document] | None:
+    """The pair 逐条对照 opens with: a document and one that implements it.
+
+    A resolved reference first (the lower document names the higher one); else, of the pairs `may_implement`
+    allows, the closest in level and then in time. None when no pair qualifies.
+    """
+    links = lineage(kb) if links is None else links
+    for link in links:
+        if link.parent is not None and may_implement(link.parent, link.child):
+            return link.parent, link.child
+    docs = order_documents(kb.documents)
+    pairs = [(a, b) for a in docs for b in docs if may_implement(a, b)]
+    if not pairs:
+        return None
+
+    def gap(pair: tuple[Document, Document]) -> tuple:
+        a, b = pair
+        days = _days(b.date) - _days(a.date) if a.date and b.date else 10**6
+        return (LEVEL_ORDER[b.level] - LEVEL_ORDER[a.level], days, a.source, b.source)
+
+    return min(pairs, key=gap)
+
+
+def _days(iso: str) -> int:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(iso).toordinal()
+    except ValueError:
+        return 0

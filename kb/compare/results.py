@@ -186,6 +186,7 @@ class Alignment:
     clauses_a: list[Clause] = field(default_factory=list)  # the clauses compared (preamble etc. left out)
     clauses_b: list[Clause] = field(default_factory=list)
     threshold: float = 0.0
+    implements: bool = False  # B may implement A (lower level, a region inside A's, later): kb/compare/lineage.py
     # Named local schemes: quoted names in a B clause (“险资入洛”, “科创指数”) that A never uses, by B clause id.
     # A clause can have a counterpart and still introduce one.
     local_terms: dict[str, list[str]] = field(default_factory=dict)
@@ -204,6 +205,7 @@ class Alignment:
     def to_dict(self) -> dict:
         return {
             "a": _doc_brief(self.doc_a), "b": _doc_brief(self.doc_b), "threshold": self.threshold,
+            "implements": self.implements,
             "counts": self.counts,
             "matched": [_clause_brief(c) | {"counterparts": [p.b.id for p in self.pairs if p.a.id == c.id]}
                         for c in self.matched],
