@@ -356,3 +356,15 @@ def test_scorer_counts_misreadings():
              TruthTarget("d.txt", "增速不低于各项贷款平均增速", "制造业贷款增速", "≥", reference="全市平均水平")]
     report = score_targets({"d.txt": [clause]}, wrong)
     assert (report.matched, report.precision, report.recall) == (0, 0.0, 0.0)
+
+
+def test_eval_command_scores_a_target_file(capsys):
+    import json
+
+    from kb.cli import main
+
+    assert main(["eval", str(EVAL / "targets_seed_own.jsonl"), "--corpus", str(SEEDS), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["truth"] >= 20 and report["precision"] >= 0.9 and report["recall"] >= 0.9
+    assert main(["eval", str(EVAL / "targets_seed_own.jsonl"), "--corpus", str(SEEDS)]) == 0
+    assert "精确率" in capsys.readouterr().out
