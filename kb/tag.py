@@ -55,7 +55,8 @@ _SELF_WORDS = {
 # The addressee names the level below the issuer's: 各省、自治区、直辖市 (national) … 各乡、镇 (county).
 _ADDRESSEE_LEVEL = (
     ("national", re.compile(r"各省、自治区、直辖市|各省级|国务院各部委")),
-    ("provincial", re.compile(r"^各(?:地级以上市|设区的?市|市(?:、|（|\(|州|人民政府|县))")),
+    # 各市工业和信息化局 too: each city's bureau (not 各市场主体, market entities).
+    ("provincial", re.compile(r"^各(?:地级以上市|设区的?市|市(?:、|（|\(|州|人民政府|县)|市(?!场)[\u4e00-\u9fff]{1,12}[局委厅办])")),
     ("municipal", re.compile(
         r"^各(?:县（市、区）|县\(市、区\)|区（市）县|区\(市\)县|区、县|县、区|区县|县区|县（区）|区人民政府|县人民政府|区政府)")),
     ("county", re.compile(r"^各(?:乡|镇|街道|乡镇)")),

@@ -301,3 +301,32 @@ def test_government_order_note_gives_order_and_date_not_an_abbreviated_issuer(tm
     doc = ingest_file(path).document
     assert (doc.title, doc.doc_number, doc.date) == ("某某省数据管理办法", "粤府令第200号", "2021-05-12")
     assert doc.issuers == []  # 粤府令 abbreviates its issuer: not guessed
+
+
+def test_signed_notice_followed_by_its_attachments(tmp_path):
+    path = tmp_path / "n.txt"
+    path.write_text("\n".join([
+        "关于做好2024年度企业技术改造项目申报工作的通知",
+        "各市工业和信息化局：",
+        "为做好技术改造项目申报工作，现将有关事项通知如下。",
+        "一、申报范围",
+        "（一）符合产业政策的制造业技术改造项目。",
+        "二、申报要求",
+        "（二）各市于6月30日前报送申报材料。",
+        "附件：1.项目申报表",
+        "2.项目汇总表",
+        "某某省工业和信息化厅",
+        "2024年5月20日",
+        "附件1",
+        "项目申报表",
+        "1.项目名称",
+        "2.项目单位",
+    ]), "utf-8")
+    ing = ingest_file(path)
+    doc = ing.document
+    assert (doc.issuers, doc.date) == (["某某省工业和信息化厅"], "2024-05-20")
+    assert doc.level == "provincial" and doc.provenance["level"].source == "derived"  # 主送各市…局
+    measures = [c for c in ing.clauses if c.kind == "measure"]
+    assert [c.path for c in measures] == ["一、（一）", "二、（二）"]
+    assert all("附件" not in c.text and "工业和信息化厅" not in c.text for c in measures)
+    assert [c.path for c in ing.clauses if c.kind == "item"] == ["1.", "2."]  # the attachment's own outline
