@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -25,7 +25,12 @@ class Judged:
 class Query:
     id: str
     query: str
-    relevant: list[Judged]
+    relevant: list[Judged]  # empty for an off-topic question: the right answer is no answer
+    kind: str = ""  # e.g. keyword, colloquial, lookup, offtopic; reported separately
+
+    @property
+    def offtopic(self) -> bool:
+        return not self.relevant
 
 
 @dataclass
@@ -37,20 +42,44 @@ class QueryResult:
     ndcg: float
     ranked: list[str] = field(default_factory=list)  # clause ids returned
     missed: list[Judged] = field(default_factory=list)
+    kind: str = ""
+    offtopic: bool = False  # scored as "returned nothing" (recall/rr/ndcg are 1 when empty, else 0)
+
+
+@dataclass
+class KindFigures:
+    """The metrics over the queries of one kind (or the off-topic share answered with nothing)."""
+
+    queries: int
+    recall: float = 0.0
+    mrr: float = 0.0
+    ndcg: float = 0.0
+    empty_share: float = 0.0  # off-topic kinds: share of questions that returned nothing
+
+    def to_dict(self) -> dict:
+        return {k: round(v, 4) if isinstance(v, float) else v for k, v in asdict(self).items()}
 
 
 @dataclass
 class EvalReport:
-    recall: float
+    recall: float  # over answerable queries only
     mrr: float
     ndcg: float
-    queries: int
+    queries: int  # answerable queries
     mean_unit_chars: float
     per_query: list[QueryResult] = field(default_factory=list)
+    offtopic: int = 0  # questions the corpus cannot answer
+    offtopic_empty: float = 0.0  # share of them that returned nothing
+    per_kind: dict[str, KindFigures] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        return {"recall@10": round(self.recall, 4), "mrr@10": round(self.mrr, 4), "ndcg@10": round(self.ndcg, 4),
-                "queries": self.queries, "mean_unit_chars": round(self.mean_unit_chars, 1)}
+        out = {"recall@10": round(self.recall, 4), "mrr@10": round(self.mrr, 4), "ndcg@10": round(self.ndcg, 4),
+               "queries": self.queries, "mean_unit_chars": round(self.mean_unit_chars, 1)}
+        if self.offtopic:
+            out |= {"offtopic": self.offtopic, "offtopic_empty": round(self.offtopic_empty, 4)}
+        if any(self.per_kind):
+            out["per_kind"] = {k: v.to_dict() for k, v in self.per_kind.items()}
+        return out
 
 
 def normalise(text: str) -> str:
@@ -59,10 +88,13 @@ def normalise(text: str) -> str:
 
 
 def load_queries(path: Path) -> list[Query]:
+    """Retrieval judgements; a row whose "relevant" list is empty is an off-topic question."""
     try:
         rows = [json.loads(line) for line in Path(path).read_text("utf-8").splitlines() if line.strip()]
-        return [Query(r["id"], r["query"], [Judged(j["doc"], j["contains"]) for j in r["relevant"]]) for r in rows]
-    except (OSError, json.JSONDecodeError, KeyError, TypeError) as e:
+        return [Query(r["id"], r["query"], [Judged(j["doc"], j["contains"]) for j in r["relevant"]],
+                      str(r.get("kind") or ("offtopic" if not r["relevant"] else "")))
+                for r in rows]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, AttributeError) as e:
         raise QueryError(f"无法读取评测文件 {path}：{e}") from e
 
 
@@ -70,13 +102,26 @@ def satisfies(clause: Clause, item: Judged) -> bool:
     return clause.source == item.doc and normalise(item.contains) in normalise(clause.text)
 
 
-def score_ranking(query: Query, ranked: list[Clause], cutoff: int = CUTOFF) -> QueryResult:
+def relevant_in_index(query: Query, clauses: Iterable[Clause]) -> int:
+    """R: how many clauses of the whole index satisfy at least one judged item (the ideal DCG's length)."""
+    return sum(1 for c in clauses if any(satisfies(c, item) for item in query.relevant))
+
+
+def score_ranking(query: Query, ranked: list[Clause], cutoff: int = CUTOFF,
+                  relevant_total: int | None = None) -> QueryResult:
+    """Metrics of one ranking. `relevant_total` is R over the index (eval/README.md); without it, R is taken as
+    the judged items or the relevant clauses returned, whichever is larger, so nDCG never exceeds 1."""
     top = ranked[:cutoff]
+    if query.offtopic:
+        ok = 1.0 if not top else 0.0
+        return QueryResult(query.id, query.query, ok, ok, ok, [c.id for c in top], [], query.kind, True)
     found = [any(satisfies(c, item) for c in top) for item in query.relevant]
     relevant = [any(satisfies(c, item) for item in query.relevant) for c in top]
     rr = next((1.0 / (i + 1) for i, r in enumerate(relevant) if r), 0.0)
     dcg = sum(1.0 / math.log2(i + 2) for i, r in enumerate(relevant) if r)
-    ideal = sum(1.0 / math.log2(i + 2) for i in range(min(cutoff, len(query.relevant))))
+    total = relevant_total if relevant_total is not None else max(len(query.relevant), sum(relevant))
+    total = max(total, sum(relevant))  # a clause returned and relevant is in the index
+    ideal = sum(1.0 / math.log2(i + 2) for i in range(min(cutoff, total)))
     return QueryResult(
         query.id, query.query,
         recall=sum(found) / len(found) if found else 0.0,
@@ -84,30 +129,51 @@ def score_ranking(query: Query, ranked: list[Clause], cutoff: int = CUTOFF) -> Q
         ndcg=dcg / ideal if ideal else 0.0,
         ranked=[c.id for c in top],
         missed=[item for item, ok in zip(query.relevant, found, strict=True) if not ok],
+        kind=query.kind,
     )
 
 
-def evaluate(search: Callable[[str], list[Clause]], queries: list[Query], cutoff: int = CUTOFF) -> EvalReport:
-    """Run every query through `search` (question → ranked clauses) and average the metrics."""
+def _figures(results: list[QueryResult]) -> KindFigures:
+    n = len(results) or 1
+    if results and all(r.offtopic for r in results):
+        return KindFigures(len(results), empty_share=sum(r.ndcg for r in results) / n)
+    answerable = [r for r in results if not r.offtopic]
+    m = len(answerable) or 1
+    return KindFigures(len(answerable), sum(r.recall for r in answerable) / m, sum(r.rr for r in answerable) / m,
+                       sum(r.ndcg for r in answerable) / m)
+
+
+def evaluate(search: Callable[[str], list[Clause]], queries: list[Query], cutoff: int = CUTOFF,
+             clauses: Sequence[Clause] | None = None) -> EvalReport:
+    """Run every query through `search` (question → ranked clauses) and average the metrics. With `clauses`
+    (the whole index) the ideal DCG counts every clause that satisfies a judged item."""
     results, lengths = [], []
     for q in queries:
         ranked = search(q.query)[:cutoff]
         lengths.extend(len(c.text) for c in ranked)
-        results.append(score_ranking(q, ranked, cutoff))
-    n = len(results) or 1
+        total = relevant_in_index(q, clauses) if clauses is not None and not q.offtopic else None
+        results.append(score_ranking(q, ranked, cutoff, total))
+    answerable = [r for r in results if not r.offtopic]
+    off = [r for r in results if r.offtopic]
+    overall = _figures(answerable)
+    kinds: dict[str, list[QueryResult]] = {}
+    for r in results:
+        kinds.setdefault(r.kind or "", []).append(r)
     return EvalReport(
-        recall=sum(r.recall for r in results) / n,
-        mrr=sum(r.rr for r in results) / n,
-        ndcg=sum(r.ndcg for r in results) / n,
-        queries=len(results),
+        recall=overall.recall, mrr=overall.mrr, ndcg=overall.ndcg,
+        queries=len(answerable),
         mean_unit_chars=sum(lengths) / len(lengths) if lengths else 0.0,
         per_query=results,
+        offtopic=len(off),
+        offtopic_empty=sum(r.ndcg for r in off) / len(off) if off else 0.0,
+        per_kind={k: _figures(v) for k, v in sorted(kinds.items()) if k},
     )
 
 
 def evaluate_kb(kb, path: Path, retriever: str = "hybrid", cutoff: int = CUTOFF) -> EvalReport:
     queries = load_queries(path)
-    return evaluate(lambda q: [h.clause for h in kb.search(q, k=cutoff, retriever=retriever)], queries, cutoff)
+    return evaluate(lambda q: [h.clause for h in kb.search(q, k=cutoff, retriever=retriever)], queries, cutoff,
+                    clauses=kb.clauses)
 
 
 # ---------------------------------------------------------------- comparison judgements

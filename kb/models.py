@@ -294,11 +294,15 @@ class Hit:
     scores: dict[str, float] = field(default_factory=dict)  # per retriever: bm25, dense, heading …
     matched_terms: list[str] = field(default_factory=list)
     spans: list[tuple[int, int]] = field(default_factory=list)  # where they occur: offsets into clause.text
+    match: str = ""  # how it matched: 精确匹配 / 含全部关键词 / 含部分关键词 / 仅语义相近 (kb/relevance.py)
+    relevance: float = 1.0  # the relevance floor's probability for this clause (kb/relevance.py)
 
     def to_dict(self) -> dict:
         c, d = self.clause, self.document
         return {
             "rank": self.rank,
+            "match": self.match,
+            "relevance": round(self.relevance, 4),
             "score": round(self.score, 6),
             "scores": {k: round(v, 6) for k, v in self.scores.items()},
             "source": c.source,

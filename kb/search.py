@@ -24,6 +24,7 @@ from .models import Document, Filters, Hit
 from .text import found_terms, normalize, term_spans
 
 if TYPE_CHECKING:  # the indexes and models load lazily: `kb --help` must not import FAISS
+    from .answer import Answer
     from .backends import RetrievalBackend
     from .bm25 import BM25Index
     from .config import Settings
@@ -187,10 +188,23 @@ class KnowledgeBase(Library):
     # ------------------------------------------------------------ search
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None, retriever: str = "hybrid") -> list[Hit]:
-        """The k best clauses for a question, best first. A filter that matches nothing returns nothing."""
+        """The k best clauses for a question that pass the relevance floor, exact lookups first; nothing when
+        nothing is relevant. `answer()` says why, and offers the weaker candidates."""
+        return self.answer(query, k=k, filters=filters, retriever=retriever).hits
+
+    def answer(self, query: str, k: int = 10, filters: Filters | None = None, retriever: str = "hybrid",
+               **kw) -> Answer:
+        """The full answer (kb/answer.py): hits, understood scope, weaker candidates, why it is empty."""
+        from .answer import answer
+
+        return answer(self, query, k=k, filters=filters, retriever=retriever, **kw)
+
+    def ranked(self, query: str, k: int = 10, filters: Filters | None = None, retriever: str = "hybrid") -> list[Hit]:
+        """The plain fused ranking, without floor, lookups, understanding or thesaurus (the search before
+        issue 12; benchmarks compare against it)."""
         if retriever not in RETRIEVERS:
             raise QueryError(f"未知检索方式“{retriever}”，可选 {'、'.join(RETRIEVERS)}")
-        query = _SURROGATES.sub("", query or "").strip()[:MAX_QUERY_CHARS]
+        query = clean_query(query)
         mask = self.mask(filters)
         if not query or k <= 0 or not self.clauses or (mask is not None and not mask.any()):
             return []
@@ -327,6 +341,11 @@ class KnowledgeBase(Library):
 def _per_row(rows: np.ndarray, score) -> np.ndarray:
     """One float per candidate row."""
     return np.fromiter((score(int(r)) for r in rows), dtype=np.float64, count=rows.size)
+
+
+def clean_query(query: str | None) -> str:
+    """Undecodable bytes dropped, whitespace trimmed, at most MAX_QUERY_CHARS."""
+    return _SURROGATES.sub("", query or "").strip()[:MAX_QUERY_CHARS]
 
 
 def _iso_date(s: str) -> bool:

@@ -64,9 +64,11 @@ class Handler(BaseHTTPRequestHandler):
                                   documents=params.get("doc", []), regions=params.get("region", []),
                                   statuses=params.get("status", []))
                 t = time.perf_counter()
-                hits = kb.search(q, k=k, filters=filters)
-                self._send(200, {"query": q, "took_ms": round((time.perf_counter() - t) * 1000, 2),
-                                 "hits": [h.to_dict() for h in hits]})
+                ans = kb.answer(q, k=k, filters=filters, drop_cues=params.get("ignore", []))
+                body = ans.to_dict()
+                if params.get("weak", ["0"])[0] not in ("1", "true", "yes"):
+                    body.pop("weak")  # weaker candidates only on request, never beside the hits
+                self._send(200, {"took_ms": round((time.perf_counter() - t) * 1000, 2), **body})
             else:
                 self._send(404, {"error": "未知路径；可用 /search?q=… 和 /health"})
         except (KBError, ValueError) as e:

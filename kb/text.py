@@ -134,10 +134,12 @@ def longest_first(terms: Iterable[str]) -> list[str]:
 
 
 def found_terms(terms: Iterable[str], text: str) -> list[str]:
-    """The terms (tokens) that occur in the text, longest first, none inside another; single ASCII letters or
-    digits are never worth showing."""
+    """The terms (tokens) that occur in the text, longest first, none inside another. A single character never
+    explains a match (要, 的, 发, a letter or a digit) unless it is the only term asked for."""
+    terms = [t for t in dict.fromkeys(terms) if t]
     flat = match_form(text)
-    return longest_first(t for t in terms if (len(t) >= 2 or not t.isascii()) and match_form(t) in flat)
+    single = len(terms) == 1 and not terms[0].isascii()
+    return longest_first(t for t in terms if (len(t) >= 2 or single) and match_form(t) in flat)
 
 
 # ---------------------------------------------------------------- titles

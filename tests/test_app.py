@@ -543,3 +543,25 @@ def test_every_page_renders_without_exception(app_env, page):
     at.switch_page(page).run()
     _ok(at)
     assert at.title
+
+
+def test_search_shows_what_it_understood_as_removable_chips(app_env):
+    at = _search(_app().run(), "洛阳对上市企业有什么支持")
+    assert any(b.key == "cue_region:洛阳市" and b.label.startswith("地区 洛阳") for b in at.button)
+    adds = _keys(at, "add_")
+    assert adds and adds[0].startswith("add_004_")  # 洛阳's own clause first
+    at.button(key="cue_region:洛阳市").click().run()
+    _ok(at)
+    assert not any(b.key == "cue_region:洛阳市" for b in at.button)
+    assert any(b.key == "cue_restore" for b in at.button)
+
+
+def test_off_topic_question_gets_an_honest_empty_answer(app_env):
+    at = _search(_app().run(), "住房公积金怎么提取")
+    assert not _keys(at, "add_")
+    assert any("本库中没有找到与此问题相关的条款" in w.value and "公积金" in w.value for w in at.warning)
+    toggles = [t for t in at.toggle if t.key == "search_show_weak"]
+    assert toggles and not _keys(at, "weak_add_")  # weaker candidates: only on request …
+    toggles[0].set_value(True).run()
+    _ok(at)
+    assert not _keys(at, "add_") and _keys(at, "weak_add_")  # … and apart from the answer

@@ -58,6 +58,9 @@ def test_term_spans_longest_first_without_overlap():
 def test_found_terms_drop_terms_inside_longer_ones_and_single_ascii():
     assert found_terms(["出口信用保险", "保险", "信用", "外贸", "a"], "扩大出口信用保险覆盖面 a") == ["出口信用保险"]
     assert found_terms(["首台套"], "首台（套）重大技术装备") == ["首台套"]
+    # Function words and other single characters are never marked, unless the question is that character.
+    assert found_terms(["企业", "要", "融资"], "企业要加强融资") == ["企业", "融资"]
+    assert found_terms(["贷"], "贷款") == ["贷"]
 
 
 @given(st.text(alphabet="出口信用保险（）() \n首台套ＡａA1１", max_size=40),

@@ -150,7 +150,7 @@ def clause_card_html(clause: Clause, doc: Document, terms: Iterable[str] = (), *
 def score_text(hit: Hit) -> str:
     """The fused score and its parts, e.g. 相关度 0.87（关键词 12.3 · 语义 0.81）."""
     names = {"bm25": "关键词", "dense": "语义", "heading": "标题", "topic": "主题", "coverage": "词语覆盖",
-             "phrase": "短语"}
+             "phrase": "短语", "expansion": "同义词", "scope": "范围"}
     parts = [f"{names[k]} {v:.2f}" for k, v in hit.scores.items() if v and k in names]
     return f"相关度 {hit.score:.2f}" + (f"（{' · '.join(parts)}）" if parts else "")
 
@@ -166,7 +166,8 @@ def overview_html(o) -> str:
 
 def score_details_html(hit: Hit) -> str:
     """Rank and relevance in a line; the signals behind it only when asked for (a closed <details>)."""
-    return (f'<details class="kb-score"><summary>第 {hit.rank} 条 · 评分明细</summary>'
+    match = f" · {html.escape(hit.match)}" if hit.match else ""  # 含全部关键词 / 含部分关键词 / 仅语义相近 …
+    return (f'<details class="kb-score"><summary>第 {hit.rank} 条{match} · 评分明细</summary>'
             f"{html.escape(score_text(hit))}</details>")
 
 

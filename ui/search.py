@@ -1,4 +1,5 @@
-"""检索: a question in plain Chinese → the best clauses, filtered, with matched terms marked."""
+"""检索: a question in plain Chinese → the clauses that answer it (or an honest empty answer), with what was
+understood as removable chips, matched terms marked, weaker candidates apart on request."""
 
 from __future__ import annotations
 
@@ -109,34 +110,83 @@ if not query.strip():
     st.stop()
 
 # ---------------------------------------------------------------- work
+# Cues the user removed (their chips) hold for this question only; a new question starts with none removed.
+if st.session_state.get("search_dropped_for") != query:
+    st.session_state["search_dropped_for"] = query
+    st.session_state["search_dropped"] = []
+dropped = list(st.session_state.get("search_dropped", []))
 t0 = time.perf_counter()
 try:
-    hits = kb.search(query, k=k, filters=filters, retriever=retriever)
+    ans = kb.answer(query, k=k, filters=filters, retriever=retriever, drop_cues=dropped)
 except KBError as e:
     st.error(f"检索失败：{e}")
     st.stop()
 elapsed = time.perf_counter() - t0
+hits = ans.hits
 said = facets.describe_filters(filters, opts.topics if opts else None, opts.documents if opts else None)
 
+
+def _drop(key: str) -> None:
+    st.session_state["search_dropped"] = [*st.session_state.get("search_dropped", []), key]
+
+
+def _restore() -> None:
+    st.session_state["search_dropped"] = []
+
+
 # ---------------------------------------------------------------- render
+if ans.understanding is not None and (ans.understanding.cues or dropped):
+    cues = list({c.key: c for c in ans.understanding.cues}.values())
+    cols = st.columns([1.1] + [1.4] * len(cues) + [1.4 if dropped else 0.01] + [max(0.5, 6 - 1.4 * len(cues))],
+                      vertical_alignment="center")
+    cols[0].markdown("**已识别：**" if cues else "")
+    for col, cue in zip(cols[1:], cues, strict=False):
+        col.button(f"{cue.label} ✕", key=f"cue_{cue.key}", on_click=_drop, args=(cue.key,),
+                   help="不按此条件检索：这些词重新作为普通检索词", width="stretch")
+    if dropped:
+        cols[len(cues) + 1].button("恢复已去掉的条件", key="cue_restore", on_click=_restore, width="stretch")
+if ans.expansions:
+    st.caption("同时检索（同义词表，权重低于原词）：" +
+               "；".join(f"{e.word} → {'、'.join(e.terms)}" for e in ans.expansions))
+
+
+def _hit_card(hit, key_prefix: str, chosen: set[str]) -> None:
+    """One result; `key_prefix` is "" for the answer's hits and "weak_" for the weaker candidates."""
+    c, d = hit.clause, hit.document
+    with st.container(border=True, key=f"{key_prefix or 'hit_'}{c.id}"):
+        st.html(render.clause_card_html(c, d, spans=hit.spans))
+        b1, b2, b3 = st.columns([1.2, 1.2, 4], vertical_alignment="center")
+        if c.id in chosen:
+            b1.button("已在引用清单", key=f"{key_prefix}add_{c.id}", disabled=True, icon=":material/check:",
+                      width="stretch")
+        else:
+            b1.button("加入引用清单", key=f"{key_prefix}add_{c.id}", on_click=add_citation, args=(c.id,),
+                      icon=":material/bookmark_add:", width="stretch")
+        if b2.button("在原文中查看", key=f"{key_prefix}ctx_{c.id}", icon=":material/description:", width="stretch"):
+            open_in_documents(d.id, c.id)
+        b3.html(render.score_details_html(hit))
+
+
+chosen = set(citation_ids())
 if not hits:
-    st.warning(facets.explain_empty(kb, query, filters, opts.topics if opts else None,
-                                opts.documents if opts else None))
+    mask = kb.mask(filters)
+    if mask is not None and not mask.any():
+        st.warning(facets.explain_empty(kb, query, filters, opts.topics if opts else None,
+                                        opts.documents if opts else None))
+        st.stop()
+    st.warning(f"{ans.message}。" + ("".join(f"\n\n- {r}" for r in ans.reasons) if ans.reasons else ""))
+    if ans.weak and st.toggle("显示可能相关的条款", key="search_show_weak"):
+        st.caption("以下条款低于相关性阈值，可能与问题无关，仅供参考：")
+        for hit in ans.weak:
+            _hit_card(hit, "weak_", chosen)
     st.stop()
 
 st.caption(f"找到 {len(hits)} 条相关条款，用时 {elapsed * 1000:.0f} 毫秒"
            + (f"；筛选：{'；'.join(said)}" if said else ""))
-chosen = set(citation_ids())
 for hit in hits:
-    c, d = hit.clause, hit.document
-    with st.container(border=True, key=f"hit_{c.id}"):
-        st.html(render.clause_card_html(c, d, spans=hit.spans))
-        b1, b2, b3 = st.columns([1.2, 1.2, 4], vertical_alignment="center")
-        if c.id in chosen:
-            b1.button("已在引用清单", key=f"add_{c.id}", disabled=True, icon=":material/check:", width="stretch")
-        else:
-            b1.button("加入引用清单", key=f"add_{c.id}", on_click=add_citation, args=(c.id,), icon=":material/bookmark_add:",
-                      width="stretch")
-        if b2.button("在原文中查看", key=f"ctx_{c.id}", icon=":material/description:", width="stretch"):
-            open_in_documents(d.id, c.id)
-        b3.html(render.score_details_html(hit))
+    _hit_card(hit, "", chosen)
+if ans.weak and st.toggle("显示可能相关的条款", key="search_show_weak",
+                          help="低于相关性阈值的条款单独列出，不与上面的结果混排"):
+    st.caption("以下条款低于相关性阈值，可能与问题无关，仅供参考：")
+    for hit in ans.weak:
+        _hit_card(hit, "weak_", chosen)

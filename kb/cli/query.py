@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -32,23 +33,45 @@ def cmd_search(args: argparse.Namespace) -> int:
                       topics=args.topic or [], statuses=args.status or [], documents=args.doc or [],
                       date_from=args.date_from or "", date_to=args.date_to or "")
     t0 = time.perf_counter()
-    hits = kb.search(args.query, k=args.k, filters=filters, retriever=args.retriever)
+    ans = kb.answer(args.query, k=args.k, filters=filters, retriever=args.retriever,
+                    drop_cues=args.ignore or ())
     elapsed = time.perf_counter() - t0
     if args.json:
-        print_jsonl(h.to_dict() for h in hits)
+        if args.weak:  # the whole answer: hits, weaker candidates apart, what was understood, why empty
+            print(json.dumps(ans.to_dict(), ensure_ascii=False))
+        else:
+            print_jsonl(h.to_dict() for h in ans.hits)
         return 0
-    if not hits:
-        print("没有找到相关条款。" + ("（筛选条件可能过窄）" if not filters.empty else ""))
+    if ans.chips:
+        first = ans.understanding.cues[0].key
+        print(f"已识别：{'　'.join(ans.chips)}（不需要时加 --ignore {first} 等去掉）")
+    if ans.expansions:
+        said = "；".join(f"{e.word}→{'、'.join(e.terms)}" for e in ans.expansions)
+        print(f"同时检索（同义词表）：{said}")
+    if not ans.hits:
+        print(ans.message + "。" + ("原因：" + "；".join(ans.reasons) + "。" if ans.reasons else ""))
+        if args.weak and ans.weak:
+            print("\n以下为可能相关的条款（低于相关性阈值，仅供参考）：\n")
+            _print_hits(ans.weak, args.chars)
+        elif ans.weak:
+            print("如需查看可能相关的条款，加 --weak。")
         return 0
-    print(f"共 {len(hits)} 条结果，用时 {elapsed * 1000:.0f} 毫秒\n")
+    print(f"共 {len(ans.hits)} 条结果，用时 {elapsed * 1000:.0f} 毫秒\n")
+    _print_hits(ans.hits, args.chars)
+    if args.weak and ans.weak:
+        print("以下为可能相关的条款（低于相关性阈值，仅供参考）：\n")
+        _print_hits(ans.weak, args.chars)
+    return 0
+
+
+def _print_hits(hits, chars: int) -> None:
     for h in hits:
         c, d = h.clause, h.document
         where = " ".join(x for x in (d.level_label, d.doc_number, d.date) if x)
         print(f"{h.rank}. [{h.score:.3f}] {quote_title(d.title)} {c.path} {c.heading}  （{where}）")
         text = " ".join(c.text.split())
-        print(f"   {text[:args.chars]}{'…' if len(text) > args.chars else ''}")
-        print(f"   条款编号：{c.id}  匹配词：{'、'.join(h.matched_terms) or '—'}\n")
-    return 0
+        print(f"   {text[:chars]}{'…' if len(text) > chars else ''}")
+        print(f"   {h.match or '—'} · 条款编号：{c.id}  匹配词：{'、'.join(h.matched_terms) or '—'}\n")
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -80,7 +103,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print_json(report.to_dict())
         return 0
     print(f"检索方式：{args.retriever}  查询数：{report.queries}  平均条款长度：{report.mean_unit_chars:.0f} 字")
-    print(f"Recall@10 = {report.recall:.3f}   MRR@10 = {report.mrr:.3f}   nDCG@10 = {report.ndcg:.3f}")
+    if report.queries:
+        print(f"Recall@10 = {report.recall:.3f}   MRR@10 = {report.mrr:.3f}   nDCG@10 = {report.ndcg:.3f}")
+    if report.offtopic:
+        print(f"无关问题 {report.offtopic} 个，未返回任何条款的占 {report.offtopic_empty:.3f}")
+    for kind, f in report.per_kind.items():
+        if kind != "offtopic" and f.queries:
+            print(f"  {kind:12} {f.queries:3} 个  Recall@10 = {f.recall:.3f}  MRR@10 = {f.mrr:.3f}  nDCG@10 = {f.ndcg:.3f}")
     if args.verbose:
         for r in report.per_query:
             missed = "；".join(f"{m.doc[:3]}:{m.contains}" for m in r.missed)
@@ -193,7 +222,11 @@ def register(add) -> None:
     q.add_argument("--date-to", metavar="日期", help="成文日期止（YYYY-MM-DD）")
     q.add_argument("--retriever", default="hybrid", choices=RETRIEVERS, help=RETRIEVER_HELP)
     q.add_argument("--chars", type=zh.count, default=160, metavar="字数", help="每条显示的字数（默认 160）")
-    q.add_argument("--json", action="store_true", help="每条结果一行 JSON")
+    q.add_argument("--weak", action="store_true",
+                   help="另外列出低于相关性阈值的可能相关条款（与结果分开）；与 --json 合用时输出完整回答")
+    q.add_argument("--ignore", action="append", metavar="条件",
+                   help="不使用某个已识别的条件，例如 --ignore region:洛阳市")
+    q.add_argument("--json", action="store_true", help="每条结果一行 JSON（加 --weak 时输出完整回答）")
 
     e = add("eval", cmd_eval, "在评测集上衡量检索（Recall@10、MRR@10、nDCG@10）或对比（判断成立的比例）")
     e.add_argument("file", metavar="评测文件", help="JSON Lines 评测文件，例如 eval/dev_queries.jsonl")

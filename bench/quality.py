@@ -1,0 +1,159 @@
+"""Retrieval quality on every judgement set, side by side: the dev set the project tuned on, our own further
+judgements, the held-out sets, and the off-topic questions; kb before and after issue 12 and the peer pipelines.
+Writes the "quality" section of bench/RESULTS.md (bench/run.py calls it; alone:
+
+    python bench/quality.py --index bench/out/seed_index [--no-write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from results_md import update_section  # noqa: E402
+
+from kb.evaluate import EvalReport, evaluate, load_queries  # noqa: E402
+from kb.fusion import FusionWeights  # noqa: E402
+from kb.search import KnowledgeBase  # noqa: E402
+
+EVAL = ROOT / "eval"
+ANSWERABLE = {"dev": "dev_queries.jsonl", "own": "own_queries.jsonl", "heldout": "heldout_queries.jsonl"}
+OFFTOPIC = {"offtopic": "offtopic_queries.jsonl", "own_off": "own_offtopic.jsonl"}
+SET_LABELS = {"dev": "dev (30, tuned on before)", "own": "own (32, issue 12)", "heldout": "held-out (96)",
+              "offtopic": "off-topic held-out (30)", "own_off": "off-topic own (28)"}
+# The fusion weights before issue 12 (kb/fusion.py at the time), for the "before" rows.
+BEFORE = FusionWeights(bm25=0.5, dense=0.5, heading=0.0, topic=0.05, coverage=0.1, phrase=0.5)
+
+
+def _systems(kb: KnowledgeBase) -> dict:
+    """name → question → ranked clauses."""
+    after = kb.weights
+
+    def ranked(retriever: str, weights: FusionWeights):
+        def run(q: str):
+            kb.weights = weights
+            try:
+                return [h.clause for h in kb.ranked(q, k=10, retriever=retriever)]
+            finally:
+                kb.weights = after
+        return run
+
+    return {
+        "kb hybrid (issue 12)": lambda q: [h.clause for h in kb.search(q, k=10)],
+        "kb bm25 mode (issue 12, with floor)": lambda q: [h.clause for h in kb.search(q, k=10, retriever="bm25")],
+        "kb hybrid before issue 12": ranked("hybrid", BEFORE),
+        "BM25 alone (plain ranking)": ranked("bm25", BEFORE),
+        "dense alone (plain ranking)": ranked("dense", BEFORE),
+    }
+
+
+def measure(kb: KnowledgeBase, with_peers: bool = True) -> dict:
+    sets = {n: load_queries(EVAL / f) for n, f in {**ANSWERABLE, **OFFTOPIC}.items() if (EVAL / f).exists()}
+    out: dict = {"systems": {}, "peers": {}}
+    for name, run in _systems(kb).items():
+        out["systems"][name] = {s: _figures(evaluate(run, qs, clauses=kb.clauses)) for s, qs in sets.items()}
+    if with_peers and kb.has_dense:
+        from peers import PEERS, Peers, evaluate_peer
+
+        peers = Peers(kb.documents, kb.embedder)
+        for how, label in PEERS.items():
+            out["peers"][label] = {s: evaluate_peer(peers, qs, how) for s, qs in sets.items()}
+    tune = ROOT / "bench" / "out" / "tune.json"
+    out["cv"] = json.loads(tune.read_text("utf-8"))["cv"] if tune.exists() else None
+    out["weights"] = dataclasses.asdict(kb.weights)
+    return out
+
+
+def _figures(r: EvalReport) -> dict:
+    lookups = [x for x in r.per_query if x.kind == "lookup"]
+    return {"ndcg": r.ndcg, "mrr": r.mrr, "recall": r.recall, "empty": r.offtopic_empty if r.offtopic else None,
+            "unit": r.mean_unit_chars, "per_kind": {k: dataclasses.asdict(v) for k, v in r.per_kind.items()},
+            "lookup_first": (sum(x.rr == 1.0 for x in lookups), len(lookups))}
+
+
+def report(m: dict) -> str:
+    lines = ["## Retrieval quality on every judgement set (issue 12)", "",
+             "nDCG@10 / MRR@10 / Recall@10 on answerable sets (ideal DCG over every clause of the index that "
+             "satisfies a judged item, eval/README.md); share answered with nothing on off-topic sets. "
+             "`dev` is what the project tuned on before; `own` and `held-out` were not used to write any rule "
+             "(the weights and the floor are chosen by leave-one-set-out cross-validation, table below). "
+             "Re-run with `python bench/quality.py` (and `python bench/tune.py` for the CV).", "",
+             "| system | " + " | ".join(SET_LABELS[s] for s in (*ANSWERABLE, *OFFTOPIC)) + " | unit chars |",
+             "|---|" + "---|" * (len(ANSWERABLE) + len(OFFTOPIC) + 1)]
+
+    def cells(figs: dict) -> str:
+        row = []
+        for s in ANSWERABLE:
+            f = figs.get(s)
+            row.append(f"{f['ndcg']:.3f} / {f['mrr']:.3f} / {f['recall']:.3f}" if f else "—")
+        for s in OFFTOPIC:
+            f = figs.get(s)
+            row.append(f"{f['empty']:.2f} empty" if f and f.get("empty") is not None else "—")
+        unit = figs.get("heldout", {}).get("unit") or figs.get("heldout", {}).get("unit_chars") or 0
+        return " | ".join(row) + f" | {unit:.0f} |"
+
+    for name, figs in m["systems"].items():
+        lines.append(f"| {name} | {cells(figs)}")
+    for name, figs in m["peers"].items():
+        lines.append(f"| peer: {name} | {cells(figs)}")
+    after = m["systems"]["kb hybrid (issue 12)"]
+    before = m["systems"]["kb hybrid before issue 12"]
+    lines += ["", "Peers: rebuilt from their published defaults over 250/50-character chunks (bench/peers.py); a chunk "
+              "is relevant when it holds a judged string of the judged document.", "",
+              "### By kind of question (held-out set; nDCG@10 / MRR@10)", "",
+              "| kind | queries | before issue 12 | after |", "|---|---|---|---|"]
+    for kind, f in after["heldout"]["per_kind"].items():
+        b = before["heldout"]["per_kind"].get(kind, {})
+        lines.append(f"| {kind} | {f['queries']} | {b.get('ndcg', 0):.3f} / {b.get('mrr', 0):.3f} | "
+                     f"{f['ndcg']:.3f} / {f['mrr']:.3f} |")
+    for s in ("heldout", "own"):
+        if s in after:
+            a_n, a_t = after[s]["lookup_first"]
+            b_n, b_t = before[s]["lookup_first"]
+            if a_t:
+                lines.append(f"\nLookups ({s}): the named document's judged clause first in **{a_n} of {a_t}** "
+                             f"(before issue 12: {b_n} of {b_t}).")
+    if m.get("cv"):
+        lines += ["", "### Leave-one-set-out cross-validation (`python bench/tune.py`)", "",
+                  "For each set left out, the fusion weights (a grid of 57 settings) and the relevance floor "
+                  "(logistic regression, gate and keep thresholds) are chosen on the other sets, then scored on it.",
+                  "", "| left out | chosen on the others | floor gate / keep | score on the left-out set |",
+                  "|---|---|---|---|"]
+        for row in m["cv"]:
+            w, f, fig = row["config"], row["floor"], row["figures"]
+            what = (f"{fig['ndcg']:.3f} empty" if fig["offtopic"] else
+                    f"nDCG {fig['ndcg']:.3f} · MRR {fig['mrr']:.3f}")
+            chosen = (f"bm25 {w['bm25']}, expansion {w['expansion']}, scope {w['scope']}, diversity "
+                      f"{w['diversity']}, partial {w['partial']}, coverage {w['coverage']}, phrase {w['phrase']}")
+            lines.append(f"| {row['left_out']} | {chosen} | {f['threshold']:.2f} / {f['keep']:.2f} | {what} |")
+    w = m["weights"]
+    lines += ["", f"Weights in use (kb/fusion.py): {', '.join(f'{k} {v}' for k, v in w.items())}; floor: "
+              "kb/data/relevance.toml."]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--index", default=str(ROOT / "bench" / "out" / "seed_index"))
+    ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--no-peers", action="store_true")
+    args = ap.parse_args()
+    kb = KnowledgeBase.load(Path(args.index))
+    m = measure(kb, with_peers=not args.no_peers)
+    (ROOT / "bench" / "out").mkdir(parents=True, exist_ok=True)
+    (ROOT / "bench" / "out" / "quality.json").write_text(json.dumps(m, ensure_ascii=False, indent=1), "utf-8")
+    text = report(m)
+    print(text)
+    if not args.no_write:
+        update_section("quality", text)
+
+
+if __name__ == "__main__":
+    main()

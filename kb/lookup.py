@@ -1,0 +1,159 @@
+"""Exact lookups, matched before anything fuzzy: a document by 文号, title or short form, a clause path inside a
+named document, and quoted phrases found as written. Pure functions over documents and clauses."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .models import Clause, Document
+from .understand import CLAUSE_PATH, Understanding, chinese_number, doc_number_key
+
+_TITLE_NOISE = re.compile(r"[\s《》〈〉“”\"'‘’「」『』（）()【】\[\]，,。.、：:；;！!？?·-]+")
+MIN_TITLE_CHARS = 6  # a shorter piece of a title (关于金融) names no document
+
+
+@dataclass
+class Lookup:
+    """What the question names exactly. Rows are clause rows (Clause.row order of the index)."""
+
+    documents: list[str] = field(default_factory=list)  # ids of documents the question names, best first
+    how: dict[str, str] = field(default_factory=dict)  # doc id → 文号 | 标题 | 简称
+    pinned: list[int] = field(default_factory=list)  # clause rows named by path inside a named document
+    phrases: dict[str, list[int]] = field(default_factory=dict)  # quoted phrase → rows containing it
+    missing_phrases: list[str] = field(default_factory=list)  # quoted phrases no clause contains
+    rest: str = ""  # the question's residual without the named documents' titles or short forms
+
+    @property
+    def empty(self) -> bool:
+        return not (self.documents or self.pinned or any(self.phrases.values()))
+
+    @property
+    def phrase_rows(self) -> set[int]:
+        """Rows that contain every quoted phrase the question has (a clause must hold them all)."""
+        sets = [set(rows) for rows in self.phrases.values()]
+        return set.intersection(*sets) if sets and not self.missing_phrases else set()
+
+
+def flat(text: str) -> str:
+    """Text as compared for exact matches: NFKC, lower case, no whitespace or Markdown emphasis."""
+    from .text import normalize
+
+    return re.sub(r"[\s*]+", "", normalize(text))
+
+
+def title_key(text: str) -> str:
+    """A title without brackets, quotes, punctuation or spaces: 《关于…的通知》 and 关于…的通知 compare equal."""
+    from .text import normalize
+
+    return _TITLE_NOISE.sub("", normalize(text))
+
+
+def _by_number(u: Understanding, documents: Sequence[Document]) -> list[Document]:
+    out = []
+    for cue in u.of("docnumber"):
+        want = doc_number_key(cue.text)
+        for d in documents:
+            have = doc_number_key(d.doc_number)
+            # The question's prefix may carry words before the abbreviation (查金发…): compare the tail.
+            if want and have and want[1:] == have[1:] and (want[0].endswith(have[0]) or have[0].endswith(want[0])):
+                out.append(d)
+    return out
+
+
+def _by_title(query: str, documents: Sequence[Document]) -> list[Document]:
+    q = title_key(query)
+    if len(q) < MIN_TITLE_CHARS:
+        return []
+    full = [d for d in documents if len(title_key(d.title)) >= MIN_TITLE_CHARS and title_key(d.title) in q]
+    if full:
+        return sorted(full, key=lambda d: -len(d.title))
+    # The question is a piece of exactly one title (staff drop 关于 and the type): that document.
+    part = [d for d in documents if q in title_key(d.title)]
+    return part if len(part) == 1 else []
+
+
+def _by_short_form(u: Understanding, documents: Sequence[Document]) -> list[Document]:
+    """Issuing bodies (or their number, or the place) plus the document type: 七部门指导意见, 洛阳 若干措施."""
+    types = u.of("doctype")
+    scope = [c for c in u.cues if c.kind in ("issuer", "bodies", "region")]
+    if not types or not scope:
+        return []
+    out = []
+    for d in documents:
+        title = title_key(d.title)
+        if not any(title.endswith(t.value) for t in types):
+            continue
+        if all(in_scope(d, c) for c in scope):
+            out.append(d)
+    return out if 0 < len(out) <= 2 else []
+
+
+def in_scope(d: Document, cue) -> bool:
+    """Whether a document is what a scope cue (region, level, issuer, bodies, year) points at."""
+    if cue.kind == "issuer":
+        return any(cue.value in name or name in cue.value for name in d.issuers)
+    if cue.kind == "bodies":
+        return len(d.issuers) == int(cue.value) or cue.text in d.title
+    if cue.kind == "region":
+        return cue.value in d.region
+    if cue.kind == "level":
+        return d.level == cue.value
+    if cue.kind == "year":
+        return d.date.startswith(cue.value) or f"〔{cue.value}〕" in d.doc_number
+    return False
+
+
+def _rest(u: Understanding, named: list[Document], how: dict[str, str]) -> str:
+    """What the question asks beyond naming the document: 《title》 or 七部门指导意见 taken out."""
+    rest = u.residual
+    for d in named:
+        if how.get(d.id) == "标题":
+            key = title_key(d.title)
+            squeezed = title_key(rest)
+            rest = squeezed.replace(key, " ") if key in squeezed else rest
+    if any(how.get(d.id) == "简称" for d in named):
+        for cue in u.of("doctype"):
+            rest = rest.replace(cue.text, " ")
+    return re.sub(r"\s+", " ", rest).strip()
+
+
+def clause_number(path: str) -> int | None:
+    """The number of a clause's last bracketed or 第…条 segment: "三、（十一）" → 11."""
+    found = list(CLAUSE_PATH.finditer(path or ""))
+    if not found:
+        return None
+    m = found[-1]
+    return chinese_number(m.group(1) or m.group(2) or "")
+
+
+def lookup(u: Understanding, documents: Sequence[Document], clauses: Sequence[Clause],
+           flat_text=None) -> Lookup:
+    """Documents named by 文号, title or short form; clauses named by path in them; rows with quoted phrases.
+    `flat_text(row)` gives a clause's flattened text (a cache the caller keeps); `flat` of the text otherwise."""
+    out = Lookup()
+    for how, found in (("文号", _by_number(u, documents)), ("标题", _by_title(u.query, documents)),
+                       ("简称", _by_short_form(u, documents))):
+        for d in found:
+            if d.id not in out.how:
+                out.how[d.id] = how
+                out.documents.append(d.id)
+    paths = [int(c.value) for c in u.of("path")]
+    scoped = [d.id for d in documents
+              if any(c.kind in ("region", "issuer", "bodies") for c in u.cues)
+              and all(in_scope(d, c) for c in u.cues if c.kind in ("region", "issuer", "bodies", "level"))]
+    if paths and (out.documents or len(scoped) == 1):
+        named = set(out.documents or scoped)
+        for i, c in enumerate(clauses):
+            if c.doc_id in named and clause_number(c.path) in paths:
+                out.pinned.append(c.row if c.row >= 0 else i)
+    out.rest = _rest(u, [d for d in documents if d.id in out.how], out.how)
+    get = flat_text or (lambda row: flat(clauses[row].text))
+    for cue in u.of("phrase"):
+        want = flat(cue.value)
+        rows = [c.row if c.row >= 0 else i for i, c in enumerate(clauses) if want and want in get(i)]
+        out.phrases[cue.value] = rows
+        if not rows:
+            out.missing_phrases.append(cue.value)
+    return out

@@ -1,0 +1,88 @@
+"""The whole answer on the seed corpus (fake embedder, lexical floor): honest empty answers, lookups first,
+scope understood, vocabulary bridged, match labels, diversity, no function words marked."""
+
+from __future__ import annotations
+
+from kb.models import Filters
+from kb.relevance import EMPTY_MESSAGE, MATCH_ALL, MATCH_EXACT, MATCH_SEMANTIC, MATCH_SOME
+
+NATIONAL = "001_3b50df308c9c2e77"
+COUNTY = "003_142beb58a89e468f"
+LUOYANG = "004_b17876d9791bd83c"
+
+
+def test_off_topic_question_returns_nothing_and_says_why(seed_kb):
+    a = seed_kb.answer("住房公积金怎么提取")
+    assert a.hits == [] and a.message == EMPTY_MESSAGE
+    assert "公积金" in a.unknown_terms and any("公积金" in r for r in a.reasons)
+    assert a.weak and all(h.relevance < 1 for h in a.weak)  # offered apart, on request
+    assert seed_kb.search("住房公积金怎么提取") == []
+
+
+def test_a_term_the_filtered_document_never_uses_returns_nothing(seed_kb):
+    assert seed_kb.search("出口信用保险", filters=Filters(documents=[NATIONAL]))  # it does use this one
+    a = seed_kb.answer("一哄而上", filters=Filters(documents=[COUNTY]))
+    assert a.hits == [] and "一哄而上" in a.unknown_terms
+
+
+def test_doc_number_in_any_bracket_puts_the_document_first(seed_kb):
+    for q in ("金发〔2024〕5号", "金发[2024]5号", "金发（2024）5 号", "金发(2024)5号"):
+        hits = seed_kb.search(q, k=3)
+        assert hits and hits[0].clause.doc_id == NATIONAL and hits[0].match == MATCH_EXACT, q
+        assert hits[0].clause.ordinal == 0  # nothing else asked: the document from its start
+
+
+def test_clause_path_in_a_named_document(seed_kb):
+    hits = seed_kb.search("金发〔2024〕5号第（十一）条", k=3)
+    assert hits[0].clause.doc_id == NATIONAL and hits[0].clause.path.endswith("（十一）")
+
+
+def test_title_and_short_form(seed_kb):
+    hits = seed_kb.search("关于金融支持制造业优势产业链的若干措施", k=3)
+    assert hits[0].clause.doc_id == LUOYANG and hits[0].clause.ordinal == 0
+    hits = seed_kb.search("七部门指导意见里关于产业转移的条款", k=3)
+    assert hits[0].clause.doc_id.startswith("002_") and "产业转移" in hits[0].clause.text
+
+
+def test_quoted_phrase_only_clauses_that_hold_it(seed_kb):
+    hits = seed_kb.search("“险资入洛”", k=10)
+    assert hits and all("险资入洛" in h.clause.text for h in hits)
+    a = seed_kb.answer("“根本不存在的一句话”")
+    assert a.hits == [] and any("根本不存在的一句话" in r for r in a.reasons)
+
+
+def test_place_named_is_a_chip_and_ranks_its_own_clause_first(seed_kb):
+    a = seed_kb.answer("东至县怎么降低企业融资成本")
+    assert a.chips == ["地区 东至县"]
+    assert a.hits[0].clause.doc_id == COUNTY  # the county's answering clause, not one naming the county
+    dropped = seed_kb.answer("东至县怎么降低企业融资成本", drop_cues=["region:东至县"])
+    assert dropped.chips == [] and dropped.understanding.residual.startswith("东至县")
+
+
+def test_colloquial_words_reach_policy_terms(seed_kb):
+    a = seed_kb.answer("各地一窝蜂上同样的项目怎么办")
+    assert any("重复建设" in e.terms for e in a.expansions)
+    assert a.hits and "一哄而上" in a.hits[0].clause.text
+
+
+def test_every_hit_says_how_it_matched(seed_kb):
+    hits = seed_kb.search("出口信用保险怎么支持外贸制造企业", k=10)
+    assert hits and {h.match for h in hits} <= {MATCH_ALL, MATCH_SOME, MATCH_SEMANTIC, MATCH_EXACT}
+    assert hits[0].match == MATCH_ALL
+
+
+def test_function_words_are_never_marked(seed_kb):
+    for q in ("企业要怎么融资", "银行要如何支持科技企业", "要"):
+        for h in seed_kb.search(q, k=10):
+            assert "要" not in h.matched_terms and all(len(t) >= 2 for t in h.matched_terms), (q, h.matched_terms)
+
+
+def test_one_document_cannot_fill_the_page(seed_kb):
+    hits = seed_kb.search("融资", k=10)
+    assert len({h.clause.doc_id for h in hits}) >= 3
+
+
+def test_shown_scores_follow_the_order(seed_kb):
+    for q in ("金发〔2024〕5号 保险", "“七不准”", "东至县融资", "融资担保"):
+        scores = [h.score for h in seed_kb.search(q, k=10)]
+        assert scores == sorted(scores, reverse=True), q

@@ -1,0 +1,102 @@
+"""Relevance floor, match labels, coverage, thesaurus expansion and diversity: pure functions, no build."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kb.diversity import diversify
+from kb.errors import QueryError
+from kb.relevance import (
+    MATCH_ALL,
+    MATCH_SEMANTIC,
+    MATCH_SOME,
+    Floor,
+    TermGroup,
+    coverage,
+    credit,
+    idf,
+    load_floor,
+    match_label,
+    unknown_idf,
+)
+from kb.thesaurus import Thesaurus, default_thesaurus
+
+
+def _has(text: str):
+    return lambda term: term in text
+
+
+GROUPS = [TermGroup("出口", 2.0), TermGroup("保险", 1.0), TermGroup("企业", 0.1, common=True),
+          TermGroup("缺钱", 5.0, ("融资", "资金需求"))]
+
+
+def test_credit_and_coverage_weigh_by_idf():
+    assert credit(GROUPS[3], _has("缺钱"), 0.5) == 1.0
+    assert credit(GROUPS[3], _has("提供融资"), 0.5) == 0.5
+    assert credit(GROUPS[3], _has("无关"), 0.5) == 0.0
+    total = 8.1
+    assert coverage(GROUPS, _has("出口保险企业融资"), 0.5) == pytest.approx((2 + 1 + 0.1 + 2.5) / total)
+    assert coverage(GROUPS, _has("无关"), 0.5) == 0.0
+    assert coverage([], _has("x"), 0.5) == 0.0
+
+
+def test_words_found_nowhere_weigh_most():
+    assert unknown_idf(100) > idf(0, 100) - 1e-9 and idf(1, 100) > idf(50, 100)
+
+
+def test_match_labels_leave_out_common_words():
+    assert match_label(GROUPS, _has("出口保险融资")) == MATCH_ALL  # 企业 is common: not needed
+    assert match_label(GROUPS, _has("出口")) == MATCH_SOME
+    assert match_label(GROUPS, _has("企业")) == MATCH_SEMANTIC
+    assert match_label([TermGroup("企业", 0.1, common=True)], _has("企业")) == MATCH_ALL
+
+
+def test_floor_is_monotone_in_its_signals():
+    f = Floor(coverage=8, dense=20, phrase=2, bias=-4, threshold=0.5, dense_center=0.87)
+    p = f.probability(np.array([0.0, 0.5, 1.0]), np.array([0.87, 0.87, 0.87]), np.zeros(3))
+    assert p[0] < p[1] < p[2]
+    assert f.passes(np.array([1.0]), np.array([0.87]), np.array([0.0]))[0]
+    assert not f.passes(np.array([0.0]), np.array([0.87]), np.array([0.0]))[0]
+    # Without a dense signal only the lexical terms count.
+    assert f.probability(np.array([0.5]), None, np.array([0.0]))[0] == pytest.approx(1 / (1 + np.exp(0)))
+
+
+def test_packaged_floors_load():
+    lexical = load_floor("")
+    assert lexical.dense == 0.0 and 0 < lexical.threshold < 1
+    assert load_floor("some-unknown-model") == lexical
+
+
+def test_thesaurus_expands_longest_words_one_way_and_groups_both_ways():
+    t = Thesaurus.parse({"colloquial": {"缺钱": ["融资难", "融资"], "钱": ["资金"]},
+                         "abbreviations": {"groups": [["IPO", "首次公开发行"]]}})
+    found = t.expand("企业缺钱怎么办")
+    assert [(e.word, e.terms, e.source) for e in found] == [("缺钱", ("融资难", "融资"), "colloquial")]
+    assert t.expand("首次公开发行")[0].terms == ("ipo",)  # letters compare in lower case
+    assert t.expand("ipo 上市")[0].terms == ("首次公开发行",)
+    assert t.expand("融资难") == []  # policy terms do not search colloquial words
+    # A term the question also says still counts for the word (the caller adds no BM25 term twice).
+    assert [e.word for e in t.expand("缺钱又融资难")] == ["缺钱"]
+    with pytest.raises(QueryError):
+        Thesaurus.parse({"colloquial": {"缺钱": "融资"}})
+
+
+def test_packaged_thesaurus_bridges_the_documents_words():
+    t = default_thesaurus()
+    terms = {term for e in t.expand("库存能抵押贷款吗") for term in e.terms}
+    assert "存货" in terms
+    terms = {term for e in t.expand("大家一窝蜂上同样的项目") for term in e.terms}
+    assert "重复建设" in terms
+    assert any("人工智能" in e.terms for e in t.expand("AI"))
+
+
+def test_diversify_spreads_documents():
+    scores = [1.0, 0.99, 0.98, 0.97, 0.5]
+    docs = ["a", "a", "a", "a", "b"]
+    assert diversify(scores, docs, 3, 0.0) == [0, 1, 2]
+    assert diversify(scores, docs, 3, 0.6) == [0, 4, 1]
+    assert diversify(scores, docs, 10, 0.1) == [0, 1, 2, 3, 4]  # a small penalty only breaks near-ties
+    assert diversify([], [], 3, 0.1) == [] and diversify(scores, docs, 0, 0.1) == []
+    with pytest.raises(ValueError):
+        diversify([1.0], [], 1, 0.1)
