@@ -92,8 +92,8 @@ class Understanding:
 
 @dataclass(frozen=True)
 class Lexicon:
-    """Words that name scope. Places: written name → canonical region string (matched as a substring of
-    Document.region); issuers: written name → canonical body."""
+    """Words that name scope. Places (beyond the gazetteer's): written name → region string, matched as a
+    substring of Document.region; issuers: written name → canonical body."""
 
     places: dict[str, str]
     levels: dict[str, str]
@@ -128,32 +128,14 @@ def region_parts(region: str) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _base_lexicon() -> Lexicon:
-    from .tag import gazetteer
-
-    g = gazetteer()
-    places: dict[str, str] = {}
-    for short, full in g.provinces.items():
-        places[full] = full
-        if len(short) >= 2:
-            places[short] = full
-    for city in g.cities:
-        places[city + "市"] = city + "市"
-        if len(city) >= 2 and city not in g.provinces:  # 吉林 bare is the province
-            places[city] = city + "市"
-    for name in g.municipalities:
-        places[name + "市"] = name + "市"
-        places[name] = name + "市"
-    for county in g.counties:
-        places[county] = county
-        short = _REGION_SUFFIX.sub("", county)
-        if len(short) >= 2:
-            places[short] = county
+    """The cue words of query_cues.toml. Places come from the gazetteer (kb/regions.py) at question time and
+    from the indexed documents' regions (Lexicon.build)."""
     data = tomllib.loads(resources.files("kb.data").joinpath("query_cues.toml").read_text("utf-8"))
     levels = {w: level for level, words in data["levels"].items() for w in words}
     issuers = {w: full for full, words in data["issuers"].items() for w in (full, *words)}
     doc_types = {w: tuple(ends) for w, ends in data["doc_types"].items()}
     fillers = frozenset(data.get("fillers", {}).get("words", []))
-    return Lexicon(places, levels, issuers, doc_types, fillers)
+    return Lexicon({}, levels, issuers, doc_types, fillers)
 
 
 def chinese_number(text: str) -> int | None:
@@ -221,10 +203,19 @@ def understand(query: str, lexicon: Lexicon) -> Understanding:
         n = chinese_number(m.group(1))
         if n and n > 1 and free(m.start(), m.end()):
             cues.append(Cue("bodies", str(n), m.group(0), m.start(), m.end()))
-    for kind, words in (("level", lexicon.levels), ("issuer", lexicon.issuers), ("region", lexicon.places)):
+    for kind, words in (("level", lexicon.levels), ("issuer", lexicon.issuers)):
         for s, e, word in _scan(text, words, [(c.start, c.end) for c in cues] + quoted):
             if not _inside_word(text, s, e, kind):
                 cues.append(Cue(kind, words[word], word, s, e))
+    # Words already read as cues are blanked first (same length): 苏州市级 is 苏州 + 市级, not 苏州市 + 级.
+    blanked = list(text)
+    for c in cues:
+        blanked[c.start : c.end] = " " * (c.end - c.start)
+    for place in _gazetteer_places("".join(blanked)):
+        if free(place.start, place.end):
+            cues.append(Cue("region", place.region, place.name, place.start, place.end))
+    for s, e, word in _scan(text, lexicon.places, [(c.start, c.end) for c in cues] + quoted):
+        cues.append(Cue("region", lexicon.places[word], word, s, e))  # places only the documents name
     for m in YEAR.finditer(text):
         if free(m.start(), m.end()):
             cues.append(Cue("year", m.group(1), m.group(0), m.start(), m.end()))
@@ -232,6 +223,13 @@ def understand(query: str, lexicon: Lexicon) -> Understanding:
         cues.append(Cue("doctype", word, word, s, e))
     cues.sort(key=lambda c: c.start)
     return Understanding(text, cues, residual_text(text, cues))
+
+
+def _gazetteer_places(text: str):
+    """Divisions named in the question (kb/regions.py: real names, short forms only as whole words)."""
+    from .regions import places_in
+
+    return places_in(text)
 
 
 def _inside_word(text: str, s: int, e: int, kind: str) -> bool:

@@ -55,7 +55,7 @@ def test_place_named_is_a_chip_and_ranks_its_own_clause_first(seed_kb):
     a = seed_kb.answer("东至县怎么降低企业融资成本")
     assert a.chips == ["地区 东至县"]
     assert a.hits[0].clause.doc_id == COUNTY  # the county's answering clause, not one naming the county
-    dropped = seed_kb.answer("东至县怎么降低企业融资成本", drop_cues=["region:东至县"])
+    dropped = seed_kb.answer("东至县怎么降低企业融资成本", drop_cues=["region:安徽省池州市东至县"])
     assert dropped.chips == [] and dropped.understanding.residual.startswith("东至县")
 
 

@@ -59,14 +59,14 @@ def test_region_parts():
 
 def test_places_levels_issuers_become_cues_and_leave_the_terms(lex):
     u = understand("洛阳对上市企业有什么奖励", lex)
-    assert u.chips == ["地区 洛阳"] and u.values("region") == ["洛阳市"]
+    assert u.chips == ["地区 洛阳"] and u.values("region") == ["河南省洛阳市"]
     assert "洛阳" not in u.residual and "上市企业" in u.residual
     u = understand("东至县怎么降低企业融资成本", lex)  # a county known only from an indexed document
-    assert u.values("region") == ["东至县"] and u.residual.startswith("怎么降低")
+    assert u.values("region") == ["安徽省池州市东至县"] and u.residual.startswith("怎么降低")
     u = understand("县里制造业贷款余额是多少", lex)
     assert u.values("level") == ["county"] and u.chips == ["层级 县级"]
     u = understand("苏州市级文件里关于保险的规定", lex)  # the suffix 市 is shared by the place and the level
-    assert u.values("region") == ["苏州市"] and u.values("level") == ["municipal"]
+    assert u.values("region") == ["江苏省苏州市"] and u.values("level") == ["municipal"]
     u = understand("央行和工信部2024年的通知", lex)
     assert u.values("issuer") == ["中国人民银行", "工业和信息化部"] and u.values("year") == ["2024"]
     assert u.values("doctype") == ["通知"]
@@ -75,7 +75,7 @@ def test_places_levels_issuers_become_cues_and_leave_the_terms(lex):
 
 def test_removed_chips_count_again(lex):
     u = understand("洛阳对上市企业有什么奖励", lex)
-    again = u.without(["region:洛阳市"])
+    again = u.without(["region:河南省洛阳市"])
     assert again.cues == [] and again.residual.startswith("洛阳")
 
 

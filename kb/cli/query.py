@@ -225,7 +225,7 @@ def register(add) -> None:
     q.add_argument("--weak", action="store_true",
                    help="另外列出低于相关性阈值的可能相关条款（与结果分开）；与 --json 合用时输出完整回答")
     q.add_argument("--ignore", action="append", metavar="条件",
-                   help="不使用某个已识别的条件，例如 --ignore region:洛阳市")
+                   help="不使用某个已识别的条件，例如 --ignore region:河南省洛阳市")
     q.add_argument("--json", action="store_true", help="每条结果一行 JSON（加 --weak 时输出完整回答）")
 
     e = add("eval", cmd_eval, "在评测集上衡量检索（Recall@10、MRR@10、nDCG@10）或对比（判断成立的比例）")
