@@ -49,6 +49,7 @@ class Answer:
     unknown_terms: list[str] = field(default_factory=list)  # question words no clause (in scope) contains
     message: str = ""  # said when `hits` is empty
     reasons: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # said beside the hits, e.g. a place the library lacks
     signals: list[dict] = field(default_factory=list, repr=False)  # floor features of hits then weak (bench)
 
     @property
@@ -65,6 +66,7 @@ class Answer:
             "unknown_terms": self.unknown_terms,
             "message": self.message,
             "reasons": self.reasons,
+            "notes": self.notes,
         }
 
 
@@ -191,6 +193,15 @@ def answer(kb, query: str, k: int = 10, filters=None, retriever: str = "hybrid",
     tok = get_tokenizer()
     residual = lk.rest if lk.documents else u.residual
     tokens = tok.tokenize(residual)
+    if hybrid and not tokens and not lk.documents and not lk.phrases:
+        # Nothing asked but a scope (广东, 县里, 人民银行): the documents in it, each from its start.
+        from .lookup import in_scope
+
+        scope = [c for c in u.cues if c.kind in ("region", "level", "issuer", "bodies", "year")]
+        for d in kb.documents if scope else ():
+            if all(any(in_scope(d, c) for c in u.cues if c.kind == kind) for kind in {c.kind for c in scope}):
+                lk.documents.append(d.id)
+                lk.how[d.id] = "范围"
     expansions = default_thesaurus().expand(residual) if hybrid and w.expansion > 0 else []
     out.expansions = expansions
     exp_tokens = [t for e in expansions for term in e.terms for t in tok.tokenize(term)]
@@ -219,7 +230,7 @@ def answer(kb, query: str, k: int = 10, filters=None, retriever: str = "hybrid",
     out.unknown_terms = [g.term for g in groups if len(g.term) >= 2 and g.weight >= 0.5 * top_idf
                          and all(_absent(kb, t, mask) for t in (g.term, *g.alternatives))]
     if rows.size == 0:
-        _explain(out, groups, filters)
+        _explain(kb, out, groups, filters)
         return out
     same = got.rows.size == rows.size and np.array_equal(got.rows, rows)  # no extra rows: reuse the scores
     bm25_rows = None
@@ -332,7 +343,13 @@ def answer(kb, query: str, k: int = 10, filters=None, retriever: str = "hybrid",
     if weak > 0:
         out.weak = [make(i, sc, n) for n, (i, sc) in enumerate(rank(~ok, weak), start=1)]
     if not out.hits:
-        _explain(out, groups, filters)
+        _explain(kb, out, groups, filters)
+    else:
+        from .lookup import in_scope
+
+        for cue in u.cues:
+            if cue.kind in ("region", "level", "issuer") and not any(in_scope(d, cue) for d in kb.documents):
+                out.notes.append(f"库中没有“{cue.label}”的文件，以下条款来自其他文件")
     return out
 
 
@@ -350,17 +367,23 @@ def _absent(kb, term: str, mask) -> bool:
     return not kb.backend.contains(tokens, scope).all(axis=0).any()
 
 
-def _explain(out: Answer, groups: list[TermGroup], filters) -> None:
-    """The empty answer's message and reasons: words found nowhere, quoted text not found, a narrow filter."""
+def _explain(kb, out: Answer, groups: list[TermGroup], filters) -> None:
+    """The empty answer's message and reasons: words found nowhere, quoted text not found, a scope the library
+    has no document for, a narrow filter."""
+    from .lookup import in_scope
+
     scoped = filters is not None and not filters.empty
     out.message = EMPTY_MESSAGE if not scoped else "在当前筛选范围内没有找到与此问题相关的条款"
+    for cue in out.understanding.cues if out.understanding else ():
+        if cue.kind in ("region", "level", "issuer") and not any(in_scope(d, cue) for d in kb.documents):
+            out.reasons.append(f"库中没有“{cue.label}”的文件")
     if out.lookup and out.lookup.missing_phrases:
         out.reasons.append("没有条款包含原文短语：" + "、".join(f"“{p}”" for p in out.lookup.missing_phrases))
     if out.unknown_terms:
         where = "所选范围内的条款" if scoped else "库中任何条款"
         out.reasons.append(f"{'、'.join(f'“{t}”' for t in out.unknown_terms[:8])}在{where}中都没有出现")
-    if not groups and not (out.lookup and out.lookup.missing_phrases):
+    if not groups and not out.reasons:
         out.reasons.append("问题中没有可检索的词语（可能全是停用词或标点），请换一种说法")
-    elif not out.reasons or len(out.unknown_terms) < len(groups):
+    elif groups and (not out.reasons or len(out.unknown_terms) < len(groups)):
         out.reasons.append("与问题最接近的条款也只是字面上个别常见词相同或语义泛泛相近，未达到相关性阈值；"
                            "可点击“显示可能相关的条款”查看")

@@ -86,3 +86,12 @@ def test_shown_scores_follow_the_order(seed_kb):
     for q in ("金发〔2024〕5号 保险", "“七不准”", "东至县融资", "融资担保"):
         scores = [h.score for h in seed_kb.search(q, k=10)]
         assert scores == sorted(scores, reverse=True), q
+
+
+def test_a_place_the_library_lacks_is_said(seed_kb):
+    a = seed_kb.answer("广州对制造业贷款有什么支持")
+    assert a.chips == ["地区 广州"] and a.hits and any("广州" in n for n in a.notes)
+    empty = seed_kb.answer("广东")
+    assert empty.hits == [] and any("广东" in r for r in empty.reasons)
+    only_place = seed_kb.answer("洛阳")  # a scope and nothing else: that place's documents from their start
+    assert only_place.hits and {h.clause.doc_id for h in only_place.hits} == {LUOYANG}

@@ -181,6 +181,8 @@ if not hits:
             _hit_card(hit, "weak_", chosen)
     st.stop()
 
+for note in ans.notes:
+    st.info(note)
 st.caption(f"找到 {len(hits)} 条相关条款，用时 {elapsed * 1000:.0f} 毫秒"
            + (f"；筛选：{'；'.join(said)}" if said else ""))
 for hit in hits:

@@ -56,6 +56,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         elif ans.weak:
             print("如需查看可能相关的条款，加 --weak。")
         return 0
+    for note in ans.notes:
+        print(f"注意：{note}")
     print(f"共 {len(ans.hits)} 条结果，用时 {elapsed * 1000:.0f} 毫秒\n")
     _print_hits(ans.hits, args.chars)
     if args.weak and ans.weak:
