@@ -72,6 +72,11 @@ def topic_key(value: str, topics: dict[str, str] | None = None, *, strict: bool 
     raise QueryError(f"未知主题“{value}”，可选：{choices}")
 
 
+def topic_label(key: str) -> str:
+    """The Chinese name of a topic key (the key itself when the taxonomy has no such topic)."""
+    return _topics().get(key, key)
+
+
 def resolve_filters(filters: Filters) -> Filters:
     """The same filters with every level, status and topic turned into its key. An unknown level or status raises
     QueryError; an unknown topic stays as given (topics come and go with the taxonomy, so it matches nothing)."""

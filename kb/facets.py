@@ -218,7 +218,8 @@ def example_questions(clauses: Sequence[Clause], n: int = 3) -> list[str]:
 
 
 def _as_question(heading: str) -> str:
-    heading = heading.strip().rstrip("。；;，,？?")
+    # "深化产业链金融服务，推动资金链与产业链对接": the first phrase asks the question, short enough for a button
+    heading = heading.strip().split("，")[0].rstrip("。；;，,？?")
     if heading.startswith(("如何", "怎样", "怎么", "是否", "哪些")):
         return heading + "？"
     return f"如何{heading}？"

@@ -114,7 +114,7 @@ def test_argparse_errors_are_chinese(capsys, argv):
 def test_help_is_chinese(capsys, cmd):
     code, out, _ = run(capsys, *cmd, "-h")
     assert code == 0
-    assert out.startswith("用法：kb") and "显示本帮助并退出" in out
+    assert out.startswith("用法：kb") and "显示本帮助并退出" in out and "\n选项：\n" in out
     assert not ASCII_WORDS.search(out), out
     for line in out.splitlines():  # every option has a Chinese help line
         if line.strip().startswith("--") and "  " in line.strip():

@@ -56,8 +56,10 @@ if kb is not None:
         else:
             topic = st.selectbox("主题", list(taxonomy), format_func=taxonomy.get, key="cmp_topic")
         levels = st.multiselect("层级", [lv for lv in LEVELS if any(d.level == lv for d in ordered)],
-                                format_func=LEVEL_LABELS.get, key="cmp_levels", placeholder="全部层级")
-        docs = st.multiselect("文件", ids, format_func=labels.get, key="cmp_docs", placeholder="全部文件")
+                                format_func=LEVEL_LABELS.get, key="cmp_levels", placeholder="全部层级",
+                                select_all=False)
+        docs = st.multiselect("文件", ids, format_func=labels.get, key="cmp_docs", placeholder="全部文件",
+                              select_all=False)  # Streamlit's "Select all" entry is English
         st.session_state.setdefault("cmp_per_doc", 3)  # a kept widget: its default lives in session state
         per_doc = st.number_input("每份文件最多显示条款数", 1, 3, key="cmp_per_doc")
         st.divider()

@@ -55,7 +55,7 @@ if kb is not None:
     focus = st.session_state.pop(FOCUS, None)
     linked = (st.query_params.get("doc", ""), st.query_params.get("clause", ""))
     wanted_doc, wanted_clause = "", ""
-    missing_link = ""
+    missing_link = missing_clause = ""
     if focus:
         wanted_doc, wanted_clause = focus["doc"], focus["clause"]
     elif linked[0] and linked != st.session_state.get("doc_linked"):  # an address typed or shared, not ours
@@ -69,6 +69,8 @@ if kb is not None:
         st.session_state["doc_select"] = wanted_doc
         known = {c.id for c in kb.clauses_of(wanted_doc)}
         st.session_state["doc_clause"] = wanted_clause if wanted_clause in known else NO_CLAUSE
+        if wanted_clause and wanted_clause not in known:
+            missing_clause = wanted_clause
     if st.session_state.get("doc_select") not in doc_ids and doc_ids:
         st.session_state["doc_select"] = doc_ids[0]
 
@@ -97,6 +99,8 @@ if doc is None:
     st.info("索引中还没有文件。请把政策文件放进语料目录后重新构建索引。")
     st.stop()
 
+if missing_clause:
+    st.warning(f"条款“{missing_clause}”不在这份文件中（链接可能来自旧的索引），下面显示全文。", icon=":material/warning:")
 if missing_link:
     st.error(f"文件“{missing_link}”不存在：索引中没有这个文件（链接可能已过期，或文件已被移出语料）。"
              f"下面显示的是另一份文件：{facets.doc_label(doc)}，可在左侧另选。", icon=":material/error:")

@@ -28,7 +28,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     Example: kb compare "供应链金融支持产业链上下游企业融资" --levels national municipal --json
              kb compare "不良贷款容忍度" --format docx -o 对照表.docx
     """
-    from ..aliases import topic_key
+    from ..aliases import topic_key, topic_label
     from ..compare import MATCH_LABELS, compare_measure
     from ..compare.table import comparison_table
 
@@ -53,7 +53,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         return 0
     th = result.thresholds
     what = result.measure or result.query
-    print(f"措施：{what}" + (f"（主题：{result.topic}）" if result.topic else "")
+    print(f"措施：{what}" + (f"（主题：{topic_label(result.topic)}）" if result.topic else "")
           + f"    {MATCH_LABELS['match']} ≥ {th['match']:.2f}，{MATCH_LABELS['weak']} ≥ {th['weak']:.2f}")
     rows = []
     for r in table.rows:

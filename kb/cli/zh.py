@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from typing import NoReturn
 
@@ -59,7 +60,14 @@ class Parser(argparse.ArgumentParser):
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
-    """Keeps the description's line breaks (the examples) and adds each default to the help line."""
+    """Keeps the description's line breaks (the examples); section headings end in a full-width colon."""
+
+    def format_help(self) -> str:
+        return _SECTION.sub(r"\1：", super().format_help())
+
+
+_SECTION = re.compile(r"^(%s):$" % "|".join(map(re.escape, (MESSAGES["positional arguments"], MESSAGES["options"]))),
+                      re.M)
 
 
 # ---------------------------------------------------------------- argument types
