@@ -379,6 +379,7 @@ def test_documents_page_outline_metadata_and_links(app_env):
     assert len(at.dataframe) >= 2  # the corpus table and the provenance table
     at.selectbox(key="doc_select").set_value("000_70838f8e5a3ffbff").run()
     _ok(at)
+    assert any(t.value == "未注明" for t in at.text)  # the 苏州 draft states no issuer and no date
     assert "kb-outline" in _html(at)
     assert any("省政府关于金融支持制造业发展的若干意见" in t.value and "未收录" in t.value for t in at.text)
     assert at.selectbox(key="doc_clause").options[0] == "（不定位，显示全文）"

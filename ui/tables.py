@@ -9,6 +9,7 @@ from datetime import date
 from kb.compare.results import MATCH_LABELS
 from kb.models import (
     CITED_FIELDS,
+    INFERRED_MARK,
     LEVEL_LABELS,
     LEVELS,
     PROVENANCE_LABELS,
@@ -107,7 +108,8 @@ def compare_table(comparison) -> list[dict[str, object]]:
     out = []
     for row in comparison.rows:
         d = row.document
-        base = {"层级": d.level_label, "文件": quote_title(d.title or d.source), "地区": d.region or "—"}
+        title = quote_title(d.title or d.source) + (INFERRED_MARK if d.field_provenance("title") == "inferred" else "")
+        base = {"层级": d.shown("level"), "文件": title, "地区": d.shown("region")}
         if not row.matches:
             out.append(base | {"条款": "无对应条款", "状态": MATCH_LABELS["none"], "置信度": round(row.confidence, 2),
                                "量化指标": "", "责任单位": "", "独有表述": ""})
