@@ -49,7 +49,8 @@ def measure(backend: str, n: int, milvus_uri: str) -> dict:
 
         engine = LocalBackend(BM25Index.build(tokens), DenseIndex.build(vecs))
     else:
-        from kb.backends.milvus import MilvusBackend, MilvusConfig, MilvusWriter, is_lite
+        from kb.backends.milvus import MilvusConfig, MilvusWriter, is_lite
+        from kb.backends.milvus_search import MilvusBackend
 
         uri = milvus_uri or str(OUT / "milvus" / "bench.db")
         if is_lite(uri):

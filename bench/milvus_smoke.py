@@ -30,7 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from seeds import make_seed_corpus  # noqa: E402
 
 from kb.backends import Selection, clause_rows  # noqa: E402
-from kb.backends.milvus import MilvusBackend, MilvusConfig, MilvusWriter, client, is_lite  # noqa: E402
+from kb.backends.milvus import MilvusConfig, MilvusWriter, client, is_lite  # noqa: E402
+from kb.backends.milvus_search import MilvusBackend  # noqa: E402
 from kb.bm25 import BM25Index  # noqa: E402
 from kb.build import build_index, index_text  # noqa: E402
 from kb.errors import KBError  # noqa: E402
@@ -60,13 +61,13 @@ def questions() -> list[str]:
 
 def check_idf_scope(checks: Checks, config: MilvusConfig, kb: KnowledgeBase, tokens: list[list[str]]) -> None:
     """Two segments (a flush between two halves): scores must still be kb's, i.e. statistics collection-wide."""
-    from kb.backends.milvus import _insert
+    from kb.backends.milvus import insert_rows
 
     writer = MilvusWriter(config)
     rows = clause_rows(kb.documents, kb.clauses, tokens)
     entry = writer.write(Path("segments"), rows[: len(rows) // 2], None)
     c = client(config)
-    _insert(c, entry["collection"], rows[len(rows) // 2 :], None)
+    insert_rows(c, entry["collection"], rows[len(rows) // 2 :], None)
     c.flush(entry["collection"])
     backend = MilvusBackend(config, entry["collection"], len(rows), None)
     local = BM25Index.build(tokens)

@@ -20,13 +20,8 @@ from tests.conftest import EVAL
 
 pymilvus = pytest.importorskip("pymilvus", reason="the Milvus tests need kb[milvus]")
 
-from kb.backends.milvus import (  # noqa: E402
-    MilvusBackend,
-    MilvusConfig,
-    MilvusWriter,
-    engine_token,
-    filter_expression,
-)
+from kb.backends.milvus import MilvusConfig, MilvusWriter, engine_token  # noqa: E402
+from kb.backends.milvus_search import MilvusBackend, filter_expression  # noqa: E402
 
 RTOL = 1e-5
 

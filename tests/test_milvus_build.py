@@ -21,7 +21,8 @@ from tests.conftest import EVAL, SEEDS
 
 pytest.importorskip("pymilvus", reason="the Milvus tests need kb[milvus]")
 
-from kb.backends.milvus import MilvusBackend, MilvusConfig, MilvusWriter, client  # noqa: E402
+from kb.backends.milvus import MilvusConfig, MilvusWriter, client  # noqa: E402
+from kb.backends.milvus_search import MilvusBackend  # noqa: E402
 
 SCORE_TOL = 1e-6
 
@@ -165,13 +166,13 @@ def test_failed_build_leaves_the_old_collection_serving(milvus_env, tmp_path, se
         raise RuntimeError(f"injected failure at {stage}")
 
     if stage == "insert":
-        real = milvus_mod._insert
+        real = milvus_mod.insert_rows
 
         def half(c, name, rows, vectors, upsert=False):
             real(c, name, rows[: len(rows) // 2], None if vectors is None else vectors[: len(rows) // 2])
             die()
 
-        monkeypatch.setattr(milvus_mod, "_insert", half)
+        monkeypatch.setattr(milvus_mod, "insert_rows", half)
     elif stage == "manifest":
         monkeypatch.setattr(kb.store, "write_manifest", die)
     else:

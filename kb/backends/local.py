@@ -9,7 +9,7 @@ import numpy as np
 
 from kb.bm25 import BM25Index, top_k, unique_tokens
 
-from . import Candidates, ClauseRow, Selection, Status, no_status
+from .base import Candidates, ClauseRow, Selection, Status, no_status
 
 BM25_DIR = "bm25"
 DENSE_DIR = "dense"
