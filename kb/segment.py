@@ -6,72 +6,29 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from .grammar import (
+    ADOPTION,
+    ATTACHMENT,
+    ATTACHMENT_LIST,
+    BRACKET_DATE,
+    DATE_LINE,
+    DOC_NUMBER,
+    ORDER_HEAD,
+    ORDER_SEQ,
+    RELEASE_HEADLINE,
+    SIGNER,
+    TITLE_GRAMMAR,
+    is_org_line,
+)
+from .markers import heading_of, match_marker
 from .models import Clause
-from .text import CN_NUMERALS
 
-# Outline markers at the start of a paragraph. Markdown bold or heading marks may survive cleaning of
-# unusual input, so they are tolerated in front of a marker. The order only matters for matching.
-_LEAD = r"^(?:[#>\s]*|\*\*)*"
-_CN_NUM = CN_NUMERALS
-MARKER_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("chapter", re.compile(_LEAD + rf"(第[{_CN_NUM}]+章)\s*")),
-    ("section", re.compile(_LEAD + rf"(第[{_CN_NUM}]+节)\s*")),
-    # 第十条, and 第1条 / 第 1 0 条 as some offices number articles (spaces are extraction debris).
-    ("article", re.compile(_LEAD + rf"(第[{_CN_NUM}]+条|第 ?\d(?: ?\d){{0,3}} ?条)\s*")),
-    ("part", re.compile(_LEAD + rf"([{_CN_NUM}]+\s*[、，,．.])\s*")),
-    ("measure", re.compile(_LEAD + rf"([（(]\s*[{_CN_NUM}]+\s*[）)])\s*")),
-    ("item", re.compile(_LEAD + r"(\d{1,2}\s*[\.．、](?!\d))\s*")),
-    ("subitem", re.compile(_LEAD + r"([（(]\s*\d{1,2}\s*[）)]|[①②③④⑤⑥⑦⑧⑨⑩])\s*")),
-]
 # Marker types that make their own clause. Deeper ones (（1）, ①) stay inside their parent's text.
 CLAUSE_TYPES = {"article", "part", "measure", "item"}
 # A short label that opens a paragraph of a numbered-targets list, e.g. "增量：…" in a goals section.
 _TARGET_LABEL = re.compile(r"^([\u4e00-\u9fff]{2,4})[：:]")
 _NOT_TARGET_LABELS = {"附件", "抄送", "主送", "联系人", "电话", "来源", "地址", "责任单位", "牵头单位"}
 
-# A date as written in documents: 2024年4月3日, or in Chinese numerals 二○二四年四月三日 (signatures).
-DATE = (r"(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*月"
-        r"\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*日")
-_DATE_LINE = re.compile(rf"^{DATE}\s*$")
-# A date in brackets under a title: "（2023年2月8日）", the date of a 党委/政府 document without a signature.
-_BRACKET_DATE = re.compile(rf"^[（(]\s*{DATE}\s*[）)]$")
-# A head of state, government or department signing a 令 or a decision: "总理 李克强", "省长 王某某".
-_SIGNER = re.compile(
-    r"^(?:国务院)?(?:总理|省长|市长|县长|区长|州长|主席|主任|部长|局长|行长|署长|厅长|委员长)\s*[\u4e00-\u9fff·]{2,5}$"
-)
-# An order's number: "中华人民共和国国务院令" over "第707号", or on one line.
-ORDER_NUMBER = re.compile(r"^((?:中华人民共和国)?[\u4e00-\u9fff]{1,20}令)\s*(第\s*\d{1,5}\s*号)$")
-_ORDER_HEAD = re.compile(r"^(?:中华人民共和国)?[\u4e00-\u9fff]{1,20}令$")
-_ORDER_SEQ = re.compile(r"^[（(]?第\s*\d{1,5}\s*号[）)]?$")
-_ORG_SUFFIX = (
-    "局", "部", "委", "行", "会", "院", "府", "厅", "室", "处", "办", "署", "中心", "公司", "协会", "管委会",
-    "监管局", "分局", "所",
-)
-_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}\s*[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*\d+\s*号")
-_RELEASE_HEADLINE = re.compile(r"(印发|发布|出台|公布|联合印发)[^《]{0,10}《(.+?)》")
-_ATTACHMENT = re.compile(r"^附件\s*\d*\s*[：:]?\s*$")
-# The list of attachments after a text: "附件：1.…" and the numbered lines under it. Not outline items.
-_ATTACHMENT_LIST = re.compile(r"^附件\s*[：:]\s*\S")
-# Kinds of document a title names at its end (关于…的通知, …管理办法, …行动方案（2024—2026年）).
-DOC_TYPES = (
-    "实施意见", "指导意见", "实施方案", "工作方案", "行动方案", "若干措施", "实施细则", "管理办法", "实施办法",
-    "意见", "通知", "办法", "方案", "措施", "规定", "细则", "决定", "规划", "计划", "通告", "公告", "批复", "函",
-    "条例", "规则", "指引", "要点", "纲要", "章程", "通报", "决议", "清单", "目录", "指南", "政策", "若干条",
-)  # fmt: skip
-# A title by its grammar: no sentence punctuation, ends with a document type, maybe a bracketed note
-# ((试行), (2024—2026年), (征求意见稿)). A line of it may be of any length.
-TITLE_GRAMMAR = re.compile(
-    r"^[^。；;！？!?：:]{2,200}?(?:" + "|".join(DOC_TYPES) + r")(?:\s*[（(][^（）()]{1,30}[）)]){0,2}$"
-)
-# A regulation's adoption note: "2020年11月25日江西省第十三届人民代表大会常务委员会第二十五次会议修订".
-_CN_ORD = "一二三四五六七八九十百零〇"
-ADOPTION = re.compile(
-    r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*"
-    rf"(?:([\u4e00-\u9fff]{{0,16}}?)\s*第[{_CN_ORD}]{{1,4}}届\s*(全国)?人民代表大会(常务委员会)?"
-    rf"\s*第[{_CN_ORD}]{{1,4}}次(?:全体)?会议|(国务院)第\d{{1,4}}次常务会议"
-    r"|(?:以|经)?((?:中华人民共和国)?[\u4e00-\u9fff]{1,12}令)\s*(第\s*\d{1,5}\s*号))"
-    r"[^，。；\d]{0,80}?(通过|修订|修正|修改|批准|公布|发布)"
-)
 MAX_CLAUSE_CHARS = 3000
 
 
@@ -146,86 +103,27 @@ def split_lines(text: str) -> list[Line]:
     return lines
 
 
-def match_marker(text: str) -> tuple[str, str, int] | None:
-    """(type, normalised marker, end offset of the marker) when a paragraph opens with an outline marker."""
-    for kind, pattern in MARKER_PATTERNS:
-        m = pattern.match(text)
-        if not m:
-            continue
-        rest = text[m.end() :]
-        if kind == "part" and not _looks_like_part(m.group(1), rest):
-            continue
-        if kind == "item" and rest[:1] in ("%", "亿", "万", "元"):
-            continue
-        if not rest.strip("*").strip() and kind not in ("chapter", "section", "article"):
-            # A bare marker with nothing after it is not an outline node.
-            continue
-        return kind, normalise_marker(kind, m.group(1)), m.end()
-    return None
-
-
-def _looks_like_part(marker: str, rest: str) -> bool:
-    # "一、" is a part marker; "一是…" or "二〇二四年" are not. A comma or full stop after a numeral is
-    # accepted only with a heading-like rest, since "一，" rarely numbers anything.
-    if marker.rstrip().endswith("、"):
-        return True
-    return bool(rest) and len(rest) < 40 and not rest[:1].isdigit()
-
-
-def normalise_marker(kind: str, marker: str) -> str:
-    """Half-width brackets and stray spaces removed, so "(一)" and "（一）" give the same path."""
-    m = re.sub(r"\s+", "", marker)
-    m = m.replace("(", "（").replace(")", "）")
-    if kind == "part":
-        m = m[:-1] + "、"
-    if kind == "item":
-        m = m[:-1] + "."
-    return m
-
-
-def heading_of(rest: str) -> str:
-    """The heading that follows a marker: up to the first 。 if it comes early, else the short line itself."""
-    rest = rest.replace("**", "").strip()
-    m = re.search(r"[。；;！？]", rest)
-    if m and m.start() <= 60:
-        return rest[: m.start()].strip()
-    if len(rest) <= 40:
-        return rest.rstrip("：:，,")
-    comma = re.search(r"[，,：:]", rest)
-    if comma and comma.start() <= 30:
-        return rest[: comma.start()]
-    return rest[:24] + "…"
-
-
 def _is_header_line(text: str) -> bool:
-    if _DOC_NUMBER.fullmatch(text.strip().strip("（()）")) or re.fullmatch(r"[（(]?\s*征求意见稿\s*[）)]?", text):
+    if DOC_NUMBER.fullmatch(text.strip().strip("（()）")) or re.fullmatch(r"[（(]?\s*征求意见稿\s*[）)]?", text):
         return True
-    if _BRACKET_DATE.match(text) or _ORDER_HEAD.match(text) or _ORDER_SEQ.match(text):
+    if BRACKET_DATE.match(text) or ORDER_HEAD.match(text) or ORDER_SEQ.match(text):
         return True
     if TITLE_GRAMMAR.match(text) or (text[:1] in "（(" and ADOPTION.search(text[:80])):
         return True  # a long title, or a regulation's adoption note under its title
     if text.endswith(("：", ":")) and "。" not in text:
         return True  # addressee line, e.g. "各乡、镇人民政府，…："
-    if _is_org_line(text):
+    if is_org_line(text):
         return True
     return len(text) <= 40 and not re.search(r"[。；！？]$", text)
 
 
-def _is_org_line(text: str) -> bool:
-    """One or more organisation names separated by spaces, as in a header or signature block."""
-    t = text.strip()
-    if len(t) > 120 or re.search(r"[。，；：,;:！？、]", t):
-        return False
-    return all(n.endswith(_ORG_SUFFIX) or _DATE_LINE.match(n) for n in t.split())
-
-
 def _is_closing_line(text: str) -> bool:
     t = text.strip()
-    if _DATE_LINE.match(t) or t.startswith(("抄送", "抄报", "主送")) or re.search(r"印发\s*$", t):
+    if DATE_LINE.match(t) or t.startswith(("抄送", "抄报", "主送")) or re.search(r"印发\s*$", t):
         return True
     if re.fullmatch(r"[（(]?此件[^）)]*[）)]?", t) or t.startswith(("（联系人", "(联系人", "联系人")):
         return True
-    return _is_org_line(t)  # a signature line
+    return is_org_line(t)  # a signature line
 
 
 def find_layout(lines: list[Line]) -> Layout:
@@ -234,8 +132,8 @@ def find_layout(lines: list[Line]) -> Layout:
     body_from = 0
     release = (0, 0)
     if lines:
-        head = _RELEASE_HEADLINE.search(lines[0].text)
-        attach = next((i for i, ln in enumerate(lines[:60]) if _ATTACHMENT.match(ln.text)), None)
+        head = RELEASE_HEADLINE.search(lines[0].text)
+        attach = next((i for i, ln in enumerate(lines[:60]) if ATTACHMENT.match(ln.text)), None)
         title_at = None
         if head:
             wanted = re.sub(r"\s+", "", head.group(2))
@@ -278,11 +176,11 @@ def _signature_block(lines: list[Line], lo: int, hi: int) -> tuple[int, int] | N
     """The first signature block inside lines [lo, hi): organisation lines, a date line, and the closing
     lines after it (此件公开发布, 抄送, 印发). None when there is none."""
     for k in range(lo + 1, hi):
-        if not _DATE_LINE.match(lines[k].text):
+        if not DATE_LINE.match(lines[k].text):
             continue
         j = k
         while j > lo and k - j < _MAX_SIGNATURE_LINES and (
-            _is_org_line(lines[j - 1].text) or _SIGNER.match(lines[j - 1].text)
+            is_org_line(lines[j - 1].text) or SIGNER.match(lines[j - 1].text)
         ):
             j -= 1
         if j == k and not (k + 1 < hi and TITLE_GRAMMAR.match(lines[k + 1].text.replace(" ", ""))):
@@ -322,7 +220,7 @@ def _parse_outline(lines: list[Line], lo: int, hi: int) -> tuple[list[Node], lis
     for i in range(lo, hi):
         text = lines[i].text
         found = match_marker(text)
-        if _ATTACHMENT_LIST.match(text):
+        if ATTACHMENT_LIST.match(text):
             in_list = True
             stack.clear()
             continue
@@ -330,7 +228,7 @@ def _parse_outline(lines: list[Line], lo: int, hi: int) -> tuple[list[Node], lis
             continue  # the next entry of the attachment list
         in_list = False
         if found is None:
-            if _ATTACHMENT.match(text):
+            if ATTACHMENT.match(text):
                 stack.clear()  # an attachment starts an outline of its own
             continue
         kind, marker, cut = found
@@ -362,7 +260,7 @@ def segment(text: str, doc_id: str, source: str) -> tuple[list[Clause], Layout]:
     # Press-release wrapper: kept apart, one unit a paragraph.
     headline = lines[0].text if layout.release[1] else ""
     for i in range(*layout.release):
-        if not _ATTACHMENT.match(lines[i].text) and i > 0:
+        if not ATTACHMENT.match(lines[i].text) and i > 0:
             add("release", "", headline[:60], [], i, i + 1)
     # A cover notice (印发…的通知, its 附件 list) is kept apart from the plan it issues in the same way.
     for i in range(*layout.cover):
@@ -407,7 +305,7 @@ def _outline_units(lines: list[Line], lo: int, hi: int, add) -> None:
     node_at = {nd.first_line: nd for nd in nodes}
     # An attachment's heading ("附件2" and its title lines) ends the clause before it and is a unit of its own.
     annex = [i for i in range(first_numbered, hi)
-             if _ATTACHMENT.match(lines[i].text) or _ATTACHMENT_LIST.match(lines[i].text)]
+             if ATTACHMENT.match(lines[i].text) or ATTACHMENT_LIST.match(lines[i].text)]
     for n, i in enumerate(annex):
         k = i + 1
         while k < hi and k not in node_at and (n + 1 == len(annex) or k < annex[n + 1]):

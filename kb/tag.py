@@ -10,22 +10,23 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .models import Clause, Evidence
-from .regions import Place, gazetteer, most_specific, places_in
-from .segment import (
-    _BRACKET_DATE,
-    _DATE_LINE,
-    _DOC_NUMBER,
-    _ORDER_HEAD,
-    _ORDER_SEQ,
+from .grammar import (
     ADOPTION,
+    BRACKET_DATE,
     DATE,
+    DATE_LINE,
+    DOC_NUMBER,
     DOC_TYPES,
+    ORDER_HEAD,
     ORDER_NUMBER,
+    ORDER_SEQ,
     TITLE_GRAMMAR,
-    Layout,
-    _is_org_line,
+    is_org_line,
 )
+from .jurisdiction import level_region
+from .models import Clause, Evidence
+from .regions import gazetteer
+from .segment import Layout
 from .text import cn_number
 
 _DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
@@ -44,29 +45,6 @@ _MASTHEAD = re.compile(r"^\S{2,60}?文件$")
 # Lines a title and an own 文号 are looked for in: the first ones of the document.
 _HEAD_WINDOW = 10
 _TITLE_SPAN = 3  # a title may wrap over this many lines
-
-# Words by which a text speaks of its own jurisdiction, per level. Counted to decide the level when the
-# issuers, the title and the signature do not settle it.
-_SELF_WORDS = {
-    "county": ("全县", "我县", "县委", "县政府", "县人民政府", "本县", "全区", "我区", "区委", "区政府"),
-    "municipal": ("全市", "我市", "市委", "市政府", "市人民政府", "本市", "市金融工作局", "市工信局", "市财政局"),
-    "provincial": ("全省", "我省", "省委", "省政府", "省人民政府", "本省", "全区各", "自治区人民政府"),
-}
-# The addressee names the level below the issuer's: 各省、自治区、直辖市 (national) … 各乡、镇 (county).
-_ADDRESSEE_LEVEL = (
-    ("national", re.compile(r"各省、自治区、直辖市|各省级|国务院各部委")),
-    # 各市工业和信息化局 too: each city's bureau (not 各市场主体, market entities).
-    ("provincial", re.compile(r"^各(?:地级以上市|设区的?市|市(?:、|（|\(|州|人民政府|县)|市(?!场)[\u4e00-\u9fff]{1,12}[局委厅办])")),
-    ("municipal", re.compile(
-        r"^各(?:县（市、区）|县\(市、区\)|区（市）县|区\(市\)县|区、县|县、区|区县|县区|县（区）|区人民政府|县人民政府|区政府)")),
-    ("county", re.compile(r"^各(?:乡|镇|街道|乡镇)")),
-)
-# The body decides the region only when one place dominates: at least this many mentions, and this many
-# times the next place's.
-_DOMINANT_MIN = 3
-_DOMINANT_RATIO = 2
-_BODY_SCAN_CHARS = 40_000
-_LEVEL_ORDER = {"county": 0, "municipal": 1, "provincial": 2, "national": 3}
 
 
 def iso_date(text: str) -> str:
@@ -118,7 +96,7 @@ def tag_document(
     title, why = _title(header, release, body, issuers)
     if _is_order(header) and layout.cover[1]:
         # An order (国务院令第707号) promulgating a regulation: the regulation's title after the signature.
-        plan = [ln for ln in signature if not _DATE_LINE.match(ln) and not _is_org_line(ln)]
+        plan = [ln for ln in signature if not DATE_LINE.match(ln) and not is_org_line(ln)]
         named = next((ln for ln in plan if TITLE_GRAMMAR.match(ln.replace(" ", ""))), "")
         if named:
             title, why = _title_of(named), "header"
@@ -129,7 +107,7 @@ def tag_document(
     if adoption and not date:
         date, why = adoption[1], adoption[2]
     if not date:
-        under_title = next((ln for ln in header if _BRACKET_DATE.match(ln)), "")
+        under_title = next((ln for ln in header if BRACKET_DATE.match(ln)), "")
         if under_title:
             date, why = iso_date(under_title), f"题注日期：{under_title}"
     if date:
@@ -150,7 +128,7 @@ def tag_document(
     issuers = out["issuers"].value if "issuers" in out else []
     stated = "issuers" in out and out["issuers"].source != "derived"
     title = out["title"].value if "title" in out else ""
-    found = _level_region(issuers, header, title, "\n".join(cover + body + closing))
+    found = level_region(issuers, header, title, "\n".join(cover + body + closing))
     if found:
         level, region, why, source = found
         if not stated:
@@ -172,12 +150,12 @@ def _apply_page(out: dict[str, Evidence], page: dict[str, tuple[str, str]]) -> N
     over what was read from the text. A publication day is not the document's date and is never used as it;
     a page's source or author only stands in for missing issuers, marked as inferred."""
     value, where = page.get("doc_number", ("", ""))
-    number = _DOC_NUMBER.search(value)
+    number = DOC_NUMBER.search(value)
     if number:
         out["doc_number"] = Evidence(re.sub(r"\s+", "", number.group(0)), "extracted", where)
     value, where = page.get("issuers", ("", ""))
     names = [n for n in re.split(r"[\s、，,；;]+", value) if n]
-    if names and all(_is_org_line(n) for n in names):
+    if names and all(is_org_line(n) for n in names):
         out["issuers"] = Evidence(_dedupe(names), "extracted", where)
     value, where = page.get("date", ("", ""))
     if iso_date(value):
@@ -185,7 +163,7 @@ def _apply_page(out: dict[str, Evidence], page: dict[str, tuple[str, str]]) -> N
     if "issuers" not in out or out["issuers"].source == "derived":
         value, where = page.get("source", ("", ""))
         value = re.sub(r"^原(?=[\u4e00-\u9fff]{2})", "", value.strip())  # 原环境保护部: the body, since renamed
-        if value and _is_org_line(value):
+        if value and is_org_line(value):
             out["issuers"] = Evidence([value], "derived", f"{where}（来源或作者，非正文所署）")
     if "title" not in out or out["title"].source != "extracted":
         for key in ("title", "page_title"):
@@ -209,7 +187,7 @@ def _adoption(lines: list[str]) -> tuple[str, str, str, str] | None:
         elif m.group(8):
             # 国务院令, 财政部令, 广东省人民政府令 name their issuer; an abbreviation (粤府令) does not.
             name = re.sub(r"^中华人民共和国", "", m.group(8))[:-1]
-            body = name if _is_org_line(name) and len(name) >= 3 else ""
+            body = name if is_org_line(name) and len(name) >= 3 else ""
         else:
             body = (m.group(4) or "") + ("全国" if m.group(5) else "") + "人民代表大会" + (m.group(6) or "")
         order = re.sub(r"\s+", "", m.group(8) + m.group(9)) if m.group(8) else ""
@@ -226,7 +204,7 @@ def _adoption(lines: list[str]) -> tuple[str, str, str, str] | None:
 
 def _is_order(header: list[str]) -> bool:
     """Does the header open with an order's name and number (中华人民共和国国务院令 第707号)?"""
-    return any(ORDER_NUMBER.match(ln) or _ORDER_HEAD.match(ln) for ln in header[:3])
+    return any(ORDER_NUMBER.match(ln) or ORDER_HEAD.match(ln) for ln in header[:3])
 
 
 def _doc_number(header: list[str], first: list[str], closing: list[str]) -> str:
@@ -237,7 +215,7 @@ def _doc_number(header: list[str], first: list[str], closing: list[str]) -> str:
         order = ORDER_NUMBER.match(line)
         if order:
             return re.sub(r"\s+", "", order.group(1) + order.group(2))
-        if _ORDER_HEAD.match(line) and i + 1 < len(head) and _ORDER_SEQ.match(head[i + 1]):
+        if ORDER_HEAD.match(line) and i + 1 < len(head) and ORDER_SEQ.match(head[i + 1]):
             return re.sub(r"\s+", "", line + head[i + 1].strip("（()）"))
     for line in head + first:
         line = line.strip()
@@ -245,16 +223,16 @@ def _doc_number(header: list[str], first: list[str], closing: list[str]) -> str:
             line = line[1:-1]  # a 文号 on its own line in brackets is still the document's own
         label = _NUMBER_LABEL.search(line)
         if label:
-            m = _DOC_NUMBER.match(line, label.end())
+            m = DOC_NUMBER.match(line, label.end())
             if m:
                 return re.sub(r"\s+", "", m.group(0))
-        m = _DOC_NUMBER.fullmatch(line.strip())
+        m = DOC_NUMBER.fullmatch(line.strip())
         if m:
             return re.sub(r"\s+", "", m.group(0))
     for line in header[:_HEAD_WINDOW] + closing:
         if len(line) > 80:
             continue
-        for m in _DOC_NUMBER.finditer(line):
+        for m in DOC_NUMBER.finditer(line):
             if not line[: m.start()].rstrip().endswith(("》", "（", "(", "〈")):
                 return re.sub(r"\s+", "", m.group(0))
     return ""
@@ -290,34 +268,34 @@ def _issuers(header: list[str], closing: list[str], clauses: list[Clause]) -> tu
         printed = re.match(r"^(\S+?)\s*\d{4}\s*年.*印发\s*$", line)
         if printed and not names:
             return [printed.group(1)], f"印发：{line}"
-        if _is_org_line(line) and not _DATE_LINE.match(line):
+        if is_org_line(line) and not DATE_LINE.match(line):
             if i + 1 < len(closing) and _PRINTED_ON.match(closing[i + 1]):
                 printer = printer or line
                 continue
-            names.extend(n for n in line.split() if not _DATE_LINE.match(n))
+            names.extend(n for n in line.split() if not DATE_LINE.match(n))
     if names:
         return _dedupe(names), "落款：" + " ".join(names)
     if printer:
         return [printer], f"印发：{printer}"
     # 2. Header: "A B C关于…" or an organisation line above the title (a masthead's "…文件" too).
     for i, line in enumerate(header):
-        order = ORDER_NUMBER.match(line) or _ORDER_HEAD.match(line)
+        order = ORDER_NUMBER.match(line) or ORDER_HEAD.match(line)
         if order:
             # 中华人民共和国国务院令 → 国务院: the order's issuer, named without the state's name.
             name = re.sub(r"^中华人民共和国", "", (order.group(1) if order.re is ORDER_NUMBER else line)[:-1])
             if name:
                 return [name], f"令：{line}"
         mast = _MASTHEAD.match(line)
-        if mast and _is_org_line(line[:-2]):
+        if mast and is_org_line(line[:-2]):
             return _split_orgs(line[:-2]), f"文头：{line}"
-        if _is_org_line(line):
+        if is_org_line(line):
             return _split_orgs(line), f"文头：{line}"
         joined = "".join(header[i : i + 3])
         m = re.match(r"^(.{2,80}?)关于", joined)
         if m and i == 0 and m.group(1).strip():
             prefix = re.sub(r"\s+", " ", "".join(h if h.endswith(" ") else h + " " for h in header[:3]))
             prefix = prefix[: prefix.find("关于")] if "关于" in prefix else m.group(1)
-            if _is_org_line(prefix.replace(" ", "")) or all(_is_org_line(p) for p in prefix.split()):
+            if is_org_line(prefix.replace(" ", "")) or all(is_org_line(p) for p in prefix.split()):
                 return _split_orgs(prefix), f"标题：{m.group(1)}"
     # 3. The unit most often named responsible for the measures.
     counts = Counter(u for c in clauses for u in c.responsible_units[:1])
@@ -363,14 +341,14 @@ def _title(header: list[str], release: list[str], body: list[str], issuers: list
                 note = ADOPTION.search(candidate)
                 if note:
                     candidate = candidate[: note.start()].rstrip("（( ")
-                if TITLE_GRAMMAR.match(candidate.replace(" ", "")) and not _is_org_line(candidate):
+                if TITLE_GRAMMAR.match(candidate.replace(" ", "")) and not is_org_line(candidate):
                     return _title_of(candidate), "header"
     # 2. The header's lines above the 文号, draft mark or addressee, organisation lines aside.
     lines = []
     for line in header:
-        if _DOC_NUMBER.fullmatch(line) or _DRAFT.search(line) or line.endswith(("：", ":")):
+        if DOC_NUMBER.fullmatch(line) or _DRAFT.search(line) or line.endswith(("：", ":")):
             break
-        if _is_org_line(line) or _splits_title(line):
+        if is_org_line(line) or _splits_title(line):
             continue
         lines.append(line)
     title = _title_of("".join(lines))
@@ -404,15 +382,15 @@ def _splits_title(line: str) -> bool:
     if re.fullmatch(r"[（(]\s*\d{4}\s*年\s*[）)]", line):
         return True  # a year under the title (a 公告's series), unlike a plan's period (2024—2026年)
     return bool(
-        _DOC_NUMBER.fullmatch(bare) or _MASTHEAD.match(line) or _BRACKET_DATE.match(line)
-        or _ORDER_HEAD.match(line) or _ORDER_SEQ.match(line) or ORDER_NUMBER.match(line)
+        DOC_NUMBER.fullmatch(bare) or _MASTHEAD.match(line) or BRACKET_DATE.match(line)
+        or ORDER_HEAD.match(line) or ORDER_SEQ.match(line) or ORDER_NUMBER.match(line)
         or re.fullmatch(r"[（(]?\s*(?:征求意见稿|送审稿|草案)\s*[）)]?", line)
     )
 
 
 def _date(closing: list[str], body: list[str]) -> tuple[str, str]:
     for line in closing:
-        if _DATE_LINE.match(line):
+        if DATE_LINE.match(line):
             return iso_date(line), f"落款日期：{line}"
     for line in closing:
         d = iso_date(line)
@@ -429,63 +407,3 @@ def _references(lines: list[str]) -> list[str]:
             if name not in _SELF_REFS:
                 refs.append(name)
     return _dedupe(refs)
-
-
-def _level_region(
-    issuers: list[str], header: list[str], title: str, text: str
-) -> tuple[str, str, str, str] | None:
-    """(level, region, evidence, provenance) from, in order: the issuers, the title, the addressee, and the
-    body — the body only when one place dominates it."""
-    g = gazetteer()
-    joined = " ".join(issuers)
-    # 1. Issuers settle it when they are recognisable.
-    for body in g.national_bodies:
-        if body in joined and not re.search(r"(省|市|县|区)(分行|分局|监管局|中心支行)", joined):
-            return "national", "全国", f"发文机关：{body}", "extracted"
-    for issuer in issuers:
-        place = most_specific(issuer)
-        if place:
-            return place.level, place.region, f"发文机关：{issuer}", "extracted"
-    # 2. The title's place: 浙江省制造业…行动方案, 天河区促进…若干措施.
-    place = most_specific(title) if title else None
-    if place:
-        return place.level, place.region, f"标题：{place.name}", "derived"
-    # 3. The addressee names the level below the issuer's.
-    addressed = ""
-    for line in header:
-        for level, pattern in _ADDRESSEE_LEVEL:
-            if line.endswith(("：", ":")) and pattern.search(line):
-                addressed = level
-                break
-        if addressed:
-            break
-    if addressed == "national":
-        return "national", "全国", "主送各省、自治区、直辖市", "derived"
-    # 4. The body: the jurisdiction it speaks of, and a place that dominates its mentions.
-    text = text[:_BODY_SCAN_CHARS]
-    counts: Counter[str] = Counter()
-    named: dict[str, Place] = {}
-    for p in places_in(text):
-        counts[p.region] += 1
-        named.setdefault(p.region, p)
-    scores = {lvl: sum(text.count(w) for w in words) for lvl, words in _SELF_WORDS.items()}
-    speaks = max(scores, key=lambda k: scores[k]) if max(scores.values()) >= 2 else ""
-    level = addressed or speaks
-    # A 直辖市 addresses its 区、县 as a city does, and is of provincial level.
-    ranked = [(n, r) for r, n in counts.most_common()
-              if not level or named[r].level == level or (level == "municipal" and r in g.municipalities)]
-    if ranked:
-        n, region = ranked[0]
-        # A place inside the top one (浦东新区 in 上海市), or containing it, does not compete with it.
-        runner_up = max((m for m, r in ranked[1:] if not (r.startswith(region) or region.startswith(r))), default=0)
-        if n >= _DOMINANT_MIN and n >= _DOMINANT_RATIO * runner_up:
-            place = named[region]
-            words = [w for w in _SELF_WORDS.get(place.level, ()) if w in text]
-            why = f"正文提及{place.name}{n}次" + (f"，{'、'.join(words[:3])}" if words else "")
-            return place.level, region, why, "derived"
-    if level:
-        why = f"主送：{line}" if addressed else "正文用语：" + "、".join(w for w in _SELF_WORDS[level] if w in text)[:40]
-        return level, "", why, "derived"
-    if re.search(r"各省、自治区、直辖市|各省级|国务院各部委", text):
-        return "national", "全国", "正文提及各省、自治区、直辖市", "derived"
-    return None

@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kb.ingest import ingest_file, ingest_text
-from kb.segment import match_marker, segment, split_lines
+from kb.markers import match_marker
+from kb.segment import segment, split_lines
 
 from .conftest import FIXTURES, SEEDS
 

@@ -1,0 +1,58 @@
+"""The written forms of a 公文's own lines, which segmentation and tagging both recognise: dates, signers,
+order numbers, 文号, attachments, document types, title grammar, adoption notes, organisation names."""
+
+from __future__ import annotations
+
+import re
+
+# A date as written in documents: 2024年4月3日, or in Chinese numerals 二○二四年四月三日 (signatures).
+DATE = (r"(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*月"
+        r"\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*日")
+DATE_LINE = re.compile(rf"^{DATE}\s*$")
+# A date in brackets under a title: "（2023年2月8日）", the date of a 党委/政府 document without a signature.
+BRACKET_DATE = re.compile(rf"^[（(]\s*{DATE}\s*[）)]$")
+# A head of state, government or department signing a 令 or a decision: "总理 李克强", "省长 王某某".
+SIGNER = re.compile(
+    r"^(?:国务院)?(?:总理|省长|市长|县长|区长|州长|主席|主任|部长|局长|行长|署长|厅长|委员长)\s*[\u4e00-\u9fff·]{2,5}$"
+)
+# An order's number: "中华人民共和国国务院令" over "第707号", or on one line.
+ORDER_NUMBER = re.compile(r"^((?:中华人民共和国)?[\u4e00-\u9fff]{1,20}令)\s*(第\s*\d{1,5}\s*号)$")
+ORDER_HEAD = re.compile(r"^(?:中华人民共和国)?[\u4e00-\u9fff]{1,20}令$")
+ORDER_SEQ = re.compile(r"^[（(]?第\s*\d{1,5}\s*号[）)]?$")
+_ORG_SUFFIX = (
+    "局", "部", "委", "行", "会", "院", "府", "厅", "室", "处", "办", "署", "中心", "公司", "协会", "管委会",
+    "监管局", "分局", "所",
+)
+DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}\s*[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*\d+\s*号")
+RELEASE_HEADLINE = re.compile(r"(印发|发布|出台|公布|联合印发)[^《]{0,10}《(.+?)》")
+ATTACHMENT = re.compile(r"^附件\s*\d*\s*[：:]?\s*$")
+# The list of attachments after a text: "附件：1.…" and the numbered lines under it. Not outline items.
+ATTACHMENT_LIST = re.compile(r"^附件\s*[：:]\s*\S")
+# Kinds of document a title names at its end (关于…的通知, …管理办法, …行动方案（2024—2026年）).
+DOC_TYPES = (
+    "实施意见", "指导意见", "实施方案", "工作方案", "行动方案", "若干措施", "实施细则", "管理办法", "实施办法",
+    "意见", "通知", "办法", "方案", "措施", "规定", "细则", "决定", "规划", "计划", "通告", "公告", "批复", "函",
+    "条例", "规则", "指引", "要点", "纲要", "章程", "通报", "决议", "清单", "目录", "指南", "政策", "若干条",
+)  # fmt: skip
+# A title by its grammar: no sentence punctuation, ends with a document type, maybe a bracketed note
+# ((试行), (2024—2026年), (征求意见稿)). A line of it may be of any length.
+TITLE_GRAMMAR = re.compile(
+    r"^[^。；;！？!?：:]{2,200}?(?:" + "|".join(DOC_TYPES) + r")(?:\s*[（(][^（）()]{1,30}[）)]){0,2}$"
+)
+# A regulation's adoption note: "2020年11月25日江西省第十三届人民代表大会常务委员会第二十五次会议修订".
+_CN_ORD = "一二三四五六七八九十百零〇"
+ADOPTION = re.compile(
+    r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*"
+    rf"(?:([\u4e00-\u9fff]{{0,16}}?)\s*第[{_CN_ORD}]{{1,4}}届\s*(全国)?人民代表大会(常务委员会)?"
+    rf"\s*第[{_CN_ORD}]{{1,4}}次(?:全体)?会议|(国务院)第\d{{1,4}}次常务会议"
+    r"|(?:以|经)?((?:中华人民共和国)?[\u4e00-\u9fff]{1,12}令)\s*(第\s*\d{1,5}\s*号))"
+    r"[^，。；\d]{0,80}?(通过|修订|修正|修改|批准|公布|发布)"
+)
+
+
+def is_org_line(text: str) -> bool:
+    """One or more organisation names separated by spaces, as in a header or signature block."""
+    t = text.strip()
+    if len(t) > 120 or re.search(r"[。，；：,;:！？、]", t):
+        return False
+    return all(n.endswith(_ORG_SUFFIX) or DATE_LINE.match(n) for n in t.split())

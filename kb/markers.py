@@ -1,0 +1,74 @@
+"""Outline markers at the start of a paragraph (第一章, 第十条, 一、, （一）, 1., （1）, ①): which one opens it,
+in one normalised spelling, and the heading that follows (kb/segment.py builds the outline from them)."""
+
+from __future__ import annotations
+
+import re
+
+from .text import CN_NUMERALS
+
+# Outline markers at the start of a paragraph. Markdown bold or heading marks may survive cleaning of
+# unusual input, so they are tolerated in front of a marker. The order only matters for matching.
+_LEAD = r"^(?:[#>\s]*|\*\*)*"
+_CN_NUM = CN_NUMERALS
+MARKER_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("chapter", re.compile(_LEAD + rf"(第[{_CN_NUM}]+章)\s*")),
+    ("section", re.compile(_LEAD + rf"(第[{_CN_NUM}]+节)\s*")),
+    # 第十条, and 第1条 / 第 1 0 条 as some offices number articles (spaces are extraction debris).
+    ("article", re.compile(_LEAD + rf"(第[{_CN_NUM}]+条|第 ?\d(?: ?\d){{0,3}} ?条)\s*")),
+    ("part", re.compile(_LEAD + rf"([{_CN_NUM}]+\s*[、，,．.])\s*")),
+    ("measure", re.compile(_LEAD + rf"([（(]\s*[{_CN_NUM}]+\s*[）)])\s*")),
+    ("item", re.compile(_LEAD + r"(\d{1,2}\s*[\.．、](?!\d))\s*")),
+    ("subitem", re.compile(_LEAD + r"([（(]\s*\d{1,2}\s*[）)]|[①②③④⑤⑥⑦⑧⑨⑩])\s*")),
+]
+
+
+def match_marker(text: str) -> tuple[str, str, int] | None:
+    """(type, normalised marker, end offset of the marker) when a paragraph opens with an outline marker."""
+    for kind, pattern in MARKER_PATTERNS:
+        m = pattern.match(text)
+        if not m:
+            continue
+        rest = text[m.end() :]
+        if kind == "part" and not _looks_like_part(m.group(1), rest):
+            continue
+        if kind == "item" and rest[:1] in ("%", "亿", "万", "元"):
+            continue
+        if not rest.strip("*").strip() and kind not in ("chapter", "section", "article"):
+            # A bare marker with nothing after it is not an outline node.
+            continue
+        return kind, normalise_marker(kind, m.group(1)), m.end()
+    return None
+
+
+def _looks_like_part(marker: str, rest: str) -> bool:
+    # "一、" is a part marker; "一是…" or "二〇二四年" are not. A comma or full stop after a numeral is
+    # accepted only with a heading-like rest, since "一，" rarely numbers anything.
+    if marker.rstrip().endswith("、"):
+        return True
+    return bool(rest) and len(rest) < 40 and not rest[:1].isdigit()
+
+
+def normalise_marker(kind: str, marker: str) -> str:
+    """Half-width brackets and stray spaces removed, so "(一)" and "（一）" give the same path."""
+    m = re.sub(r"\s+", "", marker)
+    m = m.replace("(", "（").replace(")", "）")
+    if kind == "part":
+        m = m[:-1] + "、"
+    if kind == "item":
+        m = m[:-1] + "."
+    return m
+
+
+def heading_of(rest: str) -> str:
+    """The heading that follows a marker: up to the first 。 if it comes early, else the short line itself."""
+    rest = rest.replace("**", "").strip()
+    m = re.search(r"[。；;！？]", rest)
+    if m and m.start() <= 60:
+        return rest[: m.start()].strip()
+    if len(rest) <= 40:
+        return rest.rstrip("：:，,")
+    comma = re.search(r"[，,：:]", rest)
+    if comma and comma.start() <= 30:
+        return rest[: comma.start()]
+    return rest[:24] + "…"
