@@ -231,7 +231,7 @@ def _settled(driver) -> None:
         "document.fonts.ready.then(() => requestAnimationFrame(() => requestAnimationFrame(() => done())));")
 
 
-@pytest.mark.timeout(180)
+@pytest.mark.timeout(300)  # six pages and a reading step on a loaded 2-core machine
 def test_every_page_in_browser(app_server, browser):
     """检索 → 对比 → 文件 → 引用清单 → 管理 in one session, the way a first-time user would go, a screenshot each."""
     from selenium.webdriver.common.by import By
