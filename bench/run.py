@@ -31,6 +31,7 @@ from seeds import make_seed_corpus  # noqa: E402
 
 from kb.build import build_index  # noqa: E402
 from kb.config import DEFAULT_MODEL  # noqa: E402
+from kb.errors import KBError  # noqa: E402
 from kb.evaluate import evaluate_compare, evaluate_kb, load_queries  # noqa: E402
 from kb.fusion import FusionWeights  # noqa: E402
 from kb.search import KnowledgeBase  # noqa: E402
@@ -65,6 +66,17 @@ def timed_queries(kb: KnowledgeBase, queries: list[str], repeat: int, retriever:
 
 
 # ---------------------------------------------------------------- seed scale
+
+
+def seed_kb_for_bench() -> KnowledgeBase:
+    """The seed index with the default model, as `bench_seed` leaves it (built here when missing)."""
+    index = OUT / "seed_index"
+    try:
+        return KnowledgeBase.load(index)
+    except KBError:
+        make_seed_corpus(CORPUS)
+        build_index(CORPUS, index, DEFAULT_MODEL)
+        return KnowledgeBase.load(index)
 
 
 def bench_seed(results: dict) -> KnowledgeBase:
@@ -145,15 +157,14 @@ def tune(kb: KnowledgeBase) -> None:
 # ---------------------------------------------------------------- synthetic scale
 
 
-def synthetic_kb(seed_kb: KnowledgeBase, n: int, results: dict) -> tuple[KnowledgeBase, np.ndarray]:
+def synthetic_corpus(seed_kb: KnowledgeBase, n: int, results: dict) -> tuple[list, list, list, np.ndarray]:
     """n clauses made from the seed clauses: sentences shuffled across clauses, numbers varied.
+    Returns (documents, clauses, tokens per clause, vectors).
 
     Embedding 100,000 new texts with the 4-bit model would take hours on 2 cores, so each synthetic clause's
     vector is the normalised mean of its sentences' real embeddings (every distinct seed sentence is embedded
     once) plus a little noise. Query vectors are real. BM25 is built on the synthetic text itself.
     """
-    from kb.bm25 import BM25Index
-    from kb.dense import DenseIndex
     from kb.embed import EmbeddingCache, embed_cached
     from kb.models import Clause, Document
     from kb.tokenize import get_tokenizer
@@ -195,6 +206,15 @@ def synthetic_kb(seed_kb: KnowledgeBase, n: int, results: dict) -> tuple[Knowled
                               kind=tpl.kind, path=tpl.path, heading=tpl.heading, parents=tpl.parents,
                               text=text, start=0, end=len(text), topics=tpl.topics, row=row))
         tokens.append(head_tokens[ti] + [t for i in picks for t in sent_tokens[i]])
+    return docs, clauses, tokens, vecs
+
+
+def synthetic_kb(seed_kb: KnowledgeBase, n: int, results: dict) -> tuple[KnowledgeBase, np.ndarray]:
+    """The synthetic corpus indexed in process (BM25 and FAISS), as a knowledge base."""
+    from kb.bm25 import BM25Index
+    from kb.dense import DenseIndex
+
+    docs, clauses, tokens, vecs = synthetic_corpus(seed_kb, n, results)
     t = time.perf_counter()
     bm25 = BM25Index.build(tokens)
     results["synthetic_bm25_build_s"] = time.perf_counter() - t

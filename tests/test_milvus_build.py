@@ -146,7 +146,9 @@ def test_add_builds_a_new_collection_reusing_unchanged_documents(milvus_env, tmp
     assert not kb.search("广东", k=50, filters=Filters(documents=["provincial_gd.txt"]))
     # Three builds, two kept (kb.store.prune_builds): the first build's collection is gone.
     names = [c for c in client(MilvusConfig(milvus_env)).list_collections() if c.startswith("kb_")]
-    assert len(names) == 2 and kb.manifest["backend"]["collection"] in names
+    rows = [c for c in names if not c.endswith("_df")]
+    assert len(rows) == 2 and kb.manifest["backend"]["collection"] in rows
+    assert sorted(names) == sorted(rows + [f"{c}_df" for c in rows])  # each with its term table
 
 
 @pytest.mark.parametrize("stage", ["insert", "manifest", "pointer"])

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 K1, B = 1.5, 0.75  # kb's BM25 (kb/bm25.py)
 BM25_SCALE = 1.0 / (K1 + 1.0)  # Milvus multiplies the term weight by (k1 + 1); kb's Lucene form does not
 MAX_TEXT_BYTES = 65_535  # Milvus's VARCHAR limit
+MAX_TERM_BYTES = 1_024  # a term table key; longer tokens are not kept by kb's tokenizer in practice
 MAX_LIMIT = 16_384  # Milvus's largest topk / query window
 BATCH = 1_000  # rows a call when writing and reading
 HNSW = {"M": 32, "efConstruction": 80}  # as kb/dense.py
@@ -112,6 +114,53 @@ def first_line(e: Exception) -> str:
     return (str(e).strip().splitlines() or [type(e).__name__])[0][:300]
 
 
+def df_collection(collection: str) -> str:
+    """The companion collection holding each term's document frequency (Milvus needs a vector in every
+    collection, so its rows carry a constant 2-d one that nothing searches)."""
+    return f"{collection}_df"
+
+
+def term_counts(texts: Iterable[str]) -> Counter:
+    """Rows containing each engine token."""
+    out: Counter = Counter()
+    for text in texts:
+        out.update(set(text.split()))
+    return out
+
+
+def get_df(c, table: str, terms: Sequence[str]) -> dict[str, int]:
+    """Document frequencies from a term table (absent terms are left out)."""
+    out: dict[str, int] = {}
+    for start in range(0, len(terms), BATCH):
+        for rec in c.get(table, ids=list(terms[start : start + BATCH]), output_fields=["term", "df"]):
+            out[rec["term"]] = int(rec["df"])
+    return out
+
+
+def put_df(c, table: str, dfs: dict[str, int]) -> None:
+    """Write document frequencies; a term at 0 leaves the table."""
+    gone = [t for t, n in dfs.items() if n <= 0]
+    # A term longer than a key may be (a run of letters hundreds long) goes uncounted: df 0, as if unknown.
+    keep = [{"term": t, "df": int(n), "v": [1.0, 0.0]} for t, n in dfs.items()
+            if n > 0 and len(t.encode("utf-8")) <= MAX_TERM_BYTES]
+    for start in range(0, len(keep), BATCH):
+        c.upsert(table, keep[start : start + BATCH])
+    for start in range(0, len(gone), BATCH):
+        c.delete(table, ids=gone[start : start + BATCH])
+
+
+def _df_schema(c):
+    from pymilvus import DataType, MilvusClient
+
+    s = MilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)
+    s.add_field("term", DataType.VARCHAR, max_length=MAX_TERM_BYTES, is_primary=True)
+    s.add_field("df", DataType.INT64)
+    s.add_field("v", DataType.FLOAT_VECTOR, dim=2)
+    index = c.prepare_index_params()
+    index.add_index("v", index_type="FLAT", metric_type="IP")
+    return s, index
+
+
 def _aliases(c) -> list[str]:
     """Every alias of the database (pymilvus lists them without a collection name)."""
     return list(c.list_aliases().get("aliases", []))
@@ -128,7 +177,7 @@ def _schema(client_, dim: int | None, analyzer_params: dict):
     s.add_field("clause_id", DataType.VARCHAR, max_length=256)
     s.add_field("doc_id", DataType.VARCHAR, max_length=256)
     s.add_field("source", DataType.VARCHAR, max_length=1024)
-    s.add_field("text", DataType.VARCHAR, max_length=MAX_TEXT_BYTES, enable_analyzer=True, enable_match=True,
+    s.add_field("text", DataType.VARCHAR, max_length=MAX_TEXT_BYTES, enable_analyzer=True,
                 analyzer_params=analyzer_params)
     s.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
     if dim is not None:
@@ -190,8 +239,9 @@ class MilvusWriter:
                  "analyzer": self.config.analyzer_params["tokenizer"], "count": len(rows), "dim": dim,
                  "dense_kind": ("flat" if is_lite(self.config.uri) else "hnsw") if dim is not None else None}
         try:
-            if c.has_collection(name):  # left by a build killed before it cleaned up
-                c.drop_collection(name)
+            for leftover in (name, df_collection(name)):  # left by a build killed before it cleaned up
+                if c.has_collection(leftover):
+                    c.drop_collection(leftover)
             schema, index = _schema(c, dim, self.config.analyzer_params)
             if dim is not None:
                 if is_lite(self.config.uri):
@@ -202,8 +252,13 @@ class MilvusWriter:
                 # Strong: a search right after the build (or an upsert) sees every row, on a server too.
                 c.create_collection(name, schema=schema, index_params=index, consistency_level="Strong")
                 insert_rows(c, name, rows, vectors)
-                c.flush(name)
-                c.load_collection(name)
+                table = df_collection(name)
+                df_schema, df_index = _df_schema(c)
+                c.create_collection(table, schema=df_schema, index_params=df_index, consistency_level="Strong")
+                put_df(c, table, term_counts(engine_text(r.tokens) for r in rows))
+                for n in (name, table):
+                    c.flush(n)
+                    c.load_collection(n)
         except BackendError:
             self.discard(entry)
             raise
@@ -231,18 +286,21 @@ class MilvusWriter:
             return
         try:
             c = client(self.config)
-            if c.has_collection(entry["collection"]):
-                c.drop_collection(entry["collection"])
+            for name in (entry["collection"], df_collection(entry["collection"])):
+                if c.has_collection(name):
+                    c.drop_collection(name)
         except Exception:  # best effort: the next build with that name drops it first
             pass
 
     def prune(self, keep: Sequence[dict]) -> None:
         c = client(self.config)
-        kept = {e.get("collection") for e in keep if e}
+        kept = {name for e in keep if e and e.get("collection")
+                for name in (e["collection"], df_collection(e["collection"]))}
         prefix = f"{self.config.alias}_"
         serving = self.serving()
+        serving_df = df_collection(serving) if serving else None
         for name in c.list_collections():
-            if name.startswith(prefix) and name not in kept and name != serving:
+            if name.startswith(prefix) and name not in kept and name not in (serving, serving_df):
                 c.drop_collection(name)
 
     def serving(self) -> str | None:

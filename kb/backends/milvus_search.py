@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -22,11 +23,15 @@ from .milvus import (
     MAX_LIMIT,
     MilvusConfig,
     client,
+    df_collection,
     engine_text,
     engine_token,
     first_line,
+    get_df,
     insert_rows,
     is_lite,
+    put_df,
+    term_counts,
 )
 
 if TYPE_CHECKING:
@@ -121,9 +126,10 @@ class MilvusBackend:
         """The collection exists, is loaded and holds the rows the manifest counted."""
         c = self._client
         try:
-            if not c.has_collection(self.collection):
-                raise IndexMissingError(f"Milvus（{self.config.uri}）中没有集合 {self.collection}，请运行 kb build --force")
-            c.load_collection(self.collection)
+            for name in (self.collection, df_collection(self.collection)):
+                if not c.has_collection(name):
+                    raise IndexMissingError(f"Milvus（{self.config.uri}）中没有集合 {name}，请运行 kb build --force")
+                c.load_collection(name)
             n = self._query_count("")
         except IndexMissingError:
             raise
@@ -145,16 +151,16 @@ class MilvusBackend:
         return int(res[0]["count(*)"])
 
     def document_frequencies(self, terms: Sequence[str]) -> dict[str, int]:
-        """Counted by the engine (TEXT_MATCH) once per term and collection, then remembered."""
-        out = {}
-        for t in terms:
-            df = self._df.get(t)
-            if df is None:
-                df = self._query_count(f"TEXT_MATCH(text, {_lit(engine_token(t))})") if t else 0
-                with self._df_lock:
-                    self._df[t] = df
-            out[t] = df
-        return out
+        """From the collection's term table (written with the rows, kept up to date by upsert and delete),
+        looked up by key once per term, then remembered. (TEXT_MATCH counts would need no table, but take
+        seconds a term on milvus-lite.)"""
+        wanted = [t for t in dict.fromkeys(terms) if t not in self._df]
+        if wanted:
+            found = get_df(self._client, df_collection(self.collection), [engine_token(t) for t in wanted])
+            with self._df_lock:
+                for t in wanted:
+                    self._df[t] = found.get(engine_token(t), 0)
+        return {t: self._df[t] for t in terms}
 
     def candidates(self, tokens: Sequence[str] | None, qvec: np.ndarray | None, k: int,
                    where: Selection) -> Candidates:
@@ -261,22 +267,41 @@ class MilvusBackend:
     # no rebuilds). `kb build` does not use them: it writes a new collection and switches the alias.
 
     def upsert(self, rows: Sequence[ClauseRow], vectors: np.ndarray | None = None) -> None:
+        """Insert rows, or replace those with the same row number; the term table follows."""
+        replaced = self._texts(_rows_expr([r.row for r in rows])) if rows else []
+        delta = term_counts([engine_text(r.tokens) for r in rows])
+        delta.subtract(term_counts(replaced))
         insert_rows(self._client, self.collection, rows, vectors if self.has_vectors else None, upsert=True)
-        self._count = self._query_count("")
-        with self._df_lock:
-            self._df.clear()
+        self._adjust_df(delta)
 
     def delete_documents(self, doc_ids: Sequence[str]) -> int:
         """Remove every row of these documents; returns how many rows went."""
         if not doc_ids:
             return 0
         expr = _in("doc_id", list(doc_ids))
-        n = self._query_count(expr)
+        texts = self._texts(expr)
         self._client.delete(self.collection, filter=expr)
+        self._adjust_df(Counter({t: -n for t, n in term_counts(texts).items()}))
+        return len(texts)
+
+    def _texts(self, expr: str) -> list[str]:
+        out = []
+        it = self._client.query_iterator(self.collection, batch_size=BATCH, filter=expr, output_fields=["text"])
+        try:
+            while batch := it.next():
+                out += [r["text"] for r in batch]
+        finally:
+            it.close()
+        return out
+
+    def _adjust_df(self, delta: Counter) -> None:
+        delta = Counter({t: n for t, n in delta.items() if n})
+        table = df_collection(self.collection)
+        current = get_df(self._client, table, list(delta))
+        put_df(self._client, table, {t: current.get(t, 0) + n for t, n in delta.items()})
         self._count = self._query_count("")
         with self._df_lock:
             self._df.clear()
-        return n
 
 
 def _top(scores: dict[int, float], k: int, positive: bool = False) -> list[int]:
