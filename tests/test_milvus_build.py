@@ -101,6 +101,11 @@ def test_compare_and_align_equal(milvus_kb, seed_kb):
         assert [(r.document.id, r.status, [m.clause.id for m in r.matches]) for r in a.rows] == \
                [(r.document.id, r.status, [m.clause.id for m in r.matches]) for r in b.rows]
         assert np.allclose([r.confidence for r in a.rows], [r.confidence for r in b.rows], atol=1e-6)
+        da, db = [r.to_dict() for r in a.rows], [r.to_dict() for r in b.rows]
+        for x, y in zip(da, db, strict=True):  # distinct terms, highlights, diffs: all as the local backend's
+            for ca, cb in zip(x["clauses"], y["clauses"], strict=True):
+                for key in ("matched_terms", "distinct_terms", "highlights", "diff"):
+                    assert ca[key] == cb[key], key
     x, y = align(seed_kb, "001_3b50df308c9c2e77.txt", "000_70838f8e5a3ffbff.txt"), \
         align(milvus_kb, "001_3b50df308c9c2e77.txt", "000_70838f8e5a3ffbff.txt")
     assert [(p.a.id, p.b.id) for p in x.pairs] == [(p.a.id, p.b.id) for p in y.pairs]

@@ -48,7 +48,7 @@ def only_terms(text: str, other: str, kb, limit: int) -> list[DiffTerm]:
     other_flat = match_form(other)
     terms = [t for t in policy_terms(text) if t not in other_flat and _distinctive(kb, t)]
     terms = longest_first(terms)
-    if kb is not None and getattr(kb, "bm25", None) is not None:
+    if kb is not None and getattr(kb, "backend", None) is not None:
         terms.sort(key=lambda t: (-bm25_idf(kb, t), -len(t)))
     else:
         terms.sort(key=len, reverse=True)
