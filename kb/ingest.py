@@ -12,9 +12,10 @@ from .clean import clean_text
 from .config import MAX_FILE_BYTES
 from .models import Clause, Document, Evidence
 from .read import read_file
+from .responsibility import extract_responsible_units
 from .segment import segment
 from .tag import tag_document
-from .targets import extract_responsible_units, extract_targets
+from .targets import extract_targets
 from .topics import Topic, default_taxonomy, tag_topics
 
 # Share of one file's processing done after each step, for a progress bar that moves inside a huge file

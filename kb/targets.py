@@ -7,7 +7,9 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
 from kb.models import Target
-from kb.text import CN_NUMERALS, cn_number, to_half
+from kb.text import to_half
+
+from .quantities import CN_DIGITS, COUNT_UNITS, NUM, UNIT, in_unit, is_year, normalise_unit, parse_number
 
 # ---------------------------------------------------------------------------
 # Rules, as a small table of regexes. Matching runs on a *compact* view of the
@@ -33,22 +35,6 @@ from kb.text import CN_NUMERALS, cn_number, to_half
 #   * a range "1%-3%" gives two targets: 不低于1% and 不超过3%.
 # ---------------------------------------------------------------------------
 
-# Arabic number (thousands separators, decimals) or a Chinese numeral 一…十/百/千.
-# Lengths are bounded and a number may not start inside another one (see the
-# lookbehind in _NUMERIC_RE), so a run of 200,000 digits is rejected in one pass.
-_CN_DIGITS = CN_NUMERALS
-_NUM = rf"(?:\d{{1,15}}(?:,\d{{3}}){{0,5}}(?:\.\d{{1,6}})?|[{_CN_DIGITS}]{{1,8}})"
-
-# Units. Amounts/rates are targets on their own; counts need a comparator.
-# Longest alternatives first so 个百分点 wins over 个 and 个月 over 个.
-_MAG = r"(?:千万|百万|十万|万亿|千亿|百亿|万|亿)"
-_AMOUNT_UNIT = (
-    r"(?:个百分点|百分点|个基点|基点|BP|bp|%|‰|倍"
-    rf"|{_MAG}?(?:元美元|美元|欧元|港元|元人民币|元))"
-)
-_COUNT_UNITS = ("个工作日", "个月", "人次", "个", "户", "家", "项", "笔", "条", "次", "人", "名", "年", "月", "天", "日", "周")
-_COUNT_UNIT = rf"(?:{_MAG}?户|{'|'.join(_COUNT_UNITS)})"
-_UNIT = rf"(?:{_AMOUNT_UNIT}|{_COUNT_UNIT})"
 
 # Comparator before the number ("最高不超过" means no more than "不超过").
 _PRE = (
@@ -74,13 +60,13 @@ def _firsts(alternation: str) -> str:
 # can start with. It changes no match; it lets the engine reject most positions with one test, where an
 # optional group of many alternatives is otherwise tried (and fails) at every position of every clause.
 _NUMERIC_RE = re.compile(
-    rf"(?=[\d{_CN_DIGITS}{_firsts(_PRE)}等人])"
+    rf"(?=[\d{CN_DIGITS}{_firsts(_PRE)}等人])"
     rf"(?P<pre>{_PRE})?(?:等值|人民币)?"
-    rf"(?<![A-Za-z\d.{_CN_DIGITS}])(?<!\d,)(?P<n1>{_NUM})(?:(?P<u1>{_UNIT})?{_RANGE_SEP}(?P<n2>{_NUM}))?"
-    rf"(?P<unit>{_UNIT})(?![A-Za-z])(?P<suf>{_SUF})?"
+    rf"(?<![A-Za-z\d.{CN_DIGITS}])(?<!\d,)(?P<n1>{NUM})(?:(?P<u1>{UNIT})?{_RANGE_SEP}(?P<n2>{NUM}))?"
+    rf"(?P<unit>{UNIT})(?![A-Za-z])(?P<suf>{_SUF})?"
 )
 # 百分之三十 → 30 %.
-_PERCENT_WORDS_RE = re.compile(rf"(?=[{_firsts(_PRE)}百])(?P<pre>{_PRE})?百分之(?P<n1>{_NUM})(?P<suf>{_SUF})?")
+_PERCENT_WORDS_RE = re.compile(rf"(?=[{_firsts(_PRE)}百])(?P<pre>{_PRE})?百分之(?P<n1>{NUM})(?P<suf>{_SUF})?")
 
 # 增速不低于各项贷款平均增速: a comparator followed by a reference, not a number.
 _QUAL_CMP_RE = re.compile(
@@ -111,7 +97,7 @@ _UP_VERBS = frozenset({"提高", "提升", "增加", "增长", "高出", "上升
 _DEADLINE_RE = re.compile(
     rf"(?<!截)(?:到|至|在|于)(?:19|20)\d{{2}}年(?:\d{{1,2}}月)?(?:底|末|年底|年末)?前?"
     rf"|(?:19|20)\d{{2}}年(?:\d{{1,2}}月)?(?:底|末)?前"
-    rf"|(?<![\d{_CN_DIGITS}]){_NUM}(?:年|个月)(?:以内|之内|内)"
+    rf"|(?<![\d{CN_DIGITS}]){NUM}(?:年|个月)(?:以内|之内|内)"
 )
 _DEADLINE_LEAD_RE = re.compile(r"^(?:力争|争取|确保)?(?:到|至|在|于)?(?:19|20)\d{2}年(?:\d{1,2}月)?(?:底|末|年底|年末)?前?")
 _SENTENCE_END_RE = re.compile(r"[。；;！？!?]")
@@ -129,15 +115,12 @@ _HEAD_CUT_RE = re.compile(r"按照|按|由|通过|根据|依据|采取|实行|�
 
 _QUANTIFIER_UNITS = frozenset({"个", "人", "名", "次", "项", "家"})
 _CJK_NOT_DE = re.compile(r"[\u4e00-\u9fff](?<!的)")
-_DATE_UNITS = frozenset({"年", "月", "日"})
 _DURATION_UNITS = frozenset({"年", "月", "个月", "天", "日", "周", "个工作日"})
 _SUFFIX_NAMES = {"及以上": "以上", "及以下": "以下", "之内": "以内", "内": "以内", "左右": "约"}
 _PREFIX_NAMES = {
     "最高不超过": "不超过", "最多不超过": "不超过", "原则上不超过": "不超过", "不得超过": "不超过",
     "不宜超过": "不超过", "突破": "超过", "逾": "超过", "最低不低于": "不低于", "不得低于": "不低于", "不应低于": "不低于", "大约": "约",
 }
-_MAG_FACTOR = {"千万": (1000, "万"), "百万": (100, "万"), "十万": (10, "万"), "千亿": (1000, "亿"),
-               "百亿": (100, "亿"), "万亿": (10000, "亿")}
 
 # Phrase boundaries (the compact text keeps full-width commas etc. as they are).
 _BOUNDARY = frozenset("，,；;。！？!?：:")
@@ -170,13 +153,6 @@ _COMPARE_CUT_RE = re.compile(r"可较|相较于|相较|相比于|相比|较|从"
 _METRIC_AFTER_RE = re.compile(r"(?:的)?(额度|规模|限额|余额|期限|罚款|奖励|补贴|补助|贴息)")
 _MAX_METRIC = 24
 
-# Responsible units: （责任单位：A、B，C） and the like.
-_UNIT_LABEL = r"(?:责任单位|牵头单位|责任部门|牵头部门|配合单位|参与单位|责任主体)"
-# Bounded, and free of a required terminator, so an unclosed "（责任单位：" cannot backtrack far.
-_PAREN_BODY = r"[^（）()\n。]{0,300}(?:[（(][^（）()\n。]{0,60}[）)][^（）()\n。]{0,300}){0,5}"
-_RESP_PAREN_RE = re.compile(rf"[（(]\s*{_UNIT_LABEL}\s*[:：]{_PAREN_BODY}[）)]")
-_RESP_RE = re.compile(rf"{_UNIT_LABEL}\s*[:：](?P<body>{_PAREN_BODY})")
-_UNIT_SPLIT_RE = re.compile(rf"[、，,；;\s]+|{_UNIT_LABEL}\s*[:：]")
 
 # `\s` in a str pattern is exactly str.isspace(), so these agree with the per-character definition.
 _SPACE_RE = re.compile(r"\s")
@@ -189,26 +165,6 @@ def _compact(text: str) -> tuple[str, Sequence[int]]:
     runs = [m.span() for m in _WORD_RUN_RE.finditer(text)]
     pos = [i for a, b in runs for i in range(a, b)]
     return to_half("".join(text[a:b] for a, b in runs)), pos
-
-
-def _number(s: str) -> float:
-    if s[0].isdigit():
-        return float(s.replace(",", ""))
-    return cn_number(s)
-
-
-def _unit(unit: str, value: float) -> tuple[str, float]:
-    """Normalise the unit: 万元美元 → 万美元, 元人民币 → 元, 千万元 → 万元 ×1000."""
-    unit = unit.replace("元美元", "美元").replace("元人民币", "元")
-    for mag, (factor, base) in _MAG_FACTOR.items():
-        if unit.startswith(mag):
-            return base + unit[len(mag):], value * factor
-    return unit, value
-
-
-def _is_year(number: str, unit: str) -> bool:
-    """2024年, 2020年6月末: a four-digit 19xx/20xx before 年/月/日 is a date, not a duration."""
-    return unit in _DATE_UNITS and number.isdigit() and len(number) == 4 and 1900 <= int(number) <= 2100
 
 
 def _phrase_span(compact: str, bounds: list[int], a: int, b: int) -> tuple[int, int]:
@@ -367,21 +323,21 @@ def extract_targets(text: str) -> list[Target]:
         if len(found) >= MAX_TARGETS:
             break
         pre, suf, raw_unit = m.group("pre"), m.group("suf"), m.group("unit")
-        v1 = _number(m.group("n1"))
-        unit, v1 = _unit(raw_unit, v1)
+        v1 = parse_number(m.group("n1"))
+        unit, v1 = normalise_unit(raw_unit, v1)
         comparator = _SUFFIX_NAMES.get(suf, suf) if suf else _PREFIX_NAMES.get(pre, pre) if pre else ""
-        if _is_year(m.group("n1"), raw_unit):
+        if is_year(m.group("n1"), raw_unit):
             continue
-        if raw_unit.lstrip("千百十万亿") in _COUNT_UNITS and not comparator:
+        if raw_unit.lstrip("千百十万亿") in COUNT_UNITS and not comparator:
             continue
         if (raw_unit in _QUANTIFIER_UNITS and suf in ("以上", "及以上") and v1 <= 3 and m.end() < len(compact)
                 and _CJK_NOT_DE.match(compact, m.end())):
             continue  # 两个以上行政机关, 两人以上: how many of something, not a target
         cmp_start = m.start("pre") if pre else m.start("n1")
         if m.group("n2"):
-            if _is_year(m.group("n2"), raw_unit):
+            if is_year(m.group("n2"), raw_unit):
                 continue  # 2023-2025年
-            _, v2 = _unit(raw_unit, _number(m.group("n2")))
+            _, v2 = normalise_unit(raw_unit, parse_number(m.group("n2")))
             emit(m.start(), m.end(), cmp_start, min(v1, v2), unit, "区间", upper=max(v1, v2), numeric=True)
         else:
             if unit in _DURATION_UNITS and suf in ("内", "以内", "之内") and not pre:
@@ -393,7 +349,7 @@ def extract_targets(text: str) -> list[Target]:
             break
         pre, suf = m.group("pre"), m.group("suf")
         comparator = _SUFFIX_NAMES.get(suf, suf) if suf else _PREFIX_NAMES.get(pre, pre) if pre else ""
-        emit(m.start(), m.end(), m.start(), _number(m.group("n1")), "%", comparator, numeric=True)
+        emit(m.start(), m.end(), m.start(), parse_number(m.group("n1")), "%", comparator, numeric=True)
 
     for m in _QUAL_CMP_RE.finditer(compact):
         if len(found) >= MAX_TARGETS:
@@ -432,19 +388,6 @@ def extract_targets(text: str) -> list[Target]:
     return out
 
 
-_SCALE = {"元": 1, "万元": 10**4, "亿元": 10**8}
-
-
-def _in_unit(value: float, unit: str, target_unit: str) -> float | None:
-    """1亿元 in 万元 is 10000; None when the units do not convert (% and 万元)."""
-    if unit == target_unit:
-        return value
-    if ("美元" in unit) != ("美元" in target_unit):
-        return None
-    a, b = unit.replace("美元", "元"), target_unit.replace("美元", "元")
-    return value * _SCALE[a] / _SCALE[b] if a in _SCALE and b in _SCALE else None
-
-
 def _merge_ranges(compact: str, found: list[tuple[int, int, Target]]) -> list[tuple[int, int, Target]]:
     """1万元以上3万元以下, 1000万元及以上至5000万元: a lower and an upper bound in a row are one range."""
     out: list[tuple[int, int, Target]] = []
@@ -453,7 +396,7 @@ def _merge_ranges(compact: str, found: list[tuple[int, int, Target]]) -> list[tu
             pa, pb, p = out[-1]
             lower_then_upper = (p.comparator == "以上" and t.comparator in ("以下", "以内")
                                 or p.comparator == "以上" and not t.comparator and compact[pb:a] in ("至", "到"))
-            upper = _in_unit(t.value, t.unit, p.unit) if p.value is not None and t.value is not None else None
+            upper = in_unit(t.value, t.unit, p.unit) if p.value is not None and t.value is not None else None
             if (lower_then_upper and upper is not None and p.upper is None and _RANGE_GAP_RE.match(compact[pb:a])
                     and p.value <= upper):
                 after = _METRIC_AFTER_RE.match(compact, b) if b < len(compact) else None
@@ -465,19 +408,3 @@ def _merge_ranges(compact: str, found: list[tuple[int, int, Target]]) -> list[tu
                 continue
         out.append((a, b, t))
     return out
-
-
-def extract_responsible_units(text: str) -> list[str]:
-    """Units named after 责任单位：/牵头单位：/责任部门： …, split on 、，；, in order, without repeats."""
-    units: dict[str, None] = {}  # ordered set
-    for m in _RESP_RE.finditer(text):
-        for part in _UNIT_SPLIT_RE.split(m.group("body")):
-            part = part.strip("（）()。.、 \u3000")
-            if part:
-                units.setdefault(part)
-    return list(units)
-
-
-def strip_responsibility(text: str) -> str:
-    """The clause without its （责任单位：…） parenthetical, for display and embedding."""
-    return _RESP_PAREN_RE.sub("", text).rstrip()

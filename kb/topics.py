@@ -10,7 +10,7 @@ from pathlib import Path
 
 from kb.errors import KBError
 from kb.models import TopicTag
-from kb.targets import strip_responsibility
+from kb.responsibility import strip_responsibility
 from kb.text import to_half
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "topics.toml"

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.targets import extract_responsible_units, extract_targets, strip_responsibility
+from kb.responsibility import extract_responsible_units, strip_responsibility
+from kb.targets import extract_targets
 
 from .conftest import SEEDS
 

@@ -1,0 +1,61 @@
+"""Numbers and units as policy texts write them: Arabic and Chinese numerals, magnitudes (万, 亿), amount and
+count units, their normal form and conversions (kb/targets.py builds its target patterns from these)."""
+
+from __future__ import annotations
+
+from kb.text import CN_NUMERALS, cn_number
+
+# Arabic number (thousands separators, decimals) or a Chinese numeral 一…十/百/千.
+# Lengths are bounded and a number may not start inside another one (see the
+# lookbehind in kb/targets.py's _NUMERIC_RE), so a run of 200,000 digits is rejected in one pass.
+CN_DIGITS = CN_NUMERALS
+NUM = rf"(?:\d{{1,15}}(?:,\d{{3}}){{0,5}}(?:\.\d{{1,6}})?|[{CN_DIGITS}]{{1,8}})"
+
+# Units. Amounts/rates are targets on their own; counts need a comparator.
+# Longest alternatives first so 个百分点 wins over 个 and 个月 over 个.
+MAG = r"(?:千万|百万|十万|万亿|千亿|百亿|万|亿)"
+AMOUNT_UNIT = (
+    r"(?:个百分点|百分点|个基点|基点|BP|bp|%|‰|倍"
+    rf"|{MAG}?(?:元美元|美元|欧元|港元|元人民币|元))"
+)
+COUNT_UNITS = ("个工作日", "个月", "人次", "个", "户", "家", "项", "笔", "条", "次", "人", "名", "年", "月", "天", "日", "周")
+COUNT_UNIT = rf"(?:{MAG}?户|{'|'.join(COUNT_UNITS)})"
+UNIT = rf"(?:{AMOUNT_UNIT}|{COUNT_UNIT})"
+
+DATE_UNITS = frozenset({"年", "月", "日"})
+
+MAG_FACTOR = {"千万": (1000, "万"), "百万": (100, "万"), "十万": (10, "万"), "千亿": (1000, "亿"),
+              "百亿": (100, "亿"), "万亿": (10000, "亿")}
+
+
+def parse_number(s: str) -> float:
+    if s[0].isdigit():
+        return float(s.replace(",", ""))
+    return cn_number(s)
+
+
+def normalise_unit(unit: str, value: float) -> tuple[str, float]:
+    """Normalise the unit: 万元美元 → 万美元, 元人民币 → 元, 千万元 → 万元 ×1000."""
+    unit = unit.replace("元美元", "美元").replace("元人民币", "元")
+    for mag, (factor, base) in MAG_FACTOR.items():
+        if unit.startswith(mag):
+            return base + unit[len(mag):], value * factor
+    return unit, value
+
+
+def is_year(number: str, unit: str) -> bool:
+    """2024年, 2020年6月末: a four-digit 19xx/20xx before 年/月/日 is a date, not a duration."""
+    return unit in DATE_UNITS and number.isdigit() and len(number) == 4 and 1900 <= int(number) <= 2100
+
+
+UNIT_SCALE = {"元": 1, "万元": 10**4, "亿元": 10**8}
+
+
+def in_unit(value: float, unit: str, target_unit: str) -> float | None:
+    """1亿元 in 万元 is 10000; None when the units do not convert (% and 万元)."""
+    if unit == target_unit:
+        return value
+    if ("美元" in unit) != ("美元" in target_unit):
+        return None
+    a, b = unit.replace("美元", "元"), target_unit.replace("美元", "元")
+    return value * UNIT_SCALE[a] / UNIT_SCALE[b] if a in UNIT_SCALE and b in UNIT_SCALE else None
