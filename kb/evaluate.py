@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .errors import QueryError
-from .models import Clause
+from .models import Clause, Record
 
 CUTOFF = 10
 
@@ -191,7 +191,7 @@ class MeasureJudgement:
 
 
 @dataclass
-class CompareMiss:
+class CompareMiss(Record):
     """A judged (measure, document) pair that does not hold, and what the comparison picked instead."""
 
     id: str
@@ -201,9 +201,6 @@ class CompareMiss:
     status: str  # the row's status (match | weak | none), or "missing" when the document is not indexed
     clause_id: str = ""  # the clause picked, "" when none
     path: str = ""
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass

@@ -65,16 +65,20 @@ class RawDocument:
     ocr_pages: list[int] = field(default_factory=list)  # pages (0-based) whose text was recognised by OCR
 
 
+class Record:
+    """A dataclass whose JSON shape is its fields, as they are (asdict)."""
+
+    def to_dict(self) -> dict:
+        return asdict(self)  # type: ignore[call-overload]
+
+
 @dataclass
-class Evidence:
+class Evidence(Record):
     """Why a tag has its value: where it came from and the text that triggered it."""
 
     value: Any
     source: str  # "catalog" | "extracted" | "derived" | "default"
     evidence: str = ""  # the matched text, rule or catalog key
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 # How a target's comparator reads as a sign: 不超过/以下/以内 include the bound (≤), 低于/超过 do not.

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
-from ..models import Clause, Document, Target
+from ..models import Clause, Document, Record, Target
 
 # How a match status reads, wherever it is shown (CLI, app, exports).
 MATCH_LABELS = {"match": "对应", "weak": "可能对应（较弱）", "none": "无对应条款"}
@@ -18,16 +18,13 @@ def _doc_brief(d: Document) -> dict:
 
 
 @dataclass
-class Highlight:
+class Highlight(Record):
     """A span of a clause's text to mark: a term of the measure ("match") or one other rows lack ("distinct")."""
 
     start: int
     end: int
     term: str
     kind: str  # "match" | "distinct"
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass
@@ -217,7 +214,7 @@ class Alignment:
 
 
 @dataclass
-class CoverageCell:
+class CoverageCell(Record):
     """How strongly one document covers one topic."""
 
     topic: str
@@ -230,9 +227,6 @@ class CoverageCell:
     best: float  # highest topic score of a single clause
     confidence: float  # 0–1 from the best score
     best_clause_id: str = ""
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass
