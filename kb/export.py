@@ -8,13 +8,12 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from typing import IO, Any
 
+from kb.citation import ILLEGAL_XML, Citation
 from kb.errors import MissingDependencyError, QueryError
-from kb.models import CITED_FIELDS, INFERRED_MARK, STATUS_LABELS, Clause, Document, Hit, marked
-from kb.outline import split_path
+from kb.models import INFERRED_MARK
 from kb.text import quote_title
 
 # Export format → media type, for the app's download buttons.
@@ -30,147 +29,8 @@ COLUMNS = (
     "条款位置", "条款标题", "条款原文", "参考文献", "条款编号", "来源文件",
 )  # fmt: skip
 
-DRAFT_MARK = "征求意见稿"
-UNKNOWN_TITLE = "未注明题名"  # a reference line's title when the document states none
-
-# GB/T 7714-2015 appendix B has no type code for 政策文件. A 红头文件 issued by a state organ is an official
-# record (公文), which the standard's type list files under 档案 [A]; [Z] (其他) would say nothing.
-# Read online, the carrier decides and the line becomes [EB/OL] with 更新日期, 引用日期 and the URL (电子资源).
-TYPE_CODE = "A"
-ONLINE_TYPE_CODE = "EB/OL"
-MAX_CREATORS = 3  # GB/T 7714-2015 (著录细则): list the first three creators, then “, 等”
 
 Target = str | os.PathLike[str] | IO[bytes] | IO[str]
-
-
-@dataclass
-class Citation:
-    """One clause ready to cite: document metadata, the clause text, a reference line and an in-text locator."""
-
-    index: int  # 1-based position in the list
-    title: str
-    title_quoted: str  # 《title》, inner 《》 turned into 〈〉
-    issuers: list[str] = field(default_factory=list)
-    issuers_text: str = ""  # joined with 、
-    doc_number: str = ""  # 文号
-    date: str = ""  # ISO yyyy-mm-dd, or ""
-    level_label: str = ""  # 国家 | 省级 | 市级 | 县级 | 未知
-    region: str = ""
-    status_label: str = ""  # 征求意见稿 | 正式稿
-    path: str = ""  # e.g. 三、（九）
-    position: str = ""  # readable path, e.g. 第三部分第（九）项, or 前言
-    heading: str = ""
-    text: str = ""  # the clause text, whitespace normalised
-    source: str = ""  # file name
-    clause_id: str = ""
-    source_url: str = ""
-    reference: str = ""  # GB/T 7714-2015 line for the document, from stated and catalog values only
-    locator: str = ""  # e.g. 《…的通知》（金发〔2024〕5号）第三部分第（九）项
-    provenance: dict[str, str] = field(default_factory=dict)  # field → stated | catalog | inferred | missing
-
-    def shown(self, name: str) -> str:
-        """A document field as exported: "未注明" when missing, "…（推断）" when inferred."""
-        values = {"title": self.title, "issuers": self.issuers_text, "doc_number": self.doc_number,
-                  "date": self.date, "level": "" if self.level_label == "未知" else self.level_label,
-                  "region": self.region, "status": self.status_label}
-        return marked(values[name], self.provenance.get(name, "stated" if values[name] else "missing"))
-
-    @property
-    def is_draft(self) -> bool:
-        return self.status_label == STATUS_LABELS["draft"]
-
-
-def citation_from(
-    clause: Clause, document: Document, accessed: date | None = None, *, index: int = 1
-) -> Citation:
-    """Build a citation; `accessed` is the 引用日期 of online documents (today when not given)."""
-    title = _clean(document.title)
-    issuers = [name for name in (_clean(i) for i in document.issuers) if name]
-    doc_number = _compact(document.doc_number)
-    draft = document.status == "draft"
-    position = position_label(clause.path, clause.kind)
-    shown = _display_title(title or _clean(document.source) or "未命名文件", draft)
-    kinds = {name: document.field_provenance(name) for name in CITED_FIELDS}
-    title_mark = INFERRED_MARK if kinds["title"] == "inferred" else ""
-    quoted_number = f"（{doc_number}）" if doc_number else ""
-    return Citation(
-        index=index,
-        title=title,
-        title_quoted=quote_title(title) if title else "",
-        issuers=issuers,
-        issuers_text="、".join(issuers),
-        doc_number=doc_number,
-        date=_clean(document.date),
-        level_label=document.level_label,
-        region=_clean(document.region),
-        status_label=document.status_label,
-        path=_compact(clause.path),
-        position=position,
-        heading=_clean(clause.heading),
-        text=_clean(clause.text),
-        source=document.source or clause.source,
-        clause_id=clause.id,
-        source_url=document.source_url.strip(),
-        reference=reference_line(document, accessed),
-        locator=f"{quote_title(shown)}{title_mark}{quoted_number}{position}",
-        provenance=kinds,
-    )
-
-
-def citations_from(
-    items: Iterable[Hit | tuple[Clause, Document]], accessed: date | None = None
-) -> list[Citation]:
-    """Number search hits or (clause, document) pairs from 1, in the order given."""
-    out = []
-    for i, item in enumerate(items, start=1):
-        clause, document = (item.clause, item.document) if isinstance(item, Hit) else item
-        out.append(citation_from(clause, document, accessed, index=i))
-    return out
-
-
-def reference_line(document: Document, accessed: date | None = None) -> str:
-    """GB/T 7714-2015 entry, e.g. `机关A, 机关B. 题名: 文号[A]. 2024-04-03.`; online adds dates and URL.
-
-    Built only from what the document states or the catalog gives: an inferred issuer or date is left out,
-    an inferred title is replaced by 未注明题名, so a pasted reference never presents a guess as fact."""
-    def known(name: str) -> bool:
-        return document.field_provenance(name) in ("stated", "catalog")
-
-    issuers = [name for name in (_clean(i) for i in document.issuers) if name] if known("issuers") else []
-    if len(issuers) > MAX_CREATORS:
-        issuers = [*issuers[:MAX_CREATORS], "等"]
-    title = _display_title(
-        (_clean(document.title) if known("title") else "") or UNKNOWN_TITLE, document.status == "draft"
-    )
-    doc_number = _compact(document.doc_number) if known("doc_number") else ""
-    issued = _clean(document.date) if known("date") else ""
-    url = document.source_url.strip()
-
-    head = f"{', '.join(issuers)}. " if issuers else ""
-    head += title + (f": {doc_number}" if doc_number else "")
-    if not url:
-        return f"{head}[{TYPE_CODE}]." + (f" {issued}." if issued else "")
-    cited = (accessed or date.today()).isoformat()
-    dates = (f"({issued})" if issued else "") + f"[{cited}]"
-    return f"{head}[{ONLINE_TYPE_CODE}]. {dates}. {url}."
-
-
-# How each outline level reads in a sentence; we call them 部分 / 项 / 条 / 点, the words staff use in briefings.
-_LEVEL_WORDS = {"part": "第{}部分", "measure": "第（{}）项", "item": "第{}条", "point": "第（{}）点"}
-_UNNUMBERED = {"preamble": "前言", "closing": "结尾", "release": "发布说明"}
-
-
-def position_label(path: str, kind: str = "") -> str:
-    """Readable place of a clause: 三、（九） → 第三部分第（九）项; unknown shapes come back unchanged."""
-    path = _compact(path)
-    if not path:
-        return _UNNUMBERED.get(kind, "前言")
-    parts = []
-    for level, marker, number in split_path(path):
-        if not level:
-            return path  # e.g. 附件1, ①: better verbatim than half-translated
-        parts.append(marker if level == "named" else _LEVEL_WORDS[level].format(number))
-    return "".join(parts)
 
 
 # ---------------------------------------------------------------- writers
@@ -178,14 +38,14 @@ def position_label(path: str, kind: str = "") -> str:
 
 def write_csv(citations: list[Citation], path_or_buffer: Target) -> None:
     """UTF-8 with BOM and CRLF, so Excel on Windows opens the Chinese text correctly."""
-    _emit(_csv_text(citations).encode("utf-8-sig"), path_or_buffer)
+    emit(_csv_text(citations).encode("utf-8-sig"), path_or_buffer)
 
 
 def write_markdown(
     citations: list[Citation], path_or_buffer: Target, *, exported_on: date | None = None
 ) -> None:
     """Heading, numbered list with each clause as a blockquote, then the distinct references."""
-    _emit(_markdown_text(citations, exported_on or date.today()).encode("utf-8"), path_or_buffer)
+    emit(_markdown_text(citations, exported_on or date.today()).encode("utf-8"), path_or_buffer)
 
 
 def write_xlsx(citations: list[Citation], path_or_buffer: Target) -> None:
@@ -214,11 +74,11 @@ def _xlsx_sheet(ws: Any, title: str, columns: Sequence[str], rows: Iterable[Sequ
         cell.alignment = Alignment(horizontal="center", vertical="center")
     widths = [display_width(name) for name in columns]
     for row in rows:
-        ws.append([_xlsx_safe(v) for v in row])
+        ws.append([xlsx_safe(v) for v in row])
         for i, (cell, name) in enumerate(zip(ws[ws.max_row], columns, strict=True)):
             cell.font = body_font
             cell.alignment = Alignment(vertical="top", wrap_text=name in XLSX_WRAP)
-            if isinstance(cell.value, str) and cell.value[:1] in _FORMULA_START:
+            if isinstance(cell.value, str) and cell.value[:1] in FORMULA_START:
                 cell.data_type = "s"  # openpyxl would otherwise write "=…" as a formula
                 cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
             widths[i] = max(widths[i], display_width(str(cell.value or "")))
@@ -265,7 +125,7 @@ def write_docx(citations: list[Citation], path_or_buffer: Target, *, exported_on
     _docx_plain_styles(doc)
     day = exported_on or date.today()
     ds.add_title(doc, DOCX_TITLE)
-    _docx_para(doc, f"（{_cn_date(day)}导出　共{len(citations)}条）", ds.BODY_FONT, "三号", center=True)
+    _docx_para(doc, f"（{cn_date(day)}导出　共{len(citations)}条）", ds.BODY_FONT, "三号", center=True)
     _docx_para(doc, "", ds.BODY_FONT, "三号")  # the blank line 公文 leaves under the title block
 
     numbers = _reference_numbers(citations)
@@ -394,7 +254,7 @@ XLSX_WIDTHS = {
 XLSX_DEFAULT_CAP = 16
 XLSX_MAX_CELL = 32767  # Excel refuses longer cells
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&|~#])")
 _MD_LINE_START = re.compile(r"^(\d+)([.)])|^([-+>])")
 
@@ -409,14 +269,14 @@ def _row(c: Citation) -> list[Any]:
 
 def _csv_safe(value: Any) -> Any:
     """Neutralise spreadsheet formulas (=, +, -, @) so opening the file runs nothing."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
 
 
-def _xlsx_safe(value: Any) -> Any:
+def xlsx_safe(value: Any) -> Any:
     if isinstance(value, str):
-        value = _ILLEGAL_XML.sub("", value)
+        value = ILLEGAL_XML.sub("", value)
         if len(value) > XLSX_MAX_CELL:
             value = value[: XLSX_MAX_CELL - 1] + "…"
     return value
@@ -433,7 +293,7 @@ def _csv_text(citations: list[Citation]) -> str:
 
 def _markdown_text(citations: list[Citation], day: date) -> str:
     numbers = _reference_numbers(citations)
-    lines = ["# 引用清单", "", f"导出日期：{_cn_date(day)}，共 {len(citations)} 条。", ""]
+    lines = ["# 引用清单", "", f"导出日期：{cn_date(day)}，共 {len(citations)} 条。", ""]
     for c in citations:
         marker = f"{c.index}. "
         pad = " " * len(marker)  # continuation lines stay inside the list item
@@ -494,11 +354,11 @@ def _reference_numbers(citations: list[Citation]) -> dict[str, int]:
     return numbers
 
 
-def _cn_date(day: date) -> str:
+def cn_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def _emit(data: bytes, target: Target) -> None:
+def emit(data: bytes, target: Target) -> None:
     if isinstance(target, str | os.PathLike):
         with open(target, "wb") as f:
             f.write(data)
@@ -508,34 +368,3 @@ def _emit(data: bytes, target: Target) -> None:
         target.write(data)  # type: ignore[arg-type]
 
 
-# ---------------------------------------------------------------- text normalisation
-
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
-_WIDE = r"\u2014\u2018-\u201d\u2026\u00b7\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
-# PDF text breaks lines mid-sentence: a break next to a Chinese character is an artefact, not a space.
-_WIDE_GAP = re.compile(rf"(?<=[{_WIDE}])\s+|\s+(?=[{_WIDE}])")
-
-
-def _clean(text: str | None) -> str:
-    """One line: control characters removed, spaces dropped next to Chinese, other runs collapsed."""
-    text = _INVISIBLE.sub("", _ILLEGAL_XML.sub("", text or ""))
-    text = _WIDE_GAP.sub("", text.strip())
-    return re.sub(r"\s+", " ", text)
-
-
-def _compact(text: str | None) -> str:
-    """No whitespace at all: 文号 and outline paths (金发〔2024〕5 号 → 金发〔2024〕5号)."""
-    return re.sub(r"\s+", "", _ILLEGAL_XML.sub("", text or ""))
-
-
-def _display_title(title: str, draft: bool) -> str:
-    return f"{title}（{DRAFT_MARK}）" if draft and DRAFT_MARK not in title else title
-
-
-# What the comparison export (kb/compare/export.py) shares with the citation list: one rule each.
-clean_line = _clean
-xlsx_safe = _xlsx_safe
-FORMULA_START = _FORMULA_START
-emit = _emit
-cn_date = _cn_date

@@ -10,16 +10,12 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 from kb import export
+from kb.citation import Citation, citation_from, citations_from, position_label, reference_line
 from kb.errors import KBError, QueryError
 from kb.export import (
     COLUMNS,
-    Citation,
-    citation_from,
-    citations_from,
     export_bytes,
-    position_label,
     quote_title,
-    reference_line,
     write_csv,
     write_docx,
     write_markdown,

@@ -13,7 +13,8 @@ from datetime import date
 
 import pytest
 
-from kb.export import citations_from, export_bytes, reference_line
+from kb.citation import citations_from, reference_line
+from kb.export import export_bytes
 from kb.models import Clause, Document, Evidence
 
 TITLE = "关于金融支持制造业优势产业链的若干措施"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from kb.citation import citations_from
 from kb.errors import KBError
-from kb.export import FORMATS, citations_from, export_bytes, md_escape
+from kb.export import FORMATS, export_bytes, md_escape
 from ui import render, state, tables
 from ui.state import citation_ids, open_in_documents, require_kb, set_citation_ids
 

@@ -171,8 +171,9 @@ def cmd_export(args: argparse.Namespace) -> int:
       kb export --query "出口信用保险" --format xlsx -o cites.xlsx
       kb export --ids 001_3b50df308c9c2e77:74913148 000_70838f8e5a3ffbff:8467faaf --format docx -o cites.docx
     """
+    from ..citation import citations_from
     from ..errors import QueryError
-    from ..export import citations_from, write
+    from ..export import write
     from ..search import KnowledgeBase
 
     if bool(args.query) == bool(args.ids):

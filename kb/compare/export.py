@@ -11,8 +11,9 @@ import io
 from datetime import date
 from typing import Any
 
+from ..citation import clean_line
 from ..errors import QueryError
-from ..export import FORMULA_START, XLSX_FONT, clean_line, cn_date, emit, xlsx_safe
+from ..export import FORMULA_START, XLSX_FONT, cn_date, emit, xlsx_safe
 from ..models import STATUS_LABELS as DOC_STATUS_LABELS
 from .results import MATCH_LABELS as RESULT_LABELS
 from .table import NO_DOCUMENT, ComparisonTable, TableRow
