@@ -212,12 +212,18 @@ WRITERS: dict[str, Callable[..., None]] = {
 }
 
 
+def pick_writer(writers: dict[str, Callable[..., None]], fmt: str) -> tuple[str, Callable[..., None]]:
+    """(format, writer) for `fmt` in any case, a leading dot allowed; QueryError names the formats there are."""
+    key = fmt.strip().lower().lstrip(".")
+    writer = writers.get(key)
+    if writer is None:
+        raise QueryError(f"未知的导出格式：{fmt}，可选 {'、'.join(writers)}")
+    return key, writer
+
+
 def export_bytes(citations: list[Citation], fmt: str, *, exported_on: date | None = None) -> bytes:
     """The file a writer would write, as bytes, for download buttons. `fmt` is csv, xlsx, docx or md."""
-    key = fmt.strip().lower().lstrip(".")
-    writer = WRITERS.get(key)
-    if writer is None:
-        raise QueryError(f"未知的导出格式：{fmt}，可选 csv、xlsx、docx、md")
+    key, writer = pick_writer(WRITERS, fmt)
     buf = io.BytesIO()
     if key in ("docx", "md"):
         writer(citations, buf, exported_on=exported_on)

@@ -12,8 +12,7 @@ from datetime import date
 from typing import Any
 
 from ..citation import clean_line
-from ..errors import QueryError
-from ..export import FORMULA_START, XLSX_FONT, cn_date, emit, xlsx_safe
+from ..export import FORMULA_START, XLSX_FONT, cn_date, emit, pick_writer, xlsx_safe
 from ..models import STATUS_LABELS as DOC_STATUS_LABELS
 from .results import MATCH_LABELS as RESULT_LABELS
 from .table import NO_DOCUMENT, ComparisonTable, TableRow
@@ -213,9 +212,7 @@ WRITERS = {"docx": write_docx, "xlsx": write_xlsx}
 
 def export_bytes(table: ComparisonTable, fmt: str) -> bytes:
     """The file as bytes, for the app's download buttons."""
-    writer = WRITERS.get(fmt)
-    if writer is None:
-        raise QueryError(f"未知的导出格式：{fmt}，可选 {'、'.join(WRITERS)}")
+    _, writer = pick_writer(WRITERS, fmt)
     buf = io.BytesIO()
     writer(table, buf)
     return buf.getvalue()
