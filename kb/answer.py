@@ -94,7 +94,7 @@ def term_groups(kb, tokens: list[str], expansions: list[Expansion], mask,
     """The question's terms as groups: each thesaurus word with its policy terms, then every other token.
     A term no clause in scope contains gets the IDF of a term found nowhere."""
     from .bm25 import unique_tokens
-    from .search import COMMON_TERM_SHARE
+    from .question import COMMON_TERM_SHARE
     from .tokenize import get_tokenizer
 
     n = max(1, kb.backend.count())
@@ -166,7 +166,7 @@ def answer(kb, query: str, k: int = 10, filters=None, retriever: str = "hybrid",
     from .backends import Selection
     from .errors import ModelUnavailableError, QueryError
     from .fusion import max_norm, minmax
-    from .search import RETRIEVERS, clean_query
+    from .question import RETRIEVERS, clean_query
     from .text import found_terms, term_spans
     from .tokenize import get_tokenizer
 

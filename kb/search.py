@@ -21,6 +21,7 @@ from .errors import MissingDependencyError, ModelUnavailableError, QueryError
 from .fusion import FusionWeights, fuse
 from .library import Library
 from .models import Document, Filters, Hit
+from .question import COMMON_TERM_SHARE, RETRIEVERS, clean_query
 from .text import found_terms, normalize, term_spans
 
 if TYPE_CHECKING:  # the indexes and models load lazily: `kb --help` must not import FAISS
@@ -35,13 +36,7 @@ __all__ = ["RETRIEVERS", "FusionWeights", "KnowledgeBase"]
 
 log = logging.getLogger(__name__)
 
-MAX_QUERY_CHARS = 1000  # longer questions are cut: BM25 and the model gain nothing past this
-RETRIEVERS = ("hybrid", "bm25", "dense")
-# Query terms found in more than this share of all clauses (支持, 企业, 制造 in this corpus) are not marked
-# in results: marked everywhere, they hide the terms that explain the match.
-COMMON_TERM_SHARE = 0.4
 _SPACE = re.compile(r"\s+")
-_SURROGATES = re.compile(r"[\ud800-\udfff]")  # undecodable bytes in argv (surrogateescape); not text
 _QCACHE_LOCK = threading.Lock()
 
 
@@ -341,11 +336,6 @@ class KnowledgeBase(Library):
 def _per_row(rows: np.ndarray, score) -> np.ndarray:
     """One float per candidate row."""
     return np.fromiter((score(int(r)) for r in rows), dtype=np.float64, count=rows.size)
-
-
-def clean_query(query: str | None) -> str:
-    """Undecodable bytes dropped, whitespace trimmed, at most MAX_QUERY_CHARS."""
-    return _SURROGATES.sub("", query or "").strip()[:MAX_QUERY_CHARS]
 
 
 def _iso_date(s: str) -> bool:

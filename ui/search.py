@@ -11,7 +11,7 @@ import streamlit as st
 from kb import facets
 from kb.errors import KBError
 from kb.models import LEVEL_LABELS, STATUS_LABELS
-from kb.search import RETRIEVERS
+from kb.question import RETRIEVERS
 from ui import render
 from ui.state import add_citation, citation_ids, open_in_documents, require_kb, try_kb
 

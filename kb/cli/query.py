@@ -7,11 +7,11 @@ import json
 import sys
 from pathlib import Path
 
+from ..question import RETRIEVERS
 from ..text import quote_title
 from . import zh
 from .output import index_dir, print_json, print_jsonl
 
-RETRIEVERS = ["hybrid", "bm25", "dense"]
 RETRIEVER_HELP = "检索方式：hybrid（关键词＋语义，默认）、bm25（仅关键词）、dense（仅语义）"
 LEVEL_HELP = "国家、省级、市级、县级（也可写 中央、省、市、县 或 national 等英文键）"
 
