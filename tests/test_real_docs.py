@@ -29,12 +29,22 @@ def _load_scorer():
 scorer = _load_scorer()
 TRUTH = scorer.load_truth(REAL / "truth.jsonl")
 
-# Right answers per field on the 28 documents (batch 1: 20, batch 2: 8 added later): what main achieves; a floor
-# only rises.
-FLOORS = {"title": 28, "issuers": 28, "doc_number": 28, "date": 28, "level": 28, "region": 28, "status": 28}
+# Right answers per field on the 45 documents (batch 1: 20, batch 2: 8 added later, batch 3: 17 held out — written and
+# committed before the extraction was run on them, measured once at 23:05 on 2026-12-01): what main achieves; a floor
+# only rises. Batch 1 and 2 are right on every field; every value below the document count is a batch 3 document
+# (bench/real_docs.py lists them).
+FLOORS = {"title": 41, "issuers": 42, "doc_number": 42, "date": 41, "level": 44, "region": 43, "status": 45}
 # Documents whose outline the code does not get right yet: strict xfail, so fixing one fails the test until the
-# name is removed here (the guard then holds it).
-OUTLINE_KNOWN_WRONG: set[str] = set()
+# name is removed here (the guard then holds it). All seven are batch 3 (held out).
+OUTLINE_KNOWN_WRONG: set[str] = {
+    "n19_gov_jiejiari_tongzhi.html",  # 三、–六、 (one-line items “三、清明节：4月5日放假，与周末连休。”) lost
+    "n20_cee_echou_qiti_fuhan.md",  # quoted “第九十九条规定：…” lines taken as articles
+    "n22_pbc_waihui_shichang_tongzhi.txt",  # a part heading and its （一） on one line: the （一） is lost
+    "n23_pbc_baoxian_zibenbuchong_gonggao.txt",  # 八、 and later items folded after 七、…：
+    "p13_wx_zhejiang_zhandao_shoufei_tongzhi.html",  # parts start “@@  一、…”: no unit found
+    "m06_wx_ningbo_shangmao_pingjia_banfa.html",  # the 办法's （一）… lost; the 附件 table's rows taken instead
+    "m07_wx_anshun_chubeiliang_banfa.txt",  # the body is one line: no 章/条 found
+}
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +53,7 @@ def results():
 
 
 def test_truth_records_are_complete_and_well_formed():
-    assert len(TRUTH) >= 20 and {t.get("batch") for t in TRUTH} == {1, 2}
+    assert len(TRUTH) >= 20 and {t.get("batch") for t in TRUTH} == {1, 2, 3}
     files = {p.name for p in REAL.iterdir() if p.name not in ("truth.jsonl", "SOURCES.md")}
     assert {t["file"] for t in TRUTH} == files, "every fixture has exactly one truth record"
     for t in TRUTH:
