@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 CORPUS ?= corpus
 INDEX ?= index
 PORT ?= 8501
+# Listen on this machine only. To serve others, set HOST=0.0.0.0 deliberately (and KB_ADMIN_PASSWORD, or 管理 stays off).
+HOST ?= 127.0.0.1
 
 .PHONY: run test install install-test index bench bench-scale lint clean
 
@@ -33,8 +35,9 @@ index: install
 # --browser.serverAddress: the URL printed is the one to open, and Streamlit does not ask the internet for this
 # machine's external IP (a warning no user can act on); --logger.level warning drops its INFO start-up lines.
 run: index
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false \
-		--client.toolbarMode viewer --browser.serverAddress localhost --logger.level warning
+	$(BIN)/streamlit run app.py --server.address $(HOST) --server.port $(PORT) --server.headless true \
+		--browser.gatherUsageStats false --client.toolbarMode viewer --browser.serverAddress localhost \
+		--logger.level warning --server.fileWatcherType none
 
 test: install-test
 	$(BIN)/python -m pytest

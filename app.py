@@ -21,7 +21,7 @@ pages = [
     st.Page(PAGES["documents"], title="文件", icon=":material/description:", url_path="documents"),
     st.Page(PAGES["citations"], title="引用清单", icon=":material/bookmark_add:", url_path="citations"),
 ]
-if settings().allow_admin:  # KB_ALLOW_ADMIN=0: read-only deployments have no 管理 page at all
+if settings().admin_enabled:  # only with an administrator password (KB_ADMIN_PASSWORD); KB_ALLOW_ADMIN=0 hides it
     pages.append(st.Page(PAGES["admin"], title="管理", icon=":material/settings:", url_path="admin"))
 
 page = st.navigation(pages)

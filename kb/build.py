@@ -10,7 +10,7 @@ import platform
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from importlib import metadata, resources
 from pathlib import Path
@@ -18,8 +18,16 @@ from typing import TYPE_CHECKING
 
 from . import store
 from .catalog import CATALOG_NAME, load_catalog
-from .config import DEFAULT_MODEL, MAX_FILE_BYTES
-from .errors import BuildError, KBError, MissingDependencyError, ModelUnavailableError, ReadError
+from .config import DEFAULT_MODEL, MAX_FILE_BYTES, ParseBudget
+from .errors import (
+    BuildError,
+    KBError,
+    MissingDependencyError,
+    ModelUnavailableError,
+    ReadError,
+    StorageError,
+    os_error_message,
+)
 from .models import Clause, Document
 
 if TYPE_CHECKING:
@@ -71,13 +79,15 @@ def build_index(
     embedder=None,
     backend: BackendWriter | None = None,
     dask: str | object | None = None,
+    budget: ParseBudget | None = None,
 ) -> BuildReport:
     """Build (or refresh) the index for a corpus folder. The previous index stays usable until the switch.
 
     `embed_model` is a model spec for `kb.embed.load_embedder`, or None / "none" for BM25 only; `embedder`
     passes an already-loaded embedder (tests pass a fake one). `backend` is where the clause rows go
     (`kb.backends.backend_writer`; default: the in-process files). `dask` is a Dask scheduler address
-    (or a `distributed.Client`) to parse and embed on. Bad files are reported in the report's `errors`,
+    (or a `distributed.Client`) to parse and embed on. Every file is parsed under `budget` (kb/worker.py; by
+    default the settings' budget). Bad files and files over budget are reported in the report's `errors`,
     the good ones are still indexed.
     """
     from .backends.local import LocalWriter
@@ -89,7 +99,14 @@ def build_index(
     corpus_dir, index_dir = Path(corpus_dir).resolve(), Path(index_dir).resolve()
     if not corpus_dir.is_dir():
         raise BuildError(f"语料目录不存在：{corpus_dir}")
-    index_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise StorageError(f"无法创建索引目录 {index_dir}：{os_error_message(e)}") from e
+    if budget is None:
+        from .config import load_settings
+
+        budget = load_settings().budget
     model_spec = None if embed_model in (None, "", "none") and embedder is None else (
         embedder.name if embedder is not None else embed_model
     )
@@ -101,18 +118,27 @@ def build_index(
         hashes = {p.name: _quick_hash(p, max_file_bytes) for p in supported}
         corpus_hash = _corpus_hash(hashes, corpus_dir if use_catalog else None, model_spec, _backend_key(backend))
 
+        warnings = _catalog_warnings(catalog, supported)
         previous = store.current_build(index_dir)
         prev_manifest = _try_manifest(previous)
+        damaged = None
+        # Whatever is reused is verified first (`_reusable`); verifying opens only regular files inside the
+        # build folder, so a damaged or hostile previous build cannot stall `--force` either.
         if not force and prev_manifest and prev_manifest.get("corpus_hash") == corpus_hash:
-            prior = [FileError(**e) for e in prev_manifest.get("errors", [])]
-            return BuildReport(previous, prev_manifest["counts"]["documents"], prev_manifest["counts"]["clauses"],
-                               prior, up_to_date=True, model=model_spec, seconds=time.perf_counter() - t0)
+            damaged = _damage(previous, prev_manifest)
+            if damaged is None:
+                prior = [FileError(**e) for e in prev_manifest.get("errors", []) if isinstance(e, dict)]
+                counts = prev_manifest.get("counts", {})
+                return BuildReport(previous, counts.get("documents", 0), counts.get("clauses", 0), prior,
+                                   up_to_date=True, model=model_spec, warnings=warnings,
+                                   seconds=time.perf_counter() - t0)
+            warnings.append(f"当前索引已损坏（{damaged}），已重新构建")
 
-        old_docs, old_clauses = _reusable(previous, prev_manifest)
-        report = BuildReport(None, errors=errors, model=model_spec)
+        old_docs, old_clauses = ({}, {}) if damaged else _reusable(previous, prev_manifest)
+        report = BuildReport(None, errors=errors, model=model_spec, warnings=warnings)
         runner = _runner(dask)
         documents, clauses = _ingest_all(supported, catalog, old_docs, old_clauses, max_file_bytes, progress, report,
-                                         runner)
+                                         runner, budget)
 
         tmp = store.new_build_dir(index_dir, corpus_hash)
         written: dict | None = None
@@ -144,11 +170,13 @@ def build_index(
             with _status(progress, "写入清单"):
                 store.write_manifest(tmp, manifest)
                 final = store.finish_build(index_dir, tmp)
-        except BaseException:
+        except BaseException as e:
             import shutil
 
             backend.discard(written)
             shutil.rmtree(tmp, ignore_errors=True)
+            if isinstance(e, OSError):  # disk full, permissions: a typed error; the index in place is kept
+                raise StorageError(f"构建失败，原索引保持不变：{os_error_message(e)}") from e
             raise
         try:
             backend.activate(written)
@@ -163,29 +191,30 @@ def build_index(
     return report
 
 
-def _ingest_all(supported, catalog, old_docs, old_clauses, max_file_bytes, progress, report, runner=None):
-    from .ingest import doc_id_for
+def _ingest_all(supported, catalog, old_docs, old_clauses, max_file_bytes, progress, report, runner=None,
+                budget: ParseBudget | None = None):
+    from .ingest import doc_ids_for
     from .topics import default_taxonomy
+    from .worker import bounded_ingest
 
     taxonomy = default_taxonomy()
     slots: list[tuple[Document, list[Clause]] | None] = [None] * len(supported)
     jobs: list[tuple[int, Path, dict | None, str]] = []  # files to parse: (position, path, catalog entry, id)
-    used_ids: set[str] = set()
+    doc_ids = doc_ids_for([p.name for p in supported])
     sizes = [_parse_size(p, max_file_bytes) for p in supported]
     report_to = progress if callable(progress) and runner is None else None
-    with _ParseBar(sum(sizes), progress is True and runner is None, report_to, len(supported)) as bar:
+    with _ParseBar(sum(sizes), progress is True and runner is None, report_to, len(supported)) as bar, \
+            bounded_ingest(budget) as bounded:
         for i, (path, size) in enumerate(zip(supported, sizes, strict=True)):
             if callable(progress):
                 progress("解析文件", i, len(supported))
             entry = catalog.get(path.name)
-            doc_id = doc_id_for(path.name)
-            if doc_id in used_ids:  # "a.txt" and "a.md" would share a stem
-                doc_id = f"{doc_id}_{path.suffix.lstrip('.')}"
-            used_ids.add(doc_id)
+            doc_id = doc_ids[path.name]
             old = old_docs.get((path.name, _catalog_hash(entry)))
             try:
-                # Hashed only when there is something to reuse, and never when oversized (refused unread below).
-                if (old is not None and old.id == doc_id and path.stat().st_size <= max_file_bytes
+                # Hashed only when there is something to reuse, and never when oversized (refused unread
+                # below) or a link (never followed).
+                if (old is not None and old.id == doc_id and _regular_size(path) <= max_file_bytes
                         and old.sha256 == store.file_sha256(path)):
                     slots[i] = (old, old_clauses[old.id])
                     report.reused += 1
@@ -197,10 +226,11 @@ def _ingest_all(supported, catalog, old_docs, old_clauses, max_file_bytes, progr
                 jobs.append((i, path, entry, doc_id))
                 continue
             with bar.file(size, i) as file_progress:
-                outcome = ingest_one(path, entry, doc_id, max_file_bytes, taxonomy, file_progress)
+                outcome = ingest_one(path, entry, doc_id, max_file_bytes, taxonomy, file_progress, bounded)
             _place(outcome, i, slots, report)
         if jobs:
-            outcomes = runner.map(ingest_one, [(p, e, d, max_file_bytes) for _, p, e, d in jobs], "解析文件", progress)
+            outcomes = runner.map(ingest_one, [(p, e, d, max_file_bytes, None, None, budget) for _, p, e, d in jobs],
+                                  "解析文件", progress)
             for (i, *_), outcome in zip(jobs, outcomes, strict=True):
                 _place(outcome, i, slots, report)
     documents = [slot[0] for slot in slots if slot is not None]
@@ -210,17 +240,20 @@ def _ingest_all(supported, catalog, old_docs, old_clauses, max_file_bytes, progr
 
 
 def ingest_one(path: Path, entry: dict | None, doc_id: str, max_file_bytes: int, taxonomy=None,
-               file_progress=None) -> tuple[Document, list[Clause]] | FileError:
+               file_progress=None, bounded=None) -> tuple[Document, list[Clause]] | FileError:
     """Parse one corpus file into its document and clauses, or say by name why it cannot be indexed.
 
-    Runs in the build process or on a Dask worker (then with the default taxonomy and no progress).
+    Runs in the build process or on a Dask worker (then with the default taxonomy and no progress). `bounded`
+    is a `kb.worker.bounded_ingest` function, or a ParseBudget for one made here (on a Dask worker).
     """
-    from .ingest import ingest_file
     from .topics import default_taxonomy
+    from .worker import bounded_ingest
 
     try:
-        result = ingest_file(path, source=path.name, catalog_entry=entry, taxonomy=taxonomy or default_taxonomy(),
-                             max_bytes=max_file_bytes, doc_id=doc_id, progress=file_progress)
+        with nullcontext(bounded) if callable(bounded) else bounded_ingest(bounded) as ingest_file:
+            result = ingest_file(path, source=path.name, catalog_entry=entry,
+                                 taxonomy=taxonomy or default_taxonomy(), max_bytes=max_file_bytes, doc_id=doc_id,
+                                 progress=file_progress)
     except ReadError as e:
         return FileError(path.name, e.reason)
     except KBError as e:
@@ -289,12 +322,20 @@ class _ParseBar:
 
 
 def _parse_size(path: Path, max_bytes: int) -> int:
-    """Bytes a file adds to the parsing bar: oversized ones are refused unread and add nothing."""
+    """Bytes a file adds to the parsing bar: oversized ones and links are refused unread and add nothing."""
+    size = _regular_size(path)
+    return size if size <= max_bytes else 0
+
+
+def _regular_size(path: Path) -> int:
+    """Size of a regular file, never following a link; anything else counts as too big to touch."""
+    import stat
+
     try:
-        size = path.stat().st_size
+        st = path.lstat()
     except OSError:
         return 0
-    return size if size <= max_bytes else 0
+    return st.st_size if stat.S_ISREG(st.st_mode) else sys.maxsize
 
 
 def _build_retrieval(tmp: Path, index_dir: Path, documents: list[Document], clauses: list[Clause], model_spec,
@@ -367,7 +408,7 @@ def _reusable(previous: Path | None, manifest: dict | None) -> tuple[dict, dict[
         # A damaged build must not pass its records on to the next one (`kb build --force` repairs).
         store.verify_build(previous, manifest)
         docs, clauses = store.read_records(previous)
-    except KBError:
+    except (KBError, OSError, ValueError, RecursionError):
         return {}, {}
     by_doc: dict[str, list[Clause]] = {}
     for c in clauses:
@@ -378,11 +419,23 @@ def _reusable(previous: Path | None, manifest: dict | None) -> tuple[dict, dict[
 
 
 def _quick_hash(path: Path, max_bytes: int) -> str:
-    """Content hash for the up-to-date check; huge files are hashed by size and mtime only."""
-    st = path.stat()
-    if st.st_size > max_bytes:
+    """Content hash for the up-to-date check; huge files are hashed by size and mtime only, a link by its
+    target's name (it is never followed: it may point at a device or outside the corpus)."""
+    import os
+    import stat
+
+    try:
+        st = path.lstat()
+    except OSError as e:
+        return f"error:{e.errno}"
+    if stat.S_ISLNK(st.st_mode):
+        return f"link:{os.readlink(path)}:{st.st_mtime_ns}"
+    if not stat.S_ISREG(st.st_mode) or st.st_size > max_bytes:
         return f"size:{st.st_size}:{st.st_mtime_ns}"
-    return store.file_sha256(path)
+    try:
+        return store.file_sha256(path)
+    except OSError as e:
+        return f"error:{e.errno}"
 
 
 def _corpus_hash(hashes: dict[str, str], corpus_dir: Path | None, model_spec: str | None, backend_key: str = "") -> str:
@@ -439,6 +492,24 @@ def _catalog_hash(entry: dict | None) -> str:
     return hashlib.sha256(json.dumps(entry or {}, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
+def _damage(build: Path, manifest: dict) -> str | None:
+    """Why an up-to-date build cannot serve (its files fail their checksums, its records do not load)."""
+    try:
+        store.verify_build(build, manifest)
+        store.read_records(build)
+    except KBError as e:
+        return str(e).split("。")[0]
+    except (OSError, ValueError, RecursionError) as e:
+        return f"{type(e).__name__}: {e}"
+    return None
+
+
+def _catalog_warnings(catalog: dict, supported: list[Path]) -> list[str]:
+    """Entries whose key names no corpus file: kept (a catalog may describe a file not yet added), but said."""
+    names = {p.name for p in supported}
+    return [f"{CATALOG_NAME} 中的 [{key}] 在语料目录中没有对应文件（暂不使用）" for key in catalog if key not in names]
+
+
 def _try_manifest(build: Path | None) -> dict | None:
     if build is None:
         return None
@@ -486,7 +557,12 @@ def _progress_iter(items: list, label: str, progress) -> Iterator:
 @contextmanager
 def _lock(index_dir: Path):
     """One build at a time per index folder; readers never need the lock."""
-    with open(index_dir / ".build.lock", "w") as f:
+    lock = index_dir / ".build.lock"
+    try:
+        f = open(lock, "a")
+    except OSError as e:
+        raise BuildError(f"无法创建构建锁 {lock}：{os_error_message(e)}") from e
+    with f:
         try:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as e:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
-import tempfile
+import stat
 import tomllib
 from pathlib import Path
 
-from .errors import CatalogError
+from .errors import CatalogError, os_error_message
+from .files import write_atomic
 from .models import LEVEL_LABELS, LEVELS, STATUS_LABELS, STATUSES, Document, Evidence
 
 CATALOG_NAME = "catalog.toml"
+MAX_CATALOG_BYTES = 8 * 1024 * 1024
 FIELDS = ("title", "issuers", "doc_number", "date", "level", "region", "status", "source_url", "references")
 LIST_FIELDS = ("issuers", "references")  # written as lists of text
 _LEVEL_ALIASES = {v: k for k, v in LEVEL_LABELS.items()} | {"国家级": "national", "省": "provincial", "市": "municipal",
@@ -30,19 +33,45 @@ def split_list(text: str) -> list[str]:
 def load_catalog(corpus_dir: Path) -> Catalog:
     """Read and validate the catalog; a missing file is an empty catalog. Errors name the entry and field."""
     path = Path(corpus_dir) / CATALOG_NAME
-    if not path.exists():
+    if not os.path.lexists(path):
         return {}
+    data = _read_catalog_bytes(path)
     try:
-        with path.open("rb") as f:
-            raw = tomllib.load(f)
+        # A byte-order mark (Windows Notepad writes one) is not part of the TOML.
+        raw = tomllib.loads(data.decode("utf-8").removeprefix("\ufeff"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise CatalogError(f"{path.name} 格式错误：{e}") from e
+    except RecursionError:
+        raise CatalogError(f"{path.name} 格式错误：嵌套层数过多") from None
     catalog: Catalog = {}
     for source, entry in raw.items():
         if not isinstance(entry, dict):
             raise CatalogError(f"{path.name}：[{source}] 应为一个表（用 [\"文件名\"] 开头）")
         catalog[source] = {key: validate(source, key, value) for key, value in entry.items()}
     return catalog
+
+
+def _read_catalog_bytes(path: Path) -> bytes:
+    """The catalog's bytes: a regular file of sane size, never a link, a folder or a device."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as e:
+        if os.path.islink(path):
+            raise CatalogError(f"{path.name} 是符号链接，不予读取；请放一个普通文件") from None
+        raise CatalogError(f"无法读取 {path.name}：{os_error_message(e)}") from None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise CatalogError(f"{path.name} 是文件夹，应为文本文件（删除或改名该文件夹）")
+        raise CatalogError(f"{path.name} 不是普通文件")
+    with os.fdopen(fd, "rb") as f:
+        if st.st_size > MAX_CATALOG_BYTES:
+            raise CatalogError(f"{path.name} 过大（{st.st_size // 1024} KB，上限 {MAX_CATALOG_BYTES // 1024} KB）")
+        try:
+            return f.read(MAX_CATALOG_BYTES + 1)
+        except OSError as e:
+            raise CatalogError(f"无法读取 {path.name}：{os_error_message(e)}") from None
 
 
 def validate(source: str, key: str, value: object) -> object:
@@ -57,8 +86,10 @@ def validate(source: str, key: str, value: object) -> object:
             raise CatalogError(f"{where}：应为文字列表，例如 [\"财政部\", \"工业和信息化部\"]")
         return value
     if not isinstance(value, str):
-        if key == "date" and hasattr(value, "isoformat"):
+        if key == "date" and type(value) is datetime.date:
             return value.isoformat()  # TOML dates arrive as datetime.date
+        if key == "date" and isinstance(value, (datetime.datetime, datetime.time)):
+            raise CatalogError(f"{where}：“{value}”含时间，应只写日期 YYYY-MM-DD，例如 2024-04-03")
         raise CatalogError(f"{where}：应为文字，得到 {value!r}")
     value = value.strip()
     if key == "level":
@@ -74,7 +105,11 @@ def validate(source: str, key: str, value: object) -> object:
         return status
     if key == "date" and value:
         m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value)
-        if not m or not (1 <= int(m.group(2)) <= 12 and 1 <= int(m.group(3)) <= 31):
+        try:
+            valid = m is not None and datetime.date.fromisoformat(value) is not None
+        except ValueError:  # 2024-02-31
+            valid = False
+        if not valid:
             raise CatalogError(f"{where}：“{value}”不是有效日期，应写作 YYYY-MM-DD，例如 2024-04-03")
     return value
 
@@ -99,10 +134,7 @@ def save_entry(corpus_dir: Path, source: str, values: dict[str, object]) -> None
         catalog.pop(source, None)
     path = Path(corpus_dir) / CATALOG_NAME
     header = "# 文件目录：在此填写或更正各文件的元数据，这里的值优先于自动抽取的值。\n"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".catalog.", suffix=".toml")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(header + "\n" + tomli_w.dumps(catalog))
-    os.replace(tmp, path)
+    write_atomic(path, (header + "\n" + tomli_w.dumps(catalog)).encode("utf-8"), prefix=".catalog.")
 
 
 def catalog_form_defaults(entry: dict[str, object] | None) -> dict[str, str]:

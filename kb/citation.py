@@ -157,7 +157,8 @@ ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
 _WIDE = r"\u2014\u2018-\u201d\u2026\u00b7\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 # PDF text breaks lines mid-sentence: a break next to a Chinese character is an artefact, not a space.
-_WIDE_GAP = re.compile(rf"(?<=[{_WIDE}])\s+|\s+(?=[{_WIDE}])")
+# A run is tried from its first space only (and never given back): linear even on a huge run of spaces.
+_WIDE_GAP = re.compile(rf"(?<=[{_WIDE}])\s+|(?<!\s)\s++(?=[{_WIDE}])")
 
 
 def clean_line(text: str | None) -> str:

@@ -10,7 +10,9 @@ from .text import CN_NUMERALS, unify_breaks
 
 # ---------------------------------------------------------------------------------------------------
 # Character classes. Every pattern below is a plain character class or is anchored and bounded, so all
-# of cleaning stays linear in the input size (a 50 MB file or one enormous line is fine).
+# of cleaning stays linear in the input size (a 50 MB file or one enormous line is fine). A run that a
+# pattern must be followed by something is matched from the run's first character only ((?<! ) and
+# possessive quantifiers), so a long run that is not followed by it is scanned once, not once per character.
 
 _IDEO = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"  # CJK ideographs
 # CJK punctuation: the CJK symbols block, full-width forms, and the curly quotes, ellipsis and em dash
@@ -24,7 +26,7 @@ _WIDE_RUNS = re.compile(_WIDE.pattern + "+")  # one match a run, not a character
 
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 _SPACES = re.compile(r"[\t \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
-_LINE_END_SPACES = re.compile(r" *\n *")
+_LINE_END_SPACES = re.compile(r"(?<! ) *+\n *+")
 # A long gap inside a line (4+ spaces) separates columns, e.g. "某某办公室      2020年9月17日印发"
 # in a 版记. It becomes a line break so the two parts are not glued together by the spacing rules.
 _COLUMN_GAP = re.compile(r"(?<=\S)[\t \u00a0\u2000-\u200a\u202f\u205f\u3000]{4,}(?=\S)")
@@ -108,7 +110,7 @@ _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
 
 # Markdown.
 _MD_HEADING = re.compile(r"^ {0,3}(#{1,6})(?: +|$)")
-_MD_HEADING_TAIL = re.compile(r" +#+ *$")
+_MD_HEADING_TAIL = re.compile(r"(?<! ) ++#++ *+$")
 _MD_RULE = re.compile(r"^ {0,3}(?:(?:- *){3,}|(?:\* *){3,}|(?:_ *){3,}|(?:= *){3,})$")
 _MD_QUOTE = re.compile(r"^ {0,3}(?:> ?)+")
 _MD_BULLET = re.compile(r"^ {0,3}[-*+] +(?=\S)")
@@ -391,7 +393,7 @@ _BLOCK_TAGS = {
 _VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
               "track", "wbr"}
 _HTML_WS = re.compile(r"[ \t\n\r\f]+")
-_SOFT_BREAK = re.compile(r" *\n[ \n]*")
+_SOFT_BREAK = re.compile(r"(?<! ) *+\n[ \n]*+")
 
 # Elements that may appear in <head>; any other start tag means the body has begun.
 _HEAD_TAGS = {"title", "meta", "link", "style", "script", "base", "noscript", "template"}
@@ -403,6 +405,7 @@ class _TextExtractor(HTMLParser):
         self.skip_tags = skip_tags
         self.out: list[str] = []
         self.skip: list[str] = []  # open elements whose content is dropped
+        self.open_skipped: dict[str, int] = {}  # how many of each are in `skip`: a lookup, never a scan
         self.in_head = False
         self.pre = 0
 
@@ -413,6 +416,7 @@ class _TextExtractor(HTMLParser):
             self.in_head = False  # <body> and </head> may both be omitted
         if tag in self.skip_tags and tag not in _VOID_TAGS:
             self.skip.append(tag)
+            self.open_skipped[tag] = self.open_skipped.get(tag, 0) + 1
         if tag == "pre":
             self.pre += 1
         if tag in _BLOCK_TAGS:
@@ -425,10 +429,13 @@ class _TextExtractor(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "head":
             self.in_head = False
-        if tag in self.skip:
+        if self.open_skipped.get(tag):
             # Close the innermost open element of that name (and anything left open inside it).
-            while self.skip and self.skip.pop() != tag:
-                pass
+            while self.skip:
+                closed = self.skip.pop()
+                self.open_skipped[closed] -= 1
+                if closed == tag:
+                    break
         if tag == "pre" and self.pre:
             self.pre -= 1
         if tag in _BLOCK_TAGS:
@@ -448,12 +455,25 @@ def html_to_text(html: str) -> str:
     """Visible text of an HTML page: one block element per line; scripts, styles, navigation,
     headers and footers dropped."""
     # The parser treats NUL as data; it marks block breaks here, so any in the input go first.
-    html = html.replace("\x00", "")
+    html = _drop_unterminated_tail(html.replace("\x00", ""))
     text, unclosed = _extract(html, _SKIP_TAGS)
     if unclosed:
         # An unclosed <header> or <nav> swallows the rest of the page: keep everything but code then.
         text, _ = _extract(html, {"script", "style", "noscript", "template", "title"})
     return text
+
+
+_MARKUP_OPEN = re.compile(r"<[A-Za-z!/?]")
+
+
+def _drop_unterminated_tail(html: str) -> str:
+    """Cut a tag, comment or declaration left open at the end of the page. A browser drops it (an open
+    comment hides the rest); Python's parser instead retries each later "<" against the whole rest, which is
+    quadratic: 80,000 "<!--" took a minute. After the last ">" nothing can be closed, so the first markup
+    opening there ends the page."""
+    last = html.rfind(">")
+    m = _MARKUP_OPEN.search(html, last + 1)
+    return html[: m.start()] if m else html
 
 
 def _extract(html: str, skip_tags: set[str]) -> tuple[str, bool]:

@@ -315,6 +315,7 @@ class EmbeddingCache:
         self._models: dict[str, _ModelCache] = {}
         self.hits = 0  # texts served from the cache by embed_cached, over this object's life
         self.misses = 0  # texts embed_cached had to embed (distinct ones, per call)
+        self.rejected = 0  # cached rows found invalid (not finite, not unit length) and embedded again
 
     def model_dir(self, model: str) -> Path:
         slug = re.sub(r"[^A-Za-z0-9._-]+", "_", model).strip("_")[-60:]
@@ -344,7 +345,8 @@ class EmbeddingCache:
             mc.shards[stem] = vecs
             raw = keys.tobytes()
             for row in range(len(keys)):
-                mc.where.setdefault(raw[row * KEY_BYTES : (row + 1) * KEY_BYTES], (stem, row))
+                # A later shard wins: it holds the re-embedded vector of a row found bad in an earlier one.
+                mc.where[raw[row * KEY_BYTES : (row + 1) * KEY_BYTES]] = (stem, row)
         return mc
 
     def __len__(self) -> int:
@@ -370,6 +372,14 @@ class EmbeddingCache:
                 src.append(hit[1])
         for stem, (dst, src) in wanted.items():  # one fancy-indexed read per shard
             out[dst] = mc.shards[stem][np.asarray(src)]
+        # What is read is verified: a NaN or garbage row (a damaged or foreign file) is a miss, embedded again.
+        bad = found & ~_valid_rows(out)
+        if bad.any():
+            for i in np.flatnonzero(bad):
+                mc.where.pop(keys[i], None)
+            out[bad] = 0.0
+            found &= ~bad
+            self.rejected += int(bad.sum())
         return out, found
 
     def dim(self, model: str) -> int | None:
@@ -415,9 +425,10 @@ class EmbeddingCache:
         if len(mc.shards) < 2:
             return
         keys = list(mc.where)
-        vectors, _ = self.get(model, keys)
+        vectors, found = self.get(model, keys)
         mdir = self.model_dir(model)
-        self._write_shard(mdir, keys, vectors)
+        if vectors is not None and found.any():
+            self._write_shard(mdir, [k for k, ok in zip(keys, found, strict=True) if ok], vectors[found])
         for stem in list(mc.shards):  # key file first, so no reader ever sees keys without vectors
             (mdir / f"{stem}.key.npy").unlink(missing_ok=True)
             (mdir / f"{stem}.vec.npy").unlink(missing_ok=True)
@@ -436,6 +447,14 @@ class EmbeddingCache:
                 pass
         self._models.pop(model, None)
         self._refresh(model)
+
+
+def _valid_rows(vectors: np.ndarray) -> np.ndarray:
+    """Rows that are finite and of unit length (or all zero, what an empty text may give)."""
+    with np.errstate(all="ignore"):
+        finite = np.isfinite(vectors).all(axis=1)
+        norms = np.linalg.norm(np.where(finite[:, None], vectors, 0.0), axis=1)
+    return finite & ((np.abs(norms - 1.0) < 1e-2) | (norms == 0.0))
 
 
 def _unique(keys: list[bytes]) -> Iterator[int]:
@@ -465,6 +484,8 @@ def embed_cached(
     cache.misses += len(missing)
     if missing:
         vecs = embedder.embed_passages([texts[i] for i in missing], progress=progress)
+        if vecs.shape != (len(missing), embedder.dim) or not _valid_rows(vecs).all():
+            raise ModelUnavailableError(f"{embedder.name} 输出了无效的向量（非有限值或维度不符），本次不使用向量检索")
         if cache.dim(embedder.name) in (None, embedder.dim):  # else: same spec, another model; don't mix
             cache.put(embedder.name, [keys[i] for i in missing], vecs)
         index = {keys[i]: row for row, i in enumerate(missing)}

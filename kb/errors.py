@@ -46,3 +46,29 @@ class QueryError(KBError):
 
 class BackendError(KBError):
     """The retrieval backend (e.g. a Milvus server) is misconfigured, unreachable or refused a write."""
+
+
+class ConfigError(KBError):
+    """A setting (environment variable or kb.toml) holds a value that cannot be used."""
+
+
+class StorageError(KBError):
+    """The operating system refused a file operation (disk full, permission, a folder where a file should be)."""
+
+
+_ERRNO_TEXT = {
+    "ENOSPC": "磁盘空间不足", "EDQUOT": "磁盘配额已满", "EACCES": "没有权限", "EPERM": "没有权限",
+    "ENOENT": "文件或文件夹不存在", "EISDIR": "应为文件，实际是文件夹", "ENOTDIR": "路径中有一项不是文件夹",
+    "EROFS": "文件系统只读", "ELOOP": "符号链接层数过多", "ENAMETOOLONG": "文件名过长", "EEXIST": "文件已存在",
+    "EMFILE": "打开的文件过多", "EIO": "磁盘读写错误", "EBUSY": "文件正被占用", "EXDEV": "不能跨磁盘移动",
+}
+
+
+def os_error_message(e: OSError) -> str:
+    """An operating-system error in words a person reads: what failed, on which file, and the system's text."""
+    import errno
+
+    name = errno.errorcode.get(e.errno or 0, "")
+    what = _ERRNO_TEXT.get(name) or "系统错误"
+    where = f"：{e.filename}" if e.filename else ""
+    return f"{what}{where}（{e.strerror or e}）"

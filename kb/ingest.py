@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from .catalog import apply_catalog
 from .clean import clean_text
-from .config import MAX_FILE_BYTES
+from .config import MAX_FILE_BYTES, ParseBudget
 from .models import Clause, Document, Evidence
 from .read import read_file
 from .responsibility import extract_responsible_units
@@ -43,6 +44,31 @@ def doc_id_for(source: str) -> str:
     return re.sub(r"[^\w\u4e00-\u9fff-]+", "_", stem).strip("_") or "doc"
 
 
+def doc_ids_for(sources: list[str]) -> dict[str, str]:
+    """A unique id for every file name. Names that give the same readable id ("通知(2024).txt",
+    "通知 2024.txt", "通知_2024.txt", or "a.txt" and "a.md") all get a digest of the whole name appended, so
+    the id does not depend on which of them sorts first; the result is checked again until every id is unique."""
+    by_id: dict[str, list[str]] = {}
+    for source in sources:
+        by_id.setdefault(doc_id_for(source), []).append(source)
+    out: dict[str, str] = {}
+    taken = {base for base, names in by_id.items() if len(names) == 1}
+    for base, names in by_id.items():
+        if len(names) == 1:
+            out[names[0]] = base
+            continue
+        for source in names:
+            digest = hashlib.sha1(source.encode("utf-8", "surrogatepass")).hexdigest()
+            n = 6
+            candidate = f"{base}_{digest[:n]}"
+            while candidate in taken:  # a clash with another readable id or digest: a longer digest
+                n += 2
+                candidate = f"{base}_{digest[:n]}" if n <= len(digest) else f"{candidate}_"
+            taken.add(candidate)
+            out[source] = candidate
+    return out
+
+
 def ingest_file(
     path: Path,
     source: str | None = None,
@@ -51,8 +77,10 @@ def ingest_file(
     max_bytes: int = MAX_FILE_BYTES,
     doc_id: str | None = None,
     progress: FileProgress | None = None,
+    budget: ParseBudget | None = None,
 ) -> Ingested:
-    """Read and process one file. Raises ReadError for files that cannot be read."""
+    """Read and process one file in this process. Raises ReadError for files that cannot be read.
+    (A build runs this in a worker process under the parse budget: `kb.worker`.)"""
     ocr_seen = False
 
     def ocr_progress(done: int, total: int) -> None:
@@ -62,7 +90,7 @@ def ingest_file(
         if progress is not None:
             progress(_DONE_BY_OCR * done / max(total, 1))
 
-    raw = read_file(Path(path), max_bytes=max_bytes, ocr_progress=ocr_progress)
+    raw = read_file(Path(path), max_bytes=max_bytes, ocr_progress=ocr_progress, budget=budget)
     rest = progress
     if progress is not None and ocr_seen:
         def rest(share: float) -> None:

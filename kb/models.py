@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
 from functools import cache
@@ -287,6 +288,11 @@ class Document:
         return cls(**_known(cls, d))
 
 
+def finite_or_none(x: float, digits: int = 6) -> float | None:
+    """A score for JSON: rounded, and None instead of NaN or infinity (which JSON cannot hold)."""
+    return round(x, digits) if math.isfinite(x) else None
+
+
 @dataclass
 class Hit:
     """A search result: the clause, its document, and how it scored."""
@@ -306,9 +312,9 @@ class Hit:
         return {
             "rank": self.rank,
             "match": self.match,
-            "relevance": round(self.relevance, 4),
-            "score": round(self.score, 6),
-            "scores": {k: round(v, 6) for k, v in self.scores.items()},
+            "relevance": finite_or_none(self.relevance, 4),
+            "score": finite_or_none(self.score),
+            "scores": {k: finite_or_none(v) for k, v in self.scores.items()},
             "source": c.source,
             "clause_id": c.id,
             "path": c.path,

@@ -32,9 +32,9 @@ def display_path(clause: Clause) -> str:
 _N = f"[{CN_NUMERALS}]+"
 MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("named", re.compile(rf"第((?:{_N}|\d+))(?:编|章|节|条|款|项|目|点|部分)")),
-    ("part", re.compile(rf"({_N})[、.．]")),
+    ("part", re.compile(rf"(?<![{CN_NUMERALS}])({_N})[、.．]")),  # from a run's start only: linear
     ("measure", re.compile(rf"[（(]({_N})[）)]")),
-    ("item", re.compile(r"(\d+)(?:[.．、](?!\d)|$)")),
+    ("item", re.compile(r"(?<!\d)(\d+)(?:[.．、](?!\d)|$)")),
     ("point", re.compile(r"[（(](\d+)[）)]")),
 )
 

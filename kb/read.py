@@ -12,7 +12,7 @@ import stat
 from collections.abc import Callable
 from pathlib import Path
 
-from .config import MAX_FILE_BYTES
+from .config import MAX_FILE_BYTES, ParseBudget
 from .errors import ReadError
 from .models import RawDocument
 from .text import CONTROL, NEWLINES, unify_breaks
@@ -46,14 +46,19 @@ _GB_ALIASES = {"gb2312", "gbk", "gb18030", "x-gbk", "gb_2312-80", "gb_2312", "cs
 def scan_corpus(corpus_dir: Path) -> tuple[list[Path], list[Path]]:
     """Files of a corpus folder, sorted by name, as (supported, unsupported).
 
-    Hidden files, Office lock files (~$…) and the catalog are skipped; sub-folders are not read.
+    Hidden files (our own temporary files among them), Office lock files (~$…) and the catalog are skipped;
+    sub-folders are not read.
     Unsupported files are returned so the caller can report them instead of silently dropping them.
     """
     supported: list[Path] = []
     unsupported: list[Path] = []
     for path in sorted(Path(corpus_dir).iterdir(), key=lambda p: p.name):
         name = path.name
-        if name.startswith((".", "~$")) or name.lower() == CATALOG_FILE or not path.is_file():
+        if name.startswith((".", "~$")) or name.lower() == CATALOG_FILE:
+            continue
+        # A symbolic link is listed (read_file refuses it by name) but never followed here: it may point
+        # outside the corpus folder, at a device or at a folder.
+        if not path.is_symlink() and not path.is_file():
             continue
         (supported if path.suffix.lower() in FORMATS else unsupported).append(path)
     return supported, unsupported
@@ -74,56 +79,40 @@ def unsupported_reason(suffix: str) -> str:
 
 
 def read_file(
-    path: Path, max_bytes: int = MAX_FILE_BYTES, ocr_progress: Callable[[int, int], None] | None = None
+    path: Path, max_bytes: int = MAX_FILE_BYTES, ocr_progress: Callable[[int, int], None] | None = None,
+    budget: ParseBudget | None = None,
 ) -> RawDocument:
     """Read and decode one corpus file. Raises ReadError with a reason in Chinese for anything unusable.
-    `ocr_progress` hears (pages done, pages to do) while scanned pages are recognised."""
+    `ocr_progress` hears (pages done, pages to do) while scanned pages are recognised.
+
+    A symbolic link is refused, never followed, and only a regular file is read (never a device or a pipe).
+    `budget` bounds what a small file may expand to (PDF pages, DOCX parts, decoded text)."""
     path = Path(path)
+    budget = budget or ParseBudget()
     source = path.name
     suffix = path.suffix.lower()
     fmt = FORMATS.get(suffix)
     if fmt is None:
         raise ReadError(source, unsupported_reason(suffix))
-    # Size first, from the file system, so an oversized file is never loaded into memory.
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        raise ReadError(source, "文件不存在") from None
-    except OSError as e:
-        raise ReadError(source, f"无法读取文件（{e.strerror or e}）") from None
-    if not stat.S_ISREG(st.st_mode):
-        raise ReadError(source, "不是普通文件")
-    if st.st_size == 0:
-        raise ReadError(source, "文件为空")
-    if st.st_size > max_bytes:
-        raise ReadError(source, f"文件过大（{_mb(st.st_size)}，上限 {_mb(max_bytes, limit=True)}）")
-    try:
-        with open(path, "rb") as f:
-            data = f.read(max_bytes + 1)  # the file may have grown since stat
-    except PermissionError:
-        raise ReadError(source, "无法读取文件（没有读取权限）") from None
-    except OSError as e:
-        raise ReadError(source, f"无法读取文件（{e.strerror or e}）") from None
-    if len(data) > max_bytes:
-        raise ReadError(source, f"文件过大（超过上限 {_mb(max_bytes, limit=True)}）")
-    if not data:
-        raise ReadError(source, "文件为空")
+    data = _read_bytes(path, source, max_bytes)
 
     ocr_pages: list[int] = []
     if fmt == "pdf":
         sha = hashlib.sha256(data).hexdigest()
-        text, ocr_pages = _read_pdf(source, data, sha, ocr_progress)
+        text, ocr_pages = _read_pdf(source, data, sha, ocr_progress, budget)
         encoding = "binary"
     elif fmt == "ofd":
         from .ofd import read_ofd
 
+        _check_zip(source, data, budget, "OFD")  # an OFD is a zip too
         text, encoding = read_ofd(source, data), "binary"
     elif fmt == "docx":
-        text, encoding = _read_docx(source, data), "binary"
+        text, encoding = _read_docx(source, data, budget), "binary"
     elif fmt == "html":
         text, encoding = _decode_html(source, data)
     else:
         text, encoding = decode_text(source, data)
+    _check_text_budget(source, len(text), budget)
     text = normalize_text(text)
     if not text.strip():
         raise ReadError(source, "文件为空")
@@ -142,6 +131,44 @@ def read_file(
         size=len(data),
         ocr_pages=ocr_pages,
     )
+
+
+def _read_bytes(path: Path, source: str, max_bytes: int) -> bytes:
+    """The bytes of a regular file, opened without following a link; size checked before reading."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise ReadError(source, "文件不存在") from None
+    except PermissionError:
+        raise ReadError(source, "无法读取文件（没有读取权限）") from None
+    except OSError as e:
+        if os.path.islink(path):  # ELOOP from O_NOFOLLOW
+            raise ReadError(source, "是符号链接，不予读取（只读取语料目录中的普通文件）") from None
+        raise ReadError(source, f"无法读取文件（{e.strerror or e}）") from None
+    # Size first, from the open file, so an oversized file is never loaded into memory.
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise ReadError(source, "不是普通文件")
+    with os.fdopen(fd, "rb") as f:
+        if st.st_size == 0:
+            raise ReadError(source, "文件为空")
+        if st.st_size > max_bytes:
+            raise ReadError(source, f"文件过大（{_mb(st.st_size)}，上限 {_mb(max_bytes, limit=True)}）")
+        try:
+            data = f.read(max_bytes + 1)  # the file may have grown since stat
+        except OSError as e:
+            raise ReadError(source, f"无法读取文件（{e.strerror or e}）") from None
+    if len(data) > max_bytes:
+        raise ReadError(source, f"文件过大（超过上限 {_mb(max_bytes, limit=True)}）")
+    if not data:
+        raise ReadError(source, "文件为空")
+    return data
+
+
+def _check_text_budget(source: str, chars: int, budget: ParseBudget) -> None:
+    if chars > budget.text_chars:
+        raise ReadError(source, f"文字过多（超过 {budget.text_chars:,} 字的解析预算）")
 
 
 def normalize_text(text: str) -> str:
@@ -232,10 +259,12 @@ def _decode_html(source: str, data: bytes) -> tuple[str, str]:
 
 
 def _read_pdf(
-    source: str, data: bytes, sha256: str, ocr_progress: Callable[[int, int], None] | None = None
+    source: str, data: bytes, sha256: str, ocr_progress: Callable[[int, int], None] | None = None,
+    budget: ParseBudget | None = None,
 ) -> tuple[str, list[int]]:
     """Text layer of a PDF, pages separated by a blank line, and the pages (0-based) read by OCR: those
     without a text layer that hold an image (a scan)."""
+    budget = budget or ParseBudget()
     try:
         from pypdf import PdfReader
     except ImportError:
@@ -259,12 +288,14 @@ def _read_pdf(
                 opened = 0
             if not opened:
                 raise ReadError(source, "PDF 已加密")
+        if len(reader.pages) > budget.pdf_pages:
+            raise ReadError(source, f"PDF 页数过多（{len(reader.pages)} 页，上限 {budget.pdf_pages} 页）")
         pages = list(reader.pages)
     except ReadError:
         raise
     except Exception:  # pypdf raises many kinds of errors on broken files
         raise ReadError(source, "PDF 文件已损坏或不完整") from None
-    texts, failed, scanned = [], 0, []
+    texts, failed, scanned, chars = [], 0, [], 0
     for i, page in enumerate(pages):
         try:
             texts.append(page.extract_text() or "")
@@ -272,6 +303,8 @@ def _read_pdf(
             failed += 1
             texts.append("")
             continue
+        chars += len(texts[-1])
+        _check_text_budget(source, chars, budget)
         if len(texts[-1].strip()) < _MIN_TEXT_LAYER and _has_image(page):
             scanned.append(i)
     if pages and failed == len(pages):
@@ -308,7 +341,7 @@ def _has_image(page) -> bool:
         return True
 
 
-def _read_docx(source: str, data: bytes) -> str:
+def _read_docx(source: str, data: bytes, budget: ParseBudget) -> str:
     """Paragraphs and table cells of a DOCX body in document order, one per line."""
     try:
         import docx
@@ -321,6 +354,7 @@ def _read_docx(source: str, data: bytes) -> str:
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         # An OLE container: an encrypted Word file, or an old .doc renamed to .docx.
         raise ReadError(source, "DOCX 文件已加密，或是旧版 Word（.doc）格式")
+    _check_zip(source, data, budget, "DOCX")
     try:
         document = docx.Document(io.BytesIO(data))
         lines: list[str] = []
@@ -347,6 +381,26 @@ def _read_docx(source: str, data: bytes) -> str:
     if not text.strip():
         raise ReadError(source, "文件为空（文档中没有文字）")
     return text
+
+
+def _check_zip(source: str, data: bytes, budget: ParseBudget, kind: str) -> None:
+    """Refuse a zip bomb from the zip directory alone, before anything is decompressed. The declared sizes
+    bound what is read: Python's zipfile never returns more than an entry's declared size."""
+    import zipfile
+
+    try:
+        entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise ReadError(source, f"{kind} 文件已损坏") from None
+    total = sum(e.file_size for e in entries)
+    limit = budget.docx_xml_mb * 1024 * 1024
+    if total > limit:
+        raise ReadError(source, f"{kind} 解压后过大（{_mb(total)}，上限 {_mb(limit, limit=True)}），疑似压缩炸弹")
+    for e in entries:
+        # Small parts compress well and harmlessly; a big part that inflates hundreds of times is a bomb.
+        if e.file_size > 1024 * 1024 and e.file_size > budget.docx_ratio * max(e.compress_size, 1):
+            raise ReadError(source, f"{kind} 中的 {e.filename} 压缩比异常（{e.file_size // max(e.compress_size, 1)}"
+                                    f" 倍，上限 {budget.docx_ratio} 倍），疑似压缩炸弹")
 
 
 def _mb(n: int, limit: bool = False) -> str:

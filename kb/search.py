@@ -146,6 +146,12 @@ class KnowledgeBase(Library):
         from .aliases import resolve_filters
 
         filters = resolve_filters(filters)  # 市级 = municipal, 保险保障 = insurance; unknown levels raise
+        # An unknown topic is an error, as in `kb compare`: a filter on a topic that does not exist would
+        # otherwise return an empty result that reads as "nothing found".
+        from .aliases import topic_key
+
+        for topic in filters.topics:
+            topic_key(topic)  # strict: raises QueryError listing the topics
         for day in (filters.date_from, filters.date_to):
             # Dates compare as strings, so "2024/01/01" or "2024" would filter silently wrong.
             if day and not _iso_date(day):

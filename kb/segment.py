@@ -104,7 +104,7 @@ def split_lines(text: str) -> list[Line]:
 
 
 def _is_header_line(text: str) -> bool:
-    if DOC_NUMBER.fullmatch(text.strip().strip("（()）")) or re.fullmatch(r"[（(]?\s*征求意见稿\s*[）)]?", text):
+    if DOC_NUMBER.fullmatch(text.strip().strip("（()）")) or re.fullmatch(r"(?<!\s)[（(]?\s*+征求意见稿\s*+[）)]?", text):
         return True
     if BRACKET_DATE.match(text) or ORDER_HEAD.match(text) or ORDER_SEQ.match(text):
         return True

@@ -14,22 +14,51 @@ from .errors import KBError
 from .models import Filters
 
 MAX_K = 100
+READ_TIMEOUT_S = 10.0  # a client that sends its request slower than this is dropped
+MAX_CONNECTIONS = 64  # connections served at once; more are answered 503 at once, not queued on threads
 
 
 class KBServer(ThreadingHTTPServer):
-    """Holds one KnowledgeBase and reloads it when a build switches the index (checked at most once a second)."""
+    """Holds one KnowledgeBase and reloads it when a build switches the index (checked at most once a second).
+
+    Bounded: each connection has a read timeout, and at most `max_connections` are served at once, so
+    half-sent requests cannot pile up threads."""
 
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], index_dir: Path, embedder=None):
+    def __init__(self, address: tuple[str, int], index_dir: Path, embedder=None, *,
+                 timeout: float = READ_TIMEOUT_S, max_connections: int = MAX_CONNECTIONS):
         from .search import KnowledgeBase
 
-        super().__init__(address, Handler)
         self.index_dir = Path(index_dir)
         self.embedder = embedder
         self.kb = KnowledgeBase.load(self.index_dir, embedder=embedder)
+        self.read_timeout = timeout
+        self._slots = threading.BoundedSemaphore(max_connections)
+        super().__init__(address, Handler)
         self._lock = threading.Lock()
         self._checked = time.monotonic()
+
+    def process_request(self, request, client_address) -> None:
+        if not self._slots.acquire(blocking=False):
+            try:
+                request.settimeout(1.0)
+                request.sendall(b"HTTP/1.0 503 Service Unavailable\r\nContent-Length: 0\r\nRetry-After: 1\r\n\r\n")
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
     def current(self):
         """The loaded knowledge base, reloaded when CURRENT points at a newer build."""
@@ -47,6 +76,10 @@ class KBServer(ThreadingHTTPServer):
 
 class Handler(BaseHTTPRequestHandler):
     server: KBServer
+
+    def setup(self) -> None:
+        self.timeout = self.server.read_timeout  # socket timeout for reading the request (StreamRequestHandler)
+        super().setup()
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         url = urlparse(self.path)

@@ -7,12 +7,14 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import IndexCorruptError, IndexMissingError
+from .files import process_alive
 from .models import Clause, Document
 
 SCHEMA_VERSION = 1
@@ -88,11 +90,11 @@ def prune_builds(index_dir: Path, keep: int = 2) -> None:
             shutil.rmtree(old, ignore_errors=True)
     for tmp in builds.glob(".tmp-*"):
         pid = tmp.name.rsplit("-", 1)[-1]
-        if not (pid.isdigit() and _alive(int(pid))):
+        if not (pid.isdigit() and process_alive(int(pid))):
             shutil.rmtree(tmp, ignore_errors=True)
     for tmp in Path(index_dir).glob(f".{POINTER}.tmp-*"):  # a pointer written by a build killed before the switch
         pid = tmp.name.rsplit("-", 1)[-1]
-        if not (pid.isdigit() and _alive(int(pid))):
+        if not (pid.isdigit() and process_alive(int(pid))):
             tmp.unlink(missing_ok=True)
 
 
@@ -146,13 +148,39 @@ def read_manifest(build_dir: Path) -> dict:
 
 
 def verify_build(build_dir: Path, manifest: dict, full: bool = True) -> None:
-    """Check every listed file exists with the recorded size (and, when `full`, checksum)."""
-    for rel, meta in manifest.get("files", {}).items():
-        path = Path(build_dir) / rel
-        if not path.exists():
-            raise IndexCorruptError(f"索引文件缺失：{path}。请运行 kb build --force 重建索引")
-        if path.stat().st_size != meta["bytes"] or (full and file_sha256(path) != meta["sha256"]):
+    """Check every listed file exists with the recorded size (and, when `full`, checksum).
+
+    Only regular files inside the build folder are ever opened: a manifest naming `/dev/zero` or `../x`, or a
+    link in the folder, is damage, not something to read (it would hang or leak)."""
+    build_dir = Path(build_dir)
+    files = manifest.get("files", {})
+    for required in (DOCUMENTS, CLAUSES):
+        if required not in files:
+            raise IndexCorruptError(f"{build_dir / MANIFEST} 未列出 {required}，请运行 kb build --force 重建索引")
+    for path in build_dir.rglob("*"):
+        if path.is_symlink() or not (path.is_file() or path.is_dir()):
+            raise IndexCorruptError(f"索引目录中有链接或特殊文件：{path}。请运行 kb build --force 重建索引")
+    for rel, meta in files.items():
+        path = contained(build_dir, rel)
+        try:
+            st = path.lstat()
+        except FileNotFoundError:
+            raise IndexCorruptError(f"索引文件缺失：{path}。请运行 kb build --force 重建索引") from None
+        except OSError as e:
+            raise IndexCorruptError(f"无法读取索引文件 {path}（{e.strerror}）。请运行 kb build --force 重建索引") from None
+        if not stat.S_ISREG(st.st_mode):
+            raise IndexCorruptError(f"索引文件不是普通文件：{path}。请运行 kb build --force 重建索引")
+        if st.st_size != meta["bytes"] or (full and file_sha256(path) != meta["sha256"]):
             raise IndexCorruptError(f"索引文件已损坏或被截断：{path}。请运行 kb build --force 重建索引")
+
+
+def contained(build_dir: Path, rel: str) -> Path:
+    """`build_dir / rel` when `rel` is a plain relative path that stays inside the build folder."""
+    parts = Path(rel).parts
+    if not rel or Path(rel).is_absolute() or ".." in parts or "\x00" in rel:
+        raise IndexCorruptError(f"{Path(build_dir) / MANIFEST} 列出了索引目录之外的文件 {rel!r}，"
+                                "请运行 kb build --force 重建索引")
+    return Path(build_dir) / rel
 
 
 def file_sha256(path: Path) -> str:
@@ -209,13 +237,3 @@ def _fsync_tree(root: Path) -> None:
     for path in root.rglob("*"):
         if path.is_file():
             _fsync_file(path)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -56,7 +56,7 @@ def iso_date(text: str) -> str:
         m = _CN_DATE.search(text)
         if not m:
             return ""
-        parts = re.split(r"\s*[年月日]\s*", m.group(0).replace("○", "〇"))
+        parts = re.split(r"(?<!\s)\s*+[年月日]\s*+", m.group(0).replace("○", "〇"))
         y, mo, d = (int(p) if p.isdigit() else int(cn_number(p)) for p in parts[:3])
     if not (1949 <= y <= 2100 and 1 <= mo <= 12 and 1 <= d <= 31):
         return ""
@@ -355,7 +355,7 @@ def _title(header: list[str], release: list[str], body: list[str], issuers: list
     if title:
         return title, "header"
     if release:
-        m = re.search(r"《(.+?)》", release[0])
+        m = re.search(r"《(.{1,200}?)》", release[0])
         if m:
             return m.group(1), "新闻稿标题"
     # 3. No title in the text: draft one from the preamble's purpose phrase and document type.
@@ -384,7 +384,7 @@ def _splits_title(line: str) -> bool:
     return bool(
         DOC_NUMBER.fullmatch(bare) or _MASTHEAD.match(line) or BRACKET_DATE.match(line)
         or ORDER_HEAD.match(line) or ORDER_SEQ.match(line) or ORDER_NUMBER.match(line)
-        or re.fullmatch(r"[（(]?\s*(?:征求意见稿|送审稿|草案)\s*[）)]?", line)
+        or re.fullmatch(r"(?<!\s)[（(]?\s*+(?:征求意见稿|送审稿|草案)\s*+[）)]?", line)
     )
 
 

@@ -146,8 +146,15 @@ _RANGE_GAP_RE = re.compile(r"^[至到\-~—]?$")
 _TIER_GAP_RE = re.compile(r"^[、，,和或及与至到]*$")
 # 处1万元以上3万元以下罚款, 给予企业30万元奖励: a sum followed by what it is, which names it.
 _PAYMENT_AFTER_RE = re.compile(r"(?:的)?(罚款|奖励|补贴|补助|贴息|奖补)")
+_LEAD_OUT_WORDS = ("的", "可", "要", "应", "将", "为", "在", "均", "达", "提高", "降低", "提升", "增长", "下降", "明显",
+                   "显著", "持续", "稳步", "不断", "力争", "争取", "保持", "按")
+# A run of these words at the end. The look-behinds (one per word length: Python's must be fixed-width) keep
+# the search from starting inside a run, where it would rescan the run once per character (quadratic); the
+# leftmost match never starts after such a word, so the result is the same.
 _LEAD_OUT_RE = re.compile(
-    r"(?:的|可|要|应|将|为|在|均|达|提高|降低|提升|增长|下降|明显|显著|持续|稳步|不断|力争|争取|保持|按)+$"
+    "".join(f"(?<!{'|'.join(w for w in _LEAD_OUT_WORDS if len(w) == n)})"
+            for n in sorted({len(w) for w in _LEAD_OUT_WORDS}))
+    + f"(?:{'|'.join(_LEAD_OUT_WORDS)})+$"
 )
 _COMPARE_CUT_RE = re.compile(r"可较|相较于|相较|相比于|相比|较|从")
 _METRIC_AFTER_RE = re.compile(r"(?:的)?(额度|规模|限额|余额|期限|罚款|奖励|补贴|补助|贴息)")

@@ -23,7 +23,7 @@ _CSS_RULE = re.compile(r"([^{}]{1,500})\{([^{}]{0,2000})\}")
 _SIMPLE_SELECTOR = re.compile(r"^\s*[a-z0-9]*([.#])([\w-]{1,80})\s*$", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]{0,200}\?>", re.I)
 # The site name appended to <title>: "题名_栏目_网站", "题名 - 网站", "题名|网站".
-_TITLE_SPLIT = re.compile(r"\s*[_|｜]\s*|\s+[-–—]\s+|(?<=[\u4e00-\u9fff》”）)])[-–—](?=[\u4e00-\u9fff])")
+_TITLE_SPLIT = re.compile(r"(?<!\s)\s*+[_|｜]\s*+|(?<!\s)\s++[-–—]\s+|(?<=[\u4e00-\u9fff》”）)])[-–—](?=[\u4e00-\u9fff])")
 # Main content shorter than this share of the visible page and this many characters is a wrong pick
 # (a menu or a caption): the whole visible page is used instead.
 _MIN_SHARE = 0.2

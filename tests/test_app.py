@@ -218,7 +218,19 @@ def app_env(seed_index, monkeypatch, tmp_path):
     monkeypatch.setenv("KB_CORPUS", str(corpus))
     monkeypatch.setenv("KB_EMBED_MODEL", "hash")
     monkeypatch.setenv("KB_ALLOW_ADMIN", "1")
+    monkeypatch.setenv("KB_ADMIN_PASSWORD", ADMIN_PASSWORD)
     return corpus
+
+
+ADMIN_PASSWORD = "测试-admin-secret"
+
+
+def _admin(at, password: str = ADMIN_PASSWORD):
+    """Open 管理 and sign in."""
+    at.switch_page("ui/admin.py").run()
+    at.text_input(key="admin_password").input(password)
+    next(b for b in at.button if b.label == "登录").click().run()
+    return at
 
 
 def _app():
@@ -403,8 +415,7 @@ def test_documents_table_and_cards_mark_inferred_and_missing(app_env, seed_kb):
 
 
 def test_admin_lists_fields_to_check(app_env):
-    at = _app().run()
-    at.switch_page("ui/admin.py").run()
+    at = _admin(_app().run())
     _ok(at)
     frames = [d.value for d in at.dataframe if {"字段", "当前值"} <= set(d.value.columns)]
     assert frames and len(frames[0]) > 0  # the 待核实 table
@@ -446,8 +457,7 @@ def test_no_index_tells_how_to_build(app_env, tmp_path, monkeypatch):
 
 
 def test_admin_upload_bad_and_good_files(app_env):
-    at = _app().run()
-    at.switch_page("ui/admin.py").run()
+    at = _admin(_app().run())
     _ok(at)
     at.file_uploader(key="upload_files").set_value([
         ("empty.txt", b"", "text/plain"),
@@ -459,15 +469,14 @@ def test_admin_upload_bad_and_good_files(app_env):
     errors = [e.value for e in at.error]
     assert any("empty.txt" in e and "文件为空" in e for e in errors), errors
     assert any("broken.pdf" in e for e in errors), errors
-    assert any("新_通知.txt" in s.value for s in at.success)
+    assert any("新_通知.txt" in s.value.replace("\\", "") for s in at.success)  # shown escaped: 新\_通知
     assert (app_env / "新_通知.txt").exists() and not (app_env / "broken.pdf").exists()
 
 
 def test_admin_edit_metadata(app_env):
     from kb.catalog import load_catalog
 
-    at = _app().run()
-    at.switch_page("ui/admin.py").run()
+    at = _admin(_app().run())
     at.selectbox(key="meta_source").set_value("001_3b50df308c9c2e77.txt").run()
     _ok(at)
     form = at.text_input
@@ -491,8 +500,7 @@ def test_admin_builds_a_first_index_with_progress(app_env, tmp_path, monkeypatch
     index = tmp_path / "fresh_index"
     monkeypatch.setenv("KB_INDEX", str(index))
     (app_env / "junk.txt").write_bytes(bytes(range(256)) * 8)  # one bad file must not stop the others
-    at = _app().run()
-    at.switch_page("ui/admin.py").run()
+    at = _admin(_app().run())
     _ok(at)
     at.button(key="build_incremental").click().run()
     _ok(at)
@@ -514,8 +522,7 @@ def test_admin_failed_build_leaves_the_running_index(app_env, tmp_path, monkeypa
     before = current_build(index)
     monkeypatch.setenv("KB_INDEX", str(index))
     (app_env / "catalog.toml").write_text('["x.txt"]\nlevel = "galactic"\n', "utf-8")
-    at = _app().run()
-    at.switch_page("ui/admin.py").run()
+    at = _admin(_app().run())
     at.button(key="build_full").click().run()
     _ok(at)
     assert any("构建失败" in e.value and "没有改动" in e.value for e in at.error)
@@ -566,3 +573,57 @@ def test_off_topic_question_gets_an_honest_empty_answer(app_env):
     toggles[0].set_value(True).run()
     _ok(at)
     assert not _keys(at, "add_") and _keys(at, "weak_add_")  # … and apart from the answer
+
+
+def test_admin_is_off_without_a_password(app_env, monkeypatch):
+    """Case 15: no administrator password configured, no 管理 page; run directly, it says how to enable it."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.delenv("KB_ADMIN_PASSWORD")
+    at = _app().run()
+    _ok(at)
+    with pytest.raises(ValueError):
+        at.switch_page("ui/admin.py")
+    page = AppTest.from_file(str(ROOT / "ui" / "admin.py"), default_timeout=TIMEOUT)
+    page.run()
+    assert not page.exception
+    assert any("KB_ADMIN_PASSWORD" in i.value for i in page.info)
+    assert not page.file_uploader and not page.button
+
+
+def test_admin_needs_the_password(app_env):
+    at = _admin(_app().run(), password="wrong")
+    _ok(at)
+    assert any("密码不正确" in e.value for e in at.error)
+    assert not at.file_uploader
+    at = _admin(_app().run())
+    _ok(at)
+    assert at.file_uploader
+
+
+def test_document_strings_are_shown_as_text(app_env, tmp_path, monkeypatch):
+    """Case 9: a heading or title with a link or an image is shown as those characters, never rendered
+    (no link, no image fetched) in the Markdown widgets of the documents page."""
+    from kb.build import build_index
+
+    corpus = tmp_path / "md_corpus"
+    corpus.mkdir()
+    (corpus / "inj.txt").write_text(
+        "关于[点此](http://evil.example/x)的通知\n一、总体要求\n"
+        "（一）![像素](http://evil.example/p.png)加强领导。各单位要加强领导，$x$ :red[注意]。\n", "utf-8")
+    index = tmp_path / "md_index"
+    assert build_index(corpus, index, "hash").ok
+    monkeypatch.setenv("KB_INDEX", str(index))
+    monkeypatch.setenv("KB_CORPUS", str(corpus))
+    at = _app().run()
+    at.switch_page("ui/documents.py").run()
+    _ok(at)
+    from kb.search import KnowledgeBase
+
+    target = next(c for c in KnowledgeBase.load(index).clauses if "加强领导" in c.text)
+    at.selectbox(key="doc_clause").set_value(target.id).run()
+    _ok(at)
+    shown = [e.value for e in [*at.subheader, *at.caption, *at.markdown, *at.info, *at.error]]
+    heading = next(v for v in shown if "加强领导" in v and "条款" in v)
+    assert "](http" not in heading.replace("\\]", "") and "\\[" in heading, heading
+    assert all("](http" not in v.replace("\\]", "") for v in shown), shown

@@ -229,8 +229,7 @@ def test_good_deep_link_has_no_error(app_env):
 
 
 def test_admin_lists_documents_by_title(app_env):
-    at = _app().run()
-    at.switch_page("ui/admin.py").run()
+    at = test_app._admin(_app().run())
     _ok(at)
     table = at.dataframe[0].value
     assert list(table.columns)[0] == "标题"

@@ -31,6 +31,8 @@ SEED_DOCS = 5  # two national, two municipal drafts, one county
 WAIT = 30  # seconds: the bound on every wait for the app to answer
 SHOT_MAX_HEIGHT = 6000  # pixels: full-page screenshots, but not unbounded ones
 
+ADMIN_PASSWORD = "browser-admin-secret"
+
 
 def _missing() -> str:
     if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
@@ -93,7 +95,8 @@ def app_server(seed_index, seed_corpus, tmp_path):
     """The app on a free loopback port, reading the seed index and a copy of the seed corpus; always terminated."""
     port = _free_port()
     env = {**os.environ, "KB_INDEX": str(seed_index), "KB_CORPUS": str(seed_corpus),
-           "KB_EMBED_MODEL": "hash", "KB_ROOT": str(tmp_path), "KB_ALLOW_ADMIN": "1"}
+           "KB_EMBED_MODEL": "hash", "KB_ROOT": str(tmp_path), "KB_ALLOW_ADMIN": "1",
+           "KB_ADMIN_PASSWORD": ADMIN_PASSWORD}
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer"]
@@ -351,6 +354,10 @@ def test_every_page_in_browser(app_server, browser):
 
     # 管理: the upload widget and the seed files listed as indexed
     page.goto("管理")
+    password = page.until(lambda _: next((e for e in page.css("input[type='password']") if e.is_enabled()), None),
+                          "the administrator password box")
+    password.send_keys(ADMIN_PASSWORD)
+    page.click(page.button("登录"))
     page.until(lambda _: page.css("[data-testid='stFileUploader'] input[type='file']"), "the upload widget")
     page.until(lambda _: f"语料目录中的文件（{SEED_DOCS}）" in page.body_text(), "the corpus files listed")
     assert page.css("[data-testid='stDataFrame']"), "no table of the corpus files"

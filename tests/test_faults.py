@@ -76,7 +76,7 @@ KILL_SCRIPT = r"""
 import os, shutil, sys
 from pathlib import Path
 
-import kb.bm25, kb.build, kb.dense, kb.embed, kb.ingest, kb.store
+import kb.bm25, kb.build, kb.dense, kb.embed, kb.ingest, kb.store, kb.worker
 
 corpus, index, stage = sys.argv[1:4]
 
@@ -129,8 +129,9 @@ def rmtree(path, *args, **kwargs):  # pruning an old build: half its files gone,
     die()
 
 
-if stage == "ingest":
-    kb.ingest.ingest_file = die
+if stage == "ingest":  # the build process dies while its worker parses the new file
+    real_ingest = kb.worker.ParseWorker.ingest
+    kb.worker.ParseWorker.ingest = lambda self, path, **kw: real_ingest(self, path, **{**kw, "progress": die})
 elif stage == "records-half":
     kb.store._write_jsonl = write_jsonl
 elif stage == "records":

@@ -106,7 +106,6 @@ def test_bad_filter_values_are_query_errors_in_chinese(seed_kb, filters, match):
     Filters(levels=["provincial"]),  # a known level no seed has
     Filters(regions=["西藏"]),
     Filters(issuers=["不存在的机关"]),
-    Filters(topics=["no_such_topic"]),
     Filters(documents=["no_such_file.txt"]),
     Filters(kinds=["chapter"]),
     Filters(date_from="2030-01-01"),

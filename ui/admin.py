@@ -19,6 +19,7 @@ from ui import render, tables
 from ui.state import settings, try_kb
 
 s = settings()
+ADMIN_KEY = "kb_admin_signed_in"  # this browser session has given the administrator password
 
 # ---------------------------------------------------------------- sidebar inputs
 with st.sidebar:
@@ -31,6 +32,19 @@ with st.sidebar:
 st.title("管理")
 if not s.allow_admin:
     st.info("管理功能已关闭（KB_ALLOW_ADMIN=0）：本部署只能检索和阅读，不能上传文件或重建索引。")
+    st.stop()
+if not s.admin_enabled:
+    st.info("管理功能未启用：上传文件、修改元数据和重建索引需要管理员密码。请在启动前设置环境变量 "
+            "KB_ADMIN_PASSWORD（或 kb.toml 中的 admin_password），然后重启应用。")
+    st.stop()
+if not st.session_state.get(ADMIN_KEY):
+    with st.form("admin_login"):
+        given = st.text_input("管理员密码", type="password", key="admin_password")
+        if st.form_submit_button("登录", type="primary"):
+            if s.admin_password_ok(given):
+                st.session_state[ADMIN_KEY] = True
+                st.rerun()
+            st.error("密码不正确。")
     st.stop()
 
 kb = try_kb()  # may be None: this page is where a first index gets built
@@ -47,12 +61,12 @@ with tab_upload:
     replace = st.checkbox("覆盖同名文件", key="upload_replace")
     if st.button("保存到语料库", type="primary", disabled=not uploads, key="upload_save"):
         results = [store_upload(s.corpus_dir, f.name, f.getvalue(), replace=replace,
-                                   max_bytes=s.max_file_bytes) for f in uploads or []]
+                                max_bytes=s.max_file_bytes, budget=s.budget) for f in uploads or []]
         for r in results:
             if r.ok:
-                st.success(f"{r.name}：{r.message}")
+                st.success(render.plain(f"{r.name}：{r.message}"))
             else:
-                st.error(f"{r.name}：未保存，{r.message}")
+                st.error(render.plain(f"{r.name}：未保存，{r.message}"))
         if any(r.ok for r in results):
             st.info("新文件已保存。请到“构建索引”页点击“更新索引”，完成后即可检索。")
 
@@ -87,7 +101,7 @@ with tab_meta:
         try:
             catalog = load_catalog(s.corpus_dir)
         except CatalogError as e:
-            st.error(f"catalog.toml 有错误，请先修正该文件：{e}")
+            st.error(render.plain(f"catalog.toml 有错误，请先修正该文件：{e}"))
             catalog = None
         if catalog is not None:
             current = docs.get(source)
@@ -127,9 +141,9 @@ with tab_meta:
                 try:
                     save_entry(s.corpus_dir, source, catalog_form_values(form))
                 except CatalogError as e:
-                    st.error(f"未保存：{e}")
+                    st.error(render.plain(f"未保存：{e}"))
                 else:
-                    st.success(f"已保存 {source} 的元数据。请到“构建索引”页更新索引后生效。")
+                    st.success(render.plain(f"已保存 {source} 的元数据。") + "请到“构建索引”页更新索引后生效。")
 
 # ---------------------------------------------------------------- fields to check
 with tab_check:
@@ -165,15 +179,16 @@ with tab_build:
 
         try:
             report = build_index(s.corpus_dir, s.index_dir, s.embed_model, force=full,
-                                 max_file_bytes=s.max_file_bytes, progress=progress, backend=backend_writer(s))
+                                 max_file_bytes=s.max_file_bytes, progress=progress, backend=backend_writer(s),
+                                 budget=s.budget)
         except (KBError, OSError) as e:
             bar.empty()
-            st.error(f"构建失败：{e}。正在使用的索引没有改动。")
+            st.error(render.plain(f"构建失败：{e}") + "。正在使用的索引没有改动。")
         else:
             bar.progress(1.0, text="完成")
             st.success(render.build_summary(report))
             for w in report.warnings:
-                st.warning(w)
+                st.warning(render.plain(w))
             if report.errors:
                 st.error(f"{len(report.errors)} 个文件未能索引，其余文件已正常索引：")
                 st.dataframe([{"文件": e.source, "原因": e.reason} for e in report.errors], hide_index=True,

@@ -92,7 +92,7 @@ with tab_measure:
             comparison = compare_measure(kb, measure=measure or None, topic=topic, documents=docs or None,
                                          levels=levels or None, per_doc=int(per_doc))
         except KBError as e:
-            st.error(f"无法对比：{e}")
+            st.error(render.plain(f"无法对比：{e}"))
     if comparison is not None and not comparison.rows:
         st.warning("没有符合筛选条件的文件，请在左侧放宽层级或文件的选择。")
     elif comparison is not None:
@@ -161,10 +161,11 @@ with tab_align:
         m1.metric("A 中有对应的条款", f"{counts['matched']} / {counts['clauses_a']}")
         m2.metric("A 中没有对应的条款", counts["absent"])
         m3.metric("B 独有的条款", f"{counts['local_only']} / {counts['clauses_b']}")
-        st.caption(f"A：{facets.doc_label(a, 40)}　B：{facets.doc_label(b, 40)}。浅黄为最相近的句子，蓝色为对方没有的表述。")
+        st.caption(render.plain(f"A：{facets.doc_label(a, 40)}　B：{facets.doc_label(b, 40)}。")
+                   + "浅黄为最相近的句子，蓝色为对方没有的表述。")
         for clause in alignment.clauses_a:
             pairs = [p for p in alignment.pairs if p.a.id == clause.id]
-            with st.expander(tables.alignment_label(clause, len(pairs)), expanded=False):
+            with st.expander(render.plain(tables.alignment_label(clause, len(pairs))), expanded=False):
                 if not pairs:
                     st.html(render.aligned_clause_html(clause))
                     st.caption("B 中没有与此条对应的条款。")
@@ -188,7 +189,7 @@ with tab_cover:
     try:
         cov = cached_coverage(kb, kb.build_id, tuple(docs), tuple(levels))
     except KBError as e:
-        st.error(f"无法统计主题覆盖：{e}")
+        st.error(render.plain(f"无法统计主题覆盖：{e}"))
         cov = None
     if cov is not None and cov.documents:
         records, doc_order, topic_order = tables.coverage_records(cov)

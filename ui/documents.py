@@ -140,12 +140,13 @@ if parents or children:
     st.subheader("文件关系")
     for link in parents:
         if link.parent is not None:
-            st.button(f"落实：{quote_title(link.reference)}", key=f"ref_{doc.id}_{link.parent.id}", on_click=_pick_document,
+            st.button(render.plain(f"落实：{quote_title(link.reference)}"), key=f"ref_{doc.id}_{link.parent.id}",
+                      on_click=_pick_document,
                       args=(link.parent.id,), icon=":material/arrow_upward:")
         else:
             st.text(f"落实：{quote_title(link.reference)}（未收录于本库）")
     for link in children:
-        st.button(f"被落实：{facets.doc_label(link.child)}", key=f"by_{doc.id}_{link.child.id}", on_click=_pick_document,
+        st.button(render.plain(f"被落实：{facets.doc_label(link.child)}"), key=f"by_{doc.id}_{link.child.id}", on_click=_pick_document,
                   args=(link.child.id,), icon=":material/arrow_downward:")
 
 left, right = st.columns([1, 2], gap="large")
@@ -155,7 +156,7 @@ with left:
     _outline_tree(tree, clause_id)
 with right:
     if focus_clause is not None:
-        st.subheader(f"条款 {focus_clause.path or ''} {outline.clause_title(focus_clause)}".strip())
+        st.subheader(render.plain(f"条款 {focus_clause.path or ''} {outline.clause_title(focus_clause)}".strip()))
         for c in outline.neighbours(clauses, focus_clause.id):
             with st.container(border=c.id == focus_clause.id):
                 if c.id == focus_clause.id:

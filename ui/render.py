@@ -7,6 +7,7 @@ policy file cannot inject tags or script into the app. The pages only place thes
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -32,6 +33,18 @@ def merge_spans(spans: Iterable[tuple[int, int]], length: int | None = None) -> 
         else:
             out.append((s, e))
     return out
+
+
+_STREAMLIT_MD = re.compile(r"([$:])")
+
+
+def plain(text: object) -> str:
+    """A document-derived string for a widget that renders Markdown (subheader, caption, button, expander,
+    info/error…): escaped so a link, an image (a tracking pixel), HTML, math or a :color[directive] in a
+    heading, title or file name shows as the characters it is."""
+    from kb.export import md_escape
+
+    return _STREAMLIT_MD.sub(r"\\\1", md_escape(str(text)))
 
 
 def escape_text(text: str) -> str:

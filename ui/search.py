@@ -119,7 +119,7 @@ t0 = time.perf_counter()
 try:
     ans = kb.answer(query, k=k, filters=filters, retriever=retriever, drop_cues=dropped)
 except KBError as e:
-    st.error(f"检索失败：{e}")
+    st.error(render.plain(f"检索失败：{e}"))
     st.stop()
 elapsed = time.perf_counter() - t0
 hits = ans.hits

@@ -14,7 +14,7 @@ from kb.models import Clause, Document
 from kb.search import KnowledgeBase
 from kb.store import current_build
 
-from .render import CSS, no_index_message
+from .render import CSS, no_index_message, plain
 
 PAGES = {
     "search": "ui/search.py",
@@ -56,10 +56,10 @@ def require_kb() -> KnowledgeBase:
     try:
         kb = get_kb()
     except KBError as e:
-        st.error(f"索引无法加载：{e}")
+        st.error(plain(f"索引无法加载：{e}"))
         st.stop()
     if kb is None:
-        st.info(no_index_message(s.index_dir, s.corpus_dir, s.allow_admin), icon=":material/info:")
+        st.info(no_index_message(s.index_dir, s.corpus_dir, s.admin_enabled), icon=":material/info:")
         st.stop()
     shown = st.session_state.setdefault("kb_notices_shown", [])
     if kb.build_id not in shown:

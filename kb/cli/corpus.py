@@ -28,7 +28,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     model = args.model or settings.embed_model
     report = build_index(corpus, index_dir(args), model, force=args.force, use_catalog=not args.no_catalog,
                          max_file_bytes=settings.max_file_bytes, progress=sys.stderr.isatty() or args.progress,
-                         backend=backend_writer(settings), dask=args.dask)
+                         backend=backend_writer(settings), dask=args.dask, budget=settings.budget)
     if args.json:
         print_json({
             "build_dir": str(report.build_dir), "documents": report.documents, "clauses": report.clauses,
@@ -107,7 +107,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     """
     from ..build import build_index
     from ..corpus import add_to_corpus
-    from ..errors import ReadError
+    from ..errors import KBError, ReadError, os_error_message
 
     settings = load_settings()
     corpus = Path(args.corpus) if args.corpus else settings.corpus_dir
@@ -125,6 +125,10 @@ def cmd_add(args: argparse.Namespace) -> int:
         except ReadError as e:
             failed += 1
             print(f"无法加入 {e.source}：{e.reason}", file=sys.stderr)
+        except (KBError, OSError) as e:  # one file the disk refuses must not drop the others
+            failed += 1
+            reason = os_error_message(e) if isinstance(e, OSError) else str(e)
+            print(f"无法加入 {path.name}：{reason}", file=sys.stderr)
     if failed == len(args.files):
         print("没有文件加入语料，索引未改动。", file=sys.stderr)
         return 1
@@ -132,7 +136,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
     report = build_index(corpus, index_dir(args), args.model or settings.embed_model,
                          max_file_bytes=settings.max_file_bytes, progress=sys.stderr.isatty(),
-                         backend=backend_writer(settings))
+                         backend=backend_writer(settings), budget=settings.budget)
     print(f"索引已更新：{report.documents} 个文件，{report.clauses} 个条款，复用 {report.reused} 个文件，"
           f"新向量 {report.embedded} 条，用时 {report.seconds:.1f} 秒")
     for e in report.errors:

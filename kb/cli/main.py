@@ -9,7 +9,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from ..errors import KBError
+from ..errors import KBError, os_error_message
 from . import compare, corpus, query, zh
 
 GROUPS = (corpus, query, compare)
@@ -58,3 +58,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    # Not raised on purpose, but a person still gets a sentence, not a traceback; the index in place is kept.
+    except OSError as e:
+        print(f"错误：{os_error_message(e)}", file=sys.stderr)
+        return 2
+    except RecursionError:
+        print("错误：输入的嵌套层数过多，无法处理", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("错误：内存不足，无法完成；原有索引未受影响", file=sys.stderr)
+        return 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -39,10 +40,25 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]], limits
             print("  ".join("-" * w for w in widths))
 
 
+def json_text(obj) -> str:
+    """JSON for machines: a NaN or infinite number (which JSON cannot hold) becomes null, never `NaN`."""
+    return json.dumps(_finite(obj), ensure_ascii=False, allow_nan=False)
+
+
+def _finite(obj):
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    return obj
+
+
 def print_jsonl(objs) -> None:
     """One JSON object per line, Chinese as written."""
     for obj in objs:
-        print(json.dumps(obj, ensure_ascii=False))
+        print(json_text(obj))
 
 
 def print_json(obj) -> None:
