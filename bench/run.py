@@ -3,13 +3,12 @@ on a synthetic corpus of 100,000 clauses. Prints a table and writes bench/RESULT
 
     python bench/run.py                      # everything (about 10 minutes on 2 cores)
     python bench/run.py --synthetic 0        # seed corpus only
-    python bench/run.py --tune               # grid-search the fusion weights on the dev set (prints, writes nothing)
+    python bench/tune.py                     # choose the weights and the relevance floor by cross-validation
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import os
 import platform
@@ -136,22 +135,6 @@ def bench_compare(kb: KnowledgeBase) -> dict:
     r = evaluate_compare(kb, EVAL / "dev_compare.jsonl")
     return {"accuracy": r.accuracy, "per_measure": {k: f"{h}/{n}" for k, (h, n) in r.per_measure.items()},
             "misses": [m.to_dict() for m in r.misses]}
-
-
-def tune(kb: KnowledgeBase) -> None:
-    """Grid over the fusion weights; prints the best settings by MRR + nDCG. Pick from a plateau, not a peak."""
-    path = EVAL / "dev_queries.jsonl"
-    rows = []
-    grid = itertools.product([0.4, 0.5, 0.6, 0.7], [0.0, 0.1], [0.0, 0.05], [0.0, 0.1, 0.2], [0.0, 0.3, 0.5, 0.7])
-    for wb, wh, wt, wc, wp in grid:
-        kb.weights = FusionWeights(bm25=wb, dense=1 - wb, heading=wh, topic=wt, coverage=wc, phrase=wp)
-        r = evaluate_kb(kb, path)
-        rows.append((r.recall, r.mrr, r.ndcg, wb, wh, wt, wc, wp))
-    rows.sort(key=lambda x: -(x[1] + x[2]))
-    print("recall  mrr    ndcg   | bm25 heading topic coverage phrase")
-    for r in rows[:25]:
-        print("%.3f   %.3f  %.3f  | %.1f  %.2f     %.2f  %.2f     %.2f" % r)
-    kb.weights = FusionWeights()
 
 
 # ---------------------------------------------------------------- synthetic scale
@@ -289,8 +272,12 @@ def report(results: dict, n: int) -> str:
         "",
         f"Hybrid = {FusionWeights()}: BM25 max-normalised and dense min-max-normalised over the candidates, "
         "plus the share of the question's character trigrams found in the clause (phrase), the IDF-weighted "
-        "share of its terms (coverage) and topic agreement. Weights picked from the middle of a plateau of "
-        "`python bench/run.py --tune`, not from its single best point.",
+        "share of its term groups (coverage, thesaurus terms credited at `partial`), BM25 over the thesaurus's "
+        "policy terms (expansion), the document being in the place/level/issuer the question names (scope) and "
+        "topic agreement, less `diversity` per clause already shown from the same document; exact lookups "
+        "first; then the relevance floor (kb/data/relevance.toml). Weights and floor chosen by leave-one-set-out "
+        "cross-validation across the judgement sets (`python bench/tune.py`); every set, per kind, before and "
+        "after, and the peers: the quality section below.",
         "",
     ]
     if results.get("compare"):
@@ -374,7 +361,6 @@ def main() -> int:
     parser.add_argument("--synthetic", type=int, default=100_000, help="synthetic clauses (0 to skip)")
     parser.add_argument("--scale", type=int, default=0, help="also build and query a synthetic corpus this large "
                         "(e.g. 1000000) and report build time, disk, memory and latency")
-    parser.add_argument("--tune", action="store_true", help="grid-search fusion weights and exit")
     parser.add_argument("--no-write", action="store_true", help="print only; do not write bench/RESULTS.md")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -382,9 +368,10 @@ def main() -> int:
     make_seed_corpus(CORPUS)
     results: dict = {}
     kb = bench_seed(results)
-    if args.tune:
-        tune(kb)
-        return 0
+    if not args.no_write:  # every judgement set side by side, the peers, the CV table: its own section
+        import quality
+
+        update_section("quality", quality.report(quality.measure(kb)))
     if args.synthetic:
         bench_synthetic(kb, args.synthetic, results)
     text = report(results, args.synthetic)

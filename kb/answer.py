@@ -79,6 +79,17 @@ def _state(kb) -> dict:
     return st
 
 
+def warm_up(kb) -> None:
+    """Load what answering reads once (scope lexicon, gazetteer, thesaurus, floor) before the first question."""
+    from .regions import places_in
+
+    _state(kb)
+    places_in("苏州的企业")  # a short form: initialises the word check the gazetteer runs on it
+    default_thesaurus()
+    load_floor(kb.manifest.get("model", {}).get("name", ""))
+    load_floor("")
+
+
 def _flat_row(kb, row: int) -> str:
     cache = _state(kb)["flat"]
     text = cache.get(row)

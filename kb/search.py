@@ -111,6 +111,7 @@ class KnowledgeBase(Library):
 
     def warm_up(self) -> None:
         """Initialise the tokenizer, taxonomy and model now, so the first question is as fast as the rest."""
+        from .answer import warm_up
         from .tokenize import get_tokenizer
         from .topics import default_taxonomy
 
@@ -118,6 +119,7 @@ class KnowledgeBase(Library):
         default_taxonomy()
         if self.has_dense:
             self.query_vector("预热")
+        warm_up(self)  # the gazetteer, thesaurus, cue words and floor the answer reads
 
     @property
     def _doc_index(self) -> dict[str, int]:
