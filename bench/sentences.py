@@ -76,7 +76,9 @@ def main() -> None:
     args = ap.parse_args()
     kb = KnowledgeBase.load(Path(args.index))
     sets = {n: load_queries(EVAL / f) for n, f in SETS.items() if (EVAL / f).exists()}
-    original = kb.dense
+    from kb.backends.local import LocalBackend
+
+    original, backend = kb.dense, kb.backend
     clause_vecs = np.asarray(original.vectors, dtype=np.float32)
     sentences, owner = [], []
     for i, c in enumerate(kb.clauses):
@@ -88,10 +90,10 @@ def main() -> None:
     owner = np.asarray(owner)
     rows = {"clause vector (index as built)": run(kb, sets)}
     for top, mix in ((1, 1.0), (2, 1.0), (1, 0.5), (2, 0.5)):
-        kb.dense = SentenceDense(clause_vecs, sent_vecs, owner, top, mix)
+        kb.backend = LocalBackend(kb.bm25, SentenceDense(clause_vecs, sent_vecs, owner, top, mix))
         kb.clear_query_cache()
         rows[f"best {top} sentence(s), mix {mix}"] = run(kb, sets)
-    kb.dense = original
+    kb.backend = backend
     base = kb.weights
     for h in (0.1, 0.2):
         kb.weights = dataclasses.replace(base, heading=h)
