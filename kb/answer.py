@@ -86,7 +86,7 @@ def warm_up(kb) -> None:
     _state(kb)
     places_in("苏州的企业")  # a short form: initialises the word check the gazetteer runs on it
     default_thesaurus()
-    load_floor(kb.manifest.get("model", {}).get("name", ""))
+    load_floor((kb.manifest.get("model") or {}).get("name", ""))
     load_floor("")
 
 
@@ -280,7 +280,7 @@ def answer(kb, query: str, k: int = 10, filters=None, retriever: str = "hybrid",
         if w.scope:
             parts["scope"] = _scope_scores(kb, u, rows)
             fused += w.scope * parts["scope"]
-    floor = floor or load_floor(kb.manifest.get("model", {}).get("name", "") if use_dense else "")
+    floor = floor or load_floor((kb.manifest.get("model") or {}).get("name", "") if use_dense else "")
     floor_dense = dense_raw if use_dense else None
     relevance = floor.probability(cov, floor_dense, phrase)
 
