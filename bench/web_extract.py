@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.seeds import CORPUS, SEED_NAMES  # noqa: E402
-from kb.clean import clean_text, html_to_text  # noqa: E402
+from kb.clean import clean_text  # noqa: E402
+from kb.html_text import html_to_text  # noqa: E402
 
 NAV = "".join(f'<li><a href="/{i}">栏目{i}导航</a></li>' for i in range(30))
 FOOT = '<div class="foot"><p>版权所有：某某人民政府</p><p>主办单位：某某办公室 网站标识码1234</p></div>'

@@ -117,7 +117,7 @@ def read_file(
     if not text.strip():
         raise ReadError(source, "文件为空")
     if fmt == "html":
-        from .clean import html_to_text
+        from .html_text import html_to_text
 
         if not html_to_text(text).strip():
             raise ReadError(source, "文件为空（网页中没有可见文字）")

@@ -38,6 +38,13 @@ def to_half(text: str) -> str:
     return _FULL_RUNS.sub(_half_run, text)
 
 
+# A character that takes two columns (CJK, full-width forms, the curly quotes, ellipsis and em dash).
+WIDE = re.compile(
+    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7a3"
+    "\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u2018-\u201d\u2026\u2014\U00020000-\U0003fffd]"
+)
+
+
 # ---------------------------------------------------------------- Chinese numerals
 
 CN_NUMERALS = "〇零一二两三四五六七八九十百千"  # the characters of a number written in words (outline markers too)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from .clean import html_to_text
+from .html_text import html_to_text
 
 # Inline styles that hide an element, and simple selectors (.class, #id, tag.class) that a <style> block hides.
 _HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.I)

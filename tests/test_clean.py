@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.clean import clean_text, display_width, html_to_text, normalize_spaces
+from kb.clean import clean_text, display_width, normalize_spaces
+from kb.html_text import html_to_text
 
 from .conftest import SEEDS
 

@@ -24,11 +24,11 @@ import pytest
 from kb import store
 from kb.build import build_index
 from kb.catalog import load_catalog, save_entry
-from kb.clean import html_to_text
 from kb.cli import main
 from kb.config import ParseBudget, load_budget
 from kb.corpus import add_to_corpus, sanitize_name, store_upload
 from kb.errors import BuildError, CatalogError, IndexCorruptError, QueryError, ReadError, StorageError
+from kb.html_text import html_to_text
 from kb.models import Filters
 from kb.read import read_file
 from kb.search import KnowledgeBase
