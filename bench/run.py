@@ -148,7 +148,7 @@ def synthetic_corpus(seed_kb: KnowledgeBase, n: int, results: dict) -> tuple[lis
     vector is the normalised mean of its sentences' real embeddings (every distinct seed sentence is embedded
     once) plus a little noise. Query vectors are real. BM25 is built on the synthetic text itself.
     """
-    from kb.embed import EmbeddingCache, embed_cached
+    from kb.embed_cache import EmbeddingCache, embed_cached
     from kb.models import Clause, Document
     from kb.tokenize import get_tokenizer
 

@@ -371,7 +371,8 @@ def _build_retrieval(tmp: Path, index_dir: Path, documents: list[Document], clau
 
 def _embed(index_dir: Path, clauses: list[Clause], model_spec, embedder, progress, report, runner):
     """Clause vectors through the embedding cache; with a Dask runner its workers embed what the cache lacks."""
-    from .embed import EmbeddingCache, embed_cached, load_embedder
+    from .embed import load_embedder
+    from .embed_cache import EmbeddingCache, embed_cached
 
     embedder = embedder or load_embedder(model_spec)
     cache_dir = index_dir / "cache" / "embeddings"

@@ -2,7 +2,7 @@
 
 Workers need kb installed, the corpus and the index folder at the same paths (a shared filesystem) and
 the model available. They write vectors into the build's embedding cache, which is safe for several
-writers (append-only shards, see `kb.embed.EmbeddingCache`); the build then reads every vector from it.
+writers (append-only shards, see `kb.embed_cache.EmbeddingCache`); the build then reads every vector from it.
 On one machine this gains nothing (measured: docs/scaling.md); it pays with more machines or GPUs.
 """
 
@@ -59,13 +59,13 @@ class DaskRunner:
 
 def embed_on_workers(runner: DaskRunner, embedder, texts: list[str], cache, progress=None) -> int:
     """Embed the texts the cache lacks on the cluster's workers, which add them to the cache; returns how many."""
-    from .embed import _unique, text_key
+    from .embed_cache import first_occurrences, text_key
 
     keys = [text_key(t) for t in texts]
     _, found = cache.get(embedder.name, keys)
     if found is None:
         found = np.zeros(len(texts), dtype=bool)
-    missing = [texts[i] for i in _unique(keys) if not found[i]]
+    missing = [texts[i] for i in first_occurrences(keys) if not found[i]]
     if not missing:
         return 0
     size = max(1, min(EMBED_CHUNK, -(-len(missing) // (2 * runner.workers))))
@@ -76,7 +76,8 @@ def embed_on_workers(runner: DaskRunner, embedder, texts: list[str], cache, prog
 
 def embed_chunk(model: str, texts: list[str], cache_dir: str) -> int:
     """On a worker: embed texts with the named model into the shared cache; returns how many it embedded."""
-    from .embed import EmbeddingCache, embed_cached, load_embedder
+    from .embed import load_embedder
+    from .embed_cache import EmbeddingCache, embed_cached
 
     with _embedders_lock:
         embedder = _embedders.get(model)

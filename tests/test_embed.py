@@ -7,14 +7,8 @@ import sys
 import numpy as np
 import pytest
 
-from kb.embed import (
-    Embedder,
-    EmbeddingCache,
-    HashEmbedder,
-    embed_cached,
-    load_embedder,
-    text_key,
-)
+from kb.embed import Embedder, HashEmbedder, load_embedder
+from kb.embed_cache import EmbeddingCache, embed_cached, text_key
 from kb.errors import MissingDependencyError, ModelUnavailableError
 
 TEXTS = ["供应链金融", "出口信用保险", "首台（套）重大技术装备保险", "绿色金融", "供应链金融"]
@@ -102,9 +96,9 @@ def test_cache_ignores_half_written_shards(tmp_path):
 
 
 def test_cache_compaction_keeps_every_vector(tmp_path, monkeypatch):
-    import kb.embed
+    import kb.embed_cache
 
-    monkeypatch.setattr(kb.embed, "_COMPACT_AT", 4)
+    monkeypatch.setattr(kb.embed_cache, "_COMPACT_AT", 4)
     e = Counting()
     cache = EmbeddingCache(tmp_path)
     texts = [f"条款{i}" for i in range(10)]

@@ -76,7 +76,7 @@ KILL_SCRIPT = r"""
 import os, shutil, sys
 from pathlib import Path
 
-import kb.bm25, kb.build, kb.dense, kb.embed, kb.ingest, kb.store, kb.worker
+import kb.bm25, kb.build, kb.dense, kb.embed, kb.embed_cache, kb.ingest, kb.store, kb.worker
 
 corpus, index, stage = sys.argv[1:4]
 
@@ -92,7 +92,7 @@ def then_die(fn):
     return wrapper
 
 
-real_replace, real_write_jsonl, real_write_npy = os.replace, kb.store._write_jsonl, kb.embed._write_npy
+real_replace, real_write_jsonl, real_write_npy = os.replace, kb.store._write_jsonl, kb.embed_cache._write_npy
 jsonl_calls = []
 
 
@@ -139,7 +139,7 @@ elif stage == "records":
 elif stage == "bm25":
     kb.bm25.BM25Index.save = then_die(kb.bm25.BM25Index.save)
 elif stage == "cache":
-    kb.embed._write_npy = write_npy
+    kb.embed_cache._write_npy = write_npy
 elif stage == "dense":
     kb.dense.DenseIndex.save = then_die(kb.dense.DenseIndex.save)
 elif stage == "manifest":
