@@ -6,11 +6,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    pass
-
 
 # Progress callback for the app: (stage, done, total).
 Progress = Callable[[str, float, int], None]  # stage, done (fractional inside a file being parsed), total
