@@ -104,11 +104,9 @@ _PROSE = re.compile(r"[，。；,;]")  # sentence punctuation: the line is prose
 _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
 
 # Markdown.
-_MD_HEADING = re.compile(r"^ {0,3}(#{1,6})(?: +|$)")
 _MD_HEADING_TAIL = re.compile(r"(?<! ) ++#++ *+$")
 _MD_RULE = re.compile(r"^ {0,3}(?:(?:- *){3,}|(?:\* *){3,}|(?:_ *){3,}|(?:= *){3,})$")
-_MD_QUOTE = re.compile(r"^ {0,3}(?:> ?)+")
-_MD_BULLET = re.compile(r"^ {0,3}[-*+] +(?=\S)")
+_MD_LEADS = re.compile(r"(?: {0,3}(?:#{1,6}(?: ++|$)|>(?: ?)|[-*+] ++(?=\S)))++")
 _MD_LINK = re.compile(r"!?\[([^\[\]\n]{0,300})\]\([^()\s]{0,1000}(?: \"[^\"\n]{0,300}\")?\)")
 # Markdown inside a .txt (seeds 002 and 004 are such files): a heading line or **bold**.
 _LOOKS_MD = re.compile(r"^ {0,3}#{1,6} +\S|\*\*\S", re.M)
@@ -129,6 +127,7 @@ def clean_text(text: str, fmt: str) -> str:
     Cleaning repeats until nothing changes, so clean_text(clean_text(x)) == clean_text(x).
     """
     fmt = fmt.lower().lstrip(".")
+    text = unify_breaks(text)  # control characters out first: an XML parser refuses them
     if fmt in ("html", "htm"):
         from .webpage import main_text  # the page's main content, chrome and hidden copies dropped
 
@@ -268,14 +267,14 @@ def _strip_markdown(line: str) -> tuple[str, bool]:
     """Markdown markup off one line; the text stays. Returns (text, is_heading)."""
     if _MD_RULE.match(line):
         return "", False
-    heading = False
-    m = _MD_HEADING.match(line)
+    # A run of leading marks ("# # # 一", "> - 一") comes off in one match, not one mark per cleaning pass:
+    # clean_text's fixed-point loop is bounded, so a long run must not need more passes than it allows.
+    m = _MD_LEADS.match(line)
+    heading = bool(m) and "#" in m.group(0)
     if m:
-        line = _MD_HEADING_TAIL.sub("", line[m.end():])
-        heading = True
-    else:
-        line = _MD_QUOTE.sub("", line)
-        line = _MD_BULLET.sub("", line)
+        line = line[m.end():]
+    if heading:
+        line = _MD_HEADING_TAIL.sub("", line)
     if "[" in line:
         line = _MD_LINK.sub(r"\1", line)
     for mark in ("**", "__", "*"):

@@ -308,7 +308,9 @@ def test_long_clause_is_fast(text):
     extract_targets(text)
     extract_responsible_units(text)
     strip_responsibility(text)
-    assert time.perf_counter() - t0 < 1.0
+    # A guard against quadratic work (200k characters squared is minutes), not a speed target: those live in
+    # bench/. Generous, so a loaded machine does not fail it.
+    assert time.perf_counter() - t0 < 10.0
 
 
 ALPHABET = st.sampled_from(list("0123456789.%-，；。：（）() \n万亿元美个百分点年内以上下不低于超过提高适度增速平均水平三两十百千责任单位、"))
