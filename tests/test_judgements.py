@@ -15,9 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from kb.catalog import load_catalog
 from kb.ingest import ingest_file
+from kb.read import SUPPORTED_SUFFIXES
 
-from .conftest import EVAL, SEEDS
+from .conftest import EVAL, ROOT, SEEDS
+
+CORPUS = ROOT / "corpus"
 
 FILES = sorted(EVAL.glob("*.jsonl"))
 QUERY_KINDS = {"keyword", "number", "question", "place_level", "theme", "colloquial", "lookup"}
@@ -32,15 +36,35 @@ def _norm(text: str) -> str:
     return re.sub(r"[\s*]+", "", text)
 
 
-@pytest.fixture(scope="module")
-def texts() -> dict[str, str]:
-    return {p.name: _norm(p.read_text("utf-8")) for p in sorted(SEEDS.glob("*.txt"))}
+def _is_seed(name: str) -> bool:
+    return (SEEDS / name).is_file()
+
+
+def _added() -> list[Path]:
+    """The bundled documents that are not seeds (web pages, Markdown): judged by eval/targets_added.jsonl."""
+    seeds = {p.name for p in SEEDS.iterdir()}
+    return [p for p in sorted(CORPUS.iterdir()) if p.suffix.lower() in SUPPORTED_SUFFIXES and p.name not in seeds]
 
 
 @pytest.fixture(scope="module")
-def clauses() -> dict[str, list[str]]:
-    """Each seed's clause texts, normalised, as the index holds them."""
-    return {p.name: [_norm(c.text) for c in ingest_file(p).clauses] for p in sorted(SEEDS.glob("*.txt"))}
+def added_clauses() -> dict[str, list[str]]:
+    catalog = load_catalog(CORPUS)
+    return {p.name: [_norm(c.text) for c in ingest_file(p, catalog_entry=catalog.get(p.name)).clauses]
+            for p in _added()}
+
+
+@pytest.fixture(scope="module")
+def texts(added_clauses) -> dict[str, str]:
+    """Each document's text, normalised: a seed's file as it is; an added page's clause texts (its markup is no text)."""
+    seeds = {p.name: _norm(p.read_text("utf-8")) for p in sorted(SEEDS.glob("*.txt"))}
+    return seeds | {name: "".join(cs) for name, cs in added_clauses.items()}
+
+
+@pytest.fixture(scope="module")
+def clauses(added_clauses) -> dict[str, list[str]]:
+    """Each document's clause texts, normalised, as the index holds them."""
+    seeds = {p.name: [_norm(c.text) for c in ingest_file(p).clauses] for p in sorted(SEEDS.glob("*.txt"))}
+    return seeds | added_clauses
 
 
 def _rows(path: Path) -> list[dict]:
@@ -79,7 +103,9 @@ def _check_item(where: str, item: dict, texts, clauses, judged_docs: set[str]) -
     elif not any(c in cl for cl in clauses[doc]):
         problems.append(f"{where}: {contains!r} spans a clause boundary of {doc}")
     # A string that occurs in a document the row does not judge points at a relevant clause left out.
-    others = sorted(d for d, t in texts.items() if d != doc and c in t and d not in judged_docs)
+    # The seed judgements are written over the seeds alone, the added documents' truth over those documents.
+    same_set = [d for d in texts if _is_seed(d) == _is_seed(doc)]
+    others = sorted(d for d in same_set if d != doc and c in texts[d] and d not in judged_docs)
     if others:
         problems.append(f"{where}: {contains!r} also occurs in unjudged {others}")
     return problems
