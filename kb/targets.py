@@ -296,11 +296,13 @@ def extract_targets(text: str) -> list[Target]:
                 after = _METRIC_AFTER_RE.match(compact, b) if b < len(compact) else None
                 if after:
                     metric = after.group(1)
-            if not metric and ps > 0:
-                # 保费补贴时间按保险期限据实核算，不超过3年: the subject opens the previous phrase.
+            if not metric and ps > 0 and compact[ps - 1] in _BOUNDARY:
+                # 保费补贴时间按保险期限据实核算，不超过3年: the subject opens the previous phrase. (Not when this
+                # phrase was clipped, and not from a run longer than a phrase: that search would make a long
+                # clause without punctuation quadratic.)
                 j = bisect_left(bounds, ps - 1)
                 prev_start = bounds[j - 1] + 1 if j else 0
-                if not _SENTENCE_END_RE.match(compact, ps - 1):
+                if not _SENTENCE_END_RE.match(compact, ps - 1) and ps - 1 - prev_start <= _MAX_PHRASE:
                     metric = _head(compact[prev_start:ps - 1])
             if not metric and unit in _DURATION_UNITS:
                 metric = "期限"

@@ -219,13 +219,9 @@ def _serve(conn, memory_mb: int) -> None:
         pass
     sys.setrecursionlimit(5000)
     try:
-        from .ingest import ingest_file, ingest_text
+        from .ingest import ingest_file, warm_up
 
-        # Warm-up: the lazily loaded data (taxonomy, gazetteer, dictionaries) is loaded now, not charged to
-        # the first file's time budget.
-        ingest_text(_WARM_UP, "warm-up.txt")
-        html = "<html><body><p>" + _WARM_UP.replace("\n", "</p><p>") + "</p></body></html>"
-        ingest_text(html, "warm-up.html", fmt="html")
+        warm_up()  # not charged to the first file's time budget
     except MemoryError:
         return
     except Exception:  # a real problem shows again on the first file, with its name
@@ -266,12 +262,6 @@ def _serve(conn, memory_mb: int) -> None:
             conn.send(("memory", None))
         if reply[0] == "memory":
             return
-
-
-# A document touching every stage: a real place (the gazetteer and its tokenizer), a 文号, targets, units.
-_WARM_UP = ("关于支持南京、苏州两地制造业发展的若干措施\n宁政办发〔2024〕1号\n各区人民政府，各有关部门：\n"
-            "一、总体要求\n（一）加强组织领导。到2025年，制造业贷款增速不低于10%。（责任单位：市金融局）\n"
-            "2024年4月3日\n")
 
 
 def _limit_cpu(seconds: int) -> None:

@@ -313,6 +313,23 @@ def test_long_clause_is_fast(text):
     assert time.perf_counter() - t0 < 10.0
 
 
+def test_subject_search_is_bounded_by_a_phrase(monkeypatch):
+    """A clause of targets without punctuation (1.5亿元1.5亿元…, found by bench/fuzz.py) searched the whole run
+    before each target for its subject: quadratic. Only a phrase ending at punctuation is searched, so the
+    characters searched stay within one phrase per target."""
+    from kb import targets as module
+
+    searched = []
+    real = module._head
+    monkeypatch.setattr(module, "_head", lambda phrase: searched.append(len(phrase)) or real(phrase))
+    found = extract_targets("资金，" + "1.5亿元" * 4000)
+    assert len(found) >= 900
+    assert sum(searched) <= len(found) * module._MAX_PHRASE
+    # The usual case still finds the subject in the phrase before: 保费补贴时间…，不超过3年.
+    [t] = extract_targets("保费补贴时间按保险期限据实核算，不超过3年")
+    assert t.metric == "保费补贴时间"
+
+
 ALPHABET = st.sampled_from(list("0123456789.%-，；。：（）() \n万亿元美个百分点年内以上下不低于超过提高适度增速平均水平三两十百千责任单位、"))
 
 
