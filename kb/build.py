@@ -23,6 +23,7 @@ from .errors import (
     StorageError,
     os_error_message,
 )
+from .files import make_dirs
 from .fingerprint import (
     PIPELINE_VERSION,
     build_damage,
@@ -102,10 +103,7 @@ def build_index(
     corpus_dir, index_dir = Path(corpus_dir).resolve(), Path(index_dir).resolve()
     if not corpus_dir.is_dir():
         raise BuildError(f"语料目录不存在：{corpus_dir}")
-    try:
-        index_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise StorageError(f"无法创建索引目录 {index_dir}：{os_error_message(e)}") from e
+    make_dirs(index_dir, "索引目录")
     if budget is None:
         from .config import load_settings
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .config import MAX_FILE_BYTES, ParseBudget
 from .errors import KBError, ReadError, StorageError, os_error_message
-from .files import write_atomic
+from .files import make_dirs, write_atomic
 from .read import SUPPORTED_SUFFIXES, unsupported_reason
 
 ALLOWED_SUFFIXES = SUPPORTED_SUFFIXES
@@ -53,10 +53,7 @@ def add_to_corpus(
     if len(data) > max_bytes:
         raise ReadError(name, f"文件过大（{len(data) / 1e6:.1f} MB，上限 {max_bytes / 1e6:.0f} MB）")
     corpus_dir = Path(corpus_dir).resolve()
-    try:
-        corpus_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise StorageError(f"无法创建语料目录 {corpus_dir}：{os_error_message(e)}") from e
+    make_dirs(corpus_dir, "语料目录")
     target = corpus_dir / clean
     if target.parent != corpus_dir or clean in (".", ".."):  # sanitize_name already strips directories
         raise ReadError(name, "文件名不合法")

@@ -1,4 +1,5 @@
-"""Writing a file into the corpus folder: atomically, through our own temporary file, which is removed on every
+"""Folders and files on disk for the corpus and the index: folders made with a StorageError that names them;
+a file written into the corpus folder atomically, through our own temporary file, which is removed on every
 failure path; leftovers of a killed writer are removed by the next one.
 
 Temporary names are `<prefix><pid>-<random>.tmp`: hidden, so a build never reads them, and carrying the
@@ -17,6 +18,15 @@ from .errors import StorageError, os_error_message
 
 # Leftovers without a process id (written by earlier versions) count as abandoned after this long.
 _LEGACY_AFTER_S = 3600
+
+
+def make_dirs(path: Path, what: str) -> None:
+    """`mkdir -p path`; a refusal (permissions, a file in the way, disk full) is a StorageError naming
+    `what` (索引目录, 语料目录…)."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise StorageError(f"无法创建{what} {path}：{os_error_message(e)}") from e
 
 
 def write_atomic(path: Path, data: bytes, prefix: str) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import IndexCorruptError, IndexMissingError
+from .errors import IndexCorruptError, IndexMissingError, KBError
 from .files import process_alive
 from .models import Clause, Document
 
@@ -128,12 +128,7 @@ def write_manifest(build_dir: Path, manifest: dict) -> None:
 
 def read_manifest(build_dir: Path) -> dict:
     path = Path(build_dir) / MANIFEST
-    try:
-        manifest = json.loads(path.read_text("utf-8"))
-    except FileNotFoundError as e:
-        raise IndexMissingError(f"{build_dir} 中没有 {MANIFEST}，请运行 kb build") from e
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise IndexCorruptError(f"{path} 已损坏（{e}），请运行 kb build --force 重建索引") from e
+    manifest = _read_json(path, IndexMissingError(f"{build_dir} 中没有 {MANIFEST}，请运行 kb build"))
     files = manifest.get("files") if isinstance(manifest, dict) else None
     if not isinstance(files, dict) or not all(
         isinstance(m, dict) and isinstance(m.get("bytes"), int) and isinstance(m.get("sha256"), str)
@@ -197,19 +192,22 @@ def _write_jsonl(path: Path, rows) -> None:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def _read_jsonl(path: Path) -> list[dict]:
+def _read_json(path: Path, missing: KBError, lines: bool = False):
+    """The JSON value in `path` (with `lines`, the list of its JSON Lines); `missing` is raised when there is
+    no such file, IndexCorruptError when it does not parse."""
     try:
         with open(path, encoding="utf-8") as f:
-            return [json.loads(line) for line in f if line.strip()]
+            return [json.loads(line) for line in f if line.strip()] if lines else json.load(f)
     except FileNotFoundError as e:
-        raise IndexCorruptError(f"索引文件缺失：{path}。请运行 kb build --force 重建索引") from e
+        raise missing from e
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise IndexCorruptError(f"{path} 已损坏（{e}），请运行 kb build --force 重建索引") from e
 
 
 def _records(path: Path, from_dict):
     try:
-        return [from_dict(row) for row in _read_jsonl(path)]
+        rows = _read_json(path, IndexCorruptError(f"索引文件缺失：{path}。请运行 kb build --force 重建索引"), lines=True)
+        return [from_dict(row) for row in rows]
     except (TypeError, KeyError, ValueError, AttributeError) as e:  # a line of the wrong shape
         raise IndexCorruptError(f"{path} 已损坏（{type(e).__name__}），请运行 kb build --force 重建索引") from e
 

@@ -7,9 +7,8 @@ import textwrap
 
 from ..errors import QueryError
 from ..text import quote_title
-from . import zh
+from . import options, zh
 from .output import index_dir, print_json, print_jsonl, print_table
-from .query import LEVEL_HELP
 
 
 def _load(args: argparse.Namespace):
@@ -79,12 +78,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
         for i, m in enumerate(r.matches, 1):
             c = m.clause
             print(f"    {i}. [{MATCH_LABELS[m.status]} {m.confidence:.2f}] {c.path} {c.heading}")
-            if c.targets:
-                print(f"      量化指标：{'；'.join(t.label for t in c.targets)}")
-            if c.responsible_units:
-                print(f"      责任单位：{'、'.join(c.responsible_units)}")
-            if m.distinct_terms:
-                print(f"      独有提法：{'、'.join(m.distinct_terms)}")
+            for label, items in (("量化指标", "；".join(t.label for t in c.targets)),
+                                 ("责任单位", "、".join(c.responsible_units)), ("独有提法", "、".join(m.distinct_terms))):
+                if items:
+                    print(f"      {label}：{items}")
             for line in textwrap.wrap(c.text, 60):
                 print(f"      {line}")
         if r.above is not None:
@@ -164,23 +161,23 @@ def register(add) -> None:
     c.add_argument("--topic", metavar="主题",
                    help="主题，中文名或键，例如 供应链金融 或 supply_chain（可与措施同用，或单独使用）")
     c.add_argument("--docs", nargs="+", metavar="文件", help="只比较这些文件（文件名或 id）")
-    c.add_argument("--levels", nargs="+", type=zh.level, metavar="层级", help=f"只比较这些层级：{LEVEL_HELP}")
+    options.levels(c, "只比较这些层级")
     c.add_argument("--per-doc", type=zh.count, default=3, metavar="条数",
                    help="每个文件最多列出几个条款（默认 3，按匹配强度排序）")
-    c.add_argument("--threshold", type=float, metavar="阈值", help="置信度低于此值视为无对应条款（默认为校准值）")
-    c.add_argument("--json", action="store_true", help="每个文件一行 JSON（source、按强度排序的 clauses 等）")
+    options.threshold(c, "置信度低于此值视为无对应条款（默认为校准值）")
+    options.json_flag(c, "每个文件一行 JSON（source、按强度排序的 clauses 等）")
     c.add_argument("--format", choices=("docx", "xlsx"), help="把对照表导出为 Word（A4 横向）或 Excel")
-    c.add_argument("-o", "--output", metavar="文件", help="导出文件名（格式可由扩展名推断）")
+    options.output(c, "导出文件名（格式可由扩展名推断）")
 
     a = add("align", cmd_align, "逐条对齐两个文件：上级文件的条款在下级文件中有无对应，以及下级文件独有的条款")
     a.add_argument("source_a", metavar="上级文件", help="上级文件，例如 001_3b50df308c9c2e77.txt")
     a.add_argument("source_b", metavar="下级文件", help="下级文件，例如 000_70838f8e5a3ffbff.txt")
-    a.add_argument("--threshold", type=float, metavar="阈值", help="相似度阈值（默认为校准值）")
-    a.add_argument("--json", action="store_true", help="以 JSON 输出")
+    options.threshold(a, "相似度阈值（默认为校准值）")
+    options.json_flag(a)
 
     v = add("coverage", cmd_coverage, "主题 × 文件：每个文件有多少条款涉及每个主题、涉及多深")
     v.add_argument("--csv", metavar="文件", help="同时写出 CSV（UTF-8 BOM，中文表头）")
     v.add_argument("--min-score", type=float, metavar="得分", help="计入的最低主题得分（默认与主题标注阈值相同）")
-    v.add_argument("--levels", nargs="+", type=zh.level, metavar="层级", help=f"只看这些层级：{LEVEL_HELP}")
-    v.add_argument("--json", action="store_true", help="以 JSON 输出")
+    options.levels(v, "只看这些层级")
+    options.json_flag(v)
 

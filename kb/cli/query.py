@@ -7,13 +7,10 @@ import json
 import sys
 from pathlib import Path
 
-from ..question import RETRIEVERS
 from ..text import quote_title
-from . import zh
-from .output import index_dir, print_json, print_jsonl
-
-RETRIEVER_HELP = "检索方式：hybrid（关键词＋语义，默认）、bm25（仅关键词）、dense（仅语义）"
-LEVEL_HELP = "国家、省级、市级、县级（也可写 中央、省、市、县 或 national 等英文键）"
+from . import options, zh
+from .options import LEVEL_HELP
+from .output import corpus_dir, index_dir, print_json, print_jsonl
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -86,24 +83,31 @@ def cmd_eval(args: argparse.Namespace) -> int:
       kb eval eval/targets_truth.jsonl --corpus corpus   (target extraction: precision and recall)
     """
     from ..errors import QueryError
-    from ..evaluate import evaluate_kb, is_compare_file
+    from ..evaluate import evaluate_compare, evaluate_kb, is_compare_file
     from ..search import KnowledgeBase
-    from ..target_eval import is_target_file
+    from ..target_eval import evaluate_targets, is_target_file
 
     if not Path(args.file).is_file():
         raise QueryError(f"评测文件不存在：{args.file}")
-    if is_target_file(Path(args.file)):
-        return _eval_targets(args)
-    compare = is_compare_file(Path(args.file))
-    kb = KnowledgeBase.load(index_dir(args))
-    for notice in kb.notices:
-        print(f"提示：{notice}", file=sys.stderr)
-    if compare:
-        return _eval_compare(kb, args)
-    report = evaluate_kb(kb, Path(args.file), retriever=args.retriever)
+    if is_target_file(Path(args.file)):  # target extraction, over the corpus folder (no index needed)
+        report, show = evaluate_targets(corpus_dir(args), Path(args.file), only_named=args.only_named), _show_targets
+    else:
+        compare = is_compare_file(Path(args.file))
+        kb = KnowledgeBase.load(index_dir(args))
+        for notice in kb.notices:
+            print(f"提示：{notice}", file=sys.stderr)
+        if compare:
+            report, show = evaluate_compare(kb, Path(args.file)), _show_compare
+        else:
+            report, show = evaluate_kb(kb, Path(args.file), retriever=args.retriever), _show_retrieval
     if args.json:
         print_json(report.to_dict())
-        return 0
+    else:
+        show(report, args)
+    return 0
+
+
+def _show_retrieval(report, args: argparse.Namespace) -> None:
     print(f"检索方式：{args.retriever}  查询数：{report.queries}  平均条款长度：{report.mean_unit_chars:.0f} 字")
     if report.queries:
         print(f"Recall@10 = {report.recall:.3f}   MRR@10 = {report.mrr:.3f}   nDCG@10 = {report.ndcg:.3f}")
@@ -116,19 +120,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
         for r in report.per_query:
             missed = "；".join(f"{m.doc[:3]}:{m.contains}" for m in r.missed)
             print(f"  {r.id} R={r.recall:.2f} RR={r.rr:.2f} nDCG={r.ndcg:.2f}  {r.query}" + (f"  未找到：{missed}" if missed else ""))
-    return 0
 
 
-def _eval_targets(args: argparse.Namespace) -> int:
-    """Target extraction against a truth file, over the corpus folder (no index needed)."""
-    from ..config import load_settings
-    from ..target_eval import evaluate_targets
-
-    corpus = Path(args.corpus) if getattr(args, "corpus", None) else load_settings().corpus_dir
-    report = evaluate_targets(corpus, Path(args.file), only_named=args.only_named)
-    if args.json:
-        print_json(report.to_dict())
-        return 0
+def _show_targets(report, args: argparse.Namespace) -> None:
     print(f"量化指标：标注 {report.truth} 个（目标与标准），抽出 {report.predicted} 个，一致 {report.matched} 个；"
           f"精确率 = {report.precision:.3f}   召回率 = {report.recall:.3f}")
     if report.matched:
@@ -140,16 +134,9 @@ def _eval_targets(args: argparse.Namespace) -> int:
               f"（{m['text']}）")
     for e in report.extras:
         print(f"  多抽：{e['doc'][:3]} {e['display']}（{e['phrase']}）")
-    return 0
 
 
-def _eval_compare(kb, args: argparse.Namespace) -> int:
-    from ..evaluate import evaluate_compare
-
-    report = evaluate_compare(kb, Path(args.file))
-    if args.json:
-        print_json(report.to_dict())
-        return 0
+def _show_compare(report, args: argparse.Namespace) -> None:
     print(f"对比判断：{report.pairs} 对（措施 × 文件），成立 {report.held} 对，准确率 = {report.accuracy:.3f}")
     if report.also:
         print(f"  其他对应条款（also）：{report.also} 条，列出 {report.also_found} 条；"
@@ -161,7 +148,6 @@ def _eval_compare(kb, args: argparse.Namespace) -> int:
     for m in report.misses:
         picked = f"选中 {m.path}" if m.clause_id else "无对应条款" if m.status == "none" else "索引中没有该文件"
         print(f"  未成立：{m.id} {m.measure} {m.doc}（应含“{m.contains}”，{picked}）")
-    return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -211,7 +197,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def register(add) -> None:
     q = add("search", cmd_search, "用一句话检索条款，可按层级、地区、机关、主题、状态、文件和日期筛选")
     q.add_argument("query", type=zh.text, metavar="问题", help="问题，例如：出口信用保险怎么支持外贸制造企业")
-    q.add_argument("-k", type=zh.count, default=10, metavar="条数", help="返回条数（正整数，默认 10）")
+    options.top_k(q, "返回条数（正整数，默认 10）")
     q.add_argument("--level", action="append", type=zh.level, metavar="层级",
                    help=f"层级，可重复：{LEVEL_HELP}")
     q.add_argument("--region", action="append", metavar="地区", help="地区（包含匹配），例如 江苏")
@@ -223,28 +209,28 @@ def register(add) -> None:
     q.add_argument("--doc", action="append", metavar="文件", help="只在某个文件中检索（文件名或编号）")
     q.add_argument("--date-from", metavar="日期", help="成文日期起（YYYY-MM-DD）")
     q.add_argument("--date-to", metavar="日期", help="成文日期止（YYYY-MM-DD）")
-    q.add_argument("--retriever", default="hybrid", choices=RETRIEVERS, help=RETRIEVER_HELP)
+    options.retriever(q)
     q.add_argument("--chars", type=zh.count, default=160, metavar="字数", help="每条显示的字数（默认 160）")
     q.add_argument("--weak", action="store_true",
                    help="另外列出低于相关性阈值的可能相关条款（与结果分开）；与 --json 合用时输出完整回答")
     q.add_argument("--ignore", action="append", metavar="条件",
                    help="不使用某个已识别的条件，例如 --ignore region:河南省洛阳市")
-    q.add_argument("--json", action="store_true", help="每条结果一行 JSON（加 --weak 时输出完整回答）")
+    options.json_flag(q, "每条结果一行 JSON（加 --weak 时输出完整回答）")
 
     e = add("eval", cmd_eval, "在评测集上衡量检索（Recall@10、MRR@10、nDCG@10）或对比（判断成立的比例）")
     e.add_argument("file", metavar="评测文件", help="JSON Lines 评测文件，例如 eval/dev_queries.jsonl")
-    e.add_argument("--retriever", default="hybrid", choices=RETRIEVERS, help=RETRIEVER_HELP)
+    options.retriever(e)
     e.add_argument("-v", "--verbose", action="store_true", help="逐条显示")
-    e.add_argument("--json", action="store_true", help="以 JSON 输出")
+    options.json_flag(e)
     e.add_argument("--corpus", metavar="目录", help="量化指标标注文件所对应的语料目录（默认 KB_CORPUS）")
     e.add_argument("--only-named", action="store_true", help="量化指标：只评标注文件提到的文件")
 
     x = add("export", cmd_export, "把检索结果或指定条款导出为引用清单（CSV、Excel、Word、Markdown）")
     x.add_argument("--query", type=zh.text, metavar="问题", help="导出这个问题的检索结果")
     x.add_argument("--ids", nargs="+", metavar="条款编号", help="导出这些条款编号")
-    x.add_argument("-k", type=zh.count, default=10, metavar="条数", help="检索结果条数（正整数，默认 10）")
+    options.top_k(x, "检索结果条数（正整数，默认 10）")
     x.add_argument("--format", choices=["csv", "xlsx", "docx", "md"], help="格式（默认取输出文件的扩展名）")
-    x.add_argument("-o", "--output", required=True, metavar="文件", help="输出文件")
+    options.output(x, "输出文件", required=True)
 
     v = add("serve", cmd_serve, "以只读 JSON 接口提供检索（GET /search?q=…&k=10&level=…，GET /health）")
     v.add_argument("--host", default="127.0.0.1", help="监听地址（默认只在本机）")
