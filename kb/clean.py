@@ -24,7 +24,10 @@ _SPACES = re.compile(r"[\t \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _LINE_END_SPACES = re.compile(r"(?<! ) *+\n *+")
 # A long gap inside a line (4+ spaces) separates columns, e.g. "某某办公室      2020年9月17日印发"
 # in a 版记. It becomes a line break so the two parts are not glued together by the spacing rules.
-_COLUMN_GAP = re.compile(r"(?<=\S)[\t \u00a0\u2000-\u200a\u202f\u205f\u3000]{4,}(?=\S)")
+# A gap after a lone character is letter-spacing, not a column: "第一章  总    则".
+_COLUMN_GAP = re.compile(r"(?<=\S)(?<!^\S)(?<!\s\S)[\t \u00a0\u2000-\u200a\u202f\u205f\u3000]{4,}(?=\S)", re.M)
+# A database export's paragraph mark ("@@  一、…"), at a line start or after a sentence end: not text.
+_EXPORT_MARK = re.compile(r"(?:^|(?<=[。；：:！？\s]))@@[\t \u3000]*", re.M)
 # Spaces to drop: between an ideograph and an ASCII letter or digit (either order), next to CJK
 # punctuation, and between a digit and a percent sign. A space between two ideographs is kept: issuer
 # names on one line are separated that way ("中国人民银行 工业和信息化部").
@@ -206,6 +209,8 @@ def _clean_once(text: str, markdown: bool, memo: dict[str, tuple[str, int, bool]
 
         text = strip_site_markup(text)
     text = _COLUMN_GAP.sub("\n", text)
+    if "@@" in text:
+        text = _EXPORT_MARK.sub("", text)
     # Markdown hard line breaks (two trailing spaces, or a backslash) are seen before spaces are normalised.
     hard = None
     if markdown:

@@ -24,6 +24,10 @@ _ORG_SUFFIX = (
     "监管局", "分局", "所",
 )
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}\s*[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*\d+\s*号")
+# A 公告's number in its series, on its own line under the title: "（2015）第3号", "〔2015〕第 3 号".
+SERIES_NUMBER = re.compile(r"^[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*第\s*\d{1,4}\s*号$")
+# A document forwarding or approving another body's text keeps that in its title: "X转发Y关于…的通知".
+FORWARDS = re.compile(r"转发|批转")
 RELEASE_HEADLINE = re.compile(r"(印发|发布|出台|公布|联合印发)[^《]{0,10}《(.+?)》")
 ATTACHMENT = re.compile(r"^附件\s*\d*\s*[：:]?\s*$")
 # The list of attachments after a text: "附件：1.…" and the numbered lines under it. Not outline items.
@@ -42,7 +46,7 @@ TITLE_GRAMMAR = re.compile(
 # A regulation's adoption note: "2020年11月25日江西省第十三届人民代表大会常务委员会第二十五次会议修订".
 _CN_ORD = "一二三四五六七八九十百零〇"
 ADOPTION = re.compile(
-    r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*"
+    r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?\s*"  # "2020年9月29广东省…" drops the 日
     rf"(?:([\u4e00-\u9fff]{{0,16}}?)\s*第[{_CN_ORD}]{{1,4}}届\s*(全国)?人民代表大会(常务委员会)?"
     rf"\s*第[{_CN_ORD}]{{1,4}}次(?:全体)?会议|(国务院)第\d{{1,4}}次常务会议"
     r"|(?:以|经)?((?:中华人民共和国)?[\u4e00-\u9fff]{1,12}令)\s*(第\s*\d{1,5}\s*号))"

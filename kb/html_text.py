@@ -24,6 +24,10 @@ _VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link"
               "track", "wbr"}
 _HTML_WS = re.compile(r"[ \t\n\r\f]+")
 _SOFT_BREAK = re.compile(r"(?<! ) *+\n[ \n]*+")
+# A page made from a plain text keeps that text's paragraphs as source line breaks inside one element: a blank
+# line, a line indented with ideographic spaces ("\n　　（一）…"), or a break after a sentence end. A browser
+# runs them together; the document has them as paragraphs.
+_SOURCE_PARAGRAPH = re.compile(r"(?:(?<=[。；：！？])[ \t\r]*+\n|\n[ \t\r]*+(?:\n|(?=\u3000)))[ \t\r\n]*+")
 
 # Elements that may appear in <head>; any other start tag means the body has begun.
 _HEAD_TAGS = {"title", "meta", "link", "style", "script", "base", "noscript", "template"}
@@ -78,6 +82,8 @@ class _TextExtractor(HTMLParser):
             self.out.append(data.replace("\r", "").replace("\n", "\x00"))
         else:
             # Source whitespace is layout: a run holding a newline is a soft break, decided at the end.
+            if "\n" in data:
+                data = _SOURCE_PARAGRAPH.sub("\x00", data)
             self.out.append(_HTML_WS.sub(lambda m: "\n" if "\n" in m.group() else " ", data))
 
 

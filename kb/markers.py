@@ -23,6 +23,11 @@ MARKER_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+# An article number run straight into 规定 (or into its 款/项 first) cites an article: "第九十九条规定：“…”",
+# "第八十一条第一款规定". A document's own article is followed by a space or its text, never by 规定.
+_CITED_ARTICLE = re.compile(rf"(?:第[{_CN_NUM}\d]+[款项])*(?:的|之)?规定")
+
+
 def match_marker(text: str) -> tuple[str, str, int] | None:
     """(type, normalised marker, end offset of the marker) when a paragraph opens with an outline marker."""
     for kind, pattern in MARKER_PATTERNS:
@@ -32,8 +37,10 @@ def match_marker(text: str) -> tuple[str, str, int] | None:
         rest = text[m.end() :]
         if kind == "part" and not _looks_like_part(m.group(1), rest):
             continue
-        if kind == "item" and rest[:1] in ("%", "亿", "万", "元"):
+        if kind == "item" and (rest[:1] in ("%", "％") or re.match(r"[亿万]?元[，。；]?$", rest)):
             continue
+        if kind == "article" and _CITED_ARTICLE.match(text, m.end(1)):
+            continue  # "第九十九条规定：…" quotes another text's article; it is not one of this document's
         if not rest.strip("*").strip() and kind not in ("chapter", "section", "article"):
             # A bare marker with nothing after it is not an outline node.
             continue

@@ -22,6 +22,7 @@ from .grammar import (
 )
 from .markers import heading_of, match_marker
 from .models import Clause
+from .runon import split_points
 
 # Marker types that make their own clause. Deeper ones (（1）, ①) stay inside their parent's text.
 CLAUSE_TYPES = {"article", "part", "measure", "item"}
@@ -91,14 +92,21 @@ class Layout:
 
 
 def split_lines(text: str) -> list[Line]:
-    """Paragraphs (non-empty lines) of the cleaned text with their offsets."""
+    """Paragraphs (non-empty lines) of the cleaned text with their offsets. A line holding several paragraphs
+    (a body stored as one line, a heading run into its first measure) is split where each starts."""
     lines: list[Line] = []
     pos = 0
     for raw in text.split("\n"):
         stripped = raw.strip()
         if stripped:
-            lead = len(raw) - len(raw.lstrip())
-            lines.append(Line(stripped, pos + lead, pos + lead + len(stripped)))
+            start = pos + len(raw) - len(raw.lstrip())
+            cuts = split_points(stripped)
+            for a, b in zip([0, *cuts], [*cuts, len(stripped)], strict=True):
+                piece = stripped[a:b]
+                lead = len(piece) - len(piece.lstrip())
+                piece = piece.strip()
+                if piece:
+                    lines.append(Line(piece, start + a + lead, start + a + lead + len(piece)))
         pos += len(raw) + 1
     return lines
 
@@ -217,8 +225,13 @@ def _parse_outline(lines: list[Line], lo: int, hi: int) -> tuple[list[Node], lis
     stack: list[Node] = []
     first = hi
     in_list = False
+    table_until = lo  # lines of an attachment laid out as a table: numbered cells are not an outline
     for i in range(lo, hi):
         text = lines[i].text
+        if i < table_until:
+            continue
+        if ATTACHMENT.match(text):
+            table_until = _table_end(lines, i + 1, hi)
         found = match_marker(text)
         if ATTACHMENT_LIST.match(text):
             in_list = True
@@ -245,6 +258,21 @@ def _parse_outline(lines: list[Line], lo: int, hi: int) -> tuple[list[Node], lis
         nodes.append(node)
         first = min(first, i)
     return nodes, [first]
+
+
+# An attachment is a table when many of its lines are cells: short, unnumbered, no sentence punctuation
+# ("50", "主干道", "0.80-1.50"); its numbered rows and notes are not an outline.
+_CELL = re.compile(r"^[^。；，：:,;]{1,12}$")
+_MIN_CELLS = 6
+_CELL_SHARE = 0.3
+
+
+def _table_end(lines: list[Line], lo: int, hi: int) -> int:
+    """The end of the attachment starting at line lo when it is laid out as a table (lo itself when not): the
+    next attachment heading or hi."""
+    end = next((k for k in range(lo, hi) if ATTACHMENT.match(lines[k].text)), hi)
+    cells = sum(1 for k in range(lo, end) if _CELL.match(lines[k].text) and match_marker(lines[k].text) is None)
+    return end if cells >= _MIN_CELLS and cells >= _CELL_SHARE * (end - lo) else lo
 
 
 def segment(text: str, doc_id: str, source: str) -> tuple[list[Clause], Layout]:
@@ -342,15 +370,13 @@ def _outline_units(lines: list[Line], lo: int, hi: int, add) -> None:
         has_children = any(c.first_line not in folded for c in nd.children)
         body_chars = len(lines[nd.first_line].text) - nd.cut - len(nd.heading)
         only_heading = own[1] - own[0] == 1 and body_chars <= 2
-        if nd.type in ("chapter", "section") or (nd.type == "part" and only_heading):
+        if nd.type in ("chapter", "section") or (only_heading and has_children):
             continue  # headings only: they live on as the parents of their clauses
-        if nd.type == "part" or (has_children and only_heading):
-            if only_heading:
-                continue
-            # A part's own prose ("一、总体要求" followed by paragraphs) and target lists.
-            if nd.type == "part":
-                _add_general(add, lines, nd, own, parents)
-                continue
+        if nd.type == "part":
+            # A part's own prose ("一、总体要求" followed by paragraphs) and target lists; a part of one line
+            # and no children ("三、清明节：4月5日放假，与周末连休。") is a unit of its own.
+            _add_general(add, lines, nd, own, parents)
+            continue
         kind = "article" if nd.type == "article" else nd.type
         add(kind, nd.path, nd.heading, parents, own[0], own[1])
 
@@ -361,6 +387,9 @@ def _add_general(add, lines: list[Line], nd: Node, own: tuple[int, int], parents
     first = a + 1 if len(lines[a].text) - len(nd.marker) <= len(nd.heading) + 2 else a
     labels = [_TARGET_LABEL.match(lines[i].text) for i in range(first, b)]
     is_list = sum(1 for m in labels if m and m.group(1) not in _NOT_TARGET_LABELS) >= 2
+    if first == b:
+        add("general", nd.path, nd.heading, parents, a, b)  # the part is its one line
+        return
     pending = a  # the heading line is folded into the first unit
     for i, m in zip(range(first, b), labels, strict=True):
         if is_list and m and m.group(1) not in _NOT_TARGET_LABELS:

@@ -17,13 +17,16 @@ from .grammar import (
     DATE_LINE,
     DOC_NUMBER,
     DOC_TYPES,
+    FORWARDS,
     ORDER_HEAD,
     ORDER_NUMBER,
     ORDER_SEQ,
+    SERIES_NUMBER,
     TITLE_GRAMMAR,
     is_org_line,
 )
 from .jurisdiction import level_region
+from .markers import match_marker
 from .models import Clause, Evidence
 from .regions import gazetteer
 from .segment import Layout
@@ -45,6 +48,10 @@ _MASTHEAD = re.compile(r"^\S{2,60}?文件$")
 # Lines a title and an own 文号 are looked for in: the first ones of the document.
 _HEAD_WINDOW = 10
 _TITLE_SPAN = 3  # a title may wrap over this many lines
+# The document's own 文号 in brackets at the end of its title line: "…的通知（浙价费〔2007〕136号）".
+_TITLE_NUMBER = re.compile(rf"[（(]\s*({DOC_NUMBER.pattern})\s*[）)]$")
+# A title naming its issuers before its kind: "中国人民银行中国保险监督管理委员会公告", "××市人民政府令".
+_ISSUER_KIND = re.compile(r"^(.{2,80}?)(?:联合)?(?:公告|通告|令)$")
 
 
 def iso_date(text: str) -> str:
@@ -217,6 +224,12 @@ def _doc_number(header: list[str], first: list[str], closing: list[str]) -> str:
             return re.sub(r"\s+", "", order.group(1) + order.group(2))
         if ORDER_HEAD.match(line) and i + 1 < len(head) and ORDER_SEQ.match(head[i + 1]):
             return re.sub(r"\s+", "", line + head[i + 1].strip("（()）"))
+    for line in head:
+        own = _TITLE_NUMBER.search(line.strip())
+        if own and TITLE_GRAMMAR.match(line[: own.start()].replace(" ", "")):
+            return re.sub(r"\s+", "", own.group(1))
+        if SERIES_NUMBER.match(line.strip()):
+            return re.sub(r"\s+", "", line)
     for line in head + first:
         line = line.strip()
         if line[:1] in "（(" and line[-1:] in "）)":
@@ -253,7 +266,21 @@ def _split_orgs(text: str) -> list[str]:
                 break
             names.append(hit)
             rest = after
-    return [n for n in names if n]
+    return [part for n in names if n for part in _split_at_places(n)]
+
+
+def _split_at_places(name: str) -> list[str]:
+    """"浙江省物价局浙江省财政厅" → both: split where an organisation name ends and a division's full name
+    (浙江省, 宁波市, 鄞州区) begins another one."""
+    places = gazetteer()
+    for i in range(4, len(name) - 3):
+        m = places.pattern.match(name, i)
+        if not m or any(e.short for e in places.names.get(m.group(0), ())):
+            continue
+        head, tail = name[:i], name[i:]
+        if is_org_line(head) and is_org_line(tail):
+            return [head, *_split_at_places(tail)]
+    return [name]
 
 
 def _issuers(header: list[str], closing: list[str], clauses: list[Clause]) -> tuple[list[str], str]:
@@ -272,7 +299,7 @@ def _issuers(header: list[str], closing: list[str], clauses: list[Clause]) -> tu
             if i + 1 < len(closing) and _PRINTED_ON.match(closing[i + 1]):
                 printer = printer or line
                 continue
-            names.extend(n for n in line.split() if not DATE_LINE.match(n))
+            names.extend(p for n in line.split() if not DATE_LINE.match(n) for p in _split_at_places(n))
     if names:
         return _dedupe(names), "落款：" + " ".join(names)
     if printer:
@@ -290,13 +317,17 @@ def _issuers(header: list[str], closing: list[str], clauses: list[Clause]) -> tu
             return _split_orgs(line[:-2]), f"文头：{line}"
         if is_org_line(line):
             return _split_orgs(line), f"文头：{line}"
+        kind = _ISSUER_KIND.match(line.replace(" ", ""))
+        if kind and is_org_line(kind.group(1)):
+            return _split_orgs(kind.group(1)), f"标题：{line}"
         joined = "".join(header[i : i + 3])
         m = re.match(r"^(.{2,80}?)关于", joined)
         if m and i == 0 and m.group(1).strip():
             prefix = re.sub(r"\s+", " ", "".join(h if h.endswith(" ") else h + " " for h in header[:3]))
             prefix = prefix[: prefix.find("关于")] if "关于" in prefix else m.group(1)
-            if is_org_line(prefix.replace(" ", "")) or all(is_org_line(p) for p in prefix.split()):
-                return _split_orgs(prefix), f"标题：{m.group(1)}"
+            names = [p for p in re.split(r"[\s、]+", prefix) if p]
+            if is_org_line(prefix.replace(" ", "")) or (names and all(is_org_line(p) for p in names)):
+                return _split_orgs(" ".join(names)), f"标题：{m.group(1)}"
     # 3. The unit most often named responsible for the measures.
     counts = Counter(u for c in clauses for u in c.responsible_units[:1])
     if counts:
@@ -310,13 +341,17 @@ def _dedupe(items: list[str]) -> list[str]:
 
 
 def _title_of(text: str) -> str:
-    """A title as cited: spaces out, ending at a regulation's adoption note, starting at 关于 when the
-    issuers precede it (they are a field of their own)."""
+    """A title as cited: spaces out, ending at a regulation's adoption note or before its own bracketed 文号,
+    starting at 关于 when the issuers precede it (they are a field of their own). A forwarding title keeps
+    its head: "国务院办公厅转发民政部关于…的通知" is not "关于…的通知"."""
     title = re.sub(r"\s+", "", text)
     note = ADOPTION.search(title)
     if note:
         title = title[: note.start()].rstrip("（(")
-    if "关于" in title:
+    own = _TITLE_NUMBER.search(title)
+    if own and own.start() > 0:
+        title = title[: own.start()]
+    if "关于" in title and not FORWARDS.search(title[: title.index("关于")]):
         title = title[title.index("关于") :]
     return title
 
@@ -326,8 +361,8 @@ def _title(header: list[str], release: list[str], body: list[str], issuers: list
     #    …管理办法, …行动方案（2024—2026年）). Mastheads, 文号 and draft marks split runs.
     runs: list[list[str]] = [[]]
     for line in (header + body)[:_HEAD_WINDOW]:
-        if line.endswith(("：", ":")) or "。" in line:
-            break
+        if line.endswith(("：", ":")) or "。" in line or match_marker(line) is not None:
+            break  # the addressee, prose or the outline: the title is above
         if _splits_title(line):
             runs.append([])
             continue

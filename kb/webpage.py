@@ -28,6 +28,10 @@ _TITLE_SPLIT = re.compile(r"(?<!\s)\s*+[_|｜]\s*+|(?<!\s)\s++[-–—]\s+|(?<=[
 # (a menu or a caption): the whole visible page is used instead.
 _MIN_SHARE = 0.2
 _MIN_CHARS = 400
+# Prose the content may not leave out of a page that has almost no links (menus, related lists are links).
+_MAX_DROPPED_PROSE = 200
+_MAX_LINK_SHARE = 0.05
+_PROSE = re.compile(r"[。；]")
 
 
 @dataclass
@@ -184,7 +188,22 @@ def _main_content(root, visible: str) -> str:
         return visible
     if len(content) < _MIN_SHARE * len(visible) and len(content) < _MIN_CHARS:
         return visible
+    if _dropped_prose(visible, content) >= _MAX_DROPPED_PROSE and _link_share(root, visible) < _MAX_LINK_SHARE:
+        # A page with no chrome to speak of (hardly any links) whose paragraphs readability left out: it
+        # kept one block (an attachment's table) of a text laid out in bare <div>s. The whole text it is.
+        return visible
     return content
+
+
+def _dropped_prose(visible: str, content: str) -> int:
+    """Characters of prose lines (sentences, not labels or links) in the visible text but not in the content."""
+    kept = set(content.split("\n"))
+    return sum(len(ln) for ln in visible.split("\n") if ln not in kept and len(ln) >= 40 and _PROSE.search(ln))
+
+
+def _link_share(root, visible: str) -> float:
+    links = sum(len(_squash(a.text_content())) for a in root.iter("a"))
+    return links / max(len(_squash(visible)), 1)
 
 
 def _squash(text: str) -> str:
