@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 # Bump when segmentation or tagging changes what a build produces, so unchanged files are redone.
-PIPELINE_VERSION = "4"  # 2: targets carry reference, deadline, kind, range; 3: web pages, cover notices, gazetteer; 4: target ranges, shares and subjects on real documents
+PIPELINE_VERSION = "5"  # 2: targets carry reference, deadline, kind, range; 3: web pages, cover notices, gazetteer; 4: target ranges, shares and subjects on real documents; 5: penalties, weights, areas, fractions, qualifiers
 
 
 def reusable_records(previous: Path | None, manifest: dict | None) -> tuple[dict, dict[str, list[Clause]]]:

@@ -87,13 +87,14 @@ COMPARATOR_SIGNS = {
     "不超过": "≤", "不高于": "≤", "不大于": "≤", "不多于": "≤", "以下": "≤", "以内": "≤", "最高": "≤", "最多": "≤",
     "不低于": "≥", "不少于": "≥", "不小于": "≥", "以上": "≥", "至少": "≥", "最低": "≥", "达到": "≥",
     "低于": "<", "少于": "<", "慢于": "<", "高于": ">", "超过": ">", "多于": ">", "快于": ">", "不慢于": "≥",
-    "约": "≈", "区间": "", "": "=",
+    "满": "≥", "连续": "=", "约": "≈", "区间": "", "": "=",
 }
 # goal: what a document wants to reach; criterion: what qualifies or what a product/subsidy is (认定标准, 额度上限);
 # baseline: where things stand (截至…末余额14.24亿元); direction: a change with neither number nor reference
 # (适度提高不良贷款容忍度). Only goals and criteria are targets proper; the others are labelled as what they are.
-TARGET_KINDS = ("goal", "criterion", "baseline", "direction")
-TARGET_KIND_LABELS = {"goal": "目标", "criterion": "标准", "baseline": "现状", "direction": "方向"}
+# penalty: a sanction's amount (处1万元以上3万元以下罚款), which no one compares as a target.
+TARGET_KINDS = ("goal", "criterion", "baseline", "direction", "penalty")
+TARGET_KIND_LABELS = {"goal": "目标", "criterion": "标准", "baseline": "现状", "direction": "方向", "penalty": "罚则"}
 
 
 @dataclass

@@ -14,12 +14,19 @@ NUM = rf"(?:\d{{1,15}}(?:,\d{{3}}){{0,5}}(?:\.\d{{1,6}})?|[{CN_DIGITS}]{{1,8}})"
 # Units. Amounts/rates are targets on their own; counts need a comparator.
 # Longest alternatives first so 个百分点 wins over 个 and 个月 over 个.
 MAG = r"(?:千万|百万|十万|万亿|千亿|百亿|万|亿)"
+# A sum per unit (100元/亩, 200元/吨) is one unit; 分 (points of a score) only after Arabic digits, so 十分重要,
+# 三分之二, 5分钟 are no amounts.
+PER_UNIT = r"(?:/(?:亩|吨|平方米|㎡|人|户|年|月|天|台|套|件))"
 AMOUNT_UNIT = (
     r"(?:个百分点|百分点|个基点|基点|BP|bp|%|‰|倍"
-    rf"|{MAG}?(?:元美元|美元|欧元|港元|元人民币|元))"
+    rf"|{MAG}?(?:元美元|美元|欧元|港元|元人民币|元){PER_UNIT}?"
+    r"|(?<=\d)分(?![之钟别类期批行局支数值配摊担])"
+    r")"
 )
-COUNT_UNITS = ("个工作日", "个月", "人次", "个", "户", "家", "项", "笔", "条", "次", "人", "名", "年", "月", "天", "日", "周")
-COUNT_UNIT = rf"(?:{MAG}?户|{'|'.join(COUNT_UNITS)})"
+COUNT_UNITS = ("个工作日", "个月", "人次", "个", "户", "家", "项", "笔", "条", "次", "人", "名", "年", "月", "天", "日", "周",
+               "吨", "亩")
+# Counts need a comparator (年排放二氧化碳1万吨及以上, 面积在100亩以上); a weight may carry 千 (5千吨).
+COUNT_UNIT = rf"(?:{MAG}?户|(?:{MAG}|千)?吨|{'|'.join(COUNT_UNITS)})"
 UNIT = rf"(?:{AMOUNT_UNIT}|{COUNT_UNIT})"
 
 DATE_UNITS = frozenset({"年", "月", "日"})
@@ -48,14 +55,16 @@ def is_year(number: str, unit: str) -> bool:
     return unit in DATE_UNITS and number.isdigit() and len(number) == 4 and 1900 <= int(number) <= 2100
 
 
-UNIT_SCALE = {"元": 1, "万元": 10**4, "亿元": 10**8}
+# Units that convert into one another, by family: money (美元 as 元 of its own family), weight.
+UNIT_SCALE = {"元": ("元", 1), "万元": ("元", 10**4), "亿元": ("元", 10**8),
+              "吨": ("吨", 1), "千吨": ("吨", 10**3), "万吨": ("吨", 10**4)}
 
 
 def in_unit(value: float, unit: str, target_unit: str) -> float | None:
-    """1亿元 in 万元 is 10000; None when the units do not convert (% and 万元)."""
+    """1亿元 in 万元 is 10000, 1万吨 in 千吨 is 10; None when the units do not convert (% and 万元, 万元 and 万吨)."""
     if unit == target_unit:
         return value
     if ("美元" in unit) != ("美元" in target_unit):
         return None
-    a, b = unit.replace("美元", "元"), target_unit.replace("美元", "元")
-    return value * UNIT_SCALE[a] / UNIT_SCALE[b] if a in UNIT_SCALE and b in UNIT_SCALE else None
+    a, b = UNIT_SCALE.get(unit.replace("美元", "元")), UNIT_SCALE.get(target_unit.replace("美元", "元"))
+    return value * a[1] / b[1] if a and b and a[0] == b[0] else None

@@ -23,7 +23,7 @@ from .models import COMPARATOR_SIGNS, Clause, Target
 
 SCORED_KINDS = ("goal", "criterion")
 SUBJECT_MIN_RATIO = 0.5  # difflib ratio of two subjects (or one inside the other) to count as the same
-_CHANGE_TO = re.compile(r"(?:提高|提升|增加|增长|降低|下降|压降)(?:到|至)|增至|降至|调整为")
+_CHANGE_TO = re.compile(r"(?:提高|提升|增加|增长|降低|下降|压降|缩短|延长)(?:到|至)|增至|降至|调整为")
 _UP = re.compile(r"提高|提升|增加|增长|上调|扩大|上升")
 _DOWN = re.compile(r"降低|下降|下调|压降|减少|减低|缩小|降")
 _SIGNS = frozenset("≤≥<>=≈→↑↓") | {"区间", "–", "范围"}

@@ -15,6 +15,7 @@ from kb.targets import extract_targets
 from .conftest import SEEDS
 
 CORPUS = SEEDS
+CORPUS_ALL = Path(__file__).resolve().parents[1] / "corpus"  # the bundled corpus, seeds and added documents
 
 # Sentences quoted verbatim from the seed corpus (file prefix → sentence).
 SZ_TOLERANCE = "不良容忍度可较各项贷款不良率提高不超过 3 个百分点。"  # 000, 苏州
@@ -140,9 +141,9 @@ def test_deadlines():
 
 
 def test_legal_and_subsidy_wording():
-    # 1万元以上3万元以下 is one range; 罚款 after the sums names them; a penalty is a criterion
+    # 1万元以上3万元以下 is one range; 罚款 after the sums names them; a penalty is labelled as such, no target
     t = only("处五千元以上二万元以下的罚款")
-    assert (t.value, t.upper, t.unit, t.metric, t.kind) == (5000, 20000, "元", "罚款", "criterion")
+    assert (t.value, t.upper, t.unit, t.metric, t.kind) == (5000, 20000, "元", "罚款", "penalty")
     assert t.display == "罚款 5000元–20000元"
     # tiers of one list share the subject; 1亿元 is converted into the lower bound's unit
     tiers = extract_targets("固定资产投资1000万元及以上至5000万元、5000万元以上至1亿元、1亿元以上的")
@@ -150,7 +151,7 @@ def test_legal_and_subsidy_wording():
         ("固定资产投资", 1000, 5000), ("固定资产投资", 5000, 10000), ("固定资产投资", 1, None)]
     # a bound on a share of something: the comparator before the base
     t = extract_targets("单户担保金额500万元以上的再担保业务收费，原则上不高于承担风险责任的0.5%")[-1]
-    assert t.display == "再担保业务收费 ≤ 承担风险责任的0.5%"
+    assert t.display == "单户担保金额500万元以上的再担保业务收费 ≤ 承担风险责任的0.5%"  # the group folds in
     # an earlier target qualifies the subject that follows it with 的
     t = extract_targets("其中单户担保金额500万元及以下的占比不得低于50%")[-1]
     assert t.metric == "单户担保金额500万元及以下的占比" and t.value == 50
@@ -279,7 +280,9 @@ def test_provincial_style_clause():
         "力争到2025年末全省制造业贷款余额突破5万亿元。（牵头单位：省财政厅、省地方金融管理局）"
     )
     got = [(t.value, t.unit, t.comparator) for t in extract_targets(text)]
-    assert (1000, "万元", "以下") in got
+    # 单户1000万元以下 names the loans the fee cap applies to: part of that target's subject, no target of its own
+    assert (1000, "万元", "以下") not in got
+    assert extract_targets(text)[0].display == "单户1000万元以下的制造业小微企业贷款担保费率 ≤ 1%"
     assert (1, "%", "以下") in got
     assert (0.5, "%", "") in got
     assert (50000, "亿元", "超过") in got  # 5万亿元 is kept in 亿元 so amounts compare
@@ -348,6 +351,53 @@ def test_never_raises_and_offsets_hold(text):
 EVAL = Path(__file__).resolve().parents[1] / "eval"
 
 
+def test_qualifier_bounds_fold_into_the_subject():
+    text = ("单户担保金额500万元以上的再担保业务收费，原则上不高于承担风险责任的0.5%，"
+            "单户担保金额500万元及以下的再担保业务收费，原则上不高于承担风险责任的0.3%。")
+    assert [t.display for t in extract_targets(text)] == [
+        "单户担保金额500万元以上的再担保业务收费 ≤ 承担风险责任的0.5%",
+        "单户担保金额500万元及以下的再担保业务收费 ≤ 承担风险责任的0.3%"]
+    # parallel bounds on one subject stay targets
+    text = "年排放二氧化碳1万吨及以上的工业行业企业，年排放二氧化碳5千吨以上的宾馆、饭店等单位为控排企业和单位。"
+    assert triples(text) == [(1, "万吨", "以上"), (5, "千吨", "以上")]
+    # a bound that is itself a condition stays
+    assert triples("对单户担保金额500万元及以下、平均担保费率不超过1%的担保业务给予适当担保费补贴") == [
+        (500, "万元", "以下"), (1, "%", "不超过")]
+
+
+def test_weights_areas_points_fractions_and_ordinals():
+    assert triples("年排放二氧化碳5千吨以上1万吨以下的工业行业企业") == [(5, "千吨", "区间")]
+    assert extract_targets("年排放二氧化碳5千吨以上1万吨以下的工业行业企业")[0].upper == 10
+    assert triples("面积在100亩及以上至500亩的，给予企业100元/亩奖励") == [(100, "亩", "区间"), (100, "元/亩", "")]
+    t = only("其中专家不得少于成员总数的三分之二")
+    assert (round(t.value, 2), t.unit, t.sign, t.reference, t.metric) == (66.67, "%", "≥", "成员总数", "专家")
+    assert only("最高分值为20分").display == "最高分值 ≤ 20分"
+    assert only("岗位工作满5年的人员").sign == "≥"
+    assert extract_targets("即每满1年积分") == []  # 每满1年: the unit of a rate
+    assert extract_targets("第24条以上有关各项奖励政策") == []  # an ordinal
+    assert extract_targets("十分重要，5分钟内") == []
+
+
+def test_alternatives_lists_and_parts():
+    t1, t2 = extract_targets("认定的年度碳排放量相差10%或者10万吨以上的，应当进行复查")
+    assert (t1.sign, t2.sign, t2.metric) == ("≥", "≥", t1.metric) and t1.metric.endswith("年度碳排放量相差")
+    # every sum of a list takes the payment named after it
+    got = extract_targets("对牵头制定并新获批国际标准、国家标准、行业标准的，当年分别给予企业100万元、50万元和30万元奖励")
+    assert [(t.value, t.metric) for t in got] == [(100, "奖励"), (50, "奖励"), (30, "奖励")]
+    # 30%、30%和40%: two equal shares at two places are two targets
+    assert [t.value for t in extract_targets("分别按应奖励额的30%、30%和40%对企业进行奖励")] == [30, 30, 40]
+    t = extract_targets("但用于清缴的中国核证自愿减排量，不得超过本企业上年度实际碳排放量的10%，且其中70%以上应当是本省项目产生")
+    assert [x.metric for x in t] == ["用于清缴的中国核证自愿减排量"] * 2
+    assert only("设立总规模不低于1亿元的重点产业发展引导资金，列入县财政预算").metric == "重点产业发展引导资金总规模"
+    assert only("投资总额达到300万元(含税)以上").sign == "≥"
+
+
+def test_penalties_are_labelled_not_targets():
+    assert [t.kind for t in extract_targets("拒不履行清缴义务的，在下一年度配额中扣除未足额清缴部分2倍配额，并处5万元罚款。")] == [
+        "penalty", "penalty"]
+    assert only("处1万元以上3万元以下罚款").label == "罚则：罚款 1万元–3万元"
+
+
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="seed corpus not present")
 @pytest.mark.parametrize("name", ["targets_seed_own.jsonl", "targets_truth.jsonl"])
 def test_precision_and_recall_on_the_truth(name):
@@ -358,6 +408,17 @@ def test_precision_and_recall_on_the_truth(name):
         pytest.skip(f"{name} not in eval/")
     report = evaluate_targets(SEEDS, path)  # the truth covers the five seeds
     assert report.truth >= 20
+    assert report.precision >= 0.9, report.extras
+    assert report.recall >= 0.9, report.misses
+
+
+def test_precision_and_recall_on_the_added_documents():
+    """eval/targets_added.jsonl: written over 005–008 before the extractor ran on them (untouched 0.689 / 0.646);
+    the bar is 0.9 (issue 13)."""
+    from kb.target_eval import evaluate_targets
+
+    report = evaluate_targets(CORPUS_ALL, EVAL / "targets_added.jsonl", only_named=True)
+    assert report.truth >= 100
     assert report.precision >= 0.9, report.extras
     assert report.recall >= 0.9, report.misses
 
