@@ -96,7 +96,7 @@ def test_the_collection_finds_the_document_text_patterns():
     names = {name for name, _ in PATTERNS}
     assert len(PATTERNS) > 60
     assert any(".MARKER_PATTERNS" in n for n in names)  # the outline markers (kb.markers)
-    assert any(n.startswith("kb.clean.") for n in names) and any(n.startswith("kb.targets.") for n in names)
+    assert any(n.startswith("kb.clean.") for n in names) and any(n.startswith(("kb.targets.", "kb.target_patterns.")) for n in names)
 
 
 @pytest.mark.parametrize(("name", "pattern"), PATTERNS, ids=[n for n, _ in PATTERNS])
