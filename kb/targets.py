@@ -1,4 +1,6 @@
-"""Clause text → quantitative targets (number, unit, comparator, metric) and responsible units."""
+"""Clause text → quantitative targets (number, unit, comparator, metric, kind); the rules are in kb/target_patterns.py.
+
+Kinds: goal, criterion, baseline, direction, and penalty (a sanction's sum, 处…罚款, which is no target)."""
 
 from __future__ import annotations
 
