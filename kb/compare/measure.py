@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
@@ -35,38 +36,50 @@ from .results import ClauseMatch, CompareRow, Comparison, Highlight
 
 @dataclass(frozen=True)
 class RankWeights:
-    """How one document's clauses are ranked for a measure. All signals are in 0–1."""
+    """How one document's clauses are ranked for a measure. All signals are in 0–1.
 
-    bm25: float = 0.35  # BM25 / its ceiling for the query, then / the document's best
-    dense: float = 0.35  # cosine, min-max within the document
+    Chosen on the dev and held-out comparison judgements (bench/fit_compare.py, leave-one-measure-out
+    cross-validation; figures in bench/RESULTS.md). The measure's own policy terms (key) decide most: a clause
+    that shares the measure's words and topic but not its subject (首贷, 信用贷款, 融资对接) no longer wins on BM25,
+    cosine and topic agreement, which all three reward the same generic overlap.
+    """
+
+    bm25: float = 0.20  # BM25 / its ceiling for the query, then / the document's best
+    dense: float = 0.10  # cosine, min-max within the document
     heading: float = 0.15  # IDF share of the measure's terms in the clause's own heading
     parent: float = 0.05  # … in the enclosing part's heading
-    topic: float = 0.30  # the clause carries the measure's topics (strength saturating at TOPIC_FULL)
+    topic: float = 0.0  # the clause carries the measure's topics (kept for the confidence, not the ranking)
     heading_topic: float = 0.20  # the heading itself names one of the measure's topics
     coverage: float = 0.10  # IDF share of the measure's words (whole words, partial credit for parts)
     provision: float = 0.03  # numbered measure/item/article
+    key: float = 0.50  # weighted share of the measure's policy terms the clause holds (_key_share)
+    key_sentence: float = 0.10  # … all in one sentence: the clause states the measure, not two halves of it
 
 
 @dataclass(frozen=True)
 class ConfidenceModel:
-    """Logistic model of "this clause is the document's counterpart", fitted on the seeds (L2 0.01), rounded.
+    """Logistic model of "this clause is the document's counterpart", rounded.
 
     Features are comparable across documents: normalised BM25, word coverage, the cosine relative to
-    the corpus (0 at the median clause, 1 at the best), topic and heading-topic agreement.
+    the corpus (0 at the median clause, 1 at the best), topic and heading-topic agreement, and the share of
+    the measure's policy terms. Fitted (L2 0.01) by bench/fit_compare.py on the dev and held-out comparisons
+    with the real model: each (measure, document)'s first clause, positive where the document treats the
+    measure and that clause is a judged one, negative where the document does not treat it.
     """
 
-    bm25: float = 1.5
-    coverage: float = 2.0
-    dense: float = 1.5
-    topic: float = 1.0
-    heading_topic: float = 0.5
-    bias: float = -2.6
+    bm25: float = 0.65
+    coverage: float = 1.0
+    dense: float = 0.75
+    topic: float = 0.9
+    heading_topic: float = 0.75
+    key: float = 1.4
+    bias: float = -1.45
     match: float = 0.55  # at or above: "match"
-    # At or above: "weak"; below: no counterpart. Measured on the held-out comparisons (real model): 0.27 keeps
-    # every judged document and gives 4 of the 22 it leaves out (they do not treat the measure) 无对应条款; the
-    # dev-separating 0.335 would turn 8 of those 22 into none but drop 3 judged documents, 2 of them right picks.
-    # Between the two, a weak row is shown as 可能对应（较弱）, so the lower floor costs a labelled guess, not a lie.
-    weak: float = 0.27
+    # At or above: "weak"; below: no counterpart. The highest floor that still shows every judged document's
+    # clause on the fitting data (bench/fit_compare.py); leave-one-measure-out it shows 80 of 81 and gives 4
+    # of the 24 documents that do not treat the measure 无对应条款. A weak row is shown as 可能对应（较弱）, so the
+    # floor errs towards a labelled guess over hiding a real counterpart.
+    weak: float = 0.35
 
 
 RANK = RankWeights()
@@ -76,6 +89,7 @@ CONFIDENCE = ConfidenceModel()
 # clauses listed are judged ones; 0.6 would list 31 with 23 judged, 0.9 seven with four.
 EXTRA_CLAUSE_RATIO = 0.8
 SCALE_SAMPLE = 50_000  # clauses sampled for the query's median cosine
+INSTANCE_CREDIT = 0.7  # a named instance of a key term (碳减排支持工具 for 结构性货币政策工具) counts this much
 TOPIC_FULL = 6.0  # a clause topic score at which topic agreement counts in full (three keyword hits)
 TOPIC_MATCH = 1 - math.exp(-4.0 / TOPIC_SCALE)
 TOPIC_WEAK = 1 - math.exp(-2.0 / TOPIC_SCALE)
@@ -89,6 +103,8 @@ class _Query:
     idf: dict[str, float]
     topics: dict[str, float]  # topic key → weight, summing to 1
     topic_only: str = ""
+    keys: dict[str, float] = field(default_factory=dict)  # the measure's policy terms → weight (_key_terms)
+    instances: dict[str, tuple[str, ...]] = field(default_factory=dict)  # key term → what counts as one (_instances)
 
 
 def _make_query(kb, measure: str | None, topic: str | None) -> _Query:
@@ -119,7 +135,67 @@ def _make_query(kb, measure: str | None, topic: str | None) -> _Query:
         weights[topic_obj.key] = weights.get(topic_obj.key, 0.0) + max(1.0, sum(weights.values()))
     total = sum(weights.values())
     topics = {k: v / total for k, v in weights.items()} if total else {}
-    return _Query(text, tokens, words, idf, topics, "" if measure else topic_obj.key)
+    keys = _key_terms(kb, lexical) if measure else {}
+    return _Query(text, tokens, words, idf, topics, "" if measure else topic_obj.key, keys, _instances(keys, taxonomy))
+
+
+# ---------------------------------------------------------------- the measure's own terms, sentence by sentence
+
+_SENTENCE_END = re.compile(r"[。；;！？!?]")
+
+
+def _key_terms(kb, text: str) -> dict[str, float]:
+    """The measure's policy terms (kb/policy_terms.py vocabulary, nested ones too) → IDF × times said.
+
+    Nested terms count each time they are said, alone or inside a longer one: in 加大首贷户信贷投放，扩大首贷
+    覆盖面 the measure says 首贷 twice and 信贷投放 once, so a clause on 首贷 outranks one on 信贷投放. The IDF is
+    over clauses holding the term as written (a term the tokenizer cuts in two still counts as one).
+    """
+    from ..policy_terms import vocabulary
+
+    flat = match_form(text)
+    found = [w for w in vocabulary() if w in flat]
+    return {w: _substring_idf(kb, w) * flat.count(w) for w in found}
+
+
+def _substring_idf(kb, term: str) -> float:
+    from ..bm25 import lucene_idf
+
+    clauses = kb.clauses
+    step = max(1, len(clauses) // SCALE_SAMPLE)
+    sample = clauses[::step]
+    df = sum(term in match_form(c.text) for c in sample)
+    return lucene_idf(df, len(sample))
+
+
+def _instances(keys: dict[str, float], taxonomy) -> dict[str, tuple[str, ...]]:
+    """A key term that names a topic of the taxonomy (结构性货币政策工具 holds 货币政策工具) is also met, at
+    INSTANCE_CREDIT, by that topic's strong phrases: 碳减排支持工具 and 再贷款 are such tools."""
+    out: dict[str, tuple[str, ...]] = {}
+    for topic in taxonomy:
+        label = match_form(topic.label)
+        for term in keys:
+            if label in term:
+                out[term] = tuple(dict.fromkeys((*out.get(term, ()), *(match_form(p) for p in topic.strong))))
+    return out
+
+
+def _key_share(q: _Query, text: str) -> float:
+    total = sum(q.keys.values())
+    if not total:
+        return 0.0
+    got = 0.0
+    for term, weight in q.keys.items():
+        if term in text:
+            got += weight
+        elif any(p in text for p in q.instances.get(term, ())):
+            got += INSTANCE_CREDIT * weight
+    return got / total
+
+
+def _key_sentence(q: _Query, body: str) -> float:
+    """The best single sentence's share of the measure's key terms."""
+    return max((_key_share(q, s) for s in _SENTENCE_END.split(body) if s), default=0.0)
 
 
 def _heading_topics(heading: str) -> dict[str, float]:
@@ -182,6 +258,11 @@ def _signals(kb, q: _Query, clauses: list[Clause], bm25_of: dict[int, float] | N
             "parent": sum(q.idf[t] for t in q.tokens if t in parent) / term_weight,
             "topic": sum(w * min(1.0, own.get(k, 0.0) / TOPIC_FULL) for k, w in q.topics.items()),
             "heading_topic": sum(w * min(1.0, heads.get(k, 0.0) / 2.0) for k, w in q.topics.items()),
+            # Without policy terms in the measure, its words stand in for them in the ranking (not in the
+            # confidence: words alone, 计算 of 量子计算机, say nothing about the subject being there).
+            "key": _key_share(q, body) if q.keys else coverage / word_weight,
+            "key_found": _key_share(q, body),
+            "key_sentence": _key_sentence(q, body) if q.keys else 0.0,
         }
         if q.topic_only:
             s["topic_score"] = own.get(q.topic_only, 0.0)
@@ -192,10 +273,9 @@ def _signals(kb, q: _Query, clauses: list[Clause], bm25_of: dict[int, float] | N
     return out
 
 
-def _rank(sigs: list[dict[str, float]], clauses: list[Clause], has_dense: bool) -> list[float]:
-    w = RANK
+def rank_features(sigs: list[dict[str, float]], clauses: list[Clause], has_dense: bool) -> list[dict[str, float]]:
+    """Each clause's ranking signals as RankWeights names them, normalised within its document."""
     top_bm = max((s["bm25"] for s in sigs), default=0.0) or 1.0
-    w_bm, w_dense = (w.bm25, w.dense) if has_dense else (w.bm25 + w.dense, 0.0)
     if has_dense:
         cos = [s["dense"] for s in sigs]
         lo, hi = min(cos), max(cos)
@@ -203,11 +283,19 @@ def _rank(sigs: list[dict[str, float]], clauses: list[Clause], has_dense: bool) 
     else:
         dense = [0.0] * len(sigs)
     return [
-        w_bm * s["bm25"] / top_bm + w_dense * d + w.heading * s["heading"] + w.parent * s["parent"]
-        + w.topic * s["topic"] + w.heading_topic * s["heading_topic"] + w.coverage * s["coverage"]
-        + (w.provision if c.kind in PROVISION_KINDS else 0.0)
+        {"bm25": s["bm25"] / top_bm, "dense": d, "heading": s["heading"], "parent": s["parent"], "topic": s["topic"],
+         "heading_topic": s["heading_topic"], "coverage": s["coverage"],
+         "provision": float(c.kind in PROVISION_KINDS), "key": s["key"], "key_sentence": s["key_sentence"]}
         for s, d, c in zip(sigs, dense, clauses, strict=True)
     ]
+
+
+def _rank(sigs: list[dict[str, float]], clauses: list[Clause], has_dense: bool,
+          weights: RankWeights = RANK) -> list[float]:
+    w = asdict(weights)
+    if not has_dense:  # without vectors the keyword evidence carries the dense weight too
+        w["bm25"], w["dense"] = w["bm25"] + w["dense"], 0.0
+    return [sum(w[k] * v for k, v in f.items()) for f in rank_features(sigs, clauses, has_dense)]
 
 
 def _confidence(s: dict[str, float], has_dense: bool) -> float:
@@ -216,7 +304,7 @@ def _confidence(s: dict[str, float], has_dense: bool) -> float:
     m = CONFIDENCE
     dense = min(1.0, s["dense_rel"]) if has_dense else s["coverage"]  # without vectors, lean on wording
     z = (m.bm25 * s["bm25"] + m.coverage * s["coverage"] + m.dense * dense + m.topic * s["topic"]
-         + m.heading_topic * s["heading_topic"] + m.bias)
+         + m.heading_topic * s["heading_topic"] + m.key * s["key_found"] + m.bias)
     return 1 / (1 + math.exp(-z))
 
 

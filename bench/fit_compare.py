@@ -1,0 +1,215 @@
+"""Fit the comparison's clause-ranking weights (kb.compare.measure.RankWeights) on the dev and held-out
+comparison judgements, with leave-one-measure-out cross-validation; eval/fresh_compare.jsonl is never read here.
+
+For each judged (measure, document) the document's clauses compete: a conditional logit (softmax over the
+document's clauses, the judged clause the right answer, its `also` clauses left out of the competition) with
+non-negative weights and an L2 pull towards the current weights. Prints the cross-validated first-clause accuracy
+of the current and the fitted weights and the weights fitted on everything (to copy into RankWeights, rounded):
+
+    python bench/fit_compare.py [--index DIR]    # DIR: an index of the five seeds (default: built here)
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from kb.compare import measure as M  # noqa: E402
+from kb.compare.common import eligible  # noqa: E402
+from kb.evaluate import load_comparisons, satisfies  # noqa: E402
+
+SETS = ("dev_compare.jsonl", "heldout_compare.jsonl")
+NAMES = [f.name for f in dataclasses.fields(M.RankWeights)]
+
+
+def judged_groups(kb) -> list[dict]:
+    """One group per judged (measure, document): feature matrix, index of the judged clause, `also` mask."""
+    groups = []
+    for name in SETS:
+        for m in load_comparisons(ROOT / "eval" / name):
+            q = M._make_query(kb, m.query, None)
+            qvec = kb.query_vector(q.text) if kb.has_dense else None
+            median, spread = M._cosine_scale(kb, qvec) if qvec is not None else (0.0, 0.0)
+            for item in m.expected:
+                doc = kb.document(item.doc)
+                clauses = eligible(kb, doc)
+                bm = M._bm25_of(kb, q.tokens, {doc.id: clauses})
+                sigs = M._signals(kb, q, clauses, bm, qvec, median, spread)
+                feats = M.rank_features(sigs, clauses, kb.has_dense)
+                x = np.array([[f[n] for n in NAMES] for f in feats])
+                pos = [i for i, c in enumerate(clauses) if satisfies(c, item)]
+                also = np.array([any(satisfies(c, a) for a in m.also if a.doc == item.doc) for c in clauses])
+                if pos:
+                    groups.append({"measure": m.id, "x": x, "pos": pos[0], "also": also & (np.arange(len(x)) != pos[0])})
+    return groups
+
+
+CONF_NAMES = ("bm25", "coverage", "dense", "topic", "heading_topic", "key")
+
+
+def confidence_rows(kb) -> list[dict]:
+    """Each (measure, document)'s first-ranked clause: its confidence features and whether it should be shown
+    (1: the document is judged and the clause is its judged or `also` clause; 0: the document does not treat
+    the measure). A judged document whose first clause is another one is left out (neither answer is right)."""
+    rows = []
+    for name in SETS:
+        for m in load_comparisons(ROOT / "eval" / name):
+            q = M._make_query(kb, m.query, None)
+            qvec = kb.query_vector(q.text)
+            median, spread = M._cosine_scale(kb, qvec)
+            judged = {j.doc for j in m.expected}
+            for doc in kb.documents:
+                clauses = eligible(kb, doc)
+                bm = M._bm25_of(kb, q.tokens, {doc.id: clauses})
+                sigs = M._signals(kb, q, clauses, bm, qvec, median, spread)
+                scores = M._rank(sigs, clauses, True)
+                best = max(range(len(clauses)), key=lambda i: (scores[i], -clauses[i].ordinal))
+                s = dict(sigs[best], dense=min(1.0, sigs[best]["dense_rel"]), key=sigs[best]["key_found"])
+                if doc.source in judged:
+                    items = [j for j in m.expected + m.also if j.doc == doc.source]
+                    if not any(satisfies(clauses[best], j) for j in items):
+                        continue
+                    label = 1
+                else:
+                    label = 0
+                rows.append({"measure": m.id, "x": np.array([s[n] for n in CONF_NAMES]), "y": label})
+    return rows
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 0.01, steps: int = 5000, lr: float = 0.5) -> np.ndarray:
+    """Weights for CONF_NAMES then the bias; L2 on the weights."""
+    xb = np.hstack([x, np.ones((len(x), 1))])
+    w = np.zeros(xb.shape[1])
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(xb @ w)))
+        grad = xb.T @ (p - y) / len(y)
+        grad[:-1] += 2 * l2 * w[:-1]
+        w -= lr * grad
+    return w
+
+
+def fit_confidence(rows: list[dict], keep: float = 1.0) -> tuple[np.ndarray, float]:
+    """The logistic model and the floor: the highest that still shows `keep` of the documents that treat the
+    measure (an empty row where a document does treat it costs a first-clause miss)."""
+    x = np.array([r["x"] for r in rows])
+    y = np.array([r["y"] for r in rows])
+    w = fit_logistic(x, y)
+    p = np.sort(1 / (1 + np.exp(-(x[y == 1] @ w[:-1] + w[-1]))))
+    return w, float(np.floor(100 * p[min(len(p) - 1, int((1 - keep) * len(p)))]) / 100)
+
+
+def floor_report(rows: list[dict], w: np.ndarray, floor: float) -> tuple[int, int, int, int]:
+    """(shown of the should-show, should-show, hidden of the should-hide, should-hide)."""
+    x = np.array([r["x"] for r in rows])
+    y = np.array([r["y"] for r in rows])
+    p = 1 / (1 + np.exp(-(x @ w[:-1] + w[-1])))
+    return int(((p >= floor) & (y == 1)).sum()), int((y == 1).sum()), int(((p < floor) & (y == 0)).sum()), \
+        int((y == 0).sum())
+
+
+def fit(groups: list[dict], prior: np.ndarray, l2: float = 0.05, steps: int = 400, lr: float = 0.5,
+        temperature: float = 8.0) -> np.ndarray:
+    """Conditional logit, projected gradient descent (weights stay non-negative), all groups at once."""
+    width = max(len(g["x"]) for g in groups)
+    x = np.zeros((len(groups), width, len(prior)))
+    mask = np.zeros((len(groups), width), dtype=bool)
+    pos = np.array([g["pos"] for g in groups])
+    for k, g in enumerate(groups):
+        x[k, :len(g["x"])] = g["x"]
+        mask[k, :len(g["x"])] = ~g["also"]
+    w = prior.copy()
+    for _ in range(steps):
+        z = np.where(mask, temperature * (x @ w), -np.inf)
+        p = np.exp(z - z.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        grad = temperature * (np.einsum("gc,gcf->f", p, x) - x[np.arange(len(groups)), pos].sum(0)) / len(groups)
+        w = np.maximum(0.0, w - lr * (grad + 2 * l2 * (w - prior)))
+    return w
+
+
+def accuracy(groups: list[dict], w: np.ndarray) -> tuple[int, int]:
+    """(first clause judged, first clause judged or `also`)."""
+    exact = ok = 0
+    for g in groups:
+        s = g["x"] @ w
+        best = int(np.argmax(s))  # ties: the earlier clause, as compare_measure orders them
+        exact += best == g["pos"]
+        ok += best == g["pos"] or bool(g["also"][best])
+    return exact, ok
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--index", help="an index of the five seeds")
+    ap.add_argument("--l2", type=float, default=0.05)
+    ap.add_argument("--cached", action="store_true", help="reuse the features of the last run (weights only)")
+    args = ap.parse_args()
+    from kb.search import KnowledgeBase
+
+    if args.index:
+        kb = KnowledgeBase.load(Path(args.index))
+    else:
+        from seeds import make_seed_corpus
+
+        from kb.build import build_index
+        from kb.config import DEFAULT_MODEL
+
+        tmp = Path(tempfile.mkdtemp(prefix="kb-fitcmp-"))
+        build_index(make_seed_corpus(tmp / "corpus"), tmp / "index", DEFAULT_MODEL)
+        kb = KnowledgeBase.load(tmp / "index")
+    cache = Path(tempfile.gettempdir()) / "kb-fit-compare.npz"
+    if args.cached and cache.exists():
+        import pickle
+
+        groups = pickle.loads(cache.read_bytes())
+    else:
+        import pickle
+
+        groups = judged_groups(kb)
+        cache.write_bytes(pickle.dumps(groups))
+    current = np.array([getattr(M.RANK, n) for n in NAMES])
+    measures = sorted({g["measure"] for g in groups})
+    cv_exact = cv_ok = 0
+    for held in measures:
+        train = [g for g in groups if g["measure"] != held]
+        test = [g for g in groups if g["measure"] == held]
+        e, o = accuracy(test, fit(train, current, args.l2))
+        cv_exact, cv_ok = cv_exact + e, cv_ok + o
+    n = len(groups)
+    e0, o0 = accuracy(groups, current)
+    w = fit(groups, current, args.l2)
+    e1, o1 = accuracy(groups, w)
+    print(f"{n} judged pairs, {len(measures)} measures (dev + held-out)")
+    print(f"current weights:            {e0}/{n} first clause judged, {o0}/{n} with also")
+    print(f"fitted, leave-one-measure-out: {cv_exact}/{n}, {cv_ok}/{n} with also")
+    print(f"fitted on all (in-sample):  {e1}/{n}, {o1}/{n} with also")
+    print("weights:", ", ".join(f"{k}={v:.3f}" for k, v in zip(NAMES, w, strict=True)))
+    if not kb.has_dense:
+        return 0
+    rows = confidence_rows(kb)
+    current = np.array([getattr(M.CONFIDENCE, n) for n in CONF_NAMES] + [M.CONFIDENCE.bias])
+    print(f"\nconfidence of the first clause, {len(rows)} (measure, document) pairs; floor {M.CONFIDENCE.weak}:")
+    print("current model:", floor_report(rows, current, M.CONFIDENCE.weak), "(shown/should-show, hidden/should-hide)")
+    cv = np.zeros(4, dtype=int)
+    for held in sorted({r["measure"] for r in rows}):
+        train = [r for r in rows if r["measure"] != held]
+        wf, floor = fit_confidence(train)
+        cv += floor_report([r for r in rows if r["measure"] == held], wf, floor)
+    print("fitted, leave-one-measure-out:", tuple(cv.tolist()))
+    wf, floor = fit_confidence(rows)
+    print(f"fitted on all, floor {floor:.2f}:", floor_report(rows, wf, floor), "weights:",
+          ", ".join(f"{k}={v:.2f}" for k, v in zip((*CONF_NAMES, "bias"), wf, strict=True)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
