@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fit_compare import FORMER  # noqa: E402
+from fit_compare import FORMER, report  # noqa: E402
 from results_md import update_section  # noqa: E402
 
 from kb.compare import measure as M  # noqa: E402
@@ -48,7 +48,7 @@ def _cell(r: CompareReport) -> str:
     return f"{r.held}/{r.pairs} = {r.accuracy:.3f} · {r.held_also}/{r.pairs} = {r.held_also / r.pairs:.3f}"
 
 
-def render(results: dict[str, dict[str, CompareReport]]) -> str:
+def render(results: dict[str, dict[str, CompareReport]], fit: list[str]) -> str:
     lines = ["## Comparison on every comparison judgement set (issue 13)", "",
              "First-clause accuracy: the share of judged (measure, document) pairs whose first listed clause is the "
              "judged one · the same counting the document's `also` clauses as right (eval/README.md). Seed corpus, "
@@ -63,6 +63,9 @@ def render(results: dict[str, dict[str, CompareReport]]) -> str:
                      f"| {a.extra_judged}/{a.extra} |")
     misses = [f"{m.id} {m.doc[:3]} ({m.path or m.status})" for m in results["after"]["fresh"].misses]
     lines += ["", f"Fresh misses after: {', '.join(misses) or 'none'}.", "",
+              "How the weights were chosen (bench/fit_compare.py: grid search on first-clause accuracy, "
+              "leave-one-measure-out over dev + held-out; confidence: logistic model, floor keeping every judged "
+              "document):", "", "```", *fit, "```", "",
               "Re-run: `python bench/compare_sets.py` (this table); `python bench/fit_compare.py` (the weights' "
               "grid search and confidence fit, leave-one-measure-out over dev + held-out; fresh is never read "
               "there); one set: `kb --index DIR eval eval/fresh_compare.jsonl -v`."]
@@ -87,7 +90,7 @@ def main() -> int:
         tmp = Path(tempfile.mkdtemp(prefix="kb-cmpsets-"))
         build_index(make_seed_corpus(tmp / "corpus"), tmp / "index", DEFAULT_MODEL)
         kb = KnowledgeBase.load(tmp / "index")
-    text = render(measure_sets(kb))
+    text = render(measure_sets(kb), report(kb))
     print(text)
     if not args.no_write:
         update_section("compare", text)

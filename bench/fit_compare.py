@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import itertools
+import pickle
 import sys
 import tempfile
 from pathlib import Path
@@ -176,16 +177,20 @@ def main() -> int:
         tmp = Path(tempfile.mkdtemp(prefix="kb-fitcmp-"))
         build_index(make_seed_corpus(tmp / "corpus"), tmp / "index", DEFAULT_MODEL)
         kb = KnowledgeBase.load(tmp / "index")
-    cache = Path(tempfile.gettempdir()) / "kb-fit-compare.npz"
+    cache = Path(tempfile.gettempdir()) / "kb-fit-compare.pkl"
     if args.cached and cache.exists():
-        import pickle
-
         groups = pickle.loads(cache.read_bytes())
     else:
-        import pickle
-
         groups = judged_groups(kb)
         cache.write_bytes(pickle.dumps(groups))
+    print("\n".join(report(kb, groups)))
+    return 0
+
+
+def report(kb, groups: list[dict] | None = None) -> list[str]:
+    """The grid search and the confidence fit, cross-validated, as lines of text."""
+    groups = judged_groups(kb) if groups is None else groups
+    out = []
     current = np.array([getattr(M.RANK, n) for n in NAMES])
     former = np.array([FORMER[n] for n in NAMES])
     w, exact, ok = grid_outcomes(groups, former)
@@ -200,29 +205,30 @@ def main() -> int:
     b = pick(w, exact, ok, np.arange(n), former)
     ef, of = accuracy(groups, former)
     held = np.flatnonzero(np.char.startswith(measures.astype(str), "hm"))
-    print(f"{n} judged pairs, {len(set(measures))} measures (dev + held-out); grid {GRID} over {', '.join(FREE)}")
-    print(f"former weights (no key terms): {ef}/{n} first clause judged, {of}/{n} with also")
-    print(f"current weights:               {e0}/{n}, {o0}/{n} with also")
-    print(f"grid, leave-one-measure-out:   {cv_exact}/{n}, {cv_ok}/{n} with also")
-    print(f"grid on all (in-sample):       {int(exact[:, b].sum())}/{n}, {int(ok[:, b].sum())}/{n} with also "
-          f"(held-out alone {int(exact[held, b].sum())}/{len(held)}, {int(ok[held, b].sum())}/{len(held)})")
-    print("weights:", ", ".join(f"{k}={v:g}" for k, v in zip(NAMES, w[b], strict=True)))
+    out += [f"{n} judged pairs, {len(set(measures))} measures (dev + held-out); grid {GRID} over {', '.join(FREE)}",
+            f"former weights (no key terms): {ef}/{n} first clause judged, {of}/{n} with also",
+            f"current weights:               {e0}/{n}, {o0}/{n} with also",
+            f"grid, leave-one-measure-out:   {cv_exact}/{n}, {cv_ok}/{n} with also",
+            f"grid on all (in-sample):       {int(exact[:, b].sum())}/{n}, {int(ok[:, b].sum())}/{n} with also "
+            f"(held-out alone {int(exact[held, b].sum())}/{len(held)}, {int(ok[held, b].sum())}/{len(held)})",
+            "weights: " + ", ".join(f"{k}={v:g}" for k, v in zip(NAMES, w[b], strict=True))]
     if not kb.has_dense:
-        return 0
+        return out
     rows = confidence_rows(kb)
     current = np.array([getattr(M.CONFIDENCE, n) for n in CONF_NAMES] + [M.CONFIDENCE.bias])
-    print(f"\nconfidence of the first clause, {len(rows)} (measure, document) pairs; floor {M.CONFIDENCE.weak}:")
-    print("current model:", floor_report(rows, current, M.CONFIDENCE.weak), "(shown/should-show, hidden/should-hide)")
+    out += [f"confidence of the first clause, {len(rows)} (measure, document) pairs; floor {M.CONFIDENCE.weak}; "
+            "(shown of should-show, should-show, hidden of should-hide, should-hide):",
+            f"current model: {floor_report(rows, current, M.CONFIDENCE.weak)}"]
     cv = np.zeros(4, dtype=int)
     for held in sorted({r["measure"] for r in rows}):
         train = [r for r in rows if r["measure"] != held]
         wf, floor = fit_confidence(train)
         cv += floor_report([r for r in rows if r["measure"] == held], wf, floor)
-    print("fitted, leave-one-measure-out:", tuple(cv.tolist()))
     wf, floor = fit_confidence(rows)
-    print(f"fitted on all, floor {floor:.2f}:", floor_report(rows, wf, floor), "weights:",
-          ", ".join(f"{k}={v:.2f}" for k, v in zip((*CONF_NAMES, "bias"), wf, strict=True)))
-    return 0
+    out += [f"fitted, leave-one-measure-out: {tuple(cv.tolist())}",
+            f"fitted on all, floor {floor:.2f}: {floor_report(rows, wf, floor)}; weights: "
+            + ", ".join(f"{k}={v:.2f}" for k, v in zip((*CONF_NAMES, "bias"), wf, strict=True))]
+    return out
 
 
 if __name__ == "__main__":
