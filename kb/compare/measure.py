@@ -143,6 +143,8 @@ def _make_query(kb, measure: str | None, topic: str | None) -> _Query:
 # ---------------------------------------------------------------- the measure's own terms, sentence by sentence
 
 _SENTENCE_END = re.compile(r"[。；;！？!?]")
+# The last index's clause list, its sampled clause texts in matching form and the IDFs asked of them.
+_SAMPLE: dict = {}
 
 
 def _key_terms(kb, text: str) -> dict[str, float]:
@@ -160,13 +162,17 @@ def _key_terms(kb, text: str) -> dict[str, float]:
 
 
 def _substring_idf(kb, term: str) -> float:
+    """IDF over clauses holding the term as written (a sample of SCALE_SAMPLE on large indexes), kept for the
+    index last asked about."""
     from ..bm25 import lucene_idf
 
-    clauses = kb.clauses
-    step = max(1, len(clauses) // SCALE_SAMPLE)
-    sample = clauses[::step]
-    df = sum(term in match_form(c.text) for c in sample)
-    return lucene_idf(df, len(sample))
+    if _SAMPLE.get("clauses") is not kb.clauses or _SAMPLE.get("count") != len(kb.clauses):
+        step = max(1, len(kb.clauses) // SCALE_SAMPLE)
+        _SAMPLE.update(clauses=kb.clauses, count=len(kb.clauses), texts=[match_form(c.text) for c in kb.clauses[::step]], idf={})
+    idf, texts = _SAMPLE["idf"], _SAMPLE["texts"]
+    if term not in idf:
+        idf[term] = lucene_idf(sum(term in t for t in texts), len(texts))
+    return idf[term]
 
 
 def _instances(keys: dict[str, float], taxonomy) -> dict[str, tuple[str, ...]]:
