@@ -44,7 +44,7 @@ def results():
 
 
 def test_truth_records_are_complete_and_well_formed():
-    assert len(TRUTH) >= 20 and {t.get("batch") for t in TRUTH} == {1, 2, 3}
+    assert len(TRUTH) >= 20 and {t.get("batch") for t in TRUTH} == {1, 2, 3, 4}
     files = {p.name for p in REAL.iterdir() if p.name not in ("truth.jsonl", "SOURCES.md")}
     assert {t["file"] for t in TRUTH} == files, "every fixture has exactly one truth record"
     for t in TRUTH:
