@@ -16,7 +16,7 @@ SIGNER = re.compile(
     r"^(?:国务院)?(?:总理|省长|市长|县长|区长|州长|主席|主任|部长|局长|行长|署长|厅长|委员长)\s*[\u4e00-\u9fff·]{2,5}$"
 )
 # An order's number: "中华人民共和国国务院令" over "第707号", or on one line.
-ORDER_NUMBER = re.compile(r"^((?:中华人民共和国)?[\u4e00-\u9fff]{1,20}令)\s*(第\s*\d{1,5}\s*号)$")
+ORDER_NUMBER = re.compile(r"^((?:中华人民共和国)?[\u4e00-\u9fff]{1,20}令)\s*[（(]?\s*(第\s*\d{1,5}\s*号)\s*[）)]?$")
 ORDER_HEAD = re.compile(r"^(?:中华人民共和国)?[\u4e00-\u9fff]{1,20}令$")
 ORDER_SEQ = re.compile(r"^[（(]?第\s*\d{1,5}\s*号[）)]?$")
 _ORG_SUFFIX = (

@@ -148,12 +148,18 @@ def ingest_text(
         page = {k: (v, web.evidence.get(k, "网页")) for k, v in web.fields.items()}
     elif fmt in ("md", "markdown"):
         from .markup import front_matter
+        from .webpage import field_of_label
 
         fields, _ = front_matter(text)
-        # The front matter's title is stated by whoever published the file; its author stands in for
-        # missing issuers (inferred); its date is a publication date, not the document's.
-        page = {key: (fields[name], f"文件元数据：{name}") for key, name in (("title", "title"), ("source", "author"))
-                if fields.get(name)}
+        # The front matter's title and 文号 are stated by whoever published the file; its author or issuing
+        # unit stands in for missing issuers (inferred); its date is a publication date, not the document's.
+        # Keys are English (title:, author:) or the labels of a page's information box (标题:, 文号:, 发布单位:).
+        page = {}
+        for name, value in fields.items():
+            key = {"title": "title", "author": "source"}.get(name) or field_of_label(name)
+            key = "source" if key == "issuers" else key
+            if key in ("title", "doc_number", "source") and key not in page:
+                page[key] = (value, f"文件元数据：{name}")
     for key, ev in tag_document(layout, clauses, page).items():
         setattr(doc, key, ev.value)
         doc.provenance[key] = ev

@@ -12,7 +12,7 @@ import html
 import re
 
 _FRONT_MATTER_MAX_LINES = 60
-_FRONT_KEY = re.compile(r"^([A-Za-z_][\w-]{0,40})\s*:\s*(.*)$")
+_FRONT_KEY = re.compile(r"^([A-Za-z_][\w-]{0,40}|[\u4e00-\u9fff]{2,8})\s*[:：]\s*(.*)$")
 _FENCE = re.compile(r"^ {0,3}:{3,}\s*(.*?)\s*$")
 _TOC_PLACEHOLDER = re.compile(r"^\s*\[\[toc\]\]\s*$|^\s*\[TOC\]\s*$|^\s*@tab\b.*$", re.I)
 _ANCHOR_LINK = re.compile(r"\[[^\[\]\n]{0,300}\]\(#[^()\s]{0,200}\)")

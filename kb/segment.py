@@ -191,7 +191,10 @@ def _signature_block(lines: list[Line], lo: int, hi: int) -> tuple[int, int] | N
             is_org_line(lines[j - 1].text) or SIGNER.match(lines[j - 1].text)
         ):
             j -= 1
-        if j == k and not (k + 1 < hi and TITLE_GRAMMAR.match(lines[k + 1].text.replace(" ", ""))):
+        after = k + 1
+        while after < hi and _is_closing_line(lines[after].text) and not DATE_LINE.match(lines[after].text):
+            after += 1  # （此件公开发布）
+        if j == k and not (after < hi and TITLE_GRAMMAR.match(lines[after].text.replace(" ", ""))):
             continue  # a date alone signs only a cover notice, followed by the title of what it issues
         e = k + 1
         while e < hi and _is_closing_line(lines[e].text):

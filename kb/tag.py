@@ -16,8 +16,6 @@ from .grammar import (
     DATE,
     DATE_LINE,
     DOC_NUMBER,
-    DOC_TYPES,
-    FORWARDS,
     ORDER_HEAD,
     ORDER_NUMBER,
     ORDER_SEQ,
@@ -26,30 +24,30 @@ from .grammar import (
     is_org_line,
 )
 from .jurisdiction import level_region
-from .markers import match_marker
 from .models import Clause, Evidence
 from .regions import gazetteer
 from .segment import Layout
 from .text import cn_number
+from .title import (
+    DRAFT,
+    HEAD_WINDOW,
+    MASTHEAD,
+    TITLE_NUMBER,
+    find_title,
+    head_above_repeat,
+    issuers_of_title,
+    title_of,
+)
 
 _DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _CN_DATE = re.compile(DATE)
 _ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
-_DRAFT = re.compile(r"征求意见稿|送审稿|讨论稿|草案")
 _IMPLEMENTS = re.compile(r"(?:贯彻落实|落实|贯彻|根据|按照|依据|执行|对照)[^，。；《]{0,12}《([^《》]{4,80})》")
 _SELF_REFS = {"意见", "通知", "办法", "方案", "措施", "规定", "细则", "决定", "指导意见", "实施意见"}
-_VERBS = "提升|推动|促进|支持|加强|推进|做好|加快|深化|强化|完善|优化"
 # A 文号 after its label: "文号：银发〔2024〕66号".
 _NUMBER_LABEL = re.compile(r"(?:文号|发文字号|发文文号)\s*[：:]\s*")
 # The date line of a 版记: "2021年11月14日印发".
 _PRINTED_ON = re.compile(rf"^{DATE}\s*印发\s*$")
-# A masthead: "中国人民银行文件", "××省人民政府办公厅文件" — the issuer's letterhead, never the title.
-_MASTHEAD = re.compile(r"^\S{2,60}?文件$")
-# Lines a title and an own 文号 are looked for in: the first ones of the document.
-_HEAD_WINDOW = 10
-_TITLE_SPAN = 3  # a title may wrap over this many lines
-# The document's own 文号 in brackets at the end of its title line: "…的通知（浙价费〔2007〕136号）".
-_TITLE_NUMBER = re.compile(rf"[（(]\s*({DOC_NUMBER.pattern})\s*[）)]$")
 # A title naming its issuers before its kind: "中国人民银行中国保险监督管理委员会公告", "××市人民政府令".
 _ISSUER_KIND = re.compile(r"^(.{2,80}?)(?:联合)?(?:公告|通告|令)$")
 
@@ -93,20 +91,29 @@ def tag_document(
     if number:
         out["doc_number"] = Evidence(number, "extracted", number)
 
-    issuers, why = _issuers(header, signature or closing, clauses)
-    if adoption and adoption[0] and (not issuers or why == "责任单位"):
-        issuers, why = [adoption[0]], adoption[2]
-    if issuers:
-        inferred = why == "责任单位" or why.startswith("印发")
-        out["issuers"] = Evidence(issuers, "derived" if inferred else "extracted", why)
+    issuers, who = _issuers(header, signature or closing, clauses)
+    if adoption and adoption[0] and (not issuers or who == "责任单位"):
+        issuers, who = [adoption[0]], adoption[2]
 
-    title, why = _title(header, release, body, issuers)
+    title, why, raw = find_title(header, release, cover + body)
+    # The head around the title: the issuers it names ("X关于…", "X《…》"), and a 文号 and issuer line printed
+    # above a repetition of it (a copied page whose information box comes first).
+    named = issuers_of_title(raw or "".join(header[:1])) if why in ("header", "") else []
+    if named and (not issuers or _inferred(who)):
+        issuers, who = _split_orgs(" ".join(named)), f"标题：{raw}"
+    number, names = head_above_repeat(layout.text_of((0, len(layout.lines))), raw)
+    if number and "doc_number" not in out:
+        out["doc_number"] = Evidence(number, "extracted", f"标题上方：{number}")
+    if names and (not issuers or _inferred(who)):
+        issuers, who = names, "标题上方：" + " ".join(names)
+    if issuers:
+        out["issuers"] = Evidence(issuers, "derived" if _inferred(who) else "extracted", who)
     if _is_order(header) and layout.cover[1]:
         # An order (国务院令第707号) promulgating a regulation: the regulation's title after the signature.
         plan = [ln for ln in signature if not DATE_LINE.match(ln) and not is_org_line(ln)]
         named = next((ln for ln in plan if TITLE_GRAMMAR.match(ln.replace(" ", ""))), "")
         if named:
-            title, why = _title_of(named), "header"
+            title, why = title_of(named), "header"
     if title:
         out["title"] = Evidence(title, "extracted" if why == "header" else "derived", why)
 
@@ -123,7 +130,7 @@ def tag_document(
     _apply_page(out, page)
 
     head_text = "\n".join(header + body[:2])
-    draft = _DRAFT.search(head_text)
+    draft = DRAFT.search(head_text)
     out["status"] = (
         Evidence("draft", "extracted", draft.group(0)) if draft else Evidence("final", "default", "未见征求意见稿字样")
     )
@@ -152,6 +159,11 @@ def tag_document(
     return out
 
 
+def _inferred(why: str) -> bool:
+    """Issuers reasoned from the units named responsible or the 版记's printer, not stated as the issuer."""
+    return why == "责任单位" or why.startswith("印发")
+
+
 def _apply_page(out: dict[str, Evidence], page: dict[str, tuple[str, str]]) -> None:
     """A page's own statements (a web page's information box, a Markdown file's front matter): they win
     over what was read from the text. A publication day is not the document's date and is never used as it;
@@ -175,7 +187,7 @@ def _apply_page(out: dict[str, Evidence], page: dict[str, tuple[str, str]]) -> N
     if "title" not in out or out["title"].source != "extracted":
         for key in ("title", "page_title"):
             value, where = page.get(key, ("", ""))
-            title = _title_of(value)
+            title = title_of(value)
             if title:
                 out["title"] = Evidence(title, "extracted" if key == "title" else "derived", where)
                 break
@@ -217,7 +229,7 @@ def _is_order(header: list[str]) -> bool:
 def _doc_number(header: list[str], first: list[str], closing: list[str]) -> str:
     """The document's own 文号: on a line of its own near the head, after a label, or in the 版记. A number
     in brackets after a 《cited document》 is that document's, not this one's."""
-    head = header[:_HEAD_WINDOW]
+    head = header[:HEAD_WINDOW]
     for i, line in enumerate(head):
         order = ORDER_NUMBER.match(line)
         if order:
@@ -225,7 +237,7 @@ def _doc_number(header: list[str], first: list[str], closing: list[str]) -> str:
         if ORDER_HEAD.match(line) and i + 1 < len(head) and ORDER_SEQ.match(head[i + 1]):
             return re.sub(r"\s+", "", line + head[i + 1].strip("（()）"))
     for line in head:
-        own = _TITLE_NUMBER.search(line.strip())
+        own = TITLE_NUMBER.search(line.strip())
         if own and TITLE_GRAMMAR.match(line[: own.start()].replace(" ", "")):
             return re.sub(r"\s+", "", own.group(1))
         if SERIES_NUMBER.match(line.strip()):
@@ -242,7 +254,7 @@ def _doc_number(header: list[str], first: list[str], closing: list[str]) -> str:
         m = DOC_NUMBER.fullmatch(line.strip())
         if m:
             return re.sub(r"\s+", "", m.group(0))
-    for line in header[:_HEAD_WINDOW] + closing:
+    for line in header[:HEAD_WINDOW] + closing:
         if len(line) > 80:
             continue
         for m in DOC_NUMBER.finditer(line):
@@ -312,7 +324,7 @@ def _issuers(header: list[str], closing: list[str], clauses: list[Clause]) -> tu
             name = re.sub(r"^中华人民共和国", "", (order.group(1) if order.re is ORDER_NUMBER else line)[:-1])
             if name:
                 return [name], f"令：{line}"
-        mast = _MASTHEAD.match(line)
+        mast = MASTHEAD.match(line)
         if mast and is_org_line(line[:-2]):
             return _split_orgs(line[:-2]), f"文头：{line}"
         if is_org_line(line):
@@ -338,89 +350,6 @@ def _issuers(header: list[str], closing: list[str], clauses: list[Clause]) -> tu
 
 def _dedupe(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
-
-
-def _title_of(text: str) -> str:
-    """A title as cited: spaces out, ending at a regulation's adoption note or before its own bracketed 文号,
-    starting at 关于 when the issuers precede it (they are a field of their own). A forwarding title keeps
-    its head: "国务院办公厅转发民政部关于…的通知" is not "关于…的通知"."""
-    title = re.sub(r"\s+", "", text)
-    note = ADOPTION.search(title)
-    if note:
-        title = title[: note.start()].rstrip("（(")
-    own = _TITLE_NUMBER.search(title)
-    if own and own.start() > 0:
-        title = title[: own.start()]
-    if "关于" in title and not FORWARDS.search(title[: title.index("关于")]):
-        title = title[title.index("关于") :]
-    return title
-
-
-def _title(header: list[str], release: list[str], body: list[str], issuers: list[str]) -> tuple[str, str]:
-    # 1. By grammar: the first run of lines among the first ones that reads as a title (…关于…的通知,
-    #    …管理办法, …行动方案（2024—2026年）). Mastheads, 文号 and draft marks split runs.
-    runs: list[list[str]] = [[]]
-    for line in (header + body)[:_HEAD_WINDOW]:
-        if line.endswith(("：", ":")) or "。" in line or match_marker(line) is not None:
-            break  # the addressee, prose or the outline: the title is above
-        if _splits_title(line):
-            runs.append([])
-            continue
-        if runs[-1] and line == runs[-1][-1]:
-            continue  # a title printed twice (database exports)
-        runs[-1].append(line)
-    for run in runs:
-        for i in range(len(run)):
-            for span in range(min(_TITLE_SPAN, len(run) - i), 0, -1):
-                candidate = "".join(run[i : i + span])
-                note = ADOPTION.search(candidate)
-                if note:
-                    candidate = candidate[: note.start()].rstrip("（( ")
-                if TITLE_GRAMMAR.match(candidate.replace(" ", "")) and not is_org_line(candidate):
-                    return _title_of(candidate), "header"
-    # 2. The header's lines above the 文号, draft mark or addressee, organisation lines aside.
-    lines = []
-    for line in header:
-        if DOC_NUMBER.fullmatch(line) or _DRAFT.search(line) or line.endswith(("：", ":")):
-            break
-        if is_org_line(line) or _splits_title(line):
-            continue
-        lines.append(line)
-    title = _title_of("".join(lines))
-    if title:
-        return title, "header"
-    if release:
-        m = re.search(r"《(.{1,200}?)》", release[0])
-        if m:
-            return m.group(1), "新闻稿标题"
-    # 3. No title in the text: draft one from the preamble's purpose phrase and document type.
-    preamble = "".join(body[:2])
-    kind = re.search(r"(?:提出|制定|印发)(?:如下|以下|本)?(" + "|".join(DOC_TYPES[:20]) + ")", preamble)
-    doc_type = kind.group(1) if kind else "文件"
-    head = preamble[: kind.start()] if kind else preamble[:200]
-    subjects = []
-    for phrase in re.split(r"[，。；]", head):
-        m = re.match(rf"^(?:全面|进一步|切实|加快|大力)?(?:{_VERBS})(.{{4,24}}?)(?:质效|水平|工作|建设)?$", phrase)
-        if m:
-            subjects.append(m.group(1))
-    if subjects:
-        return f"关于{max(subjects, key=len)}的{doc_type}", "据前言拟定"
-    return "", ""
-
-
-def _splits_title(line: str) -> bool:
-    """Lines that stand between title lines and are never part of one: a 文号 (bracketed or not), a masthead,
-    a draft mark, a date under the title, an order's name or number."""
-    bare = line.strip("（()）")
-    if line[:1] in "（(" and ADOPTION.search(line):
-        return True  # an adoption or promulgation note under the title
-    if re.fullmatch(r"[（(]\s*\d{4}\s*年\s*[）)]", line):
-        return True  # a year under the title (a 公告's series), unlike a plan's period (2024—2026年)
-    return bool(
-        DOC_NUMBER.fullmatch(bare) or _MASTHEAD.match(line) or BRACKET_DATE.match(line)
-        or ORDER_HEAD.match(line) or ORDER_SEQ.match(line) or ORDER_NUMBER.match(line)
-        or re.fullmatch(r"(?<!\s)[（(]?\s*+(?:征求意见稿|送审稿|草案)\s*+[）)]?", line)
-    )
 
 
 def _date(closing: list[str], body: list[str]) -> tuple[str, str]:

@@ -65,6 +65,11 @@ def _vocabulary() -> _Vocabulary:
     return _Vocabulary(labels, meta, pattern, field_of)
 
 
+def field_of_label(label: str) -> str:
+    """The document field an information-box label names (文号 → doc_number, 发布单位 → issuers), or ""."""
+    return _vocabulary().field_of.get(re.sub(r"[ \u3000\u00a0]", "", label), "")
+
+
 def main_text(html: str) -> str:
     """The page's main content as text, one block a line (see read_page)."""
     return read_page(html).text

@@ -29,10 +29,11 @@ def _load_scorer():
 scorer = _load_scorer()
 TRUTH = scorer.load_truth(REAL / "truth.jsonl")
 
-# Right answers per field on the 45 documents (batch 1: 20, batch 2: 8 added later, batch 3: 17 held out — written and
-# committed before the extraction was run on them, measured once at 23:05 on 2026-12-01 at 102/119 fields and 10/17
-# outlines, then used to tune the extraction, so no longer held out): what main achieves; a floor only rises.
-FLOORS = {"title": 45, "issuers": 45, "doc_number": 45, "date": 45, "level": 45, "region": 45, "status": 45}
+# Right answers per field on the 60 documents: what main achieves; a floor only rises. Batch 3 (17 documents) was held
+# out until 2026-12-01 23:05 (measured once untouched: 102/119 fields, 10/17 outlines) and batch 4 (15 documents, two
+# repositories new to the set) until 2026-12-02 00:34 (untouched: 75/105 fields, 14/15 outlines); both were then used to
+# find general causes, so neither is held out any more (bench/RESULTS.md keeps the untouched figures).
+FLOORS = {"title": 60, "issuers": 60, "doc_number": 60, "date": 60, "level": 60, "region": 60, "status": 60}
 # Documents whose outline the code does not get right yet: strict xfail, so fixing one fails the test until the
 # name is removed here (the guard then holds it).
 OUTLINE_KNOWN_WRONG: set[str] = set()
@@ -45,6 +46,7 @@ def results():
 
 def test_truth_records_are_complete_and_well_formed():
     assert len(TRUTH) >= 20 and {t.get("batch") for t in TRUTH} == {1, 2, 3, 4}
+    assert {t["status"] for t in TRUTH} == set(STATUSES), "a draft is among them"
     files = {p.name for p in REAL.iterdir() if p.name not in ("truth.jsonl", "SOURCES.md")}
     assert {t["file"] for t in TRUTH} == files, "every fixture has exactly one truth record"
     for t in TRUTH:

@@ -1,0 +1,162 @@
+"""A document's title and what stands around it: the title chosen by its grammar among the first lines, the
+title as cited, and the 文号 and issuer lines printed right above a title (kb/tag.py asks)."""
+
+from __future__ import annotations
+
+import re
+
+from .grammar import (
+    ADOPTION,
+    BRACKET_DATE,
+    DOC_NUMBER,
+    DOC_TYPES,
+    FORWARDS,
+    ORDER_HEAD,
+    ORDER_NUMBER,
+    ORDER_SEQ,
+    TITLE_GRAMMAR,
+    is_org_line,
+)
+from .markers import match_marker
+
+DRAFT = re.compile(r"征求意见稿|送审稿|讨论稿|草案")
+# A masthead: "中国人民银行文件", "××省人民政府办公厅文件" — the issuer's letterhead, never the title.
+MASTHEAD = re.compile(r"^\S{2,60}?文件$")
+# Lines a title and an own 文号 are looked for in: the first ones of the document.
+HEAD_WINDOW = 10
+# The document's own 文号 in brackets at the end of its title line: "…的通知（浙价费〔2007〕136号）".
+TITLE_NUMBER = re.compile(rf"[（(]\s*({DOC_NUMBER.pattern})\s*[）)]$")
+_TITLE_SPAN = 3  # a title may wrap over this many lines
+_VERBS = "提升|推动|促进|支持|加强|推进|做好|加快|深化|强化|完善|优化"
+# How far above a repeated title its own head (文号, issuer lines) may be printed, and how far down the
+# document a repetition is looked for (a page's information box may come between).
+_ABOVE = 3
+_REPEAT_WINDOW = 60
+
+
+def title_of(text: str) -> str:
+    """A title as cited: spaces out, ending at a regulation's adoption note or before its own bracketed 文号,
+    starting at 关于 when only issuer names precede it (they are a field of their own). "国务院办公厅转发民政部
+    关于…的通知" and "劳动部办公厅对《关于…的请示》的复函" keep their head: what precedes 关于 is not a name."""
+    title = re.sub(r"\s+", "", text)
+    note = ADOPTION.search(title)
+    if note:
+        title = title[: note.start()].rstrip("（(")
+    own = TITLE_NUMBER.search(title)
+    if own and own.start() > 0:
+        title = title[: own.start()]
+    if "关于" in title:
+        prefix = title[: title.index("关于")]
+        names = [n for n in re.split(r"[、，,]", prefix) if n]
+        if not FORWARDS.search(prefix) and "《" not in prefix and all(is_org_line(n) for n in names):
+            title = title[title.index("关于") :]
+    return title
+
+
+def find_title(header: list[str], release: list[str], body: list[str]) -> tuple[str, str, str]:
+    """(title, how it was found, the lines it was read from joined)."""
+    # 1. By grammar: the first run of lines among the first ones that reads as a title (…关于…的通知,
+    #    …管理办法, …行动方案（2024—2026年）). Mastheads, 文号 and draft marks split runs; prose before any
+    #    title (a site's notice about the copy) is passed over.
+    runs: list[list[str]] = [[]]
+    for line in (header + body)[:HEAD_WINDOW]:
+        if line.endswith(("：", ":")) or match_marker(line) is not None:
+            break  # the addressee or the outline: the title is above
+        if "。" in line:
+            if any(runs):
+                break  # prose after a title candidate: the text has begun
+            continue
+        if splits_title(line):
+            runs.append([])
+            continue
+        if runs[-1] and line == runs[-1][-1]:
+            continue  # a title printed twice (database exports)
+        runs[-1].append(line)
+    for run in runs:
+        for i in range(len(run)):
+            for span in range(min(_TITLE_SPAN, len(run) - i), 0, -1):
+                candidate = "".join(run[i : i + span])
+                note = ADOPTION.search(candidate)
+                if note:
+                    candidate = candidate[: note.start()].rstrip("（( ")
+                if TITLE_GRAMMAR.match(candidate.replace(" ", "")) and not is_org_line(candidate):
+                    return title_of(candidate), "header", candidate
+    # 2. The header's lines above the 文号, draft mark or addressee, organisation lines aside.
+    lines = []
+    for line in header:
+        if DOC_NUMBER.fullmatch(line) or DRAFT.search(line) or line.endswith(("：", ":")):
+            break
+        if is_org_line(line) or splits_title(line):
+            continue
+        lines.append(line)
+    title = title_of("".join(lines))
+    if title:
+        return title, "header", "".join(lines)
+    if release:
+        m = re.search(r"《(.{1,200}?)》", release[0])
+        if m:
+            return m.group(1), "新闻稿标题", ""
+    # 3. No title in the text: draft one from the preamble's purpose phrase and document type.
+    preamble = "".join(body[:2])
+    kind = re.search(r"(?:提出|制定|印发)(?:如下|以下|本)?(" + "|".join(DOC_TYPES[:20]) + ")", preamble)
+    doc_type = kind.group(1) if kind else "文件"
+    head = preamble[: kind.start()] if kind else preamble[:200]
+    subjects = []
+    for phrase in re.split(r"[，。；]", head):
+        m = re.match(rf"^(?:全面|进一步|切实|加快|大力)?(?:{_VERBS})(.{{4,24}}?)(?:质效|水平|工作|建设)?$", phrase)
+        if m:
+            subjects.append(m.group(1))
+    if subjects:
+        return f"关于{max(subjects, key=len)}的{doc_type}", "据前言拟定", ""
+    return "", "", ""
+
+
+def splits_title(line: str) -> bool:
+    """Lines that stand between title lines and are never part of one: a 文号 (bracketed or not), a masthead,
+    a draft mark, a date under the title, an order's name or number."""
+    bare = line.strip("（()）")
+    if line[:1] in "（(" and ADOPTION.search(line):
+        return True  # an adoption or promulgation note under the title
+    if re.fullmatch(r"[（(]\s*\d{4}\s*年\s*[）)]", line):
+        return True  # a year under the title (a 公告's series), unlike a plan's period (2024—2026年)
+    return bool(
+        DOC_NUMBER.fullmatch(bare) or MASTHEAD.match(line) or BRACKET_DATE.match(line)
+        or ORDER_HEAD.match(line) or ORDER_SEQ.match(line) or ORDER_NUMBER.match(line)
+        or re.fullmatch(r"(?<!\s)[（(]?\s*+(?:征求意见稿|送审稿|草案)\s*+[）)]?", line)
+    )
+
+
+def issuers_of_title(raw: str) -> list[str]:
+    """The issuers a title names before what it is about: "上海市崇明区人民政府办公室关于…",
+    "浙江省物价局、省财政厅关于…", "教育部《…规定》"; [] when its head is not organisation names."""
+    title = re.sub(r"\s+", "", raw)
+    m = re.match(r"^(.{2,80}?)(?:关于|《)", title)
+    if not m or FORWARDS.search(m.group(1)):
+        return []
+    names = [n for n in re.split(r"[、，,]", m.group(1)) if n]
+    return names if names and all(is_org_line(n) for n in names) else []
+
+
+def head_above_repeat(lines: list[str], raw: str) -> tuple[str, list[str]]:
+    """(文号, issuer names) printed right above a later repetition of the title: a copied page whose information
+    box comes first and the document's own head (文号, issuer line, title) after it."""
+    squashed = re.sub(r"\s+", "", raw)
+    if not squashed:
+        return "", []
+    seen = 0
+    for i, line in enumerate(lines[:_REPEAT_WINDOW]):
+        if re.sub(r"\s+", "", line) != squashed:
+            continue
+        seen += 1
+        if seen < 2:
+            continue
+        number, names = "", []
+        for above in reversed(lines[max(0, i - _ABOVE) : i]):
+            bare = above.strip().strip("（()）")
+            if not number and DOC_NUMBER.fullmatch(bare):
+                number = re.sub(r"\s+", "", bare)
+            elif not names and is_org_line(above):
+                names = above.split()
+        if number or names:
+            return number, names
+    return "", []

@@ -1,0 +1,85 @@
+"""The forms of a document's head, signature and body that real documents showed (issue 11): each rule on a small
+text written for it, so a change that breaks one fails here and not only in the real-document score."""
+
+from __future__ import annotations
+
+from kb.html_text import html_to_text
+from kb.ingest import ingest_text
+from kb.markers import match_marker
+from kb.runon import split_points
+from kb.segment import split_lines
+from kb.title import head_above_repeat, issuers_of_title, title_of
+
+
+def _doc(text: str, fmt: str = "txt"):
+    ing = ingest_text(text, f"test.{fmt}", fmt)
+    return ing.document, [c.path for c in ing.clauses if c.path]
+
+
+def test_forwarding_and_reply_titles_keep_their_head():
+    assert title_of("国务院办公厅转发民政部关于清理整顿社会团体意见的通知") == "国务院办公厅转发民政部关于清理整顿社会团体意见的通知"
+    assert title_of("劳动部办公厅对《关于临时工等问题的请示》的复函") == "劳动部办公厅对《关于临时工等问题的请示》的复函"
+    assert title_of("浙江省物价局、省财政厅关于收费问题的通知（浙价费〔2007〕136号）") == "关于收费问题的通知"
+    assert issuers_of_title("浙江省物价局、省财政厅关于收费问题的通知") == ["浙江省物价局", "省财政厅"]
+    assert issuers_of_title("教育部《学生实习管理规定》") == ["教育部"]
+    assert issuers_of_title("国务院办公厅转发民政部关于清理整顿的通知") == []
+
+
+def test_a_number_and_issuer_above_a_repeated_title():
+    lines = ["关于印发《某指引》的函", "发布机构", "某市住房和城乡建设管理委员会", "沪建综规〔2025〕449号",
+             "某市住房和城乡建设管理委员会", "关于印发《某指引》的函", "各有关单位："]
+    assert head_above_repeat(lines, "关于印发《某指引》的函") == ("沪建综规〔2025〕449号", ["某市住房和城乡建设管理委员会"])
+    assert head_above_repeat(lines[:1], "关于印发《某指引》的函") == ("", [])
+
+
+def test_quoted_articles_are_not_units():
+    assert match_marker("第九十九条规定：“违反本法规定……”") is None
+    assert match_marker("第八十一条第一款规定：“排放油烟的……”") is None
+    assert match_marker("第十条　为了加强管理，制定本办法。")[1] == "第十条"
+    assert match_marker("１．比重法即根据调查资料")[1] == "1."
+
+
+def test_a_one_line_body_is_split_where_its_paragraphs_start():
+    body = ("各县、区人民政府，市政府各部门：现将《某市储备粮管理办法》印发给你们，请认真贯彻落实。某市人民政府2023年9月5日"
+            "（此件公开发布）某市储备粮管理办法第一章  总 则第一条  为加强储备粮管理，制定本办法。"
+            + "".join(f"第{n}条  本办法所称储备粮应当依法管理，具体事项由市发展改革委负责组织实施和监督检查。" for n in ("二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四", "十五", "十六", "十七"))
+            + "第二章  附 则第十八条  本办法自印发之日起施行。")
+    lines = [ln.text for ln in split_lines(body)]
+    assert "某市人民政府" in lines and "2023年9月5日" in lines and "（此件公开发布）" in lines
+    assert "第一章  总 则" in lines and any(ln.startswith("第十八条") for ln in lines)
+    doc, paths = _doc("某市人民政府关于印发某市储备粮管理办法的通知\n" + body)
+    assert doc.date == "2023-09-05" and "第一章第一条" in paths and "第二章第十八条" in paths
+
+
+def test_a_heading_run_into_its_first_measure_and_one_line_parts():
+    assert split_points("一、扩大交易主体（一）非金融企业符合以下条件的，可以申请：") == [len("一、扩大交易主体")]
+    text = "某某通知\n一、扩大交易主体（一）企业可以申请。\n（二）机构可以申请。\n二、元旦：1月1日放假。\n三、春节：2月放假，共7天。\n"
+    _, paths = _doc(text)
+    assert {"一、（一）", "一、（二）", "二、", "三、"} <= set(paths)
+
+
+def test_a_glued_signature_is_split_into_its_names_and_date():
+    doc, _ = _doc("浙江省物价局、省财政厅关于收费问题的通知\n各市物价局：\n现将有关问题通知如下。\n一、按标准收费。\n"
+                  "浙江省物价局浙江省财政厅二○○七年五月八日\n")
+    assert doc.date == "2007-05-08" and doc.issuers == ["浙江省物价局", "浙江省财政厅"]
+
+
+def test_a_text_origin_page_keeps_its_paragraphs():
+    html = "<div>为规范管理，制定本办法。\n  一、评价对象\n\u3000\u3000（一）各县（市）、区人民政府；\n\n二、评价内容</div>"
+    assert html_to_text(html).split("\n") == ["为规范管理，制定本办法。", "一、评价对象", "（一）各县（市）、区人民政府；",
+                                              "二、评价内容"]
+
+
+def test_front_matter_in_chinese_states_title_and_number():
+    md = ("---\n标题: 某区人民政府关于印发某方案的通知\n文号: 某府发〔2024〕3号\n发布单位: 某区人民政府\n发布日期: 2024-05-01\n---\n\n"
+          "> 本文正文由脚本自官方公开页面提取，仅供检索查阅；以官方发布版本为准。\n\n# 某区人民政府关于印发某方案的通知\n\n各街道：\n\n现印发给你们。\n")
+    doc, _ = _doc(md, "md")
+    assert doc.doc_number == "某府发〔2024〕3号" and doc.title == "关于印发某方案的通知"
+    assert doc.date == "" and doc.issuers == ["某区人民政府"]
+
+
+def test_attachment_tables_are_not_outlined():
+    cells = "\n".join(["收费项目", "主干道", "0.80-1.50", "其他道路", "0.60-1.10", "县所在地", "0.50-1.00", "0.30-0.60"])
+    text = f"某通知\n一、按标准收费。\n二、本通知自发布之日起执行。\n附件1：\n{cells}\n说明：1、不足1平方米的按1平方米计收。\n2、擅自占用的处罚。\n"
+    _, paths = _doc(text)
+    assert paths == ["一、", "二、"]
