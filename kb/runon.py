@@ -9,11 +9,12 @@ from .grammar import DATE, is_org_line
 from .text import CN_NUMERALS
 
 _CN = CN_NUMERALS
-# A line this long holding this many paragraph starts is several paragraphs run together (a crawler's
-# get_text(), a page whose paragraphs were source-code line breaks). Real paragraphs are shorter than this
-# or hold fewer numbered starts after a sentence end.
+# A line this long holding this many starts of articles, chapters or parts (一、) is several paragraphs run
+# together (a crawler's get_text(), a page whose paragraphs were source-code line breaks). A real paragraph may
+# enumerate measures or items inline ("包括：（一）…；（二）…"), but never holds three parts or articles.
 RUNON_MIN_CHARS = 600
 RUNON_MIN_STARTS = 3
+_TOP_START = re.compile(rf"第[{_CN}]{{1,6}}[章节条]|[{_CN}]{{1,3}}、")
 
 # "一、扩大即期外汇市场交易主体（一）非金融企业…": a part's short heading (no punctuation) and its first measure.
 _HEADING_THEN_MEASURE = re.compile(rf"^[{_CN}]{{1,3}}、[^，。；：:、,（()]{{2,30}}?(?=[（(]一[）)])")
@@ -48,7 +49,7 @@ def split_points(text: str) -> list[int]:
         cuts.add(m.start(2))
     if len(text) >= RUNON_MIN_CHARS:
         starts = [s.end() for s in _STARTS.finditer(text)]
-        if len(starts) >= RUNON_MIN_STARTS:
+        if sum(1 for s in starts if _TOP_START.match(text, s)) >= RUNON_MIN_STARTS:
             cuts.update(starts)
             addressee = _ADDRESSEE.match(text)
             if addressee and re.search(r"[，、]|^各", addressee.group(0)):

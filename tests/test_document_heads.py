@@ -83,3 +83,9 @@ def test_attachment_tables_are_not_outlined():
     text = f"某通知\n一、按标准收费。\n二、本通知自发布之日起执行。\n附件1：\n{cells}\n说明：1、不足1平方米的按1平方米计收。\n2、擅自占用的处罚。\n"
     _, paths = _doc(text)
     assert paths == ["一、", "二、"]
+
+
+def test_a_long_paragraph_enumerating_measures_inline_stays_one():
+    line = "三、保障措施。各地要加强组织领导，主要包括：" + "；".join(
+        f"（{n}）健全工作机制，明确部门职责分工，加强统筹协调和督促检查，确保各项任务按期完成并取得实效，定期报告进展情况和存在问题" for n in "一二三四五六七八九十") + "。"
+    assert len(line) > 600 and split_points(line) == []
