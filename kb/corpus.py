@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import MAX_FILE_BYTES, ParseBudget
-from .errors import KBError, ReadError, StorageError, os_error_message
+from .errors import KBError, ReadError, os_error_message
 from .files import make_dirs, write_atomic
 from .read import SUPPORTED_SUFFIXES, unsupported_reason
 

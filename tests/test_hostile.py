@@ -117,9 +117,12 @@ def test_quadratic_html_is_linear():
         took = []
         for n in (15_000, 60_000):
             html = make(n).decode()
-            t = time.perf_counter()
-            text = html_to_text(html)
-            took.append(time.perf_counter() - t)
+            runs = []
+            for _ in range(2):  # CPU time, best of two: other processes on a shared machine do not count
+                t = time.process_time()
+                text = html_to_text(html)
+                runs.append(time.process_time() - t)
+            took.append(min(runs))
             assert "总体要求" in text
         # Four times the input: about four times the time when linear, sixteen when quadratic.
         assert took[1] < 10 and took[1] < 9 * max(took[0], 0.02), (make.__name__, took)

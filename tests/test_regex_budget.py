@@ -118,11 +118,12 @@ def test_long_runs_of_its_own_characters_finish_quickly(name, pattern):
 
 
 def _timed(pattern: re.Pattern[str], text: str) -> float:
-    t = time.perf_counter()
+    """CPU seconds of this process, so that other jobs on a shared machine do not count."""
+    t = time.process_time()
     pattern.search(text)
     pattern.match(text)
     pattern.sub("", text)
-    return time.perf_counter() - t
+    return time.process_time() - t
 
 
 def test_segment_lead_is_linear_on_a_decorative_line():
@@ -130,7 +131,7 @@ def test_segment_lead_is_linear_on_a_decorative_line():
     from kb.segment import match_marker
 
     for line in ("#" * 40, "> " * 5000, "#" * 40 + " x", "**" * 5000 + "#", "# > " * 5000):
-        t = time.perf_counter()
+        t = time.process_time()
         match_marker(line)
-        assert time.perf_counter() - t < 2.0
+        assert time.process_time() - t < 2.0
     assert match_marker("## **一、总体要求**") == ("part", "一、", len("## **一、"))

@@ -238,9 +238,9 @@ def test_custom_taxonomy_file(tmp_path):
 
 def test_long_clause_is_fast(tax):
     text = ("鼓励保险机构开展首台（套）保险，发展供应链金融和跨境结算。" * 8000)[:200_000]
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     tags = tag_topics(text, tax, heading="强化保险保障")
-    assert time.perf_counter() - t0 < 1.0
+    assert time.process_time() - t0 < 2.0  # a guard against quadratic work (CPU time: load does not count)
     assert "insurance" in keys(tags)
 
 
