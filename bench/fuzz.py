@@ -22,7 +22,6 @@ import json
 import logging
 import math
 import pickle
-import re
 import subprocess
 import sys
 import tempfile
@@ -46,9 +45,9 @@ from kb.errors import MissingDependencyError, ReadError  # noqa: E402
 from kb.ingest import ingest_file, ingest_text, warm_up  # noqa: E402
 from kb.read import SUPPORTED_SUFFIXES  # noqa: E402
 from kb.segment import segment  # noqa: E402
+from kb.text import CONTROL as _CONTROL  # noqa: E402
 
 SEEDS = ROOT / "corpus"  # only seed 001 is read, so documents added for users change nothing here
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f]")
 FORMATS = ("txt", "md", "html", "pdf", "docx")
 
 # ---------------------------------------------------------------------------------------------------

@@ -11,7 +11,9 @@ from functools import lru_cache
 # ---------------------------------------------------------------- line breaks and control characters
 
 NEWLINES = re.compile(r"\r\n?|[\f\v\x85\u2028\u2029]")  # a form feed is a page break, so a line break too
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f]")  # tab and \n aside
+# Tab and \n aside. U+FFFE and U+FFFF are no characters (a byte-order mark read the wrong way round); an XML
+# tree refuses them like control characters, and readability then gives up on the whole page.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
 
 def unify_breaks(text: str) -> str:

@@ -16,6 +16,7 @@ from functools import lru_cache
 from importlib import resources
 
 from .html_text import html_to_text
+from .text import unify_breaks
 
 # Inline styles that hide an element, and simple selectors (.class, #id, tag.class) that a <style> block hides.
 _HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
@@ -79,7 +80,7 @@ def main_text(html: str) -> str:
 def read_page(html: str) -> WebPage:
     """Main content and labelled statements of a saved page. Never raises: unparsable input is read as
     plain visible text."""
-    html = html.replace("\x00", "")
+    html = unify_breaks(html)  # what an XML tree refuses out first (a file read is already so)
     try:
         import lxml.html
         from lxml import etree

@@ -64,6 +64,16 @@ def test_web_page_fields_and_hidden_elements():
     assert not any(f"隐藏{n}" in page.text for n in "一二三四五")
 
 
+@pytest.mark.parametrize("odd", ["\ufffe", "\uffff", "\x01"])
+def test_a_character_xml_refuses_does_not_bring_the_chrome_back(odd):
+    """U+FFFE (a byte-order mark read the wrong way round) made readability give up, so the menus were
+    indexed with the page (found by bench/fuzz.py). Such characters go before the page is parsed."""
+    body = "".join(f"<p>第{i}条 各单位要加强组织领导，落实工作责任，确保各项措施落到实处。</p>" for i in range(1, 12))
+    menu = "<div class='menu'>" + "".join(f"<a href='/{i}'>栏目{i}</a> " for i in range(30)) + "</div>"
+    page = read_page(f"<html><body>{menu}<div id='content'>说明{odd}：{body}</div></body></html>")
+    assert "第11条" in page.text and "栏目1" not in page.text and odd not in page.text
+
+
 def test_publication_day_is_not_the_documents_date(tmp_path):
     path = tmp_path / "p.html"
     path.write_text("""<html><head><meta name="ArticleTitle" content="关于做好某项工作的通知">
