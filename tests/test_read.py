@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import time
 import zipfile
 from pathlib import Path
 
@@ -262,6 +263,34 @@ def test_docx_merged_cell_read_once(tmp_path):
     table.cell(0, 2).text = "右侧"
     d.save(str(tmp_path / "m.docx"))
     assert read_file(tmp_path / "m.docx").text.count("合并单元格") == 1
+
+
+def test_docx_merges_are_read_once_in_linear_time(tmp_path):
+    """A vertically merged column of 600 rows (python-docx's row.cells walks up to its first row with a query
+    per row: 30 s) and a cell spanning 10^8 grid columns (a few bytes; row.cells repeats it per column)."""
+    import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    d = docx.Document()
+    d.add_paragraph("正文第一段。")
+    table = d.add_table(rows=600, cols=2)
+    table.cell(0, 0).text = "市金融局"
+    for i, row in enumerate(table.rows):
+        row.cells[1].text = f"任务{i}"
+        merge = OxmlElement("w:vMerge")
+        if i == 0:
+            merge.set(qn("w:val"), "restart")
+        row.cells[0]._tc.get_or_add_tcPr().append(merge)
+    span = OxmlElement("w:gridSpan")
+    span.set(qn("w:val"), str(10**8))
+    d.add_table(rows=1, cols=1).cell(0, 0)._tc.get_or_add_tcPr().append(span)
+    d.save(str(tmp_path / "merged.docx"))
+    start = time.perf_counter()
+    text = read_file(tmp_path / "merged.docx").text
+    assert time.perf_counter() - start < 10  # a hang guard: linear is milliseconds
+    assert text.count("市金融局") == 1 and "任务0" in text and "任务599" in text
+    assert text.index("市金融局") < text.index("任务0")
 
 
 def test_docx_corrupt(tmp_path):
