@@ -21,6 +21,7 @@ import io
 import json
 import logging
 import math
+import os
 import pickle
 import subprocess
 import sys
@@ -114,6 +115,11 @@ def _base_files() -> dict[str, bytes]:
         out[".docx"] = buf.getvalue()
     except ImportError:
         out[".docx"] = b"PK\x03\x04"
+    from tests.test_formats import make_ofd  # the OFD writer of the format tests
+
+    with tempfile.TemporaryDirectory(prefix="kb-fuzz-") as tmp:
+        lines = [line[:30] for line in seed.splitlines()[:20] if line.strip()]
+        out[".ofd"] = make_ofd(Path(tmp) / "base.ofd", [lines[:10], lines[10:]]).read_bytes()
     return out
 
 
@@ -211,6 +217,9 @@ def check_read(path: Path) -> None:
 
 
 def make_targets(tmp: Path) -> dict[str, Target]:
+    # Recognised pages are cached under the index folder: a fuzzed scan must neither read an earlier run's
+    # result (that would time a cache hit) nor leave one in the project's index.
+    os.environ["KB_INDEX"] = str(tmp / "index")
     return {
         "read": Target("read", files(), check_read, prepare=lambda suffix, data: write_input(tmp, suffix, data)),
         "clean": Target("clean", st.tuples(TEXT, st.sampled_from(FORMATS)), check_clean),

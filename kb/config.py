@@ -27,7 +27,7 @@ class ParseBudget:
     output_mb: int = 512  # the parsed result (document, clauses) handed back to the build
     text_chars: int = 64 * 1024 * 1024  # decoded text of one file
     pdf_pages: int = 5000
-    docx_xml_mb: int = 256  # uncompressed size of a DOCX's parts, read from the zip directory
+    docx_xml_mb: int = 256  # uncompressed size of a DOCX or OFD (an OFD part once a page using it)
     docx_ratio: int = 200  # uncompressed / compressed size of one part (zip bombs are thousands)
 
     def seconds_for(self, size: int) -> float:

@@ -12,6 +12,7 @@ import posixpath
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 
 from .errors import ReadError
 
@@ -19,32 +20,44 @@ from .errors import ReadError
 MAX_UNPACKED = 256 * 1024 * 1024
 _NUMBERS = re.compile(r"-?\d+(?:\.\d+)?")
 _DEFAULT_SIZE = 3.5  # mm: 五号 text, when a TextObject gives no Size
+# What a damaged package raises while a part is read and parsed: a bad header (negative seek), CRC or deflate
+# stream, an unknown compression method, broken XML.
+_DAMAGE = (ET.ParseError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError)
 
 
-def read_ofd(source: str, data: bytes) -> str:
-    """Text of every page in order, pages separated by a blank line. Raises ReadError on a broken file."""
+def read_ofd(source: str, data: bytes, max_unpacked: int = MAX_UNPACKED) -> str:
+    """Text of every page in order, pages separated by a blank line. Raises ReadError on a broken file.
+
+    `max_unpacked` bounds the XML parsed, counting a part each time it is referred to: pages may share one
+    content part, so the package's own size says nothing about the work (a 50 KB file of 200 pages sharing
+    one 5 MB part is a gigabyte of XML)."""
     try:
         package = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         raise ReadError(source, "OFD 文件已损坏（不是有效的 OFD 压缩包）") from None
     with package:
-        if sum(info.file_size for info in package.infolist()) > MAX_UNPACKED:
+        if sum(info.file_size for info in package.infolist()) > max_unpacked:
             raise ReadError(source, "OFD 文件解压后过大，已拒绝")
+        names = _names_by_tail(package.namelist())
         try:
-            root = _xml(package, "OFD.xml")
+            root = ET.fromstring(package.read("OFD.xml"))
         except KeyError:
             raise ReadError(source, "OFD 文件已损坏（缺少 OFD.xml）") from None
-        pages: list[str] = []
+        except _DAMAGE:
+            raise ReadError(source, "OFD 文件已损坏（OFD.xml 无法解析）") from None
         try:
+            # Every page's part first, so the XML to parse (a shared part once per page) is known before any.
+            parts: list[str] = []
             for doc_root in _all(root, "DocRoot"):
-                doc_path = _member(package, "", doc_root.text or "")
-                document = _xml(package, doc_path)
+                doc_path = _member(package, names, "", doc_root.text or "")
                 base = posixpath.dirname(doc_path)
-                for page in _all(document, "Page"):
-                    loc = page.get("BaseLoc") or ""
-                    content = _xml(package, _member(package, base, loc))
-                    pages.append("\n".join(_page_lines(content)))
-        except (KeyError, ET.ParseError, ValueError):
+                for page in _all(ET.fromstring(package.read(doc_path)), "Page"):
+                    parts.append(_member(package, names, base, page.get("BaseLoc") or ""))
+            if sum(package.getinfo(part).file_size for part in parts) > max_unpacked:
+                raise ReadError(source, f"OFD 页面内容过多（{len(parts)} 页共用的内容解析后超过 "
+                                        f"{max_unpacked // (1024 * 1024)} MB），疑似恶意文件，已拒绝")
+            pages = ["\n".join(_page_lines(ET.fromstring(package.read(part)))) for part in parts]
+        except (KeyError, *_DAMAGE):
             raise ReadError(source, "OFD 文件已损坏（页面内容无法解析）") from None
     text = "\n\n".join(pages)
     if not text.strip():
@@ -61,22 +74,30 @@ def _all(root: ET.Element, name: str) -> list[ET.Element]:
     return [el for el in root.iter() if isinstance(el.tag, str) and _local(el.tag) == name]
 
 
-def _xml(package: zipfile.ZipFile, name: str) -> ET.Element:
-    return ET.fromstring(package.read(name))
+def _names_by_tail(names: list[str]) -> dict[str, str]:
+    """Each name and each of its tails after a "/", in lower case → the first name of the package so written.
+    Some writers omit the folder of a relative location or write it in another case: a tail finds it in
+    one lookup (scanning every name for every page was quadratic)."""
+    out: dict[str, str] = {}
+    for name in reversed(names):  # earlier names overwrite later ones: the first one wins
+        low = name.lower()
+        out[low] = name
+        for i, ch in enumerate(low):
+            if ch == "/":
+                out[low[i + 1:]] = name
+    return out
 
 
-def _member(package: zipfile.ZipFile, base: str, loc: str) -> str:
+def _member(package: zipfile.ZipFile, names: dict[str, str], base: str, loc: str) -> str:
     """A location inside the package: absolute ("/Doc_0/…") or relative to the referring file's folder."""
     loc = loc.strip().replace("\\", "/")
     path = posixpath.normpath(loc.lstrip("/") if loc.startswith("/") else posixpath.join(base, loc))
     if path in package.NameToInfo:
         return path
-    # Some writers omit the folder of a relative location; match the tail case-insensitively then.
-    tail = path.lower()
-    for name in package.namelist():
-        if name.lower() == tail or name.lower().endswith("/" + tail):
-            return name
-    raise KeyError(path)
+    try:
+        return names[path.lower()]
+    except KeyError:
+        raise KeyError(path) from None
 
 
 def _page_lines(content: ET.Element) -> list[str]:

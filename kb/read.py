@@ -105,7 +105,7 @@ def read_file(
         from .ofd import read_ofd
 
         _check_zip(source, data, budget, "OFD")  # an OFD is a zip too
-        text, encoding = read_ofd(source, data), "binary"
+        text, encoding = read_ofd(source, data, budget.docx_xml_mb * 1024 * 1024), "binary"
     elif fmt == "docx":
         text, encoding = _read_docx(source, data, budget), "binary"
     elif fmt == "html":
@@ -337,8 +337,25 @@ def _has_image(page) -> bool:
     """Does a PDF page draw an image (directly or inside a form)?"""
     try:
         return len(page.images) > 0
-    except Exception:  # an image pypdf cannot decode is still an image
-        return True
+    except Exception:  # an image pypdf cannot decode is still an image, if the page's resources name one
+        return _declares_image(page)
+
+
+def _declares_image(holder, depth: int = 0) -> bool:
+    """Do the resources of a page (or of a form it draws, three deep) name an image XObject? Read without
+    decoding anything. A damaged page that names none is no scan: recognising it would take seconds for
+    nothing (mutated text PDFs were sent to OCR)."""
+    try:
+        xobjects = holder["/Resources"].get_object()["/XObject"].get_object()
+        for ref in list(xobjects.values())[:1000]:
+            obj = ref.get_object()
+            if obj.get("/Subtype") == "/Image":
+                return True
+            if obj.get("/Subtype") == "/Form" and depth < 3 and _declares_image(obj, depth + 1):
+                return True
+    except Exception:  # unreadable resources name nothing
+        return False
+    return False
 
 
 def _read_docx(source: str, data: bytes, budget: ParseBudget) -> str:
@@ -390,7 +407,7 @@ def _check_zip(source: str, data: bytes, budget: ParseBudget, kind: str) -> None
 
     try:
         entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):  # e.g. "zip file version 13.8"
         raise ReadError(source, f"{kind} 文件已损坏") from None
     total = sum(e.file_size for e in entries)
     limit = budget.docx_xml_mb * 1024 * 1024

@@ -71,6 +71,27 @@ def shared_stream_pdf(pages: int = 200, stream_mb: float = 5.0) -> bytes:
     return out.getvalue()
 
 
+def shared_content_ofd(pages: int = 200, content_kb: int = 5120) -> bytes:
+    """An OFD whose `pages` pages all refer to one content part of about `content_kb` KB (the PDF case's twin:
+    a small package, pages times the part in XML)."""
+    ns = "http://www.ofdspec.org/2016"
+    line = '<ofd:TextObject ID="{i}" Boundary="25 {y} 50 6" Size="4.2"><ofd:TextCode X="0" Y="4.5">{text}</ofd:TextCode></ofd:TextObject>'
+    objects, size, i = [], 0, 0
+    while size < content_kb * 1024:
+        objects.append(line.format(i=i, y=30 + i % 30 * 8, text="各单位要加强组织领导，落实工作责任。"))
+        size += len(objects[-1].encode())
+        i += 1
+    refs = "".join(f'<ofd:Page ID="{n + 10}" BaseLoc="Pages/Page_0/Content.xml"/>' for n in range(pages))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("OFD.xml", f'<ofd:OFD xmlns:ofd="{ns}"><ofd:DocBody><ofd:DocRoot>Doc_0/Document.xml'
+                              "</ofd:DocRoot></ofd:DocBody></ofd:OFD>")
+        z.writestr("Doc_0/Document.xml", f'<ofd:Document xmlns:ofd="{ns}"><ofd:Pages>{refs}</ofd:Pages></ofd:Document>')
+        z.writestr("Doc_0/Pages/Page_0/Content.xml", f'<ofd:Page xmlns:ofd="{ns}"><ofd:Content><ofd:Layer ID="1">'
+                                                     f'{"".join(objects)}</ofd:Layer></ofd:Content></ofd:Page>')
+    return buf.getvalue()
+
+
 def quadratic_html(n: int = 60_000) -> bytes:
     """`n` unclosed <nav> then `n` stray </b>: quadratic for a parser that scans its open-element list."""
     return ("<html><body><p>" + BODY.replace("\n", "</p><p>") + "</p>" + "<nav>" * n + "</b>" * n

@@ -168,6 +168,34 @@ def make_mixed(path: Path, text_lines: list[str], scanned_lines: list[str]) -> P
     return path
 
 
+def test_a_damaged_page_is_a_scan_only_if_it_names_an_image(tmp_path, monkeypatch):
+    """When pypdf cannot list a page's images, the page counts as a scan (sent to OCR, seconds a page) only
+    if its resources name an image: damaged text pages were recognised for nothing (found by bench/fuzz.py)."""
+    from PIL import Image
+    from pypdf import PdfReader
+    from pypdf._page import PageObject
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    from kb.read import _has_image
+
+    path = tmp_path / "two.pdf"
+    c = canvas.Canvas(str(path))
+    c.drawString(72, 780, "text page")
+    c.showPage()
+    c.drawImage(ImageReader(Image.new("RGB", (60, 40), "gray")), 40, 400, width=300, height=200)
+    c.showPage()
+    c.save()
+    pages = PdfReader(path).pages
+    assert [_has_image(p) for p in pages] == [False, True]
+
+    def damaged(self):
+        raise ValueError("an image pypdf cannot decode")
+
+    monkeypatch.setattr(PageObject, "images", property(damaged))
+    assert [_has_image(p) for p in pages] == [False, True]
+
+
 needs_ocr = pytest.mark.skipif(not Path(FONT).exists(), reason="needs fonts-wqy-microhei (installed by .ci/run)")
 
 

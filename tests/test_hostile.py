@@ -95,6 +95,19 @@ def test_pdf_pages_over_budget_are_refused(tmp_path):
         read_file(path, budget=ParseBudget(pdf_pages=20))
 
 
+def test_ofd_pages_sharing_one_part_are_refused_before_parsing(tmp_path):
+    """The OFD twin of case 3: pages referring to one content part are counted once each, before any is
+    parsed, against the unpacked-size budget; the same package with few pages is read."""
+    few = read_file(write(tmp_path, "few.ofd", hf.shared_content_ofd(pages=3, content_kb=100)),
+                    budget=ParseBudget(docx_xml_mb=1))
+    assert few.text.count("落实工作责任") > 1000 and few.text.count("\n\n") == 2  # three pages
+    path = write(tmp_path, "shared.ofd", hf.shared_content_ofd(pages=30, content_kb=100))
+    start = time.perf_counter()
+    with pytest.raises(ReadError, match="页面内容过多"):
+        read_file(path, budget=ParseBudget(docx_xml_mb=1))
+    assert time.perf_counter() - start < 5  # a hang guard: refused from the page list, milliseconds
+
+
 def test_pdf_that_stalls_is_stopped_by_the_time_budget(tmp_path):
     """Case 3, general: a PDF whose pages share one big content stream is stopped at its time budget and
     refused by name; the worker is replaced and the next file parses."""
