@@ -24,10 +24,12 @@ from kb.fusion import FusionWeights  # noqa: E402
 from kb.search import KnowledgeBase  # noqa: E402
 
 EVAL = ROOT / "eval"
-ANSWERABLE = {"dev": "dev_queries.jsonl", "own": "own_queries.jsonl", "heldout": "heldout_queries.jsonl"}
-OFFTOPIC = {"offtopic": "offtopic_queries.jsonl", "own_off": "own_offtopic.jsonl"}
+ANSWERABLE = {"dev": "dev_queries.jsonl", "own": "own_queries.jsonl", "heldout": "heldout_queries.jsonl",
+              "fresh": "fresh_queries.jsonl"}
+OFFTOPIC = {"offtopic": "offtopic_queries.jsonl", "own_off": "own_offtopic.jsonl", "fresh_off": "fresh_offtopic.jsonl"}
 SET_LABELS = {"dev": "dev (30, tuned on before)", "own": "own (32, issue 12)", "heldout": "held-out (96)",
-              "offtopic": "off-topic held-out (30)", "own_off": "off-topic own (28)"}
+              "fresh": "fresh (54, never tuned on)", "offtopic": "off-topic held-out (30)",
+              "own_off": "off-topic own (28)", "fresh_off": "off-topic fresh (15)"}
 # The fusion weights before issue 12 (kb/fusion.py at the time), for the "before" rows.
 BEFORE = FusionWeights(bm25=0.5, dense=0.5, heading=0.0, topic=0.05, coverage=0.1, phrase=0.5)
 

@@ -121,7 +121,7 @@ def term_groups(kb, tokens: list[str], expansions: list[Expansion], mask,
 
     def weight(term: str) -> float:
         d = df.get(term, 0)
-        w = idf(d, n) if d else unknown_weight(n, tok.general_idf(term))
+        w = idf(d, n) if d else unknown_weight(n, _absent_rarity(tok, term))
         return w * SINGLE_CHAR_SHARE if len(term) == 1 else w
 
     groups: list[TermGroup] = []
@@ -133,10 +133,32 @@ def term_groups(kb, tokens: list[str], expansions: list[Expansion], mask,
         groups.append(TermGroup(e.word, w, e.terms, False))
     limit = COMMON_TERM_SHARE * n
     for t in unique_tokens(tokens):
-        if t in used or t in fillers:
+        if t in used or t in fillers or (not df.get(t, 0) and _spelled_by_parts(t, tokens, df)):
             continue
         groups.append(TermGroup(t, weight(t), (), df.get(t, 0) > limit))
     return groups
+
+
+def _absent_rarity(tok, term: str) -> float:
+    """How rare an absent question word is in general Chinese. A word jieba's dictionary does not know is the
+    segmenter's guess at a boundary (仓库里压着 → 里压), not a subject: it is as rare as its rarest character."""
+    if len(term) > 1 and not tok.known(term):
+        return max(tok.general_idf(ch) for ch in term)
+    return tok.general_idf(term)
+
+
+def _spelled_by_parts(term: str, tokens: list[str], df: dict[str, int]) -> bool:
+    """An absent compound whose every character lies in shorter question tokens the index holds (银行贷款 when
+    银行 and 贷款 occur): the parts carry it, so it is no extra term the clause lacks."""
+    covered = [False] * len(term)
+    for part in set(tokens):
+        if part == term or len(part) < 2 or not df.get(part, 0):
+            continue
+        start = term.find(part)
+        while start >= 0:
+            covered[start : start + len(part)] = [True] * len(part)
+            start = term.find(part, start + 1)
+    return len(term) > 2 and all(covered)
 
 
 def _has(kb, row: int):
@@ -201,6 +223,9 @@ def answer(kb, query: str, k: int = 10, filters=None, retriever: str = "hybrid",
     out.understanding = u
     lk = lookup(u, kb.documents, kb.clauses, lambda r: _flat_row(kb, r)) if hybrid else Lookup()
     out.lookup = lk
+    if lk.missing_phrases and not lk.documents and not _outside_quotes(query, u):
+        _explain(kb, out, [], filters)  # only quoted text was asked, and no clause holds it: nothing to show
+        return out
     tok = get_tokenizer()
     residual = lk.rest if lk.documents else u.residual
     tokens = tok.tokenize(residual)
@@ -270,6 +295,11 @@ def answer(kb, query: str, k: int = 10, filters=None, retriever: str = "hybrid",
     if dense_rows is not None:
         dense_raw = np.asarray(dense_rows, dtype=np.float64)
         parts["dense"] = dense_raw
+        if kb.sentences is not None and w.sentence > 0:
+            # A clause as close as its best sentence (kb/sentences.py): ranking and floor read the mix.
+            best = kb.sentences.best(qvec, rows)
+            parts["sentence"] = np.where(np.isnan(best), dense_raw, best)
+            dense_raw = w.sentence * parts["sentence"] + (1 - w.sentence) * dense_raw
         fused += (w.dense if use_bm25 else 1.0) * minmax(dense_raw)
     if hybrid:
         parts["coverage"], parts["phrase"] = cov, phrase
@@ -362,6 +392,15 @@ def answer(kb, query: str, k: int = 10, filters=None, retriever: str = "hybrid",
             if cue.kind in ("region", "level", "issuer") and not any(in_scope(d, cue) for d in kb.documents):
                 out.notes.append(f"库中没有“{cue.label}”的文件，以下条款来自其他文件")
     return out
+
+
+def _outside_quotes(query: str, u: Understanding) -> bool:
+    """The question has searchable words beside its quoted phrases."""
+    from .tokenize import get_tokenizer
+
+    quoted = [(c.start, c.end) for c in u.of("phrase")]
+    rest = "".join(ch for i, ch in enumerate(query) if not any(s <= i < e for s, e in quoted))
+    return bool(get_tokenizer().tokenize(rest))
 
 
 def _absent(kb, term: str, mask) -> bool:

@@ -306,13 +306,15 @@ def _build_retrieval(tmp: Path, index_dir: Path, documents: list[Document], clau
         tokens.append(tokenizer.tokenize(index_text(c)))
     out: dict = {"bm25": {"tokenizer": tokenizer.signature, "dictionary_hash": hash_data("userdict.txt")},
                  "model": None, "dense": None}
-    vectors = None
+    vectors = sentences = None
     if model_spec is not None:
         try:
-            vectors, embedder = _embed(index_dir, clauses, model_spec, embedder, progress, report, runner)
+            vectors, sentences, embedder = _embed(index_dir, clauses, model_spec, embedder, progress, report, runner)
         except (ModelUnavailableError, MissingDependencyError) as e:
             report.warnings.append(f"向量模型不可用，本次仅建立关键词（BM25）索引：{e}")
             report.model = None
+    if sentences is not None:
+        out["sentences"] = sentences.save(tmp)
     entry = backend.write(tmp, clause_rows(documents, clauses, tokens), vectors,
                           status=lambda label: status_line(progress, label))
     out["backend"] = entry
@@ -323,9 +325,11 @@ def _build_retrieval(tmp: Path, index_dir: Path, documents: list[Document], clau
 
 
 def _embed(index_dir: Path, clauses: list[Clause], model_spec, embedder, progress, report, runner):
-    """Clause vectors through the embedding cache; with a Dask runner its workers embed what the cache lacks."""
+    """Clause and sentence vectors (kb/sentences.py) through the embedding cache; with a Dask runner its workers
+    embed what the cache lacks."""
     from .embed import load_embedder
     from .embed_cache import EmbeddingCache, embed_cached
+    from .sentences import SentenceVectors, split_sentences
 
     embedder = embedder or load_embedder(model_spec)
     cache_dir = index_dir / "cache" / "embeddings"
@@ -334,13 +338,17 @@ def _embed(index_dir: Path, clauses: list[Clause], model_spec, embedder, progres
     if runner is not None:
         from .distributed import embed_on_workers
 
-        report.embedded = embed_on_workers(runner, embedder, texts, cache, progress)
+        sentence_texts = [s for c in clauses for s in split_sentences(c.text)]
+        report.embedded = embed_on_workers(runner, embedder, texts + sentence_texts, cache, progress)
     if callable(progress):
         progress("向量", 0, 1)
     before = cache.misses
     vectors = embed_cached(embedder, texts, cache, progress=progress is True)
+    sentences = SentenceVectors.embed([c.text for c in clauses],
+                                      lambda batch: embed_cached(embedder, batch, cache, progress=progress is True),
+                                      int(embedder.dim))
     report.embedded += cache.misses - before
-    return vectors, embedder
+    return vectors, sentences, embedder
 
 
 def index_text(c: Clause) -> str:

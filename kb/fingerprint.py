@@ -74,6 +74,10 @@ def hash_corpus(hashes: dict[str, str], corpus_dir: Path | None, model_spec: str
     from .tokenize import get_tokenizer
 
     h.update(f"{PIPELINE_VERSION}|{store.SCHEMA_VERSION}|{model_spec}|{get_tokenizer().signature}".encode())
+    if model_spec is not None:  # with a model the build also holds sentence vectors in this layout
+        from .sentences import LAYOUT
+
+        h.update(f"|{LAYOUT}".encode())
     if backend_key:  # the local backend adds nothing, so its builds keep the hashes they had before backends
         h.update(f"|{backend_key}".encode())
     return h.hexdigest()

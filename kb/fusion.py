@@ -21,10 +21,11 @@ class FusionWeights:
     dense: float = 0.6
     heading: float = 0.0  # query terms in the clause heading; no gain once `phrase` is in (bench/RESULTS.md)
     topic: float = 0.05  # the clause carries a topic the question is about
-    coverage: float = 0.2  # IDF-weighted share of the query's terms the clause contains (a coord factor)
+    coverage: float = 0.4  # IDF-weighted share of the query's terms the clause contains (a coord factor)
     phrase: float = 0.7  # share of the query's character trigrams found contiguously in the clause
     expansion: float = 0.8  # BM25 over the thesaurus's policy terms for the question's words (kb/thesaurus.py)
     partial: float = 1.0  # coverage credit for a term group met only through the thesaurus (kb/answer.py)
+    sentence: float = 1.0  # share of a clause's best sentence cosine in its dense score (kb/sentences.py)
     scope: float = 0.5  # the clause's document is in the place, level, issuer or year the question names
     diversity: float = 0.08  # score taken off per clause already shown from the same document
     candidates: int = 100  # taken from each retriever before fusion

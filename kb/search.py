@@ -22,6 +22,7 @@ from .fusion import FusionWeights, fuse
 from .library import Library
 from .models import Document, Filters, Hit
 from .question import COMMON_TERM_SHARE, RETRIEVERS, clean_query
+from .sentences import SentenceVectors
 from .text import found_terms, normalize, term_spans
 
 if TYPE_CHECKING:  # the indexes and models load lazily: `kb --help` must not import FAISS
@@ -50,6 +51,7 @@ class KnowledgeBase(Library):
     embedder: Embedder | None = None
     weights: FusionWeights = field(default_factory=FusionWeights)
     notices: list[str] = field(default_factory=list)  # said once: e.g. the dense model is unavailable
+    sentences: SentenceVectors | None = None  # per-sentence vectors of the build, when it has them
     _doc_rows: np.ndarray | None = field(default=None, repr=False)
     _qcache: dict = field(default_factory=dict, repr=False)
     _flat: dict = field(default_factory=dict, repr=False)
@@ -79,6 +81,8 @@ class KnowledgeBase(Library):
                 kb.notices.append(f"向量模型不可用，检索仅使用关键词（BM25）：{e}")
         elif not model:
             kb.notices.append("索引未包含向量，检索仅使用关键词（BM25）")
+        if kb.embedder is not None and lib.manifest.get("sentences"):
+            kb.sentences = SentenceVectors.load(lib.build_dir, len(lib.clauses))
         kb._index_documents()
         kb.warm_up()
         return kb

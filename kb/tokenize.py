@@ -159,6 +159,10 @@ class Tokenizer:
             self._pos = jieba.posseg.POSTokenizer(self._jieba)
         return [(p.word, p.flag) for p in self._pos.cut(text)]
 
+    def known(self, word: str) -> bool:
+        """The word is in the dictionary (jieba's or ours), not a boundary the segmenter guessed."""
+        return bool(self._jieba.FREQ.get(word))
+
     def general_idf(self, word: str) -> float:
         """How rare a word is in general Chinese (jieba's dictionary counts): ln(total / (count + 1)).
         Function words score low (不能 7.5, 我们 6.4), subject words high (公积金 11.6, 报销 12.5)."""
