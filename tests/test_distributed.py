@@ -7,6 +7,7 @@ import pytest
 
 from kb.build import build_index
 from kb.dense import DenseIndex
+from kb.sentences import split_sentences
 from kb.store import current_build, read_records
 from tests.conftest import SEEDS
 
@@ -24,6 +25,12 @@ def cluster_client():
         yield client
 
 
+def _texts(index) -> int:
+    """Texts a cold build embeds: one per clause and one per distinct sentence (kb/sentences.py)."""
+    _, clauses = read_records(current_build(index))
+    return len(clauses) + len({t for c in clauses for t in split_sentences(c.text)})
+
+
 def _tasks(client, run) -> list[str]:
     from distributed import get_task_stream
 
@@ -34,7 +41,7 @@ def _tasks(client, run) -> list[str]:
 
 def test_dask_build_equals_a_plain_build(tmp_path, cluster_client):
     report, keys = _tasks(cluster_client, lambda: build_index(SEEDS, tmp_path / "dask", "hash", dask=cluster_client))
-    assert report.ok and report.documents == 5 and report.embedded == report.clauses
+    assert report.ok and report.documents == 5 and report.embedded == _texts(tmp_path / "dask")
     ingest = [w for k, w in keys if "ingest_one" in k]
     embed = [w for k, w in keys if "embed_chunk" in k]
     assert len(ingest) == 5 and embed and set(ingest + embed) <= set(cluster_client.scheduler_info()["workers"])
@@ -46,14 +53,14 @@ def test_dask_build_equals_a_plain_build(tmp_path, cluster_client):
     va = DenseIndex.load(current_build(tmp_path / "dask") / "dense").vectors
     vb = DenseIndex.load(current_build(tmp_path / "plain") / "dense").vectors
     np.testing.assert_array_equal(va, vb)
-    assert plain.embedded == plain.clauses  # its own cache: nothing shared with the dask build's
+    assert plain.embedded == _texts(tmp_path / "plain")  # its own cache: nothing shared with the dask build's
 
 
 def test_workers_fill_the_build_cache(tmp_path, cluster_client):
     """What the workers embedded is in the index's cache: the next plain build embeds nothing."""
     index = tmp_path / "index"
     first = build_index(SEEDS, index, "hash", dask=cluster_client)
-    assert first.embedded == first.clauses
+    assert first.embedded == _texts(index)
     assert list((index / "cache" / "embeddings").rglob("*.key.npy"))
     again = build_index(SEEDS, index, "hash", force=True)
     assert again.ok and again.embedded == 0 and again.reused == 5
@@ -83,5 +90,5 @@ def test_dask_build_on_worker_processes(tmp_path):
             Client(cluster) as client:
         report = build_index(SEEDS, tmp_path / "index", "hash", dask=client)
         pids = set(client.run(__import__("os").getpid).values())
-    assert report.ok and report.embedded == report.clauses and len(pids) == 2
+    assert report.ok and report.embedded == _texts(tmp_path / "index") and len(pids) == 2
     assert build_index(SEEDS, tmp_path / "index", "hash", force=True).embedded == 0
