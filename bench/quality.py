@@ -85,7 +85,9 @@ def report(m: dict) -> str:
              "nDCG@10 / MRR@10 / Recall@10 on answerable sets (ideal DCG over every clause of the index that "
              "satisfies a judged item, eval/README.md); share answered with nothing on off-topic sets. "
              "`dev` is what the project tuned on before; `own` and `held-out` were not used to write any rule "
-             "(the weights and the floor are chosen by leave-one-set-out cross-validation, table below). "
+             "(the weights and the floor are chosen by leave-one-set-out cross-validation, table below); `fresh` "
+             "was written before the second round of issue 12 changed any code and was never used to choose "
+             "anything (eval/README.md). "
              "Re-run with `python bench/quality.py` (and `python bench/tune.py` for the CV).", "",
              "| system | " + " | ".join(SET_LABELS[s] for s in (*ANSWERABLE, *OFFTOPIC)) + " | unit chars |",
              "|---|" + "---|" * (len(ANSWERABLE) + len(OFFTOPIC) + 1)]
@@ -109,13 +111,19 @@ def report(m: dict) -> str:
     before = m["systems"]["kb hybrid before issue 12"]
     lines += ["", "Peers: rebuilt from their published defaults over 250/50-character chunks (bench/peers.py); a chunk "
               "is relevant when it holds a judged string of the judged document.", "",
-              "### By kind of question (held-out set; nDCG@10 / MRR@10)", "",
-              "| kind | queries | before issue 12 | after |", "|---|---|---|---|"]
-    for kind, f in after["heldout"]["per_kind"].items():
-        b = before["heldout"]["per_kind"].get(kind, {})
-        lines.append(f"| {kind} | {f['queries']} | {b.get('ndcg', 0):.3f} / {b.get('mrr', 0):.3f} | "
-                     f"{f['ndcg']:.3f} / {f['mrr']:.3f} |")
-    for s in ("heldout", "own"):
+              "### By kind of question (held-out and fresh sets; nDCG@10 / MRR@10)", "",
+              "| kind | held-out queries | before issue 12 | after | fresh queries | before issue 12 | after |",
+              "|---|---|---|---|---|---|---|"]
+    kinds = dict.fromkeys([*after["heldout"]["per_kind"], *after.get("fresh", {}).get("per_kind", {})])
+    for kind in kinds:
+        row = [kind]
+        for s in ("heldout", "fresh"):
+            f = after.get(s, {}).get("per_kind", {}).get(kind)
+            b = before.get(s, {}).get("per_kind", {}).get(kind, {})
+            row += [str(f["queries"]), f"{b.get('ndcg', 0):.3f} / {b.get('mrr', 0):.3f}",
+                    f"{f['ndcg']:.3f} / {f['mrr']:.3f}"] if f else ["0", "—", "—"]
+        lines.append("| " + " | ".join(row) + " |")
+    for s in ("heldout", "own", "fresh"):
         if s in after:
             a_n, a_t = after[s]["lookup_first"]
             b_n, b_t = before[s]["lookup_first"]

@@ -22,7 +22,7 @@ class FusionWeights:
     heading: float = 0.0  # query terms in the clause heading; no gain once `phrase` is in (bench/RESULTS.md)
     topic: float = 0.05  # the clause carries a topic the question is about
     coverage: float = 0.4  # IDF-weighted share of the query's terms the clause contains (a coord factor)
-    phrase: float = 0.7  # share of the query's character trigrams found contiguously in the clause
+    phrase: float = 0.4  # share of the query's character trigrams found contiguously in the clause
     expansion: float = 0.8  # BM25 over the thesaurus's policy terms for the question's words (kb/thesaurus.py)
     partial: float = 1.0  # coverage credit for a term group met only through the thesaurus (kb/answer.py)
     sentence: float = 1.0  # share of a clause's best sentence cosine in its dense score (kb/sentences.py)
