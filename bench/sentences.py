@@ -3,8 +3,9 @@ field, against one vector per clause, on every judgement set. Prints a table; no
 
     python bench/sentences.py --index bench/out/seed_index
 
-The sentence vectors are embedded here (the index keeps one vector per clause), then a stand-in for the dense
-index scores a clause as the max (or the mean of the best two) of its sentences' cosines.
+The first-round experiment: the sentence vectors are embedded here, then a stand-in for the dense index scores a
+clause as the max (or the mean of the best two) of its sentences' cosines. Builds now hold sentence vectors
+(kb/sentences.py) and search uses them; this script still compares the variants from scratch.
 """
 
 from __future__ import annotations
