@@ -89,6 +89,13 @@ def test_function_words_are_never_marked(seed_kb):
             assert "要" not in h.matched_terms and all(len(t) >= 2 for t in h.matched_terms), (q, h.matched_terms)
 
 
+def test_question_forms_are_not_search_terms(seed_kb):
+    # 会不会 is cut as 会 + 不会, 能得到 as 能 + 得到: the question's form, not its subject.
+    for q in ("银行会不会抽贷压贷", "链主企业能得到哪些金融服务"):
+        hits = seed_kb.search(q, k=5)
+        assert hits and hits[0].match == MATCH_ALL and hits[0].scores["coverage"] == 1.0, q
+
+
 def test_one_document_cannot_fill_the_page(seed_kb):
     hits = seed_kb.search("融资", k=10)
     assert len({h.clause.doc_id for h in hits}) >= 3
