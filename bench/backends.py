@@ -39,7 +39,7 @@ def measure(backend: str, n: int, milvus_uri: str) -> dict:
     from kb.search import KnowledgeBase
 
     seed = seed_kb_for_bench()
-    docs, clauses, tokens, vecs = synthetic_corpus(seed, n, {})
+    docs, clauses, tokens, vecs, _ = synthetic_corpus(seed, n, {})
     base = rss_mb()[0]
     t = time.perf_counter()
     if backend == "local":

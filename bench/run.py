@@ -34,6 +34,7 @@ from kb.errors import KBError  # noqa: E402
 from kb.evaluate import evaluate_compare, evaluate_kb, load_queries  # noqa: E402
 from kb.fusion import FusionWeights  # noqa: E402
 from kb.search import KnowledgeBase  # noqa: E402
+from kb.sentences import SentenceVectors  # noqa: E402
 
 EVAL = ROOT / "eval"
 OUT = ROOT / "bench" / "out"
@@ -140,13 +141,15 @@ def bench_compare(kb: KnowledgeBase) -> dict:
 # ---------------------------------------------------------------- synthetic scale
 
 
-def synthetic_corpus(seed_kb: KnowledgeBase, n: int, results: dict) -> tuple[list, list, list, np.ndarray]:
+def synthetic_corpus(seed_kb: KnowledgeBase, n: int, results: dict) -> tuple[list, list, list, np.ndarray,
+                                                                             SentenceVectors]:
     """n clauses made from the seed clauses: sentences shuffled across clauses, numbers varied.
-    Returns (documents, clauses, tokens per clause, vectors).
+    Returns (documents, clauses, tokens per clause, vectors, sentence vectors).
 
     Embedding 100,000 new texts with the 4-bit model would take hours on 2 cores, so each synthetic clause's
     vector is the normalised mean of its sentences' real embeddings (every distinct seed sentence is embedded
-    once) plus a little noise. Query vectors are real. BM25 is built on the synthetic text itself.
+    once) plus a little noise; its sentence vectors (kb/sentences.py, what search rescoring reads) are those
+    sentences' embeddings. Query vectors are real. BM25 is built on the synthetic text itself.
     """
     from kb.embed_cache import EmbeddingCache, embed_cached
     from kb.models import Clause, Document
@@ -174,7 +177,7 @@ def synthetic_corpus(seed_kb: KnowledgeBase, n: int, results: dict) -> tuple[lis
     sent_tokens = [tok.tokenize(x) for x in sentences]
     head_tokens = [tok.tokenize(" ".join(c.parents)) for c in templates]
     results["synthetic_tokenize_s"] = time.perf_counter() - t
-    clauses, tokens = [], []
+    clauses, tokens, offsets, owned = [], [], [0], []
     vecs = np.empty((n, sent_vecs.shape[1]), dtype=np.float32)
     noise = nprng.normal(0, 0.01, (min(n, 4096), sent_vecs.shape[1])).astype(np.float32)
     for row in range(n):
@@ -189,7 +192,12 @@ def synthetic_corpus(seed_kb: KnowledgeBase, n: int, results: dict) -> tuple[lis
                               kind=tpl.kind, path=tpl.path, heading=tpl.heading, parents=tpl.parents,
                               text=text, start=0, end=len(text), topics=tpl.topics, row=row))
         tokens.append(head_tokens[ti] + [t for i in picks for t in sent_tokens[i]])
-    return docs, clauses, tokens, vecs
+        owned.extend(picks)
+        offsets.append(len(owned))
+    sentence_vectors = SentenceVectors(sent_vecs[np.asarray(owned)].astype(np.float16),
+                                       np.asarray(offsets, dtype=np.int64))
+    results["synthetic_sentence_vectors"] = len(owned)
+    return docs, clauses, tokens, vecs, sentence_vectors
 
 
 def synthetic_kb(seed_kb: KnowledgeBase, n: int, results: dict) -> tuple[KnowledgeBase, np.ndarray]:
@@ -197,7 +205,7 @@ def synthetic_kb(seed_kb: KnowledgeBase, n: int, results: dict) -> tuple[Knowled
     from kb.bm25 import BM25Index
     from kb.dense import DenseIndex
 
-    docs, clauses, tokens, vecs = synthetic_corpus(seed_kb, n, results)
+    docs, clauses, tokens, vecs, sentence_vectors = synthetic_corpus(seed_kb, n, results)
     t = time.perf_counter()
     bm25 = BM25Index.build(tokens)
     results["synthetic_bm25_build_s"] = time.perf_counter() - t
@@ -213,6 +221,7 @@ def synthetic_kb(seed_kb: KnowledgeBase, n: int, results: dict) -> tuple[Knowled
 
     kb = KnowledgeBase.from_parts(save, {"model": seed_kb.manifest["model"]}, docs, clauses, bm25, dense,
                                   seed_kb.embedder)
+    kb.sentences = sentence_vectors
     kb.warm_up()
     return kb, vecs
 
@@ -313,8 +322,9 @@ def report(results: dict, n: int) -> str:
             "",
             f"Synthetic corpus: {n:,} clauses made from the {results['synthetic_sentences']} distinct seed sentences "
             "(2–5 shuffled sentences a clause, numbers varied). Vectors: the normalised mean of the sentences' real "
-            f"embeddings plus noise (embedding {n:,} texts would take hours on 2 cores); queries are embedded for "
-            "real. BM25 indexes the synthetic text's tokens (each distinct sentence tokenised once, {0:.0f} s; "
+            f"embeddings plus noise (embedding {n:,} texts would take hours on 2 cores); the sentence vectors that "
+            f"rescoring reads ({results['synthetic_sentence_vectors']:,} rows) are those sentences' embeddings; "
+            "queries are embedded for real. BM25 indexes the synthetic text's tokens (each distinct sentence tokenised once, {0:.0f} s; "
             "the varied numbers are left out of the vocabulary). BM25 build {1:.1f} s, FAISS build {2:.1f} s ({3}), "
             "index files {4:.0f} MB on disk. The approximate index's recall@10 against exact search on the 30 "
             "dev query vectors: **{5:.3f}**.".format(
