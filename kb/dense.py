@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import threading
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -44,6 +46,7 @@ def _faiss():
     return faiss
 
 
+@dataclass(eq=False, repr=False)  # compared and shown by identity, as an index is
 class DenseIndex:
     """Clause vectors (row i = clause row i) in `IndexFlatIP` (kind "flat") or `IndexHNSWFlat` ("hnsw").
 
@@ -51,11 +54,10 @@ class DenseIndex:
     beside the FAISS index for exact rescoring (`scores_for`) and exact filtered search.
     """
 
-    def __init__(self, index, vectors: np.ndarray, kind: str, ef_search: int = HNSW_EF_SEARCH):
-        self.index = index
-        self.vectors = vectors
-        self.kind = kind
-        self.ef_search = ef_search
+    index: Any  # a faiss.Index, imported lazily
+    vectors: np.ndarray
+    kind: str
+    ef_search: int = HNSW_EF_SEARCH
 
     def __len__(self) -> int:
         return int(self.vectors.shape[0])

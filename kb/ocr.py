@@ -13,6 +13,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
+from .text import join_placed
+
 MODEL_ID = "ppocrv5-onnx-2"  # bump when recognition changes: cached pages of another model are redone
 DPI = 200  # rendering resolution when a page's own is unknown: A4 body text comes out 30–40 px high
 MIN_DPI, MAX_DPI = 120, 300  # a scan's own resolution is used within these bounds
@@ -122,16 +124,7 @@ def _lines(boxes: list[tuple[float, float, float, float, str]]) -> list[str]:
                 rows[-1].append(box)
                 continue
         rows.append([box])
-    out = []
-    for row in rows:
-        row.sort(key=lambda b: b[2])
-        parts = [row[0][4]]
-        for prev, box in zip(row, row[1:], strict=False):
-            gap, height = box[2] - prev[3], box[1] - box[0]
-            parts.append("    " if gap > 2 * height else "")
-            parts.append(box[4])
-        out.append("".join(parts))
-    return out
+    return [join_placed((b[2], b[3], b[1] - b[0], b[4]) for b in sorted(row, key=lambda b: b[2])) for row in rows]
 
 
 @lru_cache(maxsize=1)

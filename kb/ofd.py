@@ -15,6 +15,7 @@ import zipfile
 import zlib
 
 from .errors import ReadError
+from .text import join_placed
 
 # Uncompressed bytes a package may expand to, in all: a zip bomb is refused, not unpacked.
 MAX_UNPACKED = 256 * 1024 * 1024
@@ -120,14 +121,6 @@ def _page_lines(content: ET.Element) -> list[str]:
             lines[-1].append(piece)
         else:
             lines.append([piece])
-    out = []
-    for line in lines:
-        line.sort(key=lambda p: p[1])
-        parts, end = [], None
-        for _, x, size, text in line:
-            if end is not None and x - end > 2 * size:
-                parts.append("    ")  # a column gap, e.g. the two halves of a 版记 line
-            parts.append(text)
-            end = x + len(text) * size
-        out.append("".join(parts))
-    return out
+    # A piece's right edge is estimated from its characters, each `size` wide.
+    return [join_placed((x, x + len(text) * size, size, text) for _, x, size, text in sorted(line, key=lambda p: p[1]))
+            for line in lines]

@@ -1,5 +1,6 @@
 """Shared text rules: line breaks and control characters, full/half width, Chinese numerals, the matching form of a
-text and the one way to find terms in it (with offsets into the text as written), and how a title is quoted."""
+text and the one way to find terms in it (with offsets into the text as written), how a title is quoted, and how
+text placed on a page (OCR boxes, OFD text codes) is joined into a line."""
 
 from __future__ import annotations
 
@@ -160,3 +161,21 @@ def quote_title(title: str) -> str:
     if title.startswith("《") and title.endswith("》"):
         title = title[1:-1]
     return "《" + title.replace("《", "〈").replace("》", "〉") + "》"
+
+
+# ---------------------------------------------------------------- text placed on a page
+
+COLUMN_GAP = "    "  # between two columns of one placed line (a 版记's halves); cleaning breaks the line there
+
+
+def join_placed(pieces: Iterable[tuple[float, float, float, str]]) -> str:
+    """One line from its pieces `(left, right, size, text)`, left to right: a space before a piece wider than
+    twice its size becomes COLUMN_GAP, a narrower one nothing (readers place characters, not spaces)."""
+    parts: list[str] = []
+    end = None
+    for left, right, size, text in pieces:
+        if end is not None and left - end > 2 * size:
+            parts.append(COLUMN_GAP)
+        parts.append(text)
+        end = right
+    return "".join(parts)

@@ -253,15 +253,8 @@ class MilvusBackend:
 
     def rows_matching(self, filters: Filters | None) -> np.ndarray:
         """Rows the engine selects for these filters (sorted), to check them against kb's own mask."""
-        expr = filter_expression(filters)
-        out = []
-        it = self._client.query_iterator(self.collection, batch_size=BATCH, filter=expr, output_fields=["row"])
-        try:
-            while batch := it.next():
-                out += [int(r["row"]) for r in batch]
-        finally:
-            it.close()
-        return np.array(sorted(out), dtype=np.int64)
+        rows = self._column(filter_expression(filters), "row")
+        return np.array(sorted(int(r) for r in rows), dtype=np.int64)
 
     # Writes into a serving collection: for deployments whose writers update in place (several writers,
     # no rebuilds). `kb build` does not use them: it writes a new collection and switches the alias.
@@ -285,11 +278,15 @@ class MilvusBackend:
         return len(texts)
 
     def _texts(self, expr: str) -> list[str]:
+        return self._column(expr, "text")
+
+    def _column(self, expr: str, field: str) -> list:
+        """One field of every row the expression selects, read in batches."""
         out = []
-        it = self._client.query_iterator(self.collection, batch_size=BATCH, filter=expr, output_fields=["text"])
+        it = self._client.query_iterator(self.collection, batch_size=BATCH, filter=expr, output_fields=[field])
         try:
             while batch := it.next():
-                out += [r["text"] for r in batch]
+                out += [r[field] for r in batch]
         finally:
             it.close()
         return out
