@@ -16,6 +16,13 @@ class ReadError(KBError):
         self.reason = reason
 
 
+def require_text(source: str, text: str, reason: str) -> str:
+    """A reader's last check: `text` when it holds a visible character, else ReadError(source, reason)."""
+    if not text.strip():
+        raise ReadError(source, reason)
+    return text
+
+
 class CatalogError(KBError):
     """The catalog file is malformed or holds a value that is not allowed."""
 

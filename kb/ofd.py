@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 import zlib
 
-from .errors import ReadError
+from .errors import ReadError, require_text
 from .text import join_placed
 
 # Uncompressed bytes a package may expand to, in all: a zip bomb is refused, not unpacked.
@@ -60,10 +60,7 @@ def read_ofd(source: str, data: bytes, max_unpacked: int = MAX_UNPACKED) -> str:
             pages = ["\n".join(_page_lines(ET.fromstring(package.read(part)))) for part in parts]
         except (KeyError, *_DAMAGE):
             raise ReadError(source, "OFD 文件已损坏（页面内容无法解析）") from None
-    text = "\n\n".join(pages)
-    if not text.strip():
-        raise ReadError(source, "OFD 没有文字层（可能是扫描件）")
-    return text
+    return require_text(source, "\n\n".join(pages), "OFD 没有文字层（可能是扫描件）")
 
 
 def _local(tag: str) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .config import MAX_FILE_BYTES, ParseBudget
-from .errors import ReadError
+from .errors import ReadError, require_text
 from .models import RawDocument
 from .text import CONTROL, NEWLINES, unify_breaks
 
@@ -394,10 +394,7 @@ def _read_docx(source: str, data: bytes, budget: ParseBudget) -> str:
         walk(document.iter_inner_content())
     except Exception:  # zip, XML and package errors all mean the same to a reader
         raise ReadError(source, "DOCX 文件已损坏") from None
-    text = "\n".join(lines)
-    if not text.strip():
-        raise ReadError(source, "文件为空（文档中没有文字）")
-    return text
+    return require_text(source, "\n".join(lines), "文件为空（文档中没有文字）")
 
 
 def _check_zip(source: str, data: bytes, budget: ParseBudget, kind: str) -> None:
