@@ -15,6 +15,7 @@ from functools import lru_cache
 from importlib import resources
 
 from .models import LEVEL_LABELS, Document
+from .text import CN_NUMERALS, cn_number
 
 CUE_KINDS = ("region", "level", "issuer", "bodies", "doctype", "year", "docnumber", "path", "phrase")
 CUE_LABELS = {"region": "地区", "level": "层级", "issuer": "发文机关", "bodies": "联合发文", "doctype": "文件类型",
@@ -30,9 +31,11 @@ CLAUSE_PATH = re.compile(r"[（(]\s*([一二三四五六七八九十百零〇]+)
 QUOTED = re.compile(r"[“\"「『]([^“”\"「」『』]{2,80})[”\"」』]")
 BODIES = re.compile(r"([一二三四五六七八九十两\d]{1,3})\s*(?:部门|部委|家单位)")
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!\d{1,2}月)")
-_REGION_PART = re.compile(r".{1,30}?(?:特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|地区|省|市|县|区|旗|盟)")
-_REGION_SUFFIX = re.compile(r"(?:特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|地区|省|市|县|区|旗|盟)$")
-_NUMERALS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+# What a division's name ends with, longest first: a region is read as a run of such names.
+_DIVISION_ENDS = "(?:特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|地区|省|市|县|区|旗|盟)"
+_REGION_PART = re.compile(r".{1,30}?" + _DIVISION_ENDS)
+_REGION_SUFFIX = re.compile(_DIVISION_ENDS + "$")
+_PATH_NUMERALS = CN_NUMERALS.replace("千", "")  # clause paths count to the hundreds
 
 
 @dataclass(frozen=True)
@@ -142,19 +145,9 @@ def chinese_number(text: str) -> int | None:
     """"十一" → 11, "二十三" → 23, "7" → 7; None when it is not a number."""
     if text.isdigit():
         return int(text)
-    if not text or any(ch not in _NUMERALS and ch not in "十百" for ch in text):
+    if not text or any(ch not in _PATH_NUMERALS for ch in text):
         return None
-    total, current = 0, 0
-    for ch in text:
-        if ch == "百":
-            total += (current or 1) * 100
-            current = 0
-        elif ch == "十":
-            total += (current or 1) * 10
-            current = 0
-        else:
-            current = current * 10 + _NUMERALS[ch] if current else _NUMERALS[ch]
-    return total + current
+    return int(cn_number(text))
 
 
 def doc_number_key(text: str) -> tuple[str, str, str] | None:
