@@ -16,9 +16,11 @@ SIGNER = re.compile(
     r"^(?:国务院)?(?:总理|省长|市长|县长|区长|州长|主席|主任|部长|局长|行长|署长|厅长|委员长)\s*[\u4e00-\u9fff·]{2,5}$"
 )
 # An order's number: "中华人民共和国国务院令" over "第707号", or on one line.
-ORDER_NUMBER = re.compile(r"^((?:中华人民共和国)?[\u4e00-\u9fff]{1,20}令)\s*[（(]?\s*(第\s*\d{1,5}\s*号)\s*[）)]?$")
-ORDER_HEAD = re.compile(r"^(?:中华人民共和国)?[\u4e00-\u9fff]{1,20}令$")
-ORDER_SEQ = re.compile(r"^[（(]?第\s*\d{1,5}\s*号[）)]?$")
+_ORDER = r"(?:中华人民共和国)?[\u4e00-\u9fff]{1,20}令"
+_ORDER_SEQ = r"第\s*\d{1,5}\s*号"
+ORDER_NUMBER = re.compile(rf"^({_ORDER})\s*[（(]?\s*({_ORDER_SEQ})\s*[）)]?$")
+ORDER_HEAD = re.compile(rf"^{_ORDER}$")
+ORDER_SEQ = re.compile(rf"^[（(]?{_ORDER_SEQ}[）)]?$")
 _ORG_SUFFIX = (
     "局", "部", "委", "行", "会", "院", "府", "厅", "室", "处", "办", "署", "中心", "公司", "协会", "管委会",
     "监管局", "分局", "所",

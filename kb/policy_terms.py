@@ -12,10 +12,12 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 
+from .text import quotation
+
 # A named scheme: a short word ending in what loan, insurance and service products are called.
 _SCHEME_RE = re.compile(r"^[\u4e00-\u9fff]{2,6}(?:贷|险|通|保|券|债|指数|基金)$")
 # “险资入洛”, 「科创指数贷」: a quoted name of two to twelve characters without punctuation.
-_QUOTED_RE = re.compile(r"[“\"「『]([^“”\"「」『』，。；、：:,;\s]{2,12})[”\"」』]")
+_QUOTED_RE = quotation(2, 12, also_not=r"，。；、：:,;\s")
 # Quoted words that are not names: slogans and emphasis staff would not compare on.
 _NOT_NAMES_RE = re.compile(r"^(?:[一二两三四五六七八九十]+[个不大化]|.*[的了吗呢])")
 MIN_LEN = 2

@@ -152,6 +152,18 @@ def found_terms(terms: Iterable[str], text: str) -> list[str]:
     return longest_first(t for t in terms if (len(t) >= 2 or single) and match_form(t) in flat)
 
 
+# ---------------------------------------------------------------- quotations
+
+_OPENING_QUOTES, _CLOSING_QUOTES = "“\"「『", "”\"」』"
+
+
+def quotation(shortest: int, longest: int, also_not: str = "") -> re.Pattern[str]:
+    """A quotation (“…”, "…", 「…」, 『…』) of `shortest` to `longest` characters holding no quotation mark
+    (nor any character of `also_not`, a regex class body); group 1 is what is quoted."""
+    inside = "“”\"「」『』" + also_not
+    return re.compile(f"[{_OPENING_QUOTES}]([^{inside}]{{{shortest},{longest}}})[{_CLOSING_QUOTES}]")
+
+
 # ---------------------------------------------------------------- titles
 
 

@@ -15,7 +15,7 @@ from functools import lru_cache
 from importlib import resources
 
 from .models import LEVEL_LABELS, Document
-from .text import CN_NUMERALS, cn_number
+from .text import CN_NUMERALS, cn_number, quotation
 
 CUE_KINDS = ("region", "level", "issuer", "bodies", "doctype", "year", "docnumber", "path", "phrase")
 CUE_LABELS = {"region": "地区", "level": "层级", "issuer": "发文机关", "bodies": "联合发文", "doctype": "文件类型",
@@ -28,7 +28,7 @@ DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,8}?)\s*[〔\[［【(（]?\s*((?:19|
 # A clause path as written in documents: （十一）, (3), 十一、, 第十一条, 1. (only the bracketed and ordinal forms
 # are taken from a question; a bare "1." is too ambiguous).
 CLAUSE_PATH = re.compile(r"[（(]\s*([一二三四五六七八九十百零〇]+)\s*[）)]|第\s*([一二三四五六七八九十百零〇\d]+)\s*条")
-QUOTED = re.compile(r"[“\"「『]([^“”\"「」『』]{2,80})[”\"」』]")
+QUOTED = quotation(2, 80)
 BODIES = re.compile(r"([一二三四五六七八九十两\d]{1,3})\s*(?:部门|部委|家单位)")
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!\d{1,2}月)")
 # What a division's name ends with, longest first: a region is read as a run of such names.
