@@ -19,8 +19,6 @@ STOPWORDS_PATH = DATA_DIR / "stopwords.txt"
 # Bump when normalize() (kb/text.py) or the cutting rules change: BM25 indexes built with another version are stale.
 TOKENIZER_VERSION = 1
 
-_WORD_SPLIT = re.compile(r"\s+")
-
 # jieba segments by character class; a token is kept only if it holds a letter, digit or Han character.
 _MEANINGFUL = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]")
 _ALL_HAN = re.compile(r"[\u3400-\u9fff]+")
@@ -42,7 +40,7 @@ def read_userdict(path: Path) -> list[tuple[str, int | None, str | None]]:
     """Parse a jieba user dictionary (`word [freq] [tag]`), allowing `#` comment lines."""
     entries: list[tuple[str, int | None, str | None]] = []
     for line in _read_lines(path):
-        parts = _WORD_SPLIT.split(line)
+        parts = line.split()  # the line is stripped, so no empty part
         word, freq, tag = parts[0], None, None
         for part in parts[1:3]:
             if part.isdigit():
