@@ -21,10 +21,6 @@ _ORDER_SEQ = r"第\s*\d{1,5}\s*号"
 ORDER_NUMBER = re.compile(rf"^({_ORDER})\s*[（(]?\s*({_ORDER_SEQ})\s*[）)]?$")
 ORDER_HEAD = re.compile(rf"^{_ORDER}$")
 ORDER_SEQ = re.compile(rf"^[（(]?{_ORDER_SEQ}[）)]?$")
-_ORG_SUFFIX = (
-    "局", "部", "委", "行", "会", "院", "府", "厅", "室", "处", "办", "署", "中心", "公司", "协会", "管委会",
-    "监管局", "分局", "所",
-)
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}\s*[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*\d+\s*号")
 # A 公告's number in its series, on its own line under the title: "（2015）第3号", "〔2015〕第 3 号".
 SERIES_NUMBER = re.compile(r"^[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*第\s*\d{1,4}\s*号$")
@@ -51,8 +47,15 @@ ADOPTION = re.compile(
     r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?\s*"  # "2020年9月29广东省…" drops the 日
     rf"(?:([\u4e00-\u9fff]{{0,16}}?)\s*第[{_CN_ORD}]{{1,4}}届\s*(全国)?人民代表大会(常务委员会)?"
     rf"\s*第[{_CN_ORD}]{{1,4}}次(?:全体)?会议|(国务院)第\d{{1,4}}次常务会议"
-    r"|(?:以|经)?((?:中华人民共和国)?[\u4e00-\u9fff]{1,12}令)\s*(第\s*\d{1,5}\s*号))"
+    rf"|(?:以|经)?((?:中华人民共和国)?[\u4e00-\u9fff]{{1,12}}令)\s*({_ORDER_SEQ}))"
     r"[^，。；\d]{0,80}?(通过|修订|修正|修改|批准|公布|发布)"
+)
+
+
+# What an organisation's name ends with (中国人民银行, 某某市地方金融监督管理局, 某某管委会).
+_ORG_SUFFIX = (
+    "局", "部", "委", "行", "会", "院", "府", "厅", "室", "处", "办", "署", "中心", "公司", "协会", "管委会",
+    "监管局", "分局", "所",
 )
 
 
