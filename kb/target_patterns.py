@@ -103,19 +103,21 @@ _REFERENCE_END_RE = re.compile(
     r"平均增速|平均水平|平均值|增速|增幅|水平|同期|上年|去年|上一年|全国|全省|全市|全县|全区|的比例|(?:基金|机构)\)?")
 _MAX_REFERENCE = 24
 # 较各项贷款不良率提高: the reference of a relative target, and the direction of the change.
+_UP_VERBS = ("提高", "提升", "增加", "增长", "高出", "上升", "上浮")
+_DOWN_VERBS = ("降低", "下降", "减少", "下浮", "压降")
 _RELATIVE_RE = re.compile(
     r"(?:可较|相较于|相较|相比于|相比|较|比(?=上年|去年|上一年|年初|同期))(?P<ref>.{1,20}?)"
-    r"(?P<verb>提高|提升|增加|增长|高出|上升|上浮|降低|下降|减少|下浮|压降)?$"
+    rf"(?P<verb>{'|'.join(_UP_VERBS + _DOWN_VERBS)})?$"
 )
-_UP_VERBS = frozenset({"提高", "提升", "增加", "增长", "高出", "上升", "上浮"})
 
 # Deadlines in the sentence before a target: 到2027年, 至2025年末, 2025年底前, 三年内.
+_BY_YEAR = r"(?:19|20)\d{2}年(?:\d{1,2}月)?(?:底|末|年底|年末)?前?"  # 2027年, 2025年6月末, 2025年底前
 _DEADLINE_RE = re.compile(
-    rf"(?<!截)(?:到|至|在|于)(?:19|20)\d{{2}}年(?:\d{{1,2}}月)?(?:底|末|年底|年末)?前?"
+    rf"(?<!截)(?:到|至|在|于){_BY_YEAR}"
     rf"|(?:19|20)\d{{2}}年(?:\d{{1,2}}月)?(?:底|末)?前"
     rf"|(?<![\d{CN_DIGITS}]){NUM}(?:年|个月)(?:以内|之内|内)"
 )
-_DEADLINE_LEAD_RE = re.compile(r"^(?:力争|争取|确保)?(?:到|至|在|于)?(?:19|20)\d{2}年(?:\d{1,2}月)?(?:底|末|年底|年末)?前?")
+_DEADLINE_LEAD_RE = re.compile(rf"^(?:力争|争取|确保)?(?:到|至|在|于)?{_BY_YEAR}")
 _SENTENCE_END_RE = re.compile(r"[。；;！？!?]")
 
 # Kinds. A criterion says what qualifies or what a product or subsidy is (认定标准, 单户, 额度, 给予补贴);
