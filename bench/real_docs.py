@@ -30,7 +30,10 @@ REAL = ROOT / "tests" / "fixtures" / "real"
 TRUTH = REAL / "truth.jsonl"
 FIELDS = ("title", "issuers", "doc_number", "date", "level", "region", "status")
 # Each held-out batch measured once, untouched, before anything was tuned on it (right answers per field, and exact
-# outlines). Both batches were used to find general causes afterwards; these figures are the honest check.
+# outlines). Batches 3, 4 and 5 were used to find general causes afterwards; these figures are the honest check.
+# Batches still held out (HELD_OUT) are never tuned on: their current row is their untouched figure, and
+# tests/test_real_docs.py only guards them against regressing below it instead of requiring every outline exact.
+HELD_OUT = frozenset({6})
 UNTOUCHED = {
     3: {"measured": "2026-12-01 23:05", "documents": 17, "outlines": 10,
         "fields": {"title": 13, "issuers": 14, "doc_number": 14, "date": 13, "level": 16, "region": 15, "status": 17}},
@@ -268,7 +271,8 @@ def results_section(s: dict, fails: list[dict]) -> str:
             f"document (`truth.jsonl`, sources in `SOURCES.md`). Re-run with `python bench/real_docs.py`. "
             f"Goal: at least 90% of fields right and every outline exact.\n\n{table(s)}\n\n"
             f"Per field and batch (batches 3, 4 and 5 were held out: each was measured once untouched, shown on its "
-            f"“untouched” row, and then used to find general causes, so its current row is tuned):\n\n"
+            f"“untouched” row, and then used to find general causes, so its current row is tuned; batch "
+            f"{', '.join(str(b) for b in sorted(HELD_OUT))} is still held out, never tuned on):\n\n"
             f"{batch_table(s)}\n\n"
             f"<details><summary>Wrong values</summary>\n\n{wrong or '- none'}\n\n</details>")
 

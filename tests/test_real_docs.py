@@ -38,6 +38,11 @@ FLOORS = {"title": 62, "issuers": 66, "doc_number": 65, "date": 66, "level": 73,
 # Documents whose outline the code does not get right yet: strict xfail, so fixing one fails the test until the
 # name is removed here (the guard then holds it).
 OUTLINE_KNOWN_WRONG: set[str] = set()
+# Held-out batches (scorer.HELD_OUT) are measured, never tuned on: their outlines are not required exact, but neither
+# their fields nor their exact outlines may fall below the untouched figure (scorer.UNTOUCHED) or, until that is
+# recorded, below what main achieved when the batch was added (batch 6 on 2026-12-02 01:05, main 94d24f0).
+HELD_OUT_ADDED = {6: {"outlines": 6, "fields": {"title": 3, "issuers": 5, "doc_number": 9, "date": 8, "level": 9,
+                                               "region": 9, "status": 10}}}
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +51,7 @@ def results():
 
 
 def test_truth_records_are_complete_and_well_formed():
-    assert len(TRUTH) >= 20 and {t.get("batch") for t in TRUTH} >= {1, 2, 3, 4, 5}
+    assert len(TRUTH) >= 20 and {t.get("batch") for t in TRUTH} >= {1, 2, 3, 4, 5, 6}
     assert {t["status"] for t in TRUTH} == set(STATUSES), "a draft is among them"
     files = {p.name for p in REAL.iterdir() if p.name not in ("truth.jsonl", "SOURCES.md")}
     assert {t["file"] for t in TRUTH} == files, "every fixture has exactly one truth record"
@@ -102,7 +107,17 @@ def test_field_floors_hold(results):
         scorer.failures(list(results.values())), ensure_ascii=False, indent=1)
 
 
-@pytest.mark.parametrize("file", [t["file"] for t in TRUTH])
+def test_held_out_batches_do_not_regress(results):
+    s = scorer.summary(list(results.values()))
+    for batch in sorted(scorer.HELD_OUT):
+        floor = scorer.UNTOUCHED.get(batch) or HELD_OUT_ADDED[batch]
+        got = s["by_batch_field"][batch]
+        below = {k: (got[k], n) for k, n in floor["fields"].items() if got[k] < n}
+        assert not below, f"batch {batch} fields below the untouched figure (right, floor): {below}"
+        assert s["by_batch"][batch]["outlines_right"] >= floor["outlines"], batch
+
+
+@pytest.mark.parametrize("file", [t["file"] for t in TRUTH if t.get("batch") not in scorer.HELD_OUT])
 def test_outline_exact(results, file, request):
     if file in OUTLINE_KNOWN_WRONG:
         request.applymarker(pytest.mark.xfail(strict=True, reason="outline not yet right on main"))
