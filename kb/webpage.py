@@ -85,20 +85,25 @@ def read_page(html: str) -> WebPage:
         import lxml.html
         from lxml import etree
 
-        root = lxml.html.document_fromstring(_XML_DECL.sub("", html))
+        parser = lxml.html.HTMLParser()
+        root = lxml.html.document_fromstring(_XML_DECL.sub("", html), parser=parser)
     except ImportError:
         from .errors import MissingDependencyError
 
         raise MissingDependencyError("读取网页需要 lxml 与 readability-lxml：pip install readability-lxml") from None
     except (etree.ParserError, ValueError):
         return WebPage(html_to_text(html))
+    # libxml2 stops at 256 open elements (or another resource limit) and drops the rest of the page without
+    # an error: 300 unclosed <div> or <font> lost every paragraph after them. The tree is then not the page;
+    # its visible text is read by the parser that keeps no tree, and no main content is picked from it.
+    truncated = any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log)
     _drop_hidden(root)
     fields, evidence = _meta_fields(root)
-    visible = html_to_text(lxml.html.tostring(root, encoding="unicode"))
+    visible = html_to_text(html if truncated else lxml.html.tostring(root, encoding="unicode"))
     for key, (value, label) in _labelled_fields(visible.split("\n")).items():
         if key not in fields or key == "title":  # the box's title is the formal one
             fields[key], evidence[key] = value, f"网页信息栏：{label}"
-    content = _main_content(root, visible)
+    content = visible if truncated else _main_content(root, visible)
     title = fields.get("title", "")
     if title and _squash(title) not in _squash("".join(content.split("\n")[:6])):
         content = f"{title}\n{content}" if content else title
