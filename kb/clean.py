@@ -232,6 +232,8 @@ def _clean_once(text: str, markdown: bool, memo: dict[str, tuple[str, int, bool]
                 memo[line] = kept
         if kept is None:
             gap += 1
+            if markdown and lines and _MD_RULE.match(line):
+                lines[-1].hard_break = True  # a thematic break (---) ends the paragraph above it
             continue
         kept_line, width, heading = kept
         lines.append(_Line(kept_line, width, gap, heading, bool(hard and hard[i])))

@@ -38,8 +38,10 @@ DOC_TYPES = (
 )  # fmt: skip
 # A title by its grammar: no sentence punctuation, ends with a document type, maybe a bracketed note
 # ((试行), (2024—2026年), (征求意见稿)). A line of it may be of any length.
+# It may also end with the title of what it issues: "上海市人民政府办公厅印发《关于…的若干意见》".
 TITLE_GRAMMAR = re.compile(
-    r"^[^。；;！？!?：:]{2,200}?(?:" + "|".join(DOC_TYPES) + r")(?:\s*[（(][^（）()]{1,30}[）)]){0,2}$"
+    r"^[^。；;！？!?：:]{2,200}?(?:(?:" + "|".join(DOC_TYPES) + r")(?:\s*[（(][^（）()]{1,30}[）)]){0,2}"
+    r"|(?:印发|转发|批转)《[^《》。]{2,150}?(?:" + "|".join(DOC_TYPES) + r")(?:\s*[（(][^（）()]{1,30}[）)])?》)$"
 )
 # A regulation's adoption note: "2020年11月25日江西省第十三届人民代表大会常务委员会第二十五次会议修订".
 _CN_ORD = "一二三四五六七八九十百零〇"

@@ -148,6 +148,8 @@ def find_layout(lines: list[Line]) -> Layout:
             title_at = next(
                 (i for i in range(1, n) if re.sub(r"\s+", "", lines[i].text) == wanted), None
             )
+        if title_at is not None and _issues_notice(lines[: title_at]):
+            title_at = None  # "关于印发《X》的通知", its addressee and signature, then X: a cover notice, not news
         if title_at is not None and (attach is None or attach < title_at):
             start = attach + 1 if attach is not None else title_at
             release = (0, attach if attach is not None else title_at)
@@ -172,6 +174,15 @@ def find_layout(lines: list[Line]) -> Layout:
             b += 1
         return Layout(lines, release, (body_from, h), (b, end), (end, n), cover=(h, a), signature=(a, b))
     return Layout(lines, release, (body_from, h), (h, end), (end, n), signature=(a, b))
+
+
+def _issues_notice(lines: list[Line]) -> bool:
+    """Do the lines before a repetition of the title named in "印发《X》" read as the notice that issues X (its
+    title ends in 通知, or an addressee line follows it) rather than as a news release about X?"""
+    if re.sub(r"\s+", "", lines[0].text).endswith("通知"):
+        return True
+    return any(ln.text.endswith(("：", ":")) and "。" not in ln.text and len(ln.text) <= 80
+               and not ln.text.startswith("附件") for ln in lines[1:])
 
 
 # Lines of a signature block: organisation names above the date line.

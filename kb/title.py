@@ -80,7 +80,8 @@ def find_title(header: list[str], release: list[str], body: list[str]) -> tuple[
                 if note:
                     candidate = candidate[: note.start()].rstrip("（( ")
                 if TITLE_GRAMMAR.match(candidate.replace(" ", "")) and not is_org_line(candidate):
-                    return title_of(candidate), "header", candidate
+                    notice = _issuing_notice((header + body)[:HEAD_WINDOW], candidate)
+                    return title_of(notice or candidate), "header", notice or candidate
     # 2. The header's lines above the 文号, draft mark or addressee, organisation lines aside.
     lines = []
     for line in header:
@@ -109,6 +110,17 @@ def find_title(header: list[str], release: list[str], body: list[str]) -> tuple[
     if subjects:
         return f"关于{max(subjects, key=len)}的{doc_type}", "据前言拟定", ""
     return "", "", ""
+
+
+def _issuing_notice(lines: list[str], name: str) -> str:
+    """A later head line that issues what `name` names ("X" above "关于印发《X》的通知", a file headed with the
+    name of the regulation its notice issues): that notice is the document; "" when there is none."""
+    quoted = "《" + re.sub(r"\s+", "", name) + "》"
+    for line in lines:
+        squashed = re.sub(r"\s+", "", line)
+        if quoted in squashed and squashed.endswith("通知") and TITLE_GRAMMAR.match(squashed):
+            return line
+    return ""
 
 
 def splits_title(line: str) -> bool:

@@ -89,3 +89,34 @@ def test_a_long_paragraph_enumerating_measures_inline_stays_one():
     line = "三、保障措施。各地要加强组织领导，主要包括：" + "；".join(
         f"（{n}）健全工作机制，明确部门职责分工，加强统筹协调和督促检查，确保各项任务按期完成并取得实效，定期报告进展情况和存在问题" for n in "一二三四五六七八九十") + "。"
     assert len(line) > 600 and split_points(line) == []
+
+
+def test_a_notice_issuing_a_named_text_is_not_a_news_release():
+    # "关于印发《X》的通知", its 文号, addressee and signature, then X's own title: the notice is the document's
+    # head (its 文号, issuer and date count), not a press-release wrapper around X.
+    text = ("# 关于印发《某市专家库管理办法》的通知\n\n某科规〔2025〕5号\n\n各有关单位：\n\n现将《某市专家库管理办法》印发给你们，"
+            "请遵照执行。\n\n某市科学技术委员会\n\n2025年7月28日\n\n**某市专家库管理办法**\n\n第一条 为了规范管理，制定本办法。\n\n"
+            "第二条 本办法自2025年9月1日起施行。\n")
+    doc, paths = _doc(text, "md")
+    assert (doc.title, doc.doc_number, doc.date) == ("关于印发《某市专家库管理办法》的通知", "某科规〔2025〕5号", "2025-07-28")
+    assert doc.issuers == ["某市科学技术委员会"] and paths == ["第一条", "第二条"]
+    # A news headline over prose stays a release.
+    news = ("某部联合印发《关于支持某业的指导意见》\n\n近日，某部联合印发《关于支持某业的指导意见》（以下简称《意见》）。\n\n"
+            "关于支持某业的指导意见\n\n各省、自治区、直辖市人民政府：\n\n一、总体要求\n\n到2027年，体系基本成熟。\n")
+    ing = ingest_text(news, "test.txt", "txt")
+    assert any(c.kind == "release" for c in ing.clauses)
+
+
+def test_a_thematic_break_ends_the_paragraph_above():
+    doc, _ = _doc("# 关于某事的通知\n\n**检索关键词**: 人工智能, 北斗\n\n---\n\n某科规〔2025〕2号\n\n各有关单位：\n\n现通知如下。\n", "md")
+    assert doc.doc_number == "某科规〔2025〕2号"
+
+
+def test_a_title_issuing_a_quoted_text_and_a_file_headed_with_the_issued_text():
+    doc, _ = _doc("某市人民政府办公厅印发《关于加快某业发展的若干意见》\n\n某府办发〔2025〕11号\n\n各区人民政府：\n\n"
+                  "为加快发展，现提出如下意见。\n\n一、提升供给\n\n某市人民政府办公厅\n\n2025年5月17日\n")
+    assert (doc.title, doc.doc_number) == ("某市人民政府办公厅印发《关于加快某业发展的若干意见》", "某府办发〔2025〕11号")
+    # The file's heading names the regulation; the notice issuing it follows: the notice is the title.
+    doc, _ = _doc("# 某服务管理规定\n\n**发布机构**: 某部\n\n---\n\n## 政策全文\n\n关于印发《某服务管理规定》的通知\n\n某办发〔2025〕1号\n\n各省：\n\n"
+                  "现将《某服务管理规定》印发给你们。\n\n某部\n\n2025年4月23日\n\n某服务管理规定\n\n第一条 为了规范，制定本规定。\n", "md")
+    assert doc.title == "关于印发《某服务管理规定》的通知"
