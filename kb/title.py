@@ -75,6 +75,8 @@ def find_title(header: list[str], release: list[str], body: list[str]) -> tuple[
     for run in runs:
         for i in range(len(run)):
             for span in range(min(_TITLE_SPAN, len(run) - i), 0, -1):
+                if span > 1 and sum(_whole_title(ln) for ln in run[i : i + span]) > 1:
+                    continue  # two lines that are each a whole title (a file's heading, then the notice's title)
                 candidate = "".join(run[i : i + span])
                 note = ADOPTION.search(candidate)
                 if note:
@@ -110,6 +112,10 @@ def find_title(header: list[str], release: list[str], body: list[str]) -> tuple[
     if subjects:
         return f"关于{max(subjects, key=len)}的{doc_type}", "据前言拟定", ""
     return "", "", ""
+
+
+def _whole_title(line: str) -> bool:
+    return bool(TITLE_GRAMMAR.match(line.replace(" ", ""))) and not is_org_line(line)
 
 
 def _issuing_notice(lines: list[str], name: str) -> str:

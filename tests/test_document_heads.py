@@ -120,3 +120,6 @@ def test_a_title_issuing_a_quoted_text_and_a_file_headed_with_the_issued_text():
     doc, _ = _doc("# 某服务管理规定\n\n**发布机构**: 某部\n\n---\n\n## 政策全文\n\n关于印发《某服务管理规定》的通知\n\n某办发〔2025〕1号\n\n各省：\n\n"
                   "现将《某服务管理规定》印发给你们。\n\n某部\n\n2025年4月23日\n\n某服务管理规定\n\n第一条 为了规范，制定本规定。\n", "md")
     assert doc.title == "关于印发《某服务管理规定》的通知"
+    # Two lines that are each a whole title are not one title wrapped over lines.
+    doc, _ = _doc("# 某服务管理规定\n\n关于印发《某服务管理规定》的通知\n\n某办发〔2025〕1号\n\n各省：\n\n现将《某服务管理规定》印发给你们。\n", "md")
+    assert doc.title == "关于印发《某服务管理规定》的通知"
