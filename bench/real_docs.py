@@ -41,6 +41,8 @@ UNTOUCHED = {
         "fields": {"title": 5, "issuers": 10, "doc_number": 5, "date": 14, "level": 13, "region": 13, "status": 15}},
     5: {"measured": "2026-12-02 00:59", "documents": 13, "outlines": 13,
         "fields": {"title": 2, "issuers": 6, "doc_number": 5, "date": 6, "level": 13, "region": 13, "status": 13}},
+    6: {"measured": "2026-12-02 01:45", "documents": 12, "outlines": 6,
+        "fields": {"title": 3, "issuers": 5, "doc_number": 9, "date": 8, "level": 9, "region": 9, "status": 10}},
 }
 
 _BRACKETS = str.maketrans({"[": "〔", "［": "〔", "【": "〔", "(": "〔", "（": "〔",

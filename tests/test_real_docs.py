@@ -40,7 +40,8 @@ FLOORS = {"title": 72, "issuers": 73, "doc_number": 73, "date": 73, "level": 73,
 OUTLINE_KNOWN_WRONG: set[str] = set()
 # Held-out batches (scorer.HELD_OUT) are measured, never tuned on: their outlines are not required exact, but neither
 # their fields nor their exact outlines may fall below the untouched figure (scorer.UNTOUCHED) or, until that is
-# recorded, below what main achieved when the batch was added (batch 6 on 2026-12-02 01:05, main 94d24f0).
+# recorded, below what main achieved when the batch was added (batch 6: untouched 2026-12-02 01:45 on main 787da6c,
+# 53/84 fields, 6/12 outlines — the same as when it was added on 94d24f0).
 HELD_OUT_ADDED = {6: {"outlines": 6, "fields": {"title": 3, "issuers": 5, "doc_number": 9, "date": 8, "level": 9,
                                                "region": 9, "status": 10}}}
 
