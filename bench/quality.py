@@ -67,7 +67,7 @@ def measure(kb: KnowledgeBase, with_peers: bool = True) -> dict:
         peers = Peers(kb.documents, kb.embedder)
         for how, label in PEERS.items():
             out["peers"][label] = {s: evaluate_peer(peers, qs, how) for s, qs in sets.items()}
-    tune = ROOT / "bench" / "out" / "tune.json"
+    tune = ROOT / "bench" / "tune.json"  # tracked: the CV takes long, its record stays with the results
     out["cv"] = json.loads(tune.read_text("utf-8"))["cv"] if tune.exists() else None
     out["weights"] = dataclasses.asdict(kb.weights)
     return out

@@ -152,7 +152,7 @@ def main() -> None:
     ap.add_argument("--index", default=str(ROOT / "bench" / "out" / "seed_index"))
     ap.add_argument("--configs", type=int, default=36)
     ap.add_argument("--write-floor", action="store_true")
-    ap.add_argument("--out", default=str(ROOT / "bench" / "out" / "tune.json"))
+    ap.add_argument("--out", default=str(ROOT / "bench" / "tune.json"))
     args = ap.parse_args()
     kb = KnowledgeBase.load(Path(args.index))
     kb._qcache.clear()
