@@ -362,8 +362,11 @@ def _read_docx(source: str, data: bytes, budget: ParseBudget) -> str:
     """Paragraphs and table cells of a DOCX body in document order, one per line."""
     try:
         import docx
+        from docx.oxml.ns import qn
         from docx.table import Table, _Cell
         from docx.text.paragraph import Paragraph
+
+        from .docx_chunks import chunk_lines
     except ImportError:
         from .errors import MissingDependencyError
 
@@ -391,7 +394,15 @@ def _read_docx(source: str, data: bytes, budget: ParseBudget) -> str:
                                 walk(_Cell(tc, block).iter_inner_content())
                     lines.append("")
 
-        walk(document.iter_inner_content())
+        body = document.element.body
+        if body.find(qn("w:altChunk")) is None:
+            walk(document.iter_inner_content())
+        else:  # a body kept as embedded HTML/MHT parts (kb/docx_chunks.py), maybe between paragraphs
+            for child in body.iterchildren():
+                if child.tag == qn("w:altChunk"):
+                    lines.extend(chunk_lines(document.part, child.get(qn("r:id"))))
+                elif child.tag in (qn("w:p"), qn("w:tbl")):
+                    walk([(Paragraph if child.tag == qn("w:p") else Table)(child, document._body)])
     except Exception:  # zip, XML and package errors all mean the same to a reader
         raise ReadError(source, "DOCX 文件已损坏") from None
     return require_text(source, "\n".join(lines), "文件为空（文档中没有文字）")

@@ -106,6 +106,65 @@ def test_broken_ofd_is_refused_with_a_reason(tmp_path, content, reason):
     assert reason in e.value.reason
 
 
+# --- DOCX whose body is an embedded web page (w:altChunk) ------------------------------------------
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def make_altchunk_docx(path: Path, chunks: list[tuple[str, str, bytes]], before: str = "", after: str = "") -> Path:
+    """A DOCX as legal databases export it: document.xml holds only w:altChunk references (with optional
+    paragraphs around them); each chunk (name, content type, bytes) is its own part."""
+    para = lambda t: f'<w:p><w:r><w:t>{t}</w:t></w:r></w:p>' if t else ""  # noqa: E731
+    refs = "".join(f'<w:altChunk r:id="c{i}"/>' for i in range(len(chunks)))
+    body = f'<w:document xmlns:w="{_W}" xmlns:r="{_R}"><w:body>{para(before)}{refs}{para(after)}<w:sectPr/></w:body></w:document>'
+    rels = "".join(f'<Relationship Id="c{i}" Type="{_R}/aFChunk" Target="/word/{name}"/>'
+                   for i, (name, _, _) in enumerate(chunks))
+    types = "".join(f'<Override PartName="/word/{name}" ContentType="{ctype}"/>' for name, ctype, _ in chunks)
+    main = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                   '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                   f'<Override PartName="/word/document.xml" ContentType="{main}"/>{types}</Types>')
+        z.writestr("_rels/.rels", '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                   f'<Relationship Id="r1" Type="{_R}/officeDocument" Target="word/document.xml"/></Relationships>')
+        z.writestr("word/document.xml", body)
+        z.writestr("word/_rels/document.xml.rels",
+                   f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}</Relationships>')
+        for name, _, data in chunks:
+            z.writestr(f"word/{name}", data)
+    return path
+
+
+def _mht(html: str) -> bytes:
+    import quopri
+
+    body = quopri.encodestring(html.encode("gb18030")).decode("ascii")
+    return ("MIME-Version: 1.0\nContent-Type: multipart/related; type=\"text/html\"; boundary=\"==b\"\n\n"
+            "--==b\nContent-Type: text/html; charset=\"gb18030\"\nContent-Transfer-Encoding: quoted-printable\n\n"
+            f"{body}\n--==b--\n").encode("ascii")
+
+
+def test_docx_body_kept_as_embedded_web_pages_is_read_in_order(tmp_path):
+    law = "<html><body><h1>某某条例</h1><p>第一条 为了规范融资担保，制定本条例。</p><p>第二条 本条例自公布之日起施行。</p></body></html>"
+    path = make_altchunk_docx(tmp_path / "law.docx", [
+        ("afchunk.mht", "message/rfc822", _mht(law)),
+        ("extra.html", "text/html", "<p>附件：担保机构名单</p>".encode()),
+    ], before="封面说明", after="结尾段落")
+    lines = read_file(path).text.split("\n")
+    assert [ln for ln in lines if ln] == ["封面说明", "某某条例", "第一条 为了规范融资担保，制定本条例。",
+                                          "第二条 本条例自公布之日起施行。", "附件：担保机构名单", "结尾段落"]
+    result = ingest_file(path)
+    assert [c.path for c in result.clauses if c.kind == "article"] == ["第一条", "第二条"]
+
+
+def test_docx_with_only_an_unreadable_chunk_is_empty(tmp_path):
+    path = make_altchunk_docx(tmp_path / "rtf.docx", [("chunk.rtf", "application/rtf", b"{\\rtf1 x}")])
+    with pytest.raises(ReadError) as e:
+        read_file(path)
+    assert "文件为空" in e.value.reason
+
+
 # --- Legacy Word ----------------------------------------------------------------------------------
 
 
