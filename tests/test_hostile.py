@@ -545,13 +545,16 @@ def test_unknown_topic_is_an_error_in_search_and_serve(seed_kb, seed_index, caps
 
 
 # `kb` as a command that prints, as it exits, the peak resident memory of itself and of its (reaped) workers.
+# Its own peak is VmHWM, not RUSAGE_SELF: Linux carries the forking process's high-water mark across exec, so
+# RUSAGE_SELF would report the test process (over 2 GB late in a full run).
 _PEAK_REPORTING_CLI = """
-import resource, runpy, sys
+import re, resource, runpy, sys
 sys.argv[0] = "kb"
 try:
     runpy.run_module("kb.cli", run_name="__main__")
 finally:
-    peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    own = int(re.search(r"VmHWM:\\s+(\\d+)", open("/proc/self/status").read()).group(1))
+    peak = max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     print(f"PEAK_KB={peak}", file=sys.stderr)
 """
 
