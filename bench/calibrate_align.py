@@ -20,7 +20,6 @@ import itertools
 import json
 import re
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -89,19 +88,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--index", help="an index of the five seeds (default: built here with the default model)")
     args = ap.parse_args()
-    from kb.search import KnowledgeBase
+    from seeds import seed_kb
 
-    if args.index:
-        kb = KnowledgeBase.load(Path(args.index))
-    else:
-        from seeds import make_seed_corpus
-
-        from kb.build import build_index
-        from kb.config import DEFAULT_MODEL
-
-        tmp = Path(tempfile.mkdtemp(prefix="kb-calib-"))
-        build_index(make_seed_corpus(tmp / "corpus"), tmp / "index", DEFAULT_MODEL)
-        kb = KnowledgeBase.load(tmp / "index")
+    kb = seed_kb(args.index, prefix="kb-calib-")
     docs = order_documents(kb.documents)
     alignments = {(a.source, b.source): align(kb, a.source, b.source, diffs=False)
                   for a, b in itertools.combinations(docs, 2)}

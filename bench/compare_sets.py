@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -77,19 +76,9 @@ def main() -> int:
     ap.add_argument("--index", help="an index of the five seeds")
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args()
-    from kb.search import KnowledgeBase
+    from seeds import seed_kb
 
-    if args.index:
-        kb = KnowledgeBase.load(Path(args.index))
-    else:
-        from seeds import make_seed_corpus
-
-        from kb.build import build_index
-        from kb.config import DEFAULT_MODEL
-
-        tmp = Path(tempfile.mkdtemp(prefix="kb-cmpsets-"))
-        build_index(make_seed_corpus(tmp / "corpus"), tmp / "index", DEFAULT_MODEL)
-        kb = KnowledgeBase.load(tmp / "index")
+    kb = seed_kb(args.index, prefix="kb-cmpsets-")
     text = render(measure_sets(kb), report(kb))
     print(text)
     if not args.no_write:

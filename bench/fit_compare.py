@@ -164,19 +164,9 @@ def main() -> int:
     ap.add_argument("--index", help="an index of the five seeds")
     ap.add_argument("--cached", action="store_true", help="reuse the features of the last run (weights only)")
     args = ap.parse_args()
-    from kb.search import KnowledgeBase
+    from seeds import seed_kb
 
-    if args.index:
-        kb = KnowledgeBase.load(Path(args.index))
-    else:
-        from seeds import make_seed_corpus
-
-        from kb.build import build_index
-        from kb.config import DEFAULT_MODEL
-
-        tmp = Path(tempfile.mkdtemp(prefix="kb-fitcmp-"))
-        build_index(make_seed_corpus(tmp / "corpus"), tmp / "index", DEFAULT_MODEL)
-        kb = KnowledgeBase.load(tmp / "index")
+    kb = seed_kb(args.index, prefix="kb-fitcmp-")
     cache = Path(tempfile.gettempdir()) / "kb-fit-compare.pkl"
     if args.cached and cache.exists():
         groups = pickle.loads(cache.read_bytes())

@@ -32,3 +32,20 @@ def make_seed_corpus(dst: Path, src: Path = CORPUS) -> Path:
     (dst / CATALOG_NAME).write_text("# 种子语料的目录（由 bench/seeds.py 从 corpus/catalog.toml 复制）\n\n"
                                     + tomli_w.dumps(catalog), "utf-8")
     return dst
+
+
+def seed_kb(index: str | Path | None, prefix: str = "kb-seeds-"):
+    """The knowledge base a comparison bench measures: the index given (`--index`), or the five seeds built
+    with the default model into a temporary folder."""
+    import tempfile
+
+    from kb.search import KnowledgeBase
+
+    if index:
+        return KnowledgeBase.load(Path(index))
+    from kb.build import build_index
+    from kb.config import DEFAULT_MODEL
+
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    build_index(make_seed_corpus(tmp / "corpus"), tmp / "index", DEFAULT_MODEL)
+    return KnowledgeBase.load(tmp / "index")
