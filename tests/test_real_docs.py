@@ -29,15 +29,18 @@ def _load_scorer():
 scorer = _load_scorer()
 TRUTH = scorer.load_truth(REAL / "truth.jsonl")
 
-# Right answers per field on the 73 documents: what main achieves; a floor only rises. Batch 3 (17 documents) was held
+# Right answers per field on the 85 documents: what main achieves; a floor only rises. Batch 3 (17 documents) was held
 # out until 2026-12-01 23:05 (measured once untouched: 102/119 fields, 10/17 outlines) and batch 4 (15 documents, two
 # repositories new to the set) until 2026-12-02 00:34 (untouched: 75/105 fields, 14/15 outlines); both were then used to
 # find general causes, so neither is held out any more (bench/RESULTS.md keeps the untouched figures). Batch 5 (13
 # documents, a repository new to the set) was measured untouched 2026-12-02 00:59: 58/91 fields, 13/13 outlines.
-FLOORS = {"title": 72, "issuers": 73, "doc_number": 73, "date": 73, "level": 73, "region": 73, "status": 73}
+# Batch 6 (12 documents, three repositories new to the set) was measured untouched 2026-12-02 01:45 (53/84 fields,
+# 6/12 outlines) and released for tuning at 02:55 with 66/84 fields, 8/12 outlines.
+FLOORS = {"title": 76, "issuers": 80, "doc_number": 84, "date": 83, "level": 84, "region": 84, "status": 85}
 # Documents whose outline the code does not get right yet: strict xfail, so fixing one fails the test until the
 # name is removed here (the guard then holds it).
-OUTLINE_KNOWN_WRONG: set[str] = set()
+OUTLINE_KNOWN_WRONG: set[str] = {"n33_zc_guoqifa.pdf", "n34_zc_zhongcaifa.md", "c07_sx_wanzai_tongji_gongbao.html",
+                                 "m08_sx_yichun_tongji_gongbao.html"}
 # Held-out batches (scorer.HELD_OUT) are measured, never tuned on: their outlines are not required exact, but neither
 # their fields nor their exact outlines may fall below the untouched figure (scorer.UNTOUCHED) or, until that is
 # recorded, below what main achieved when the batch was added (batch 6: untouched 2026-12-02 01:45 on main 787da6c,
