@@ -35,7 +35,10 @@ DOC_TYPES = (
     "实施意见", "指导意见", "实施方案", "工作方案", "行动方案", "若干措施", "实施细则", "管理办法", "实施办法",
     "意见", "通知", "办法", "方案", "措施", "规定", "细则", "决定", "规划", "计划", "通告", "公告", "批复", "函",
     "条例", "规则", "指引", "要点", "纲要", "章程", "通报", "决议", "清单", "目录", "指南", "政策", "若干条",
+    "公报", "大纲", "法",
 )  # fmt: skip
+# A table of contents' heading ("目录", "目  录"): the head of the document ends above it.
+CONTENTS_HEADING = re.compile(r"^目\s*录$")
 # A title by its grammar: no sentence punctuation, ends with a document type, maybe a bracketed note
 # ((试行), (2024—2026年), (征求意见稿)). A line of it may be of any length.
 # It may also end with the title of what it issues: "上海市人民政府办公厅印发《关于…的若干意见》".
@@ -57,7 +60,7 @@ ADOPTION = re.compile(
 # What an organisation's name ends with (中国人民银行, 某某市地方金融监督管理局, 某某管委会).
 _ORG_SUFFIX = (
     "局", "部", "委", "行", "会", "院", "府", "厅", "室", "处", "办", "署", "中心", "公司", "协会", "管委会",
-    "监管局", "分局", "所",
+    "监管局", "分局", "所", "队", "小组",
 )
 
 
@@ -66,4 +69,22 @@ def is_org_line(text: str) -> bool:
     t = text.strip()
     if len(t) > 120 or re.search(r"[。，；：,;:！？、]", t):
         return False
-    return all(n.endswith(_ORG_SUFFIX) or DATE_LINE.match(n) for n in t.split())
+    return all(_is_org_name(n) or DATE_LINE.match(n) for n in t.split())
+
+
+def _is_org_name(name: str) -> bool:
+    """A name ends like an organisation's, holds no date and closes every bracket it opens: the first line
+    of a wrapped note "(2003年12月27日第十届全国人民代表大会" ends with 会 but names no one."""
+    opened = name.count("（") + name.count("(")
+    return (name.endswith(_ORG_SUFFIX) and not re.search(r"\d{4}\s*年", name)
+            and opened == name.count("）") + name.count(")"))
+
+
+def bracketed_issuer(text: str) -> str:
+    """The organisation names of a line that is only they in brackets, as a 统计公报 signs under its text
+    ("（万载县统计局）"); "" otherwise (a forwarded text's "（民政部 一九九七年一月二十八日）" carries a date)."""
+    t = text.strip()
+    if t[:1] not in "（(" or t[-1:] not in "）)":
+        return ""
+    inner = t[1:-1].strip()
+    return inner if is_org_line(inner) and not any(DATE_LINE.match(n) for n in inner.split()) else ""

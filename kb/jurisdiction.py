@@ -31,16 +31,26 @@ _DOMINANT_RATIO = 2
 _BODY_SCAN_CHARS = 40_000
 
 
+# What a national body's office in a province, city or county is called after the body's name.
+_LOCAL_OFFICE = re.compile(r"(?:调查总队|调查队|分行|支行|分局|监管局|税务局|办事处)$")
+
+
+def _local_office(rest: str) -> bool:
+    """Does what follows a national body's name in an issuer ("万载调查队", "江苏省税务局") name a local office?"""
+    return bool(rest) and bool(_LOCAL_OFFICE.search(rest) or re.search(r"(省|市|县|区)(分行|分局|监管局|中心支行)", rest))
+
+
 def level_region(
     issuers: list[str], header: list[str], title: str, text: str
 ) -> tuple[str, str, str, str] | None:
     """(level, region, evidence, provenance) from, in order: the issuers, the title, the addressee, and the
     body — the body only when one place dominates it."""
     g = gazetteer()
-    joined = " ".join(issuers)
-    # 1. Issuers settle it when they are recognisable.
+    # 1. Issuers settle it when they are recognisable. A national body's office in a place (国家统计局万载调查队,
+    #    国家税务总局某省税务局) is local: the level is that of the place, or of the issuers beside it.
     for body in g.national_bodies:
-        if body in joined and not re.search(r"(省|市|县|区)(分行|分局|监管局|中心支行)", joined):
+        if any(body in issuer and not _local_office(issuer[issuer.index(body) + len(body) :])
+               for issuer in issuers):
             return "national", "全国", f"发文机关：{body}", "extracted"
     for issuer in issuers:
         place = most_specific(issuer)

@@ -18,6 +18,7 @@ from .grammar import (
     RELEASE_HEADLINE,
     SIGNER,
     TITLE_GRAMMAR,
+    bracketed_issuer,
     is_org_line,
 )
 from .markers import heading_of, match_marker
@@ -131,7 +132,8 @@ def _is_closing_line(text: str) -> bool:
         return True
     if re.fullmatch(r"[（(]?此件[^）)]*[）)]?", t) or t.startswith(("（联系人", "(联系人", "联系人")):
         return True
-    return is_org_line(t)  # a signature line
+    # A signature line, or an issuer in brackets under the text ("（万载县统计局）", as 统计公报 sign).
+    return is_org_line(t) or bool(bracketed_issuer(t))
 
 
 def find_layout(lines: list[Line]) -> Layout:

@@ -21,6 +21,7 @@ from .grammar import (
     ORDER_SEQ,
     SERIES_NUMBER,
     TITLE_GRAMMAR,
+    bracketed_issuer,
     is_org_line,
 )
 from .jurisdiction import level_region
@@ -48,6 +49,8 @@ _SELF_REFS = {"意见", "通知", "办法", "方案", "措施", "规定", "细�
 _NUMBER_LABEL = re.compile(r"(?:文号|发文字号|发文文号)\s*[：:]\s*")
 # The date line of a 版记: "2021年11月14日印发".
 _PRINTED_ON = re.compile(rf"^{DATE}\s*印发\s*$")
+# The evidence of what an adoption note states.
+_ADOPTED = "通过记录："
 # A title naming its issuers before its kind: "中国人民银行中国保险监督管理委员会公告", "××市人民政府令".
 _ISSUER_KIND = re.compile(r"^(.{2,80}?)(?:联合)?(?:公告|通告|令)$")
 
@@ -95,7 +98,7 @@ def tag_document(
     if adoption and adoption[0] and (not issuers or who == "责任单位"):
         issuers, who = [adoption[0]], adoption[2]
 
-    title, why, raw = find_title(header, release, cover + body)
+    title, why, raw = find_title(header, release, cover + body, later=cover + signature + body)
     # The head around the title: the issuers it names ("X关于…", "X《…》"), and a 文号 and issuer line printed
     # above a repetition of it (a copied page whose information box comes first).
     named = issuers_of_title(raw or "".join(header[:1])) if why in ("header", "") else []
@@ -121,7 +124,8 @@ def tag_document(
     if adoption and not date:
         date, why = adoption[1], adoption[2]
     if not date:
-        under_title = next((ln for ln in header if BRACKET_DATE.match(ln)), "")
+        # A date under the title or the issuer lines under it: "（2023年2月8日）", "2023年3月28日".
+        under_title = next((ln for ln in header[1:] if BRACKET_DATE.match(ln) or DATE_LINE.match(ln)), "")
         if under_title:
             date, why = iso_date(under_title), f"题注日期：{under_title}"
     if date:
@@ -165,19 +169,22 @@ def _inferred(why: str) -> bool:
 
 
 def _apply_page(out: dict[str, Evidence], page: dict[str, tuple[str, str]]) -> None:
-    """A page's own statements (a web page's information box, a Markdown file's front matter): they win
-    over what was read from the text. A publication day is not the document's date and is never used as it;
-    a page's source or author only stands in for missing issuers, marked as inferred."""
+    """A page's own statements (a web page's information box, a Markdown file's front matter): its title and
+    文号 win over what was read from the text; its issuers and date only where the text states none itself
+    (a signature, the issuer lines and date under the title), since a site reposting another body's
+    document fills its box with its own name and day. A publication day is not the document's date and is
+    never used as it; a page's source or author only stands in for missing issuers, marked as inferred."""
     value, where = page.get("doc_number", ("", ""))
     number = DOC_NUMBER.search(value)
     if number:
         out["doc_number"] = Evidence(re.sub(r"\s+", "", number.group(0)), "extracted", where)
     value, where = page.get("issuers", ("", ""))
     names = [n for n in re.split(r"[\s、，,；;]+", value) if n]
-    if names and all(is_org_line(n) for n in names):
+    if names and all(is_org_line(n) for n in names) and not _stated(out, "issuers"):
         out["issuers"] = Evidence(_dedupe(names), "extracted", where)
     value, where = page.get("date", ("", ""))
-    if iso_date(value):
+    # An adoption note's date (the meeting that passed it) yields to a box's date of issue (the order's).
+    if iso_date(value) and not (_stated(out, "date") and not out["date"].evidence.startswith(_ADOPTED)):
         out["date"] = Evidence(iso_date(value), "extracted", where)
     if "issuers" not in out or out["issuers"].source == "derived":
         value, where = page.get("source", ("", ""))
@@ -191,6 +198,10 @@ def _apply_page(out: dict[str, Evidence], page: dict[str, tuple[str, str]]) -> N
             if title:
                 out["title"] = Evidence(title, "extracted" if key == "title" else "derived", where)
                 break
+
+
+def _stated(out: dict[str, Evidence], key: str) -> bool:
+    return key in out and out[key].source == "extracted"
 
 
 def _adoption(lines: list[str]) -> tuple[str, str, str, str] | None:
@@ -218,7 +229,7 @@ def _adoption(lines: list[str]) -> tuple[str, str, str, str] | None:
     latest = max(adopted, key=lambda e: e[0])
     orders = [e for e in events if e[4]]
     order = max(orders, key=lambda e: e[0])[4] if orders else ""
-    return latest[1], date, "通过记录：" + "；".join(e[3] for e in events), order
+    return latest[1], date, _ADOPTED + "；".join(e[3] for e in events), order
 
 
 def _is_order(header: list[str]) -> bool:
@@ -231,7 +242,8 @@ def _doc_number(header: list[str], first: list[str], closing: list[str]) -> str:
     in brackets after a 《cited document》 is that document's, not this one's."""
     head = header[:HEAD_WINDOW]
     for i, line in enumerate(head):
-        order = ORDER_NUMBER.match(line)
+        # On its own line, or in brackets under a law's title: （中华人民共和国主席令第 31 号）.
+        order = ORDER_NUMBER.match(line) or ORDER_NUMBER.match(line.strip("（()）"))
         if order:
             return re.sub(r"\s+", "", order.group(1) + order.group(2))
         if ORDER_HEAD.match(line) and i + 1 < len(head) and ORDER_SEQ.match(head[i + 1]):
@@ -304,6 +316,7 @@ def _issuers(header: list[str], closing: list[str], clauses: list[Clause]) -> tu
     for i, line in enumerate(closing):
         if line.startswith(("抄送", "抄报")):
             continue
+        line = bracketed_issuer(line) or line  # the issuer in brackets under the text
         printed = re.match(r"^(\S+?)\s*\d{4}\s*年.*印发\s*$", line)
         if printed and not names:
             return [printed.group(1)], f"印发：{line}"
@@ -327,8 +340,14 @@ def _issuers(header: list[str], closing: list[str], clauses: list[Clause]) -> tu
         mast = MASTHEAD.match(line)
         if mast and is_org_line(line[:-2]):
             return _split_orgs(line[:-2]), f"文头：{line}"
-        if is_org_line(line):
-            return _split_orgs(line), f"文头：{line}"
+        if is_org_line(line) and not DATE_LINE.match(line):
+            # Issuers may stand one a line (a 统计公报's 统计局 over its 调查队): the run of such lines.
+            run = [line]
+            for more in header[i + 1 :]:
+                if not is_org_line(more) or DATE_LINE.match(more) or MASTHEAD.match(more):
+                    break
+                run.append(more)
+            return _dedupe(_split_orgs(" ".join(run))), "文头：" + " ".join(run)
         kind = _ISSUER_KIND.match(line.replace(" ", ""))
         if kind and is_org_line(kind.group(1)):
             return _split_orgs(kind.group(1)), f"标题：{line}"

@@ -8,6 +8,7 @@ import re
 from .grammar import (
     ADOPTION,
     BRACKET_DATE,
+    CONTENTS_HEADING,
     DOC_NUMBER,
     DOC_TYPES,
     FORWARDS,
@@ -27,6 +28,12 @@ HEAD_WINDOW = 10
 # The document's own 文号 in brackets at the end of its title line: "…的通知（浙价费〔2007〕136号）".
 TITLE_NUMBER = re.compile(rf"[（(]\s*({DOC_NUMBER.pattern})\s*[）)]$")
 _TITLE_SPAN = 3  # a title may wrap over this many lines
+# A label with a sequence number on a line of its own above a title: "附件2", "大纲4", "附表 1：".
+_LABEL_LINE = re.compile(r"^[\u4e00-\u9fff]{1,4}\s*(?:\d{1,3}|[一二三四五六七八九十]{1,3})\s*[：:]?$")
+# A footnote mark at the end of a title line: "…统计公报[1]".
+_FOOTNOTE = re.compile(r"(?<!\s)\s*+(?:\[\d{1,2}\]|［\d{1,2}］)$")
+# A note in brackets may wrap over this many lines ("(2003年12月27日第十届全国人民代表大会" / "常务委员会第六次会议通过)").
+_NOTE_SPAN = 4
 _VERBS = "提升|推动|促进|支持|加强|推进|做好|加快|深化|强化|完善|优化"
 # How far above a repeated title its own head (文号, issuer lines) may be printed, and how far down the
 # document a repetition is looked for (a page's information box may come between).
@@ -38,7 +45,7 @@ def title_of(text: str) -> str:
     """A title as cited: spaces out, ending at a regulation's adoption note or before its own bracketed 文号,
     starting at 关于 when only issuer names precede it (they are a field of their own). "国务院办公厅转发民政部
     关于…的通知" and "劳动部办公厅对《关于…的请示》的复函" keep their head: what precedes 关于 is not a name."""
-    title = re.sub(r"\s+", "", text)
+    title = _FOOTNOTE.sub("", re.sub(r"\s+", "", text))
     note = ADOPTION.search(title)
     if note:
         title = title[: note.start()].rstrip("（(")
@@ -53,15 +60,23 @@ def title_of(text: str) -> str:
     return title
 
 
-def find_title(header: list[str], release: list[str], body: list[str]) -> tuple[str, str, str]:
-    """(title, how it was found, the lines it was read from joined)."""
+def find_title(
+    header: list[str], release: list[str], body: list[str], later: list[str] | None = None
+) -> tuple[str, str, str]:
+    """(title, how it was found, the lines it was read from joined). `later` are the lines a title copied
+    without its 《》 is looked for as printed (the text's lines after the head; `body` when not given)."""
     # 1. By grammar: the first run of lines among the first ones that reads as a title (…关于…的通知,
     #    …管理办法, …行动方案（2024—2026年）). Mastheads, 文号 and draft marks split runs; prose before any
     #    title (a site's notice about the copy) is passed over.
     runs: list[list[str]] = [[]]
-    for line in (header + body)[:HEAD_WINDOW]:
-        if line.endswith(("：", ":")) or match_marker(line) is not None:
-            break  # the addressee or the outline: the title is above
+    head = [_FOOTNOTE.sub("", ln) for ln in (header + body)[:HEAD_WINDOW]]
+    notes = _bracketed_notes(head)
+    for k, line in enumerate(head):
+        if k in notes or _LABEL_LINE.match(line):
+            runs.append([])  # an adoption note wrapped over lines, a label such as 附件2 above the title
+            continue
+        if CONTENTS_HEADING.match(line) or line.endswith(("：", ":")) or match_marker(line) is not None:
+            break  # a table of contents, the addressee or the outline: the title is above
         if "。" in line:
             if any(runs):
                 break  # prose after a title candidate: the text has begun
@@ -81,15 +96,19 @@ def find_title(header: list[str], release: list[str], body: list[str]) -> tuple[
                 note = ADOPTION.search(candidate)
                 if note:
                     candidate = candidate[: note.start()].rstrip("（( ")
-                if TITLE_GRAMMAR.match(candidate.replace(" ", "")) and not is_org_line(candidate):
+                if _whole_title(candidate):
                     notice = _issuing_notice((header + body)[:HEAD_WINDOW], candidate)
-                    return title_of(notice or candidate), "header", notice or candidate
+                    raw = notice or _printed_form(candidate, (body if later is None else later)[:_REPEAT_WINDOW])
+                    return title_of(raw), "header", raw
     # 2. The header's lines above the 文号, draft mark or addressee, organisation lines aside.
     lines = []
-    for line in header:
+    notes = _bracketed_notes(header)
+    for k, line in enumerate(header):
         if DOC_NUMBER.fullmatch(line) or DRAFT.search(line) or line.endswith(("：", ":")):
             break
-        if is_org_line(line) or splits_title(line):
+        if CONTENTS_HEADING.match(line):
+            break
+        if k in notes or is_org_line(line) or splits_title(line) or _LABEL_LINE.match(line):
             continue
         lines.append(line)
     title = title_of("".join(lines))
@@ -114,8 +133,38 @@ def find_title(header: list[str], release: list[str], body: list[str]) -> tuple[
     return "", "", ""
 
 
+def _printed_form(title: str, lines: list[str]) -> str:
+    """The title as the text prints it further down when the heading is a copy without its book-title marks
+    (a file's heading "关于贯彻落实“十四五”…规划的实施意见" above the text's "关于贯彻落实《“十四五”…规划》的…")."""
+    bare = re.sub(r"\s+", "", title)
+    if "《" in bare:
+        return title
+    for line in lines:
+        squashed = re.sub(r"\s+", "", line)
+        if "《" in squashed and squashed != bare and re.sub(r"[《》〈〉]", "", squashed) == bare:
+            return line
+    return title
+
+
+def _bracketed_notes(lines: list[str]) -> set[int]:
+    """Indexes of the lines of an adoption or promulgation note in brackets that wraps over lines (a PDF's
+    page width): from a line opening a bracket it does not close to the line that closes it."""
+    out: set[int] = set()
+    for i, line in enumerate(lines):
+        if line[:1] not in "（(" or re.search(r"[）)]", line):
+            continue
+        for j in range(i + 1, min(i + _NOTE_SPAN, len(lines))):
+            if re.search(r"[）)]", lines[j]):
+                if ADOPTION.search("".join(lines[i : j + 1])):
+                    out.update(range(i, j + 1))
+                break
+    return out
+
+
 def _whole_title(line: str) -> bool:
-    return bool(TITLE_GRAMMAR.match(line.replace(" ", ""))) and not is_org_line(line)
+    """A title by its grammar, its 《》 closed: "…实施《中华人民共和国药品管理法" is the first line of one."""
+    balanced = line.count("《") == line.count("》")
+    return balanced and bool(TITLE_GRAMMAR.match(line.replace(" ", ""))) and not is_org_line(line)
 
 
 def _issuing_notice(lines: list[str], name: str) -> str:
@@ -133,6 +182,8 @@ def splits_title(line: str) -> bool:
     """Lines that stand between title lines and are never part of one: a 文号 (bracketed or not), a masthead,
     a draft mark, a date under the title, an order's name or number."""
     bare = line.strip("（()）")
+    if ORDER_NUMBER.match(bare):
+        return True  # the order promulgating a law, in brackets under its title: （中华人民共和国主席令第31号）
     if line[:1] in "（(" and ADOPTION.search(line):
         return True  # an adoption or promulgation note under the title
     if re.fullmatch(r"[（(]\s*\d{4}\s*年\s*[）)]", line):

@@ -1,0 +1,130 @@
+"""More forms of a document's head and signature that real documents showed (issue 11, batch 6): national laws
+with their order number and table of contents, a 统计公报 with its issuer lines and date under the title, a page
+reposting another body's document, a label above a title. Each rule on a small text written for it."""
+
+from __future__ import annotations
+
+from kb.grammar import bracketed_issuer, is_org_line
+from kb.ingest import ingest_text
+from kb.jurisdiction import level_region
+
+
+def _doc(text: str, fmt: str = "txt"):
+    ing = ingest_text(text, f"test.{fmt}", fmt)
+    return ing.document, [c.path for c in ing.clauses if c.path]
+
+
+_LAW_BODY = ("第一章 总则\n第一条 为了规范某事项，保障当事人的合法权益，制定本法。\n第二条 本法适用于某事项的管理活动。\n"
+             "第二章 附则\n第三条 本法自2020年5月1日起施行。\n")
+
+
+def test_a_law_with_its_order_number_and_contents_under_the_title():
+    # The order in brackets (spaces as typeset), the adoption note, a 目录: none of them is part of the title.
+    text = ("# 中华人民共和国某某管理法\n（中华人民共和国主席令第 12 号）\n"
+            "(2019年12月28日第十三届全国人民代表大会常务委员会第十五次会议通过 根据2021年4月29日第十三届全国人民代表大会"
+            "常务委员会第二十八次会议《关于修改某法的决定》修正)\n\n***目  录***\n\n第一章 总则\n第二章 附则\n\n" + _LAW_BODY)
+    doc, paths = _doc(text, "md")
+    assert doc.title == "中华人民共和国某某管理法"
+    assert doc.doc_number == "中华人民共和国主席令第12号"
+    assert doc.issuers == ["全国人民代表大会常务委员会"] and doc.date == "2021-04-29"
+    assert doc.level == "national" and "第二章第三条" in paths
+
+
+def test_a_law_whose_adoption_note_wraps_over_lines():
+    # A PDF wraps the note at the page width: neither half is the title or an issuer.
+    text = ("中华人民共和国某某监督法\n(2003年12月27日第十届全国人民代表大会\n常务委员会第六次会议通过)\n目 录\n"
+            "第一章 总则\n第二章 附则\n" + _LAW_BODY)
+    doc, _ = _doc(text)
+    assert doc.title == "中华人民共和国某某监督法"
+    assert doc.issuers == ["全国人民代表大会常务委员会"] and doc.date == "2003-12-27"
+    assert not is_org_line("(2003年12月27日第十届全国人民代表大会")
+
+
+def test_a_title_wrapped_inside_a_quoted_law_name():
+    # "…实施《中华人民共和国药品管理法" ends like a law's title but leaves 《 open: the title goes on.
+    text = ("国务院关于在某区暂时调整实施《中华人民共和国药品管理法\n实施条例》有关规定的决定\n国发〔2018〕43号\n"
+            "各省、自治区、直辖市人民政府：\n为支持某区发展，国务院决定暂时调整实施有关规定。\n国务院\n2018年12月21日\n")
+    doc, _ = _doc(text)
+    assert doc.title == "关于在某区暂时调整实施《中华人民共和国药品管理法实施条例》有关规定的决定"
+
+
+_BULLETIN_BODY = ("2022年，全县上下坚持稳中求进工作总基调，经济社会保持平稳健康发展。\n一、综合\n"
+                  "全年实现生产总值262.6亿元，按可比价格计算，同比增长5.3%。\n二、农业\n全年农业总产值41.6亿元，增长3.9%。\n")
+
+
+def test_a_bulletin_with_its_issuers_one_a_line_and_a_month_under_them():
+    text = "昆山市2022年国民经济和社会发展统计公报\n昆山市统计局\n国家统计局昆山调查队\n（2023年5月）\n" + _BULLETIN_BODY
+    doc, paths = _doc(text)
+    assert doc.title == "昆山市2022年国民经济和社会发展统计公报"
+    assert doc.issuers == ["昆山市统计局", "国家统计局昆山调查队"]
+    assert doc.date == ""  # a month is no day: missing, not guessed
+    # The national bureau's survey team in a place is a local office: the place decides the level.
+    assert doc.level == "county" and doc.region.endswith("昆山市")
+    assert paths == ["一、", "二、"]
+
+
+def test_a_bulletin_with_a_footnote_mark_and_a_date_line_under_its_issuers():
+    text = ("浙江省2022年国民经济和社会发展统计公报[1]\n浙江省统计局 国家统计局浙江调查总队\n2023年3月16日\n"
+            + _BULLETIN_BODY.replace("全县", "全省"))
+    doc, _ = _doc(text)
+    assert doc.title == "浙江省2022年国民经济和社会发展统计公报"
+    assert doc.issuers == ["浙江省统计局", "国家统计局浙江调查总队"] and doc.date == "2023-03-16"
+    assert (doc.level, doc.region) == ("provincial", "浙江省")
+
+
+def test_an_issuer_in_brackets_under_the_text():
+    doc, _ = _doc("某县2015年国民经济和社会发展统计公报\n" + _BULLETIN_BODY + "（某县统计局）\n")
+    assert doc.issuers == ["某县统计局"]
+    assert bracketed_issuer("（某县统计局）") == "某县统计局"
+    # A forwarded text's issuer and date in brackets under its title are not a signature.
+    assert bracketed_issuer("（民政部 一九九七年一月二十八日）") == ""
+    assert bracketed_issuer("某县统计局") == ""
+
+
+def test_national_bodies_and_their_local_offices():
+    assert level_region(["国务院办公厅"], [], "", "")[:2] == ("national", "全国")
+    assert level_region(["国家税务总局江苏省税务局"], [], "", "")[:2] == ("provincial", "江苏省")
+    assert level_region(["国家统计局昆山调查队"], [], "昆山市2022年统计公报", "")[0] == "county"
+    assert level_region(["生态环境部", "国家统计局"], [], "", "")[:2] == ("national", "全国")
+
+
+_REPOST = """<html><head><title>浙江省2022年国民经济和社会发展统计公报_湖州市人民政府</title>
+<meta name="ArticleTitle" content="浙江省2022年国民经济和社会发展统计公报"></head><body>
+<div class="nav"><a href="/">首页</a> <a href="/a">政务公开</a> <a href="/b">统计信息</a></div>
+<table class="info"><tr><td>发布机构：湖州市统计局</td><td>发文日期：2023-03-31</td></tr></table>
+<div class="content">
+<p>浙江省2022年国民经济和社会发展统计公报</p>
+{head}
+<p>2022年，全省上下坚持稳中求进工作总基调，统筹疫情防控和经济社会发展，全省经济运行总体平稳，发展质量稳步提升，社会大局保持稳定。</p>
+<p>一、综合</p>
+<p>初步核算，全年地区生产总值77715亿元，比上年增长3.1%。其中，第一产业增加值2325亿元，增长3.3%；第二产业增加值33205亿元，增长3.4%。</p>
+<p>二、农业</p>
+<p>全年粮食播种面积1531万亩，比上年增加21万亩；粮食总产量124.2亿斤，比上年增加3.1亿斤，增长2.6%，全省农业生产稳中有进。</p>
+</div><div class="foot">版权所有：湖州市人民政府</div></body></html>"""
+
+
+def test_a_reposting_sites_box_yields_to_the_documents_own_issuers_and_date():
+    # The site that reposts a provincial bulletin fills its box with its own bureau and day.
+    doc, _ = _doc(_REPOST.format(head="<p>浙江省统计局 国家统计局浙江调查总队</p><p>（2023年3月16日）</p>"), "html")
+    assert doc.issuers == ["浙江省统计局", "国家统计局浙江调查总队"] and doc.date == "2023-03-16"
+    assert (doc.level, doc.region) == ("provincial", "浙江省")
+    # Where the text states neither, the box's statements stand.
+    doc, _ = _doc(_REPOST.format(head=""), "html")
+    assert doc.issuers == ["湖州市统计局"] and doc.date == "2023-03-31"
+
+
+def test_a_label_line_above_a_title():
+    text = ("大纲4\n某省人民政府外事办公室\n2022年招考外语类公务员考试大纲\n一、考试目的\n"
+            "考察报考者是否具备从事涉外工作所必需的外语专业知识和语言应用能力。\n二、考试安排\n考试分笔试和面试两个阶段进行。\n"
+            "某省人民政府外事办公室\n2022年2月21日\n")
+    doc, _ = _doc(text)
+    assert doc.title == "某省人民政府外事办公室2022年招考外语类公务员考试大纲"
+    assert doc.date == "2022-02-21" and doc.issuers == ["某省人民政府外事办公室"]
+
+
+def test_a_heading_copied_without_book_title_marks_takes_the_printed_form():
+    text = ("# 关于贯彻落实“十四五”某业发展规划的实施意见\n\n各区农业农村委：\n\n现将实施意见印发给你们，请认真贯彻执行。\n\n"
+            "某市农业农村委员会\n\n2022年5月26日\n\n关于贯彻落实《“十四五”某业发展规划》的实施意见\n\n一、指导思想\n\n"
+            "以新发展理念为引领，推动某业高质量发展。\n")
+    doc, _ = _doc(text, "md")
+    assert doc.title == "关于贯彻落实《“十四五”某业发展规划》的实施意见"
