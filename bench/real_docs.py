@@ -34,7 +34,7 @@ FIELDS = ("title", "issuers", "doc_number", "date", "level", "region", "status")
 # figures are the honest check. Batches still held out (HELD_OUT) are never tuned on: their current row is their
 # untouched figure, and tests/test_real_docs.py only guards them against regressing below it instead of requiring
 # every outline exact.
-HELD_OUT: frozenset[int] = frozenset({7})  # batch 7 added 2026-12-02, two repositories new to the set
+HELD_OUT: frozenset[int] = frozenset({7, 8})  # batches 7 and 8 added 2026-12-02, repositories new to the set
 UNTOUCHED = {
     3: {"measured": "2026-12-01 23:05", "documents": 17, "outlines": 10,
         "fields": {"title": 13, "issuers": 14, "doc_number": 14, "date": 13, "level": 16, "region": 15, "status": 17}},

@@ -65,7 +65,7 @@ def test_truth_records_are_complete_and_well_formed():
         assert t["source"] and t["title"] and t["issuers"], t["file"]
         assert t["level"] in LEVELS and t["status"] in STATUSES, t["file"]
         assert t["date"] is None or re.fullmatch(r"\d{4}-\d{2}-\d{2}", t["date"]), t["file"]
-        assert t["region"] == "全国" if t["level"] == "national" else t["region"].endswith(("省", "市", "县", "区", "自治区"))
+        assert t["region"] == "全国" if t["level"] == "national" else t["region"].endswith(("省", "市", "县", "区", "州", "盟"))
         assert all(isinstance(p, str) and p for p in t["outline"]), t["file"]
     assert {t["level"] for t in TRUTH} == set(LEVELS), "all four levels are represented"
     assert len({Path(t["file"]).suffix for t in TRUTH}) >= 3
