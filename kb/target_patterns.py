@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .quantities import CN_DIGITS, NUM, UNIT
+from .text import alternation
 
 # ---------------------------------------------------------------------------
 # Rules, as a small table of regexes. Matching runs on a *compact* view of the
@@ -31,102 +32,114 @@ from .quantities import CN_DIGITS, NUM, UNIT
 # ---------------------------------------------------------------------------
 
 
+# Phrase boundaries (the compact text keeps full-width commas etc. as they are), as a set and as the body of a
+# regex character class.
+_BOUNDARY = frozenset("，,；;。！？!?：:")
+_BOUNDARY_CHARS = re.escape("".join(sorted(_BOUNDARY)))
+_BOUNDARY_RE = re.compile(f"[{_BOUNDARY_CHARS}]")
+
+# The bounds most comparators are made of; each context below adds its own words.
+_BOUNDS = ("不低于", "不少于", "不超过", "不高于", "低于", "高于")
 # Comparator before the number ("最高不超过" means no more than "不超过").
-_PRE = (
-    r"(?:最高不超过|最多不超过|最低不低于|原则上不超过|不得超过|不得低于|不应低于|不宜超过"
-    r"|不低于|不少于|不超过|不高于|不大于|不小于|不多于|最高|最低|最多|至少|低于|高于|超过|少于|多于"
-    r"|提高到|提高至|提升到|提升至|增加到|增加至|增长到|增长至|增至|降至|降到|降低到|降低至|下降到|下降至"
-    r"|缩短至|缩短到|延长至|延长到|达到|突破|控制在|稳定在|保持在|新增|累计|大约|约|逾|满|连续)"
+_PRE_WORDS = (
+    *_BOUNDS, "最高不超过", "最多不超过", "最低不低于", "原则上不超过", "不得超过", "不得低于", "不应低于", "不宜超过",
+    "不大于", "不小于", "不多于", "最高", "最低", "最多", "至少", "超过", "少于", "多于",
+    "提高到", "提高至", "提升到", "提升至", "增加到", "增加至", "增长到", "增长至", "增至", "降至", "降到", "降低到",
+    "降低至", "下降到", "下降至", "缩短至", "缩短到", "延长至", "延长到", "达到", "突破", "控制在", "稳定在", "保持在",
+    "新增", "累计", "大约", "约", "逾", "满", "连续",
 )
+_PRE = alternation(_PRE_WORDS)
 # Comparator right after the unit; when present it states the bound, so it wins.
-_SUF = r"(?:及以上|及以下|以上|以下|以内|之内|内|左右)"
+_SUF = alternation(("及以上", "及以下", "以上", "以下", "以内", "之内", "内", "左右"))
 _RANGE_SEP = r"[-－~～—至到]"
 
 
-def _firsts(alternation: str) -> str:
-    """First characters of the words of a "(?:word|word…)" alternation of plain words."""
-    words = alternation.removeprefix("(?:").removesuffix(")").split("|")
-    if not all(w and re.escape(w) == w for w in words):
-        raise ValueError(f"not an alternation of plain words: {alternation}")
-    return "".join(sorted({w[0] for w in words}))
+def _firsts(*words: tuple[str, ...]) -> str:
+    """The characters the words start with, for a lookahead on where a match can start."""
+    return "".join(sorted({w[0] for group in words for w in group}))
 
 
-# Each pattern below that opens with an optional group starts with a lookahead on the characters a match
-# can start with. It changes no match; it lets the engine reject most positions with one test, where an
-# optional group of many alternatives is otherwise tried (and fails) at every position of every clause.
-_NUMERIC_RE = re.compile(
-    rf"(?=[\d{CN_DIGITS}{_firsts(_PRE)}等人])"
-    rf"(?P<pre>{_PRE})?(?:等值|人民币)?"
-    rf"(?<![A-Za-z\d.{CN_DIGITS}第])(?<!\d,)(?P<n1>{NUM})(?:(?P<u1>{UNIT})?{_RANGE_SEP}(?P<n2>{NUM}))?"
-    rf"(?P<unit>{UNIT})(?![A-Za-z])(?:\([^()]{{1,8}}\))?(?P<suf>{_SUF})?"
+
+def _bounded(quantity: str, starts: str) -> re.Pattern[str]:
+    """A quantity with its optional comparator before (group `pre`) and bound after (group `suf`). The pattern
+    starts with a lookahead on the characters a match can start with (a comparator's or `starts`): it changes
+    no match, and lets the engine reject most positions with one test, where the optional group of many
+    comparators is otherwise tried (and fails) at every position of every clause."""
+    return re.compile(rf"(?=[{_firsts(_PRE_WORDS)}{starts}])(?P<pre>{_PRE})?{quantity}(?P<suf>{_SUF})?")
+
+
+_NUMERIC_RE = _bounded(
+    rf"(?:等值|人民币)?(?<![A-Za-z\d.{CN_DIGITS}第])(?<!\d,)(?P<n1>{NUM})(?:(?P<u1>{UNIT})?{_RANGE_SEP}(?P<n2>{NUM}))?"
+    rf"(?P<unit>{UNIT})(?![A-Za-z])(?:\([^()]{{1,8}}\))?",
+    rf"\d{CN_DIGITS}等人",
 )
 # 百分之三十 → 30 %.
-_PERCENT_WORDS_RE = re.compile(rf"(?=[{_firsts(_PRE)}百])(?P<pre>{_PRE})?百分之(?P<n1>{NUM})(?P<suf>{_SUF})?")
-
+_PERCENT_WORDS_RE = _bounded(rf"百分之(?P<n1>{NUM})", "百")
 # 三分之二 → 66.67 %: a fraction is a share.
-_FRACTION_RE = re.compile(
-    rf"(?=[{_firsts(_PRE)}\d{CN_DIGITS}])(?P<pre>{_PRE})?(?<![\d{CN_DIGITS}])(?P<d>\d{{1,3}}|[{CN_DIGITS}]{{1,3}})分之"
-    rf"(?P<n>\d{{1,3}}|[{CN_DIGITS}]{{1,3}})(?P<suf>{_SUF})?"
-)
+_SHARE_OF = rf"\d{{1,3}}|[{CN_DIGITS}]{{1,3}}"
+_FRACTION_RE = _bounded(rf"(?<![\d{CN_DIGITS}])(?P<d>{_SHARE_OF})分之(?P<n>{_SHARE_OF})", rf"\d{CN_DIGITS}")
 # 最高分值为20分, 上限为50万元: the bound is in the subject, the number follows 为.
-_BOUND_IN_SUBJECT_RE = re.compile(r"(?P<w>最高|最多|上限|最低|最少|下限)[^，,；;。:：]{0,8}?(?:为|是)$")
 _BOUND_WORDS = {"最高": "不超过", "最多": "不超过", "上限": "不超过", "最低": "不低于", "最少": "不低于", "下限": "不低于"}
+_BOUND_IN_SUBJECT_RE = re.compile(rf"(?P<w>{alternation(_BOUND_WORDS)})[^，,；;。:：]{{0,8}}?(?:为|是)$")
 # 每满1年积2分, 每满10万元: the unit of a rate, not a target.
 _PER_BEFORE_RE = re.compile(r"每$")
 # 1000万元及以上至5000万元: the upper end of a range of counts has no comparator of its own.
 _RANGE_OPEN_RE = re.compile(rf"(?:及以上|以上){_RANGE_SEP}$")
 # 处5万元罚款, 责令改正: sums in a sentence that sanctions are penalties, not targets.
-_PENALTY_RE = re.compile(r"罚款|罚金|没收|吊销|责令|闲置费|无偿收回")
+_PENALTY_RE = re.compile(alternation(("罚款", "罚金", "没收", "吊销", "责令", "闲置费", "无偿收回")))
 # 10%或者10万吨以上: alternatives share the bound written after the last of them.
-_ALTERNATIVE_GAP_RE = re.compile(r"^(?:或者|或|以及)$")
+_ALTERNATIVE_GAPS = frozenset({"或者", "或", "以及"})
 # 且其中70%以上应当是…: a part of the previous subject.
 _OF_WHICH_RE = re.compile(r"(?:且|并|而)?其中")
 
+# What a qualitative comparison compares with: 平均增速, 去年同期, 全省.
+_LAST_YEAR = ("上年", "去年", "上一年")
+_REFERENCE_WORDS = ("平均增速", "平均水平", "增速", "水平", "同期", *_LAST_YEAR, "全国", "全省", "全市", "全县", "全区")
 # 增速不低于各项贷款平均增速: a comparator followed by a reference, not a number.
 _QUAL_CMP_RE = re.compile(
-    r"(?P<cmp>不得低于|不低于|不高于|不少于|不超过|明显高于|明显低于|低于|高于|快于|不慢于)"
-    r"(?![\d一二两三四五六七八九十百])(?=[^\d,，;；。:：!?！？%]{0,20}?"
-    r"(?:平均增速|平均水平|增速|水平|同期|上年|去年|上一年|全国|全省|全市|全县|全区"
-    r"|(?:的比例|基金|机构\))(?=$|[,，;；。:：!?！？])))"
+    rf"(?P<cmp>{alternation(_BOUNDS, ('不得低于', '明显高于', '明显低于', '快于', '不慢于'))})"
+    rf"(?![\d一二两三四五六七八九十百])(?=[^\d{_BOUNDARY_CHARS}%]{{0,20}}?"
+    rf"(?:{alternation(_REFERENCE_WORDS)}|(?:的比例|基金|机构\))(?=$|[{_BOUNDARY_CHARS}])))"
 )
 # 适度提高制造业不良贷款容忍度: a directed change of a ratio or rate.
-_DIR_ADVERB = r"(?:适度|适当|合理|稳步|逐步|大幅度|大幅|持续|进一步|有效)"
-_DIR_VERB = r"(?:提高|降低|提升|下调|上调|压降|下降)"
+_DIR_ADVERBS = ("适度", "适当", "合理", "稳步", "逐步", "大幅度", "大幅", "持续", "进一步", "有效")
+_DIR_VERBS = ("提高", "降低", "提升", "下调", "上调", "压降", "下降")
+_RATIOS = ("不良贷款容忍度", "容忍度", "抵质押率", "质押率", "抵押率", "比例", "占比", "比重", "费率", "利率", "增速", "权重")
 _QUAL_DIR_RE = re.compile(
-    rf"(?=[{_firsts(_DIR_ADVERB)}{_firsts(_DIR_VERB)}])(?P<cmp>{_DIR_ADVERB}?{_DIR_VERB})"
-    r"(?P<np>[^\d,，;；。:：!?！？%]{0,16}?"
-    r"(?:不良贷款容忍度|容忍度|抵质押率|质押率|抵押率|比例|占比|比重|费率|利率|增速|权重))"
+    rf"(?=[{_firsts(_DIR_ADVERBS, _DIR_VERBS)}])(?P<cmp>{alternation(_DIR_ADVERBS)}?{alternation(_DIR_VERBS)})"
+    rf"(?P<np>[^\d{_BOUNDARY_CHARS}%]{{0,16}}?{alternation(_RATIOS)})"
 )
 
 # What a qualitative comparison compares with ends with one of these (its last occurrence in the phrase).
-_REFERENCE_END_RE = re.compile(
-    r"平均增速|平均水平|平均值|增速|增幅|水平|同期|上年|去年|上一年|全国|全省|全市|全县|全区|的比例|(?:基金|机构)\)?")
+_REFERENCE_END_RE = re.compile(rf"{alternation(_REFERENCE_WORDS, ('平均值', '增幅', '的比例'))}|(?:基金|机构)\)?")
 _MAX_REFERENCE = 24
 # 较各项贷款不良率提高: the reference of a relative target, and the direction of the change.
 _UP_VERBS = ("提高", "提升", "增加", "增长", "高出", "上升", "上浮")
 _DOWN_VERBS = ("降低", "下降", "减少", "下浮", "压降")
+_COMPARED_WITH = ("可较", "相较于", "相较", "相比于", "相比", "较")
 _RELATIVE_RE = re.compile(
-    r"(?:可较|相较于|相较|相比于|相比|较|比(?=上年|去年|上一年|年初|同期))(?P<ref>.{1,20}?)"
-    rf"(?P<verb>{'|'.join(_UP_VERBS + _DOWN_VERBS)})?$"
+    rf"(?:{alternation(_COMPARED_WITH)}|比(?={alternation(_LAST_YEAR, ('年初', '同期'))}))(?P<ref>.{{1,20}}?)"
+    rf"(?P<verb>{alternation(_UP_VERBS, _DOWN_VERBS)})?$"
 )
 
 # Deadlines in the sentence before a target: 到2027年, 至2025年末, 2025年底前, 三年内.
-_BY_YEAR = r"(?:19|20)\d{2}年(?:\d{1,2}月)?(?:底|末|年底|年末)?前?"  # 2027年, 2025年6月末, 2025年底前
+_YEAR_MONTH = r"(?:19|20)\d{2}年(?:\d{1,2}月)?"
+_BY_YEAR = rf"{_YEAR_MONTH}(?:底|末|年底|年末)?前?"  # 2027年, 2025年6月末, 2025年底前
+_BY = "(?:到|至|在|于)"
 _DEADLINE_RE = re.compile(
-    rf"(?<!截)(?:到|至|在|于){_BY_YEAR}"
-    rf"|(?:19|20)\d{{2}}年(?:\d{{1,2}}月)?(?:底|末)?前"
-    rf"|(?<![\d{CN_DIGITS}]){NUM}(?:年|个月)(?:以内|之内|内)"
-)
-_DEADLINE_LEAD_RE = re.compile(rf"^(?:力争|争取|确保)?(?:到|至|在|于)?{_BY_YEAR}")
+    rf"(?<!截){_BY}{_BY_YEAR}|{_YEAR_MONTH}(?:底|末)?前|(?<![\d{CN_DIGITS}]){NUM}(?:年|个月)(?:以内|之内|内)")
+_DEADLINE_LEAD_RE = re.compile(rf"^(?:力争|争取|确保)?{_BY}?{_BY_YEAR}")
 _SENTENCE_END_RE = re.compile(r"[。；;！？!?]")
 
-# Kinds. A criterion says what qualifies or what a product or subsidy is (认定标准, 单户, 额度, 给予补贴);
-# a baseline states where things are (截至…末); a goal is what the document wants to reach.
-_CRITERION_RE = re.compile(
-    r"认定标准|标准|额度|限额|上限|期限|单户|单笔|每户|每笔|每家|补贴|奖补|贴息|补助|奖励|给予|门槛|条件|符合|申请"
-    r"|罚款|处罚")
-_FIRM_GOAL_RE = re.compile(r"力争|确保|努力|争取|目标")
-_BASELINE_RE = re.compile(r"截至|截止|目前|当前|现有|已达|已累计")
+# What a sum paid out is (给予企业30万元奖励).
+_AWARDS = ("奖励", "补贴", "补助", "贴息", "奖补")
+# Kinds, by the words of the phrase. A criterion says what qualifies or what a product or subsidy is (认定标准,
+# 单户, 额度, 给予补贴); a baseline states where things are (截至…末); a goal is what the document wants to reach.
+_CRITERION_RE = re.compile(alternation(
+    ("认定标准", "标准", "额度", "限额", "上限", "期限", "单户", "单笔", "每户", "每笔", "每家"), _AWARDS,
+    ("给予", "门槛", "条件", "符合", "申请", "罚款", "处罚")))
+_FIRM_GOAL_RE = re.compile(alternation(("力争", "确保", "努力", "争取", "目标")))
+_BASELINE_RE = re.compile(alternation(("截至", "截止", "目前", "当前", "现有", "已达", "已累计")))
 # 保费补贴时间按保险期限据实核算，不超过3年: the subject is the previous phrase's head, before its verb.
 _NUMBER_THEN_DE_RE = re.compile(r"\d[^的]{0,40}的")
 _HEAD_CUT_RE = re.compile(r"按照|按|由|通过|根据|依据|采取|实行|实施|参照|以(?![上下内])")
@@ -141,45 +154,44 @@ _PREFIX_NAMES = {
     "不得少于": "不少于", "大约": "约",
 }
 
-# Phrase boundaries (the compact text keeps full-width commas etc. as they are).
-_BOUNDARY = frozenset("，,；;。！？!?：:")
 _MAX_PHRASE = 160  # longer runs without punctuation are clipped around the number
 MAX_TARGETS = 1000  # a "clause" with more is not a clause; stop there rather than crawl
 
 # Metric = the noun phrase before the comparator, with lead-in verbs and links trimmed.
-_LEAD_IN_RE = re.compile(
-    r"^(?:力争|努力实现|努力|实现|确保|推动|保持|使得|使|争取|原则上|要求|要|须|应|按照|按|其中|同时|但|即|设立|"
-    r"并|且|及|和|与|对|可|在|由|抓住|到|至|全年|每年|力求|将|参照|依照|依据|根据|其|处|并处|可处|给予|分别)+"
+_LEAD_IN_WORDS = (
+    "力争", "努力实现", "努力", "实现", "确保", "推动", "保持", "使得", "使", "争取", "原则上", "要求", "要", "须", "应",
+    "按照", "按", "其中", "同时", "但", "即", "设立", "并", "且", "及", "和", "与", "对", "可", "在", "由", "抓住", "到",
+    "至", "全年", "每年", "力求", "将", "参照", "依照", "依据", "根据", "其", "处", "并处", "可处", "给予", "分别",
 )
+_LEAD_IN_RE = re.compile(f"^{alternation(_LEAD_IN_WORDS)}+")
 # 引导合作机构逐步将平均担保费率(降至…), 有条件的地方可对单户担保金额(…以下), 且亩均税收(达到…): the subject
 # follows the last 将/把, a modal 对, or 且.
 _SUBJECT_CUT_RE = re.compile(r"将|把|(?:可|应|要|须|并|均)对|且")
 # 第1条, （一）, 一、, 1. at the start of a subject: where it sits, not what it measures.
 _OUTLINE_LEAD_RE = re.compile(r"^(?:第[\d一二三四五六七八九十百]+条|[(（][\d一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、|\d+[.、])")
 # 不高于承担风险责任(的0.5%): a bound on a share of something, the comparator before the base.
-_SHARE_RE = re.compile(
-    r"^(?P<subj>.*?)(?P<cmp>原则上不高于|不得超过|不得低于|不得少于|不高于|不超过|不低于|不少于|少于|高于|低于|超过|为|占)"
-    r"(?P<base>.{2,20})的$")
+_SHARE_BOUNDS = (*_BOUNDS, "原则上不高于", "不得超过", "不得低于", "不得少于", "少于", "超过", "为", "占")
+_SHARE_RE = re.compile(rf"^(?P<subj>.*?)(?P<cmp>{alternation(_SHARE_BOUNDS)})(?P<base>.{{2,20}})的$")
 # 1万元以上3万元以下, 1000万元及以上至5000万元: two bounds of one range; between them nothing or 至/到/-.
-_RANGE_GAP_RE = re.compile(r"^[至到\-~—]?$")
-# 1000万元及以上至5000万元、5000万元以上至1亿元: tiers of one list share the subject.
-_TIER_GAP_RE = re.compile(r"^[、，,和或及与至到]*$")
-# 处1万元以上3万元以下罚款, 给予企业30万元奖励: a sum followed by what it is, which names it.
-_PAYMENT_AFTER_RE = re.compile(rf"(?:[、和及与或]{NUM}{UNIT})*(?:的)?(罚款|奖励|补贴|补助|贴息|奖补)")
+_RANGE_GAPS = frozenset({"", "至", "到", "-", "~", "—"})
+# 1000万元及以上至5000万元、5000万元以上至1亿元: tiers of one list share the subject; between them only these.
+_TIER_GAP_CHARS = frozenset("、，,和或及与至到")
+# 处1万元以上3万元以下罚款, 给予企业30万元奖励: a sum (or a list of sums) followed by what it is, which names it.
+_MORE_SUMS = rf"(?:[、和及与或]{NUM}{UNIT})*"
+_PAYMENT_AFTER_RE = re.compile(rf"{_MORE_SUMS}(?:的)?({alternation(('罚款',), _AWARDS)})")
 # ……30%、30%和40%对企业进行奖励: the payment named after a verb, when nothing before the number names it.
-_PAID_BY_VERB_RE = re.compile(
-    rf"(?:[、和及与或]{NUM}{UNIT})*(?:(?:对|向|给予)(?:企业|其|项目)?)(?:进行|给予)?(奖励|补贴|补助|贴息|奖补)")
+_PAID_BY_VERB_RE = re.compile(rf"{_MORE_SUMS}(?:(?:对|向|给予)(?:企业|其|项目)?)(?:进行|给予)?({alternation(_AWARDS)})")
 _LEAD_OUT_WORDS = ("的", "可", "要", "应", "将", "为", "在", "均", "达", "一般", "提高", "降低", "提升", "增长", "下降", "明显",
                    "显著", "持续", "稳步", "不断", "力争", "争取", "保持", "按")
 # A run of these words at the end. The look-behinds (one per word length: Python's must be fixed-width) keep
 # the search from starting inside a run, where it would rescan the run once per character (quadratic); the
 # leftmost match never starts after such a word, so the result is the same.
 _LEAD_OUT_RE = re.compile(
-    "".join(f"(?<!{'|'.join(w for w in _LEAD_OUT_WORDS if len(w) == n)})"
+    "".join(f"(?<!{alternation(w for w in _LEAD_OUT_WORDS if len(w) == n)})"
             for n in sorted({len(w) for w in _LEAD_OUT_WORDS}))
-    + f"(?:{'|'.join(_LEAD_OUT_WORDS)})+$"
+    + f"{alternation(_LEAD_OUT_WORDS)}+$"
 )
-_COMPARE_CUT_RE = re.compile(r"可较|相较于|相较|相比于|相比|较|从")
+_COMPARE_CUT_RE = re.compile(alternation(_COMPARED_WITH, ("从",)))
 _METRIC_AFTER_RE = re.compile(r"(?:的)?(额度|规模|限额|余额|期限|比例|罚款|奖励|补贴|补助|贴息)")
 # 总规模不低于1亿元的重点产业发展引导资金: a bare measure word whose thing follows the number after 的.
 _BARE_MEASURE_RE = re.compile(r"^(?:总)?(?:规模|金额|额度|总额|面积|数量)$")
@@ -191,9 +203,3 @@ _PAREN_RE = re.compile(r"[(〔\[][^()〔〕\[\]]*[)〕\]]")
 _OPENER_RE = re.compile(r"[(〔\[]")
 _RECIPIENT_RE = re.compile(r"(奖励|补贴|补助|奖补)(?:给)?(?:企业|项目)$")
 _MAX_METRIC = 24
-
-
-# `\s` in a str pattern is exactly str.isspace(), so these agree with the per-character definition.
-_SPACE_RE = re.compile(r"\s")
-_WORD_RUN_RE = re.compile(r"\S+")
-_BOUNDARY_RE = re.compile("[" + re.escape("".join(sorted(_BOUNDARY))) + "]")

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
 
 from kb.models import Target
-from kb.text import to_half
+from kb.text import compact_view
 
 from .quantities import COUNT_UNITS, in_unit, is_year, normalise_unit, parse_number
 from .target_patterns import (
-    _ALTERNATIVE_GAP_RE,
+    _ALTERNATIVE_GAPS,
     _BARE_MEASURE_RE,
     _BASELINE_RE,
     _BOUND_IN_SUBJECT_RE,
@@ -51,31 +50,20 @@ from .target_patterns import (
     _QUAL_DIR_RE,
     _QUALIFIER_AFTER_RE,
     _QUANTIFIER_UNITS,
-    _RANGE_GAP_RE,
+    _RANGE_GAPS,
     _RANGE_OPEN_RE,
     _RECIPIENT_RE,
     _REFERENCE_END_RE,
     _RELATIVE_RE,
     _SENTENCE_END_RE,
     _SHARE_RE,
-    _SPACE_RE,
     _SUBJECT_CUT_RE,
     _SUFFIX_NAMES,
     _THING_AFTER_RE,
-    _TIER_GAP_RE,
+    _TIER_GAP_CHARS,
     _UP_VERBS,
-    _WORD_RUN_RE,
     MAX_TARGETS,
 )
-
-
-def _compact(text: str) -> tuple[str, Sequence[int]]:
-    """Text without whitespace, half-width digits; and, per compact char, its offset in `text`."""
-    if _SPACE_RE.search(text) is None:  # the usual clause: nothing to remove, offsets are the identity
-        return to_half(text), range(len(text))
-    runs = [m.span() for m in _WORD_RUN_RE.finditer(text)]
-    pos = [i for a, b in runs for i in range(a, b)]
-    return to_half("".join(text[a:b] for a, b in runs)), pos
 
 
 def _phrase_span(compact: str, bounds: list[int], a: int, b: int) -> tuple[int, int]:
@@ -170,7 +158,7 @@ def extract_targets(text: str) -> list[Target]:
     """Quantitative (and comparable qualitative) targets in a clause, in order of position."""
     if not text:
         return []
-    compact, pos = _compact(text)
+    compact, pos = compact_view(text)
     bounds = [m.start() for m in _BOUNDARY_RE.finditer(compact)]
     sentence_ends = [m.start() for m in _SENTENCE_END_RE.finditer(compact)]
     found: list[tuple[int, int, Target]] = []  # (compact start, compact end, target)
@@ -206,7 +194,7 @@ def extract_targets(text: str) -> list[Target]:
                 k0 = bisect_right(num_ends, cmp_start) - 1
                 if k0 >= 0 and num_items[k0][1].metric:  # 且其中70%以上: a part of the previous subject
                     metric = num_items[k0][1].metric
-            if not metric and prev_target is not None and _TIER_GAP_RE.match(compact[prev_end:cmp_start]):
+            if not metric and prev_target is not None and _TIER_GAP_CHARS.issuperset(compact[prev_end:cmp_start]):
                 metric = prev_target.metric  # 从单户不超过1000万元提高到2000万元, 5000万元、1亿元: same metric
             if not metric:
                 after = _METRIC_AFTER_RE.match(compact, b) if b < len(compact) else None
@@ -344,7 +332,7 @@ def _share_alternatives(compact: str, found: list[tuple[int, int, Target]]) -> l
     """相差10%或者10万吨以上: the first alternative takes the bound and the second the subject of the other."""
     for (_, b1, t1), (a2, _, t2) in zip(found, found[1:], strict=False):
         if (t1.value is not None and t2.value is not None and not t1.comparator and t2.comparator
-                and _ALTERNATIVE_GAP_RE.match(compact[b1:a2])):
+                and compact[b1:a2] in _ALTERNATIVE_GAPS):
             t1.comparator, t1.kind = t2.comparator, t2.kind
             t2.metric = t1.metric
     return found
@@ -395,7 +383,7 @@ def _merge_ranges(compact: str, found: list[tuple[int, int, Target]]) -> list[tu
             lower_then_upper = (p.comparator == "以上" and t.comparator in ("以下", "以内")
                                 or p.comparator == "以上" and not t.comparator and compact[pb:a] in ("至", "到"))
             upper = in_unit(t.value, t.unit, p.unit) if p.value is not None and t.value is not None else None
-            if (lower_then_upper and upper is not None and p.upper is None and _RANGE_GAP_RE.match(compact[pb:a])
+            if (lower_then_upper and upper is not None and p.upper is None and compact[pb:a] in _RANGE_GAPS
                     and p.value <= upper):
                 after = _METRIC_AFTER_RE.match(compact, b) if b < len(compact) else None
                 paid = after is not None and _PAYMENT_AFTER_RE.fullmatch(after.group())

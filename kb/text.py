@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 # ---------------------------------------------------------------- line breaks and control characters
@@ -39,6 +39,21 @@ def _half_run(m: re.Match[str]) -> str:
 def to_half(text: str) -> str:
     """Full-width digits, letters, brackets and signs as ASCII (same length, same offsets)."""
     return _FULL_RUNS.sub(_half_run, text)
+
+
+# `\s` in a str pattern is exactly str.isspace(), so these agree with the per-character definition.
+_ONE_SPACE = re.compile(r"\s")
+_WORD_RUN = re.compile(r"\S+")
+
+
+def compact_view(text: str) -> tuple[str, Sequence[int]]:
+    """The text without whitespace (PDF text breaks lines mid-word and puts spaces around numbers), half width;
+    and, for each of its characters, its offset in `text`."""
+    if _ONE_SPACE.search(text) is None:  # the usual clause: nothing to remove, offsets are the identity
+        return to_half(text), range(len(text))
+    runs = [m.span() for m in _WORD_RUN.finditer(text)]
+    pos = [i for a, b in runs for i in range(a, b)]
+    return to_half("".join(text[a:b] for a, b in runs)), pos
 
 
 # A character that takes two columns (CJK, full-width forms, the curly quotes, ellipsis and em dash).
@@ -141,6 +156,13 @@ def longest_first(terms: Iterable[str]) -> list[str]:
     """Distinct terms, longest first, without those inside a longer one: 保险 goes when 出口信用保险 is there."""
     found = sorted(dict.fromkeys(terms), key=len, reverse=True)
     return [t for i, t in enumerate(found) if not any(t in longer for longer in found[:i])]
+
+
+def alternation(*groups: Iterable[str]) -> str:
+    """A regex group `(?:…|…)` matching any of the words (plain text, escaped), longest first so that a word never
+    loses to its own beginning (最高不超过 before 最高); a word given twice stands once."""
+    words = sorted(dict.fromkeys(w for group in groups for w in group), key=len, reverse=True)
+    return "(?:" + "|".join(map(re.escape, words)) + ")"
 
 
 def found_terms(terms: Iterable[str], text: str) -> list[str]:
