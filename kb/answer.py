@@ -198,7 +198,7 @@ def answer(kb, query: str, k: int = 10, filters=None, retriever: str = "hybrid",
     every candidate (benchmarks fit the floor on those); `floor` replaces the fitted one."""
     from .backends import Selection
     from .errors import ModelUnavailableError, QueryError
-    from .fusion import max_norm, minmax
+    from .fusion import ANSWER_SIGNALS, fuse
     from .question import RETRIEVERS, clean_query
     from .text import found_terms, term_spans
     from .tokenize import get_tokenizer
@@ -282,15 +282,10 @@ def answer(kb, query: str, k: int = 10, filters=None, retriever: str = "hybrid",
     cov = np.array([coverage(groups, h, w.partial) for h in has]) if groups else np.zeros(rows.size)
     texts = [_flat_row(kb, int(r)) for r in rows]
     phrase = _phrase(residual, texts)
-    fused = np.zeros(rows.size)
     if bm25_rows is not None:
-        b = np.asarray(bm25_rows, dtype=np.float64)
-        parts["bm25"] = b
-        fused += (w.bm25 if use_dense else 1.0) * max_norm(b)
+        parts["bm25"] = np.asarray(bm25_rows, dtype=np.float64)
     if exp_rows is not None:
         parts["expansion"] = np.asarray(exp_rows, dtype=np.float64)
-        # On its own scale, below the question's own words: a thesaurus term never outweighs them.
-        fused += w.expansion * max_norm(parts["expansion"])
     dense_raw = None
     if dense_rows is not None:
         dense_raw = np.asarray(dense_rows, dtype=np.float64)
@@ -300,16 +295,15 @@ def answer(kb, query: str, k: int = 10, filters=None, retriever: str = "hybrid",
             best = kb.sentences.best(qvec, rows)
             parts["sentence"] = np.where(np.isnan(best), dense_raw, best)
             dense_raw = w.sentence * parts["sentence"] + (1 - w.sentence) * dense_raw
-        fused += (w.dense if use_bm25 else 1.0) * minmax(dense_raw)
     if hybrid:
         parts["coverage"], parts["phrase"] = cov, phrase
-        fused += w.coverage * cov + w.phrase * phrase
         if w.topic:
             parts["topic"] = kb._topic_scores(residual or query, rows)
-            fused += w.topic * parts["topic"]
         if w.scope:
             parts["scope"] = _scope_scores(kb, u, rows)
-            fused += w.scope * parts["scope"]
+    # Ranking reads the dense side as mixed with the best sentence; `parts` keeps the clause's own cosine.
+    fused = fuse(parts | ({"dense": dense_raw} if dense_raw is not None else {}), w, ANSWER_SIGNALS,
+                 both=use_bm25 and use_dense)
     floor = floor or load_floor((kb.manifest.get("model") or {}).get("name", "") if use_dense else "")
     floor_dense = dense_raw if use_dense else None
     relevance = floor.probability(cov, floor_dense, phrase)

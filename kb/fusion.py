@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+import operator
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 # Signals beyond the two retrievers, each in 0–1, in the order they are added (the sum is order-sensitive in
-# floating point, and the figures in bench/RESULTS.md were measured in this order).
+# floating point, and the figures in bench/RESULTS.md were measured in this order). A tuple of names is added
+# as one sum.
 EXTRA_SIGNALS = ("heading", "topic", "coverage", "phrase")
+# The same for the full search (kb/answer.py): its lexical signals as one sum, then topic and scope.
+ANSWER_SIGNALS = (("coverage", "phrase"), "topic", "scope")
 
 
 @dataclass
@@ -31,23 +36,36 @@ class FusionWeights:
     candidates: int = 100  # taken from each retriever before fusion
 
 
-def fuse(signals: Mapping[str, np.ndarray], weights: FusionWeights) -> np.ndarray:
+def fuse(signals: Mapping[str, np.ndarray], weights: FusionWeights,
+         extra: Sequence[str | tuple[str, ...]] = EXTRA_SIGNALS, both: bool | None = None) -> np.ndarray:
     """One fused score per candidate from its raw signals (arrays of equal length, keyed by name).
 
-    BM25 is divided by the candidates' best, the dense cosine min-max normalised over the candidates; with only
-    one of the two present it weighs 1. The extra signals (EXTRA_SIGNALS) are added with their weights.
+    BM25 is divided by the candidates' best, the dense cosine min-max normalised over the candidates; the two
+    weigh `weights.bm25` and `weights.dense` when both retrievers were asked (`both`; by default, when both
+    signals are present), else the one present weighs 1. BM25 over the thesaurus's terms ("expansion") is
+    divided by its own best, so that it never outweighs the question's own words. The `extra` signals are added
+    with their weights, in that order.
     """
     n = len(next(iter(signals.values()))) if signals else 0
     fused = np.zeros(n, dtype=np.float64)
     bm25, dense = signals.get("bm25"), signals.get("dense")
+    if both is None:
+        both = bm25 is not None and dense is not None
     if bm25 is not None:
-        fused += (weights.bm25 if dense is not None else 1.0) * max_norm(np.asarray(bm25, dtype=np.float64))
+        fused += (weights.bm25 if both else 1.0) * max_norm(np.asarray(bm25, dtype=np.float64))
+    if "expansion" in signals:
+        fused += weights.expansion * max_norm(np.asarray(signals["expansion"], dtype=np.float64))
     if dense is not None:
-        fused += (weights.dense if bm25 is not None else 1.0) * minmax(np.asarray(dense, dtype=np.float64))
-    for name in EXTRA_SIGNALS:
-        if name in signals:
-            fused += getattr(weights, name) * signals[name]
+        fused += (weights.dense if both else 1.0) * minmax(np.asarray(dense, dtype=np.float64))
+    for names in extra:
+        terms = [getattr(weights, name) * signals[name] for name in _names(names) if name in signals]
+        if terms:
+            fused += functools.reduce(operator.add, terms)
     return fused
+
+
+def _names(names: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (names,) if isinstance(names, str) else names
 
 
 def max_norm(x: np.ndarray) -> np.ndarray:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kb.fusion import EXTRA_SIGNALS, FusionWeights, fuse, max_norm, minmax
+from kb.fusion import ANSWER_SIGNALS, EXTRA_SIGNALS, FusionWeights, fuse, max_norm, minmax
 
 
 def test_hybrid_weights_each_normalised_retriever():
@@ -47,3 +47,17 @@ def test_normalisers():
     assert minmax(np.array([0.5, 0.7, 0.9])).round(3).tolist() == [0.0, 0.5, 1.0]
     assert minmax(np.array([0.8, 0.8])).tolist() == [1.0, 1.0]
     assert minmax(np.array([0.0, 0.0])).tolist() == [0.0, 0.0]
+
+
+def test_the_full_search_variant_expansion_on_its_own_scale_weights_as_asked_and_grouped_sums():
+    w = FusionWeights(bm25=0.4, dense=0.6, expansion=0.8, coverage=0.4, phrase=0.4, topic=0.05, scope=0.8)
+    signals = {"expansion": np.array([2.0, 1.0]), "dense": np.array([0.5, 0.9]),
+               "coverage": np.array([1.0, 0.5]), "phrase": np.array([0.0, 1.0]), "scope": np.array([1.0, 0.0])}
+    # BM25 asked but no question word left: the dense side keeps its hybrid weight.
+    out = fuse(signals, w, ANSWER_SIGNALS, both=True)
+    assert out == pytest.approx([0.8 + 0.0 + 0.4 + 0.8, 0.4 + 0.6 + 0.2 + 0.4])
+    assert fuse(signals, w, ANSWER_SIGNALS)[1] == pytest.approx(0.4 + 1.0 + 0.2 + 0.4)  # dense alone weighs 1
+    # A tuple of names is added as one sum, as the figures were measured.
+    cov, phrase = np.array([0.1, 0.7]), np.array([0.2, 0.3])
+    grouped = fuse({"coverage": cov, "phrase": phrase}, w, (("coverage", "phrase"),))
+    assert grouped.tolist() == (np.zeros(2) + (w.coverage * cov + w.phrase * phrase)).tolist()
