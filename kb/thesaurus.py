@@ -22,17 +22,36 @@ class Expansion:
 
 @dataclass
 class Thesaurus:
-    """word → the terms it expands to. Colloquial entries go one way; abbreviation groups both ways."""
+    """word → the terms it expands to. Colloquial entries go one way; abbreviation groups both ways.
+    `groups` names the thesaurus's `[groups.NAME]` tables (one policy term each) and the words each holds, so a
+    benchmark can switch one off (`parse(data, without=...)`) and measure what it brings."""
 
     entries: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
-    def parse(cls, data: dict) -> Thesaurus:
+    def parse(cls, data: dict, without: frozenset[str] | set[str] = frozenset()) -> Thesaurus:
         entries: dict[str, tuple[tuple[str, ...], str]] = {}
-        for word, terms in (data.get("colloquial") or {}).items():
+        groups: dict[str, tuple[str, ...]] = {}
+
+        def add(word: str, terms: object) -> None:
             if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
                 raise QueryError(f"同义词表中“{word}”的值应是词语列表")
-            entries[_norm(word)] = (tuple(_norm(t) for t in terms if _norm(t) != _norm(word)), "colloquial")
+            key = _norm(word)
+            old, _ = entries.get(key, ((), ""))
+            new = (_norm(t) for t in terms if _norm(t) != key)
+            entries[key] = (tuple(dict.fromkeys((*old, *new))), "colloquial")
+
+        for word, terms in (data.get("colloquial") or {}).items():
+            add(word, terms)
+        for name, table in (data.get("groups") or {}).items():
+            if not isinstance(table, dict):
+                raise QueryError(f"同义词表的词组“{name}”应是“口语词 = [政策用语, …]”的表")
+            groups[name] = tuple(_norm(w) for w in table)
+            if name in without:
+                continue
+            for word, terms in table.items():
+                add(word, terms)
         for group in (data.get("abbreviations") or {}).get("groups", []):
             if not isinstance(group, list) or not all(isinstance(t, str) for t in group):
                 raise QueryError(f"同义词表的缩写组应是词语列表：{group!r}")
@@ -41,14 +60,14 @@ class Thesaurus:
                 others = tuple(n for n in names if n != name)
                 old, _ = entries.get(name, ((), ""))
                 entries[name] = (tuple(dict.fromkeys((*old, *others))), "abbreviation")
-        return cls({w: v for w, v in entries.items() if w and v[0]})
+        return cls({w: v for w, v in entries.items() if w and v[0]}, groups)
 
     @classmethod
-    def load(cls, path: Path | None = None) -> Thesaurus:
+    def load(cls, path: Path | None = None, without: frozenset[str] | set[str] = frozenset()) -> Thesaurus:
         try:
             text = Path(path).read_text("utf-8") if path else \
                 resources.files("kb.data").joinpath("thesaurus.toml").read_text("utf-8")
-            return cls.parse(tomllib.loads(text))
+            return cls.parse(tomllib.loads(text), without)
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
             raise QueryError(f"无法读取同义词表 {path or 'thesaurus.toml'}：{e}") from e
 

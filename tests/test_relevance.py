@@ -82,6 +82,19 @@ def test_thesaurus_expands_longest_words_one_way_and_groups_both_ways():
         Thesaurus.parse({"colloquial": {"缺钱": "融资"}})
 
 
+def test_thesaurus_groups_merge_with_colloquial_words_and_can_be_switched_off():
+    data = {"colloquial": {"缺钱": ["融资"]},
+            "groups": {"cost": {"利息太高": ["融资成本"], "缺钱": ["资金需求"]}, "fx": {"汇率": ["汇率避险"]}}}
+    t = Thesaurus.parse(data)
+    assert t.groups == {"cost": ("利息太高", "缺钱"), "fx": ("汇率",)}
+    assert t.expand("缺钱")[0].terms == ("融资", "资金需求")  # a word in both places searches both lists
+    off = Thesaurus.parse(data, without={"cost"})
+    assert off.expand("缺钱")[0].terms == ("融资",) and off.expand("利息太高") == []
+    assert off.groups == t.groups  # the group is still named, only its words are off
+    with pytest.raises(QueryError):
+        Thesaurus.parse({"groups": {"cost": ["融资成本"]}})
+
+
 def test_packaged_thesaurus_bridges_the_documents_words():
     t = default_thesaurus()
     terms = {term for e in t.expand("库存能抵押贷款吗") for term in e.terms}
@@ -89,6 +102,9 @@ def test_packaged_thesaurus_bridges_the_documents_words():
     terms = {term for e in t.expand("大家一窝蜂上同样的项目") for term in e.terms}
     assert "重复建设" in terms
     assert any("人工智能" in e.terms for e in t.expand("AI"))
+    terms = {term for e in t.expand("厂子效益不好，贷款能不能晚点还") for term in e.terms}
+    assert "延期还本付息" in terms
+    assert len(t.groups) >= 20
 
 
 def test_diversify_spreads_documents():

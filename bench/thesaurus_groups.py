@@ -1,0 +1,77 @@
+"""Ablation of the thesaurus's word groups: for each `[groups.NAME]` table of kb/data/thesaurus.toml, the tuning
+sets' questions that use one of its words are searched with the group on and off; a group earns its place when
+it helps them or is neutral (nDCG on answerable questions, answered-with-nothing on off-topic ones). Changes
+nothing in kb/; writes bench/out/thesaurus_groups.json.
+
+    python bench/thesaurus_groups.py --index bench/out/seed_index
+
+Only the tuning sets are read (dev, own, held-out, fresh and their off-topic sets); fresh2 is never used to
+choose a group.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tomllib
+from importlib import resources
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kb import answer as answer_module  # noqa: E402
+from kb.evaluate import Query, evaluate, load_queries  # noqa: E402
+from kb.search import KnowledgeBase  # noqa: E402
+from kb.thesaurus import Thesaurus, _norm  # noqa: E402
+
+SETS = {"dev": "dev_queries.jsonl", "own": "own_queries.jsonl", "heldout": "heldout_queries.jsonl",
+        "fresh": "fresh_queries.jsonl", "offtopic": "offtopic_queries.jsonl", "own_off": "own_offtopic.jsonl",
+        "fresh_off": "fresh_offtopic.jsonl"}
+
+
+def score(kb: KnowledgeBase, thesaurus: Thesaurus, queries: list[Query]) -> tuple[float, float]:
+    """(sum of nDCG over answerable questions, number of off-topic questions answered with nothing)."""
+    answer_module.default_thesaurus = lambda: thesaurus  # the answer reads the thesaurus through this name
+    on = [q for q in queries if not q.offtopic]
+    off = [q for q in queries if q.offtopic]
+    run = lambda q: [h.clause for h in kb.search(q, k=10)]  # noqa: E731
+    nd = evaluate(run, on, clauses=kb.clauses).ndcg * len(on) if on else 0.0
+    empty = evaluate(run, off, clauses=kb.clauses).offtopic_empty * len(off) if off else 0.0
+    return nd, empty
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--index", default=str(ROOT / "bench" / "out" / "seed_index"))
+    args = ap.parse_args()
+    kb = KnowledgeBase.load(Path(args.index))
+    data = tomllib.loads(resources.files("kb.data").joinpath("thesaurus.toml").read_text("utf-8"))
+    full = Thesaurus.parse(data)
+    queries = [q for f in SETS.values() if (ROOT / "eval" / f).exists() for q in load_queries(ROOT / "eval" / f)]
+    rows = []
+    print("| group | questions using it (answerable / off-topic) | nDCG sum on → off | empty on → off | verdict |")
+    print("|---|---|---|---|---|")
+    for name, words in full.groups.items():
+        hit = [q for q in queries if any(w in _norm(q.query) for w in words)]
+        if not hit:
+            rows.append({"group": name, "answerable": 0, "offtopic": 0, "verdict": "unused"})
+            print(f"| {name} | 0 / 0 | — | — | unused |")
+            continue
+        nd_on, em_on = score(kb, full, hit)
+        nd_off, em_off = score(kb, Thesaurus.parse(data, without={name}), hit)
+        gain = (nd_on - nd_off) + (em_on - em_off)
+        verdict = "helps" if gain > 1e-9 else "neutral" if gain > -1e-9 else "HURTS"
+        n_on = sum(not q.offtopic for q in hit)
+        rows.append({"group": name, "answerable": n_on, "offtopic": len(hit) - n_on, "ndcg_on": nd_on,
+                     "ndcg_off": nd_off, "empty_on": em_on, "empty_off": em_off, "verdict": verdict})
+        print(f"| {name} | {n_on} / {len(hit) - n_on} | {nd_on:.2f} → {nd_off:.2f} | {em_on:.0f} → {em_off:.0f} "
+              f"| {verdict} |", flush=True)
+    out = ROOT / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "thesaurus_groups.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1), "utf-8")
+
+
+if __name__ == "__main__":
+    main()
