@@ -27,10 +27,15 @@ EVAL = ROOT / "eval"
 ANSWERABLE = {"dev": "dev_queries.jsonl", "own": "own_queries.jsonl", "heldout": "heldout_queries.jsonl",
               "fresh": "fresh_queries.jsonl"}
 OFFTOPIC = {"offtopic": "offtopic_queries.jsonl", "own_off": "own_offtopic.jsonl", "fresh_off": "fresh_offtopic.jsonl"}
+# Judged over all nine documents of corpus/ (eval/README.md): scored on an index of the whole corpus.
+CORPUS_SETS = {"fresh2": "fresh2_queries.jsonl", "fresh2_off": "fresh2_offtopic.jsonl"}
 SET_LABELS = {"dev": "dev (30, tuned on before)", "own": "own (32, issue 12)", "heldout": "held-out (96)",
-              "fresh": "fresh (54, never tuned on)", "offtopic": "off-topic held-out (30)",
-              "own_off": "off-topic own (28)", "fresh_off": "off-topic fresh (15)"}
+              "fresh": "fresh (54, seen since round 3)", "offtopic": "off-topic held-out (30)",
+              "own_off": "off-topic own (28)", "fresh_off": "off-topic fresh (15)",
+              "fresh2": "fresh2 (52, nine documents, never tuned on)", "fresh2_off": "off-topic fresh2 (20)"}
 # The fusion weights before issue 12 (kb/fusion.py at the time), for the "before" rows.
+ON_SETS = (*ANSWERABLE, "fresh2")
+OFF_SETS = (*OFFTOPIC, "fresh2_off")
 BEFORE = FusionWeights(bm25=0.5, dense=0.5, heading=0.0, topic=0.05, coverage=0.1, phrase=0.5)
 
 
@@ -56,11 +61,17 @@ def _systems(kb: KnowledgeBase) -> dict:
     }
 
 
-def measure(kb: KnowledgeBase, with_peers: bool = True) -> dict:
+def measure(kb: KnowledgeBase, with_peers: bool = True, corpus_kb: KnowledgeBase | None = None) -> dict:
+    """Every set on the seed index `kb`; the fresh2 sets on `corpus_kb` (an index of all of corpus/) if given."""
     sets = {n: load_queries(EVAL / f) for n, f in {**ANSWERABLE, **OFFTOPIC}.items() if (EVAL / f).exists()}
+    wide = {n: load_queries(EVAL / f) for n, f in CORPUS_SETS.items() if corpus_kb and (EVAL / f).exists()}
     out: dict = {"systems": {}, "peers": {}}
     for name, run in _systems(kb).items():
         out["systems"][name] = {s: _figures(evaluate(run, qs, clauses=kb.clauses)) for s, qs in sets.items()}
+    if corpus_kb is not None:
+        for name, run in _systems(corpus_kb).items():
+            out["systems"][name] |= {s: _figures(evaluate(run, qs, clauses=corpus_kb.clauses))
+                                     for s, qs in wide.items()}
     if with_peers and kb.has_dense:
         from peers import PEERS, Peers, evaluate_peer
 
@@ -89,15 +100,15 @@ def report(m: dict) -> str:
              "was written before the second round of issue 12 changed any code and was never used to choose "
              "anything (eval/README.md). "
              "Re-run with `python bench/quality.py` (and `python bench/tune.py` for the CV).", "",
-             "| system | " + " | ".join(SET_LABELS[s] for s in (*ANSWERABLE, *OFFTOPIC)) + " | unit chars |",
-             "|---|" + "---|" * (len(ANSWERABLE) + len(OFFTOPIC) + 1)]
+             "| system | " + " | ".join(SET_LABELS[s] for s in (*ON_SETS, *OFF_SETS)) + " | unit chars |",
+             "|---|" + "---|" * (len(ON_SETS) + len(OFF_SETS) + 1)]
 
     def cells(figs: dict) -> str:
         row = []
-        for s in ANSWERABLE:
+        for s in ON_SETS:
             f = figs.get(s)
             row.append(f"{f['ndcg']:.3f} / {f['mrr']:.3f} / {f['recall']:.3f}" if f else "—")
-        for s in OFFTOPIC:
+        for s in OFF_SETS:
             f = figs.get(s)
             row.append(f"{f['empty']:.2f} empty" if f and f.get("empty") is not None else "—")
         unit = figs.get("heldout", {}).get("unit") or figs.get("heldout", {}).get("unit_chars") or 0
@@ -112,18 +123,20 @@ def report(m: dict) -> str:
     lines += ["", "Peers: rebuilt from their published defaults over 250/50-character chunks (bench/peers.py); a chunk "
               "is relevant when it holds a judged string of the judged document.", "",
               "### By kind of question (held-out and fresh sets; nDCG@10 / MRR@10)", "",
-              "| kind | held-out queries | before issue 12 | after | fresh queries | before issue 12 | after |",
-              "|---|---|---|---|---|---|---|"]
-    kinds = dict.fromkeys([*after["heldout"]["per_kind"], *after.get("fresh", {}).get("per_kind", {})])
+              "| kind | held-out queries | before issue 12 | after | fresh queries | before issue 12 | after "
+              "| fresh2 queries | before issue 12 | after |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
+    kinds = dict.fromkeys([*after["heldout"]["per_kind"], *after.get("fresh", {}).get("per_kind", {}),
+                           *after.get("fresh2", {}).get("per_kind", {})])
     for kind in kinds:
         row = [kind]
-        for s in ("heldout", "fresh"):
+        for s in ("heldout", "fresh", "fresh2"):
             f = after.get(s, {}).get("per_kind", {}).get(kind)
             b = before.get(s, {}).get("per_kind", {}).get(kind, {})
             row += [str(f["queries"]), f"{b.get('ndcg', 0):.3f} / {b.get('mrr', 0):.3f}",
                     f"{f['ndcg']:.3f} / {f['mrr']:.3f}"] if f else ["0", "—", "—"]
         lines.append("| " + " | ".join(row) + " |")
-    for s in ("heldout", "own", "fresh"):
+    for s in ("heldout", "own", "fresh", "fresh2"):
         if s in after:
             a_n, a_t = after[s]["lookup_first"]
             b_n, b_t = before[s]["lookup_first"]
@@ -154,9 +167,11 @@ def main() -> None:
     ap.add_argument("--index", default=str(ROOT / "bench" / "out" / "seed_index"))
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--no-peers", action="store_true")
+    ap.add_argument("--corpus-index", help="an index of all of corpus/ (`kb build corpus`), for the fresh2 sets")
     args = ap.parse_args()
     kb = KnowledgeBase.load(Path(args.index))
-    m = measure(kb, with_peers=not args.no_peers)
+    wide = KnowledgeBase.load(Path(args.corpus_index)) if args.corpus_index else None
+    m = measure(kb, with_peers=not args.no_peers, corpus_kb=wide)
     (ROOT / "bench" / "out").mkdir(parents=True, exist_ok=True)
     (ROOT / "bench" / "out" / "quality.json").write_text(json.dumps(m, ensure_ascii=False, indent=1), "utf-8")
     text = report(m)

@@ -112,7 +112,9 @@ def term_groups(kb, tokens: list[str], expansions: list[Expansion], mask,
     top = unknown_idf(n)
     tok = get_tokenizer()
     own_tokens = {e.word: [t for t in tok.tokenize(e.word) if t] for e in expansions}
-    words = list(dict.fromkeys([*tokens, *(t for ts in own_tokens.values() for t in ts)]))
+    alt_tokens = {e.word: [[t for t in tok.tokenize(a) if t] for a in e.terms] for e in expansions}
+    words = list(dict.fromkeys([*tokens, *(t for ts in own_tokens.values() for t in ts),
+                                *(t for alts in alt_tokens.values() for ts in alts for t in ts)]))
     df = kb.backend.document_frequencies(words) if words else {}
     if mask is not None:  # within the filtered scope: a term the selected documents never use counts as absent
         scope = np.flatnonzero(mask)
@@ -130,7 +132,10 @@ def term_groups(kb, tokens: list[str], expansions: list[Expansion], mask,
         own = own_tokens[e.word]
         used.update(own)
         w = max((weight(t) for t in own), default=top)
-        groups.append(TermGroup(e.word, w, e.terms, False))
+        # The word asks for the policy terms it stands for: it weighs at least as much as the most telling of
+        # them does in the index (a phrase is at least as rare as its rarest token).
+        alt = [max(idf(df[t], n) for t in ts) for ts in alt_tokens[e.word] if ts and all(df.get(t) for t in ts)]
+        groups.append(TermGroup(e.word, max([w, *alt]), e.terms, False))
     limit = COMMON_TERM_SHARE * n
     for t in unique_tokens(tokens):
         if t in used or t in fillers or (not df.get(t, 0) and _spelled_by_parts(t, tokens, df)):
@@ -329,6 +334,10 @@ def answer(kb, query: str, k: int = 10, filters=None, retriever: str = "hybrid",
     # Inside a named document with nothing else asked, its clauses in reading order.
     reading = (tier == 2) & (len(tokens) == 0)
     key_score = np.where(reading, -ordinal, fused)
+    # Among the clauses holding a quoted phrase, those whose heading names it (东至县的“降本”: the 降本 clause,
+    # not the goal listing 增量、扩面、提质、降本) come first.
+    headed = np.array([int(r) in lk.headed for r in rows.tolist()], dtype=bool)
+    key_score = np.where(headed & (tier == 1), key_score + 1e3, key_score)
     docs = [kb.clauses[int(r)].doc_id for r in rows]
 
     def rank(sel: np.ndarray, limit: int) -> list[tuple[int, float]]:

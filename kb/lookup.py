@@ -23,6 +23,7 @@ class Lookup:
     pinned: list[int] = field(default_factory=list)  # clause rows named by path inside a named document
     phrases: dict[str, list[int]] = field(default_factory=dict)  # quoted phrase → rows containing it
     missing_phrases: list[str] = field(default_factory=list)  # quoted phrases no clause contains
+    headed: set[int] = field(default_factory=set)  # rows whose heading or path holds a quoted phrase (its subject)
     rest: str = ""  # the question's residual without the named documents' titles or short forms
 
     @property
@@ -154,6 +155,8 @@ def lookup(u: Understanding, documents: Sequence[Document], clauses: Sequence[Cl
         want = flat(cue.value)
         rows = [c.row if c.row >= 0 else i for i, c in enumerate(clauses) if want and want in get(i)]
         out.phrases[cue.value] = rows
+        out.headed |= {c.row if c.row >= 0 else i for i, c in enumerate(clauses)
+                       if want and want in get(i) and (want in flat(c.heading) or want in flat(c.path))}
         if not rows:
             out.missing_phrases.append(cue.value)
     return out

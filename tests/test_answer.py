@@ -53,6 +53,12 @@ def test_quoted_phrase_only_clauses_that_hold_it(seed_kb):
     assert a.hits == [] and any("根本不存在的一句话" in r for r in a.reasons)
 
 
+def test_quoted_phrase_that_heads_a_clause_puts_that_clause_first(seed_kb):
+    # 东至县's goals list 增量、扩面、提质、降本 in one clause and treat each in a clause headed by it.
+    hits = seed_kb.search("东至县意见里的“降本”", k=5)
+    assert "降本" in hits[0].clause.path and "降本" in hits[1].clause.text and "降本" not in hits[1].clause.path
+
+
 def test_place_named_is_a_chip_and_ranks_its_own_clause_first(seed_kb):
     a = seed_kb.answer("东至县怎么降低企业融资成本")
     assert a.chips == ["地区 东至县"]
