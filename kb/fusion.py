@@ -32,7 +32,7 @@ class FusionWeights:
     partial: float = 1.0  # coverage credit for a term group met only through the thesaurus (kb/answer.py)
     sentence: float = 1.0  # share of a clause's best sentence cosine in its dense score (kb/sentences.py)
     scope: float = 0.8  # the clause's document is in the place, level, issuer or year the question names
-    diversity: float = 0.08  # score taken off per clause already shown from the same document
+    diversity: float = 0.04  # score taken off per clause already shown from the same document
     candidates: int = 100  # taken from each retriever before fusion
 
 

@@ -153,10 +153,11 @@ def lookup(u: Understanding, documents: Sequence[Document], clauses: Sequence[Cl
     get = flat_text or (lambda row: flat(clauses[row].text))
     for cue in u.of("phrase"):
         want = flat(cue.value)
-        rows = [c.row if c.row >= 0 else i for i, c in enumerate(clauses) if want and want in get(i)]
+        found = [i for i in range(len(clauses)) if want and want in get(i)]
+        rows = [clauses[i].row if clauses[i].row >= 0 else i for i in found]
         out.phrases[cue.value] = rows
-        out.headed |= {c.row if c.row >= 0 else i for i, c in enumerate(clauses)
-                       if want and want in get(i) and (want in flat(c.heading) or want in flat(c.path))}
+        out.headed |= {r for i, r in zip(found, rows)
+                       if want in flat(clauses[i].heading) or want in flat(clauses[i].path)}
         if not rows:
             out.missing_phrases.append(cue.value)
     return out
