@@ -156,7 +156,7 @@ def lookup(u: Understanding, documents: Sequence[Document], clauses: Sequence[Cl
         found = [i for i in range(len(clauses)) if want and want in get(i)]
         rows = [clauses[i].row if clauses[i].row >= 0 else i for i in found]
         out.phrases[cue.value] = rows
-        out.headed |= {r for i, r in zip(found, rows)
+        out.headed |= {r for i, r in zip(found, rows, strict=True)
                        if want in flat(clauses[i].heading) or want in flat(clauses[i].path)}
         if not rows:
             out.missing_phrases.append(cue.value)
