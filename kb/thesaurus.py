@@ -28,6 +28,7 @@ class Thesaurus:
 
     entries: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
     groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _longest_first: list[str] = field(default_factory=list, repr=False, compare=False)  # expand's order, kept
 
     @classmethod
     def parse(cls, data: dict, without: frozenset[str] | set[str] = frozenset()) -> Thesaurus:
@@ -75,7 +76,9 @@ class Thesaurus:
         """Entries found in the text, longest first and not overlapping, in order of appearance."""
         flat = _norm(text)
         taken: list[tuple[int, int, str]] = []
-        for word in sorted(self.entries, key=len, reverse=True):
+        if len(self._longest_first) != len(self.entries):
+            self._longest_first[:] = sorted(self.entries, key=len, reverse=True)
+        for word in self._longest_first:
             start = flat.find(word)
             while start >= 0:
                 end = start + len(word)
