@@ -2,7 +2,7 @@
 judgements, the held-out sets, and the off-topic questions; kb before and after issue 12 and the peer pipelines.
 Writes the "quality" section of bench/RESULTS.md (bench/run.py calls it; alone:
 
-    python bench/quality.py --index bench/out/seed_index [--no-write]
+    python bench/quality.py --index bench/out/seed_index [--corpus-index bench/out/corpus_index] [--no-write]
 """
 
 from __future__ import annotations
@@ -167,10 +167,11 @@ def main() -> None:
     ap.add_argument("--index", default=str(ROOT / "bench" / "out" / "seed_index"))
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--no-peers", action="store_true")
-    ap.add_argument("--corpus-index", help="an index of all of corpus/ (`kb build corpus`), for the fresh2 sets")
+    ap.add_argument("--corpus-index", default=str(ROOT / "bench" / "out" / "corpus_index"),
+                    help="an index of all of corpus/ (`kb build corpus`, bench/run.py), for the fresh2 sets")
     args = ap.parse_args()
     kb = KnowledgeBase.load(Path(args.index))
-    wide = KnowledgeBase.load(Path(args.corpus_index)) if args.corpus_index else None
+    wide = KnowledgeBase.load(Path(args.corpus_index)) if Path(args.corpus_index).exists() else None
     m = measure(kb, with_peers=not args.no_peers, corpus_kb=wide)
     (ROOT / "bench" / "out").mkdir(parents=True, exist_ok=True)
     (ROOT / "bench" / "out" / "quality.json").write_text(json.dumps(m, ensure_ascii=False, indent=1), "utf-8")
