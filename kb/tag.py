@@ -154,12 +154,16 @@ def tag_document(
         out["level"] = Evidence(level, source, why)
         if region:
             out["region"] = Evidence(region, source, why)
-    if issuers and out["issuers"].evidence == "责任单位" and out.get("region"):
-        # "市金融工作局" named by a municipal document is that city's bureau.
+    partial = bool(issuers) and out["issuers"].evidence.startswith(_ADOPTED)
+    if issuers and (out["issuers"].evidence == "责任单位" or partial) and out.get("region"):
+        # "市金融工作局" named by a municipal document is that city's bureau; so is the "市人民政府" whose
+        # meeting passed a city's regulation.
         local = re.search(r"([^省区]{2,4}?)[市县]$", out["region"].value)
         if local:
-            named = [local.group(0) + u[1:] if u[:1] in "市县" else u for u in issuers]
-            out["issuers"] = Evidence(named, "derived", f"责任单位中最常见的“{issuers[0]}”，按地区补全")
+            named = [local.group(0) + u[1:] if u[:1] == local.group(0)[-1:] else u for u in issuers]
+            why = f"通过记录中的“{issuers[0]}”，按地区补全" if partial else f"责任单位中最常见的“{issuers[0]}”，按地区补全"
+            if named != issuers or not partial:
+                out["issuers"] = Evidence(named, "derived", why)
     return out
 
 

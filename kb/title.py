@@ -7,6 +7,7 @@ import re
 
 from .grammar import (
     ADOPTION,
+    ATTACHMENT,
     BRACKET_DATE,
     CONTENTS_HEADING,
     DOC_NUMBER,
@@ -72,7 +73,7 @@ def find_title(
     head = [_FOOTNOTE.sub("", ln) for ln in (header + body)[:HEAD_WINDOW]]
     notes = _bracketed_notes(head)
     for k, line in enumerate(head):
-        if k in notes or _LABEL_LINE.match(line):
+        if k in notes or _is_label(line):
             runs.append([])  # an adoption note wrapped over lines, a label such as 附件2 above the title
             continue
         if CONTENTS_HEADING.match(line) or line.endswith(("：", ":")) or match_marker(line) is not None:
@@ -108,7 +109,7 @@ def find_title(
             break
         if CONTENTS_HEADING.match(line):
             break
-        if k in notes or is_org_line(line) or splits_title(line) or _LABEL_LINE.match(line):
+        if k in notes or is_org_line(line) or splits_title(line) or _is_label(line):
             continue
         lines.append(line)
     title = title_of("".join(lines))
@@ -131,6 +132,11 @@ def find_title(
     if subjects:
         return f"关于{max(subjects, key=len)}的{doc_type}", "据前言拟定", ""
     return "", "", ""
+
+
+def _is_label(line: str) -> bool:
+    """A label above a title: "附件", "附件2：", "大纲4"."""
+    return bool(_LABEL_LINE.match(line) or ATTACHMENT.match(line))
 
 
 def _printed_form(title: str, lines: list[str]) -> str:

@@ -120,6 +120,9 @@ def test_a_label_line_above_a_title():
     doc, _ = _doc(text)
     assert doc.title == "某省人民政府外事办公室2022年招考外语类公务员考试大纲"
     assert doc.date == "2022-02-21" and doc.issuers == ["某省人民政府外事办公室"]
+    for label in ("附件", "附件2", "附件一："):
+        doc, _ = _doc(f"{label}\n某市促进制造业发展实施方案\n一、总体要求\n到2025年，制造业增加值占比稳定。\n")
+        assert doc.title == "某市促进制造业发展实施方案", label
 
 
 def test_a_heading_copied_without_book_title_marks_takes_the_printed_form():
@@ -128,3 +131,17 @@ def test_a_heading_copied_without_book_title_marks_takes_the_printed_form():
             "以新发展理念为引领，推动某业高质量发展。\n")
     doc, _ = _doc(text, "md")
     assert doc.title == "关于贯彻落实《“十四五”某业发展规划》的实施意见"
+
+
+def test_a_government_regulation_passed_at_its_executive_meeting():
+    # A 政府规章's note names the government's 常务会议; "市人民政府" is the city's of the title (inferred).
+    text = ("宁波市城市绿化管理办法\n（2020年9月29日市人民政府第95次常务会议通过）\n第一条 为了加强城市绿化管理，制定本办法。\n"
+            "第二条 本办法自2020年11月1日起施行。\n")
+    doc, paths = _doc(text)
+    assert doc.title == "宁波市城市绿化管理办法" and doc.date == "2020-09-29"
+    assert doc.issuers == ["宁波市人民政府"] and doc.provenance["issuers"].source == "derived"
+    assert (doc.level, doc.region) == ("municipal", "浙江省宁波市") and paths == ["第一条", "第二条"]
+    # With the order that promulgated it, the order's government and day.
+    doc, _ = _doc(text.replace("通过）", "审议通过 2020年10月9日宁波市人民政府令第250号公布）"))
+    assert doc.issuers == ["宁波市人民政府"] and doc.provenance["issuers"].source == "extracted"
+    assert (doc.doc_number, doc.date) == ("宁波市人民政府令第250号", "2020-10-09")
