@@ -146,11 +146,11 @@ def ingest_text(
 
         web = read_page(text)
         page = {k: (v, web.evidence.get(k, "网页")) for k, v in web.fields.items()}
-    elif fmt in ("md", "markdown"):
+    else:
         from .markup import front_matter
-        from .webpage import field_of_label
+        from .webpage import field_of_label, head_fields
 
-        fields, _ = front_matter(text)
+        fields, _ = front_matter(text) if fmt in ("md", "markdown") else ({}, text)
         # The front matter's title and 文号 are stated by whoever published the file; its author or issuing
         # unit stands in for missing issuers (inferred); its date is a publication date, not the document's.
         # Keys are English (title:, author:) or the labels of a page's information box (标题:, 文号:, 发布单位:).
@@ -160,6 +160,12 @@ def ingest_text(
             key = "source" if key == "issuers" else key
             if key in ("title", "doc_number", "source") and key not in page:
                 page[key] = (value, f"文件元数据：{name}")
+        # Labelled lines at the head of the text (标题：, 文号：, 成文日期：, 发文机关：), as a crawler writes them:
+        # read like a page's box, but an issuing unit there only stands in for missing issuers (inferred).
+        for key, (value, where) in head_fields(cleaned).items():
+            key = "source" if key == "issuers" else key
+            if key in ("title", "doc_number", "date", "source") and key not in page:
+                page[key] = (value, where)
     for key, ev in tag_document(layout, clauses, page).items():
         setattr(doc, key, ev.value)
         doc.provenance[key] = ev

@@ -20,6 +20,7 @@ from .grammar import (
     is_org_line,
 )
 from .markers import match_marker
+from .webpage import line_label
 
 DRAFT = re.compile(r"征求意见稿|送审稿|讨论稿|草案")
 # A masthead: "中国人民银行文件", "××省人民政府办公厅文件" — the issuer's letterhead, never the title.
@@ -73,8 +74,13 @@ def find_title(
     head = [_FOOTNOTE.sub("", ln) for ln in (header + body)[:HEAD_WINDOW]]
     notes = _bracketed_notes(head)
     for k, line in enumerate(head):
-        if k in notes or _is_label(line):
-            runs.append([])  # an adoption note wrapped over lines, a label such as 附件2 above the title
+        labelled = line_label(line)
+        if labelled and labelled[0] == "title" and _whole_title(labelled[1]):
+            return title_of(labelled[1]), "header", labelled[1]  # "标题：…" at the head of a crawled text
+        if k in notes or labelled or _is_label(line):
+            # An adoption note wrapped over lines, a label such as 附件2 above the title, a labelled line
+            # (发布时间：…, 文号：…) of a crawled text's head.
+            runs.append([])
             continue
         if CONTENTS_HEADING.match(line) or line.endswith(("：", ":")) or match_marker(line) is not None:
             break  # a table of contents, the addressee or the outline: the title is above
@@ -109,7 +115,7 @@ def find_title(
             break
         if CONTENTS_HEADING.match(line):
             break
-        if k in notes or is_org_line(line) or splits_title(line) or _is_label(line):
+        if k in notes or is_org_line(line) or splits_title(line) or _is_label(line) or line_label(line):
             continue
         lines.append(line)
     title = title_of("".join(lines))

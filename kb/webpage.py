@@ -71,6 +71,28 @@ def field_of_label(label: str) -> str:
     return _vocabulary().field_of.get(re.sub(r"[ \u3000\u00a0]", "", label), "")
 
 
+# Labelled lines at the head of a plain text (a crawler's 标题：/发布时间：/来源： lines) are looked for among
+# this many first lines.
+_HEAD_LINES = 15
+
+
+def line_label(line: str) -> tuple[str, str] | None:
+    """(field, value) when a line opens with an information-box label ("标题：X" → ("title", "X"); a label of
+    another kind such as 来源 gives field ""); None for any other line."""
+    m = _vocabulary().label_pattern.match(line.strip())
+    if not m:
+        return None
+    return field_of_label(m.group(1)), line.strip()[m.end() :].strip(" \u3000\u00a0")
+
+
+def head_fields(text: str) -> dict[str, tuple[str, str]]:
+    """A plain text's own labelled lines at its head, as a page's information box: field → (value, "文首标注：
+    label：value"). Only lines that open with a label count; the first value of each field wins."""
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()][:_HEAD_LINES]
+    labelled = [ln for ln in lines if line_label(ln)]
+    return {k: (v, f"文首标注：{where}") for k, (v, where) in _labelled_fields(labelled).items()}
+
+
 def main_text(html: str) -> str:
     """The page's main content as text, one block a line (see read_page)."""
     return read_page(html).text

@@ -145,3 +145,18 @@ def test_a_government_regulation_passed_at_its_executive_meeting():
     doc, _ = _doc(text.replace("通过）", "审议通过 2020年10月9日宁波市人民政府令第250号公布）"))
     assert doc.issuers == ["宁波市人民政府"] and doc.provenance["issuers"].source == "extracted"
     assert (doc.doc_number, doc.date) == ("宁波市人民政府令第250号", "2020-10-09")
+
+
+def test_labelled_lines_at_the_head_of_a_crawled_text():
+    # A crawler writes the page's box as lines: 标题 is the title, 成文日期 the date, 文号 the number; 发布时间
+    # is the day the page went up (never the document's date); none of them is part of the title.
+    text = ("标题：浙江省发展改革委关于印发某方案的通知\n发布时间：2024-03-05\n发文字号：浙发改产业〔2024〕12号\n正文：\n"
+            "各市发展改革委：\n现将《某方案》印发给你们，请认真贯彻执行。\n")
+    doc, _ = _doc(text)
+    assert doc.title == "关于印发某方案的通知" and doc.doc_number == "浙发改产业〔2024〕12号"
+    assert doc.date == ""  # only a publication day: missing
+    doc, _ = _doc(text.replace("发布时间：2024-03-05", "成文日期：2024年3月1日"))
+    assert doc.date == "2024-03-01" and doc.provenance["date"].evidence.startswith("文首标注")
+    # With a signature, its issuer and date are the text's own.
+    doc, _ = _doc(text + "浙江省发展和改革委员会\n2024年3月1日\n")
+    assert doc.date == "2024-03-01" and doc.issuers == ["浙江省发展和改革委员会"]
