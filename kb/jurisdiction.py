@@ -32,7 +32,7 @@ _BODY_SCAN_CHARS = 40_000
 
 
 # What a national body's office in a province, city or county is called after the body's name.
-_LOCAL_OFFICE = re.compile(r"(?:调查总队|调查队|分行|支行|分局|监管局|税务局|办事处)$")
+_LOCAL_OFFICE = re.compile(r"(?:调查总队|调查队|分行|支行|分局|监管局|监管办公室|监管办|税务局|办事处)$")
 
 
 def _local_office(rest: str) -> bool:

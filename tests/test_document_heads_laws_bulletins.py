@@ -86,6 +86,8 @@ def test_national_bodies_and_their_local_offices():
     assert level_region(["国家税务总局江苏省税务局"], [], "", "")[:2] == ("provincial", "江苏省")
     assert level_region(["国家统计局昆山调查队"], [], "昆山市2022年统计公报", "")[0] == "county"
     assert level_region(["生态环境部", "国家统计局"], [], "", "")[:2] == ("national", "全国")
+    assert level_region(["国家能源局浙江监管办公室"], [], "", "")[:2] == ("provincial", "浙江省")
+    assert level_region(["国家能源局"], [], "", "")[:2] == ("national", "全国")
 
 
 _REPOST = """<html><head><title>浙江省2022年国民经济和社会发展统计公报_湖州市人民政府</title>
