@@ -21,7 +21,10 @@ _ORDER_SEQ = r"第\s*\d{1,5}\s*号"
 ORDER_NUMBER = re.compile(rf"^({_ORDER})\s*[（(]?\s*({_ORDER_SEQ})\s*[）)]?$")
 ORDER_HEAD = re.compile(rf"^{_ORDER}$")
 ORDER_SEQ = re.compile(rf"^[（(]?{_ORDER_SEQ}[）)]?$")
-DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}\s*[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*\d+\s*号")
+# A 文号: "国发〔2024〕5号" (brackets of any form, "〔2024〕第5号" too), or a national 公告's "财政部公告2019年第39号".
+DOC_NUMBER = re.compile(
+    r"[\u4e00-\u9fff]{1,10}\s*(?:[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*第?|公告\s*\d{4}\s*年\s*第)\s*\d+\s*号"
+)
 # A 公告's number in its series, on its own line under the title: "（2015）第3号", "〔2015〕第 3 号".
 SERIES_NUMBER = re.compile(r"^[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*第\s*\d{1,4}\s*号$")
 # A document forwarding or approving another body's text keeps that in its title: "X转发Y关于…的通知".
@@ -30,12 +33,14 @@ RELEASE_HEADLINE = re.compile(r"(印发|发布|出台|公布|联合印发)[^《]
 ATTACHMENT = re.compile(r"^附件\s*\d*\s*[：:]?\s*$")
 # The list of attachments after a text: "附件：1.…" and the numbered lines under it. Not outline items.
 ATTACHMENT_LIST = re.compile(r"^附件\s*[：:]\s*\S")
-# Kinds of document a title names at its end (关于…的通知, …管理办法, …行动方案（2024—2026年）).
+# Kinds of document a title names at its end (关于…的通知, …管理办法, …行动方案（2024—2026年）): the 15 kinds of
+# 公文 (GB/T 9704: 决议 决定 命令 公报 公告 通告 意见 通知 通报 报告 请示 批复 议案 函 纪要), laws (…法), and the
+# forms of regulations, plans and replies offices publish.
 DOC_TYPES = (
     "实施意见", "指导意见", "实施方案", "工作方案", "行动方案", "若干措施", "实施细则", "管理办法", "实施办法",
     "意见", "通知", "办法", "方案", "措施", "规定", "细则", "决定", "规划", "计划", "通告", "公告", "批复", "函",
     "条例", "规则", "指引", "要点", "纲要", "章程", "通报", "决议", "清单", "目录", "指南", "政策", "若干条",
-    "公报", "大纲", "法",
+    "公报", "大纲", "法", "报告", "请示", "议案", "纪要", "命令", "答复", "公示",
 )  # fmt: skip
 # A table of contents' heading ("目录", "目  录"): the head of the document ends above it.
 CONTENTS_HEADING = re.compile(r"^目\s*录$")

@@ -162,3 +162,16 @@ def test_labelled_lines_at_the_head_of_a_crawled_text():
     # With a signature, its issuer and date are the text's own.
     doc, _ = _doc(text + "浙江省发展和改革委员会\n2024年3月1日\n")
     assert doc.date == "2024-03-01" and doc.issuers == ["浙江省发展和改革委员会"]
+
+
+def test_announcement_numbers_and_the_kinds_of_official_documents():
+    # A national 公告's number in its series, above or under the title, is its 文号 and not part of the title.
+    for head in ("国家税务总局公告2015年第3号\n国家税务总局关于某事项的公告\n", "国家税务总局关于某事项的公告\n国家税务总局公告2015年第3号\n"):
+        doc, _ = _doc(head + "现将有关事项公告如下：\n一、按规定执行。\n国家税务总局\n2015年1月5日\n")
+        assert (doc.title, doc.doc_number) == ("关于某事项的公告", "国家税务总局公告2015年第3号")
+    doc, _ = _doc("某市人民政府关于某事的通知\n某府发〔2024〕第5号\n各区人民政府：\n现通知如下。\n一、按规定执行。\n")
+    assert doc.doc_number == "某府发〔2024〕第5号"
+    # Every kind of 公文 (GB/T 9704) ends a title: a 请示 or 报告 wrapped over two lines is one title.
+    for kind in ("请示", "报告", "纪要", "公示", "答复"):
+        doc, _ = _doc(f"某县人民政府关于某某事项\n有关情况的{kind}\n某府〔2024〕5号\n某市人民政府：\n现将有关情况报告如下。\n")
+        assert doc.title == f"关于某某事项有关情况的{kind}", kind
