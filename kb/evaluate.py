@@ -216,6 +216,7 @@ class CompareReport:
     extra_judged: int = 0  # … that are a judged clause (expected or also) of that document
     unjudged: int = 0  # (measure, document) pairs the judgements leave out
     unjudged_matched: int = 0  # … where the comparison still names a counterpart
+    unjudged_confident: int = 0  # … as a match rather than a weak guess (可能对应（较弱）)
     held_also: int = 0  # judged pairs whose first clause is the judged one or one of the document's `also`
 
     def to_dict(self) -> dict:
@@ -223,7 +224,7 @@ class CompareReport:
                 "per_measure": {k: list(v) for k, v in self.per_measure.items()},
                 "misses": [m.to_dict() for m in self.misses], "also": self.also, "also_found": self.also_found,
                 "extra": self.extra, "extra_judged": self.extra_judged, "unjudged": self.unjudged,
-                "unjudged_matched": self.unjudged_matched, "held_also": self.held_also}
+                "unjudged_matched": self.unjudged_matched, "unjudged_confident": self.unjudged_confident, "held_also": self.held_also}
 
 
 def _read_rows(path: Path) -> list[dict]:
@@ -268,6 +269,7 @@ def evaluate_compare(kb, path: Path) -> CompareReport:
             if source not in judged:
                 report.unjudged += 1
                 report.unjudged_matched += bool(row.matches)
+                report.unjudged_confident += row.status == "match"
                 continue
             chosen = [x.clause for x in row.matches]
             for j in m.also:

@@ -142,7 +142,8 @@ def _show_compare(report, args: argparse.Namespace) -> None:
         print(f"  首条为判定条款或其他对应条款（also）：{report.held_also} 对，比例 = {report.held_also / report.pairs:.3f}")
         print(f"  其他对应条款（also）：{report.also} 条，列出 {report.also_found} 条；"
               f"列出的第 2、3 条共 {report.extra} 条，其中属判定条款 {report.extra_judged} 条")
-    print(f"  未判定的（措施 × 文件）：{report.unjudged} 对，其中给出对应条款 {report.unjudged_matched} 对")
+    print(f"  未判定的（措施 × 文件）：{report.unjudged} 对，其中给出对应条款 {report.unjudged_matched} 对"
+          f"（确定的 {report.unjudged_confident} 对，其余标为可能对应（较弱））")
     if args.verbose:
         for measure, (held, pairs) in report.per_measure.items():
             print(f"  {measure}：{held}/{pairs}")

@@ -54,6 +54,7 @@ class RankWeights:
     provision: float = 0.03  # numbered measure/item/article
     key: float = 0.35  # weighted share of the measure's policy terms the clause holds (_key_share)
     key_sentence: float = 0.50  # … all in one sentence: the clause states the measure, not two halves of it
+    sentence: float = 0.05  # the best single sentence's IDF share of the measure's words (coverage, per sentence)
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ class _Query:
     topic_only: str = ""
     keys: dict[str, float] = field(default_factory=dict)  # the measure's policy terms → weight (_key_terms)
     instances: dict[str, tuple[str, ...]] = field(default_factory=dict)  # key term → what counts as one (_instances)
+    split: dict[str, re.Pattern] = field(default_factory=dict)  # key term → its form with a modifier inside
 
 
 def _make_query(kb, measure: str | None, topic: str | None) -> _Query:
@@ -137,12 +139,15 @@ def _make_query(kb, measure: str | None, topic: str | None) -> _Query:
     total = sum(weights.values())
     topics = {k: v / total for k, v in weights.items()} if total else {}
     keys = _key_terms(kb, lexical) if measure else {}
-    return _Query(text, tokens, words, idf, topics, "" if measure else topic_obj.key, keys, _instances(keys, taxonomy))
+    return _Query(text, tokens, words, idf, topics, "" if measure else topic_obj.key, keys, _instances(keys, taxonomy),
+                  _split_forms(keys))
 
 
 # ---------------------------------------------------------------- the measure's own terms, sentence by sentence
 
 _SENTENCE_END = re.compile(r"[。；;！？!?]")
+_PUNCT = "，,、。；;：:！？!?“”（）()《》"
+SPLIT_GAP = 4  # characters a modifier may put inside a key term (民营制造业企业 for 民营企业)
 # The last index's clause list, its sampled clause texts in matching form and the IDFs asked of them.
 _SAMPLE: dict = {}
 
@@ -193,22 +198,56 @@ def _instances(keys: dict[str, float], taxonomy) -> dict[str, tuple[str, ...]]:
     return {t: tuple(dict.fromkeys(n for n in names if n != t)) for t, names in out.items()}
 
 
+def _split_forms(keys: dict[str, float]) -> dict[str, re.Pattern]:
+    """Each key term of four characters or more, written with a modifier inside it: 民营企业 as 民营制造业企业,
+    信用贷款 as 信用类贷款 (both halves of two characters or more, at most SPLIT_GAP characters
+    between them, no punctuation)."""
+    out = {}
+    for term in keys:
+        if len(term) >= 4:
+            halves = "|".join(f"{re.escape(term[:i])}[^{_PUNCT}]{{1,{SPLIT_GAP}}}{re.escape(term[i:])}"
+                              for i in range(2, len(term) - 1))
+            out[term] = re.compile(halves)
+    return out
+
+
+def _meets(q: _Query, term: str, text: str) -> float:
+    """How far the text states a key term: 1 as written, INSTANCE_CREDIT for another name of it (_instances)
+    or the term with a modifier inside it (_split_forms), else 0."""
+    if term in text:
+        return 1.0
+    if any(p in text for p in q.instances.get(term, ())):
+        return INSTANCE_CREDIT
+    split = q.split.get(term)
+    return INSTANCE_CREDIT if split is not None and split.search(text) else 0.0
+
+
 def _key_share(q: _Query, text: str) -> float:
     total = sum(q.keys.values())
     if not total:
         return 0.0
-    got = 0.0
-    for term, weight in q.keys.items():
-        if term in text:
-            got += weight
-        elif any(p in text for p in q.instances.get(term, ())):
-            got += INSTANCE_CREDIT * weight
-    return got / total
+    return sum(weight * _meets(q, term, text) for term, weight in q.keys.items()) / total
 
 
 def _key_sentence(q: _Query, body: str) -> float:
     """The best single sentence's share of the measure's key terms."""
     return max((_key_share(q, s) for s in _SENTENCE_END.split(body) if s), default=0.0)
+
+
+def _coverage(q: _Query, text: str) -> float:
+    """IDF share of the measure's words the text holds: whole words, partial credit for their tokens."""
+    got = 0.0
+    for w in q.words:
+        present = [len(t) / len(w) for t in q.tokens if t in w and t in text]
+        got += q.idf[w] * max(present, default=0.0)
+    return got / (sum(q.idf[w] for w in q.words) or 1.0)
+
+
+def _best_sentence(q: _Query, body: str) -> float:
+    """The best single sentence's share of the measure's words: a clause that treats a measure states it in one
+    sentence (加强民营制造业企业金融服务 beside 平等对待各类所有制企业), one that names it in passing holds its
+    term inside a list of other subjects."""
+    return max((_coverage(q, s) for s in _SENTENCE_END.split(body) if s), default=0.0)
 
 
 def _heading_topics(heading: str) -> dict[str, float]:
@@ -253,29 +292,26 @@ def _signals(kb, q: _Query, clauses: list[Clause], bm25_of: dict[int, float] | N
     bm = (np.array([bm25_of[int(r)] for r in rows], dtype=np.float32) / term_weight if bm25_of is not None
           else np.zeros(len(rows)))
     cos = kb.backend.vector_scores(qvec, rows) if qvec is not None else None
-    word_weight = sum(q.idf[w] for w in q.words) or 1.0
     out = []
     for i, c in enumerate(clauses):
         body = match_form(" ".join(c.parents) + c.text)
         head, parent = match_form(c.heading), match_form("".join(c.parents[-1:]))
-        coverage = 0.0
-        for w in q.words:
-            present = [len(t) / len(w) for t in q.tokens if t in w and t in body]
-            coverage += q.idf[w] * max(present, default=0.0)
+        coverage = _coverage(q, body)
         own = {t.key: t.score for t in c.topics}
         heads = _heading_topics(c.heading)
         s = {
             "bm25": float(bm[i]),
-            "coverage": coverage / word_weight,
+            "coverage": coverage,
             "heading": sum(q.idf[t] for t in q.tokens if t in head) / term_weight,
             "parent": sum(q.idf[t] for t in q.tokens if t in parent) / term_weight,
             "topic": sum(w * min(1.0, own.get(k, 0.0) / TOPIC_FULL) for k, w in q.topics.items()),
             "heading_topic": sum(w * min(1.0, heads.get(k, 0.0) / 2.0) for k, w in q.topics.items()),
             # Without policy terms in the measure, its words stand in for them in the ranking (not in the
             # confidence: words alone, 计算 of 量子计算机, say nothing about the subject being there).
-            "key": _key_share(q, body) if q.keys else coverage / word_weight,
+            "key": _key_share(q, body) if q.keys else coverage,
             "key_found": _key_share(q, body),
             "key_sentence": _key_sentence(q, body) if q.keys else 0.0,
+            "sentence": _best_sentence(q, body),
         }
         if q.topic_only:
             s["topic_score"] = own.get(q.topic_only, 0.0)
@@ -298,7 +334,8 @@ def rank_features(sigs: list[dict[str, float]], clauses: list[Clause], has_dense
     return [
         {"bm25": s["bm25"] / top_bm, "dense": d, "heading": s["heading"], "parent": s["parent"], "topic": s["topic"],
          "heading_topic": s["heading_topic"], "coverage": s["coverage"],
-         "provision": float(c.kind in PROVISION_KINDS), "key": s["key"], "key_sentence": s["key_sentence"]}
+         "provision": float(c.kind in PROVISION_KINDS), "key": s["key"], "key_sentence": s["key_sentence"],
+         "sentence": s["sentence"]}
         for s, d, c in zip(sigs, dense, clauses, strict=True)
     ]
 
