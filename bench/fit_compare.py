@@ -1,5 +1,6 @@
-"""Fit the comparison's clause-ranking weights (kb.compare.measure.RankWeights) on the dev and held-out
-comparison judgements, with leave-one-measure-out cross-validation; eval/fresh_compare.jsonl is never read here.
+"""Fit the comparison's clause-ranking weights (kb.compare.measure.RankWeights) on the dev, held-out and fresh
+comparison judgements (fresh is seen since issue 13's third round), with leave-one-measure-out cross-validation;
+eval/fresh2_compare.jsonl, the untouched set, is never read here.
 
 For each judged (measure, document) the document's clauses compete, the judged clause the right answer;
 the ranking weights are searched on a grid for the most first clauses judged (leave-one-measure-out: the grid is
@@ -30,7 +31,7 @@ from kb.compare import measure as M  # noqa: E402
 from kb.compare.common import eligible  # noqa: E402
 from kb.evaluate import load_comparisons, satisfies  # noqa: E402
 
-SETS = ("dev_compare.jsonl", "heldout_compare.jsonl")
+SETS = ("dev_compare.jsonl", "heldout_compare.jsonl", "fresh_compare.jsonl")
 NAMES = [f.name for f in dataclasses.fields(M.RankWeights)]
 
 
@@ -56,7 +57,7 @@ def judged_groups(kb) -> list[dict]:
     return groups
 
 
-CONF_NAMES = ("bm25", "coverage", "dense", "topic", "heading_topic", "key")
+CONF_NAMES = ("bm25", "coverage", "dense", "topic", "heading_topic", "key", "no_key")
 
 
 def confidence_rows(kb) -> list[dict]:
@@ -119,12 +120,12 @@ def floor_report(rows: list[dict], w: np.ndarray, floor: float) -> tuple[int, in
         int((y == 0).sum())
 
 
-FREE = ("bm25", "dense", "topic", "heading_topic", "key", "key_sentence")  # searched; the others stay as they are
+FREE = ("bm25", "dense", "topic", "heading_topic", "key", "key_sentence", "sentence")  # searched; the others stay as they are
 GRID = (0.0, 0.1, 0.2, 0.35, 0.5, 0.7)
 # The ranking before the key terms (issue 13): ties on the grid go to the combination nearest it, so that the
 # cross-validation does not lean on weights already chosen on all the data.
 FORMER = {"bm25": 0.35, "dense": 0.35, "heading": 0.15, "parent": 0.05, "topic": 0.30, "heading_topic": 0.20,
-          "coverage": 0.10, "provision": 0.03, "key": 0.0, "key_sentence": 0.0}
+          "coverage": 0.10, "provision": 0.03, "key": 0.0, "key_sentence": 0.0, "sentence": 0.0}
 
 
 def grid_outcomes(groups: list[dict], base: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -195,7 +196,7 @@ def report(kb, groups: list[dict] | None = None) -> list[str]:
     b = pick(w, exact, ok, np.arange(n), former)
     ef, of = accuracy(groups, former)
     held = np.flatnonzero(np.char.startswith(measures.astype(str), "hm"))
-    out += [f"{n} judged pairs, {len(set(measures))} measures (dev + held-out); grid {GRID} over {', '.join(FREE)}",
+    out += [f"{n} judged pairs, {len(set(measures))} measures (dev + held-out + fresh); grid {GRID} over {', '.join(FREE)}",
             f"former weights (no key terms): {ef}/{n} first clause judged, {of}/{n} with also",
             f"current weights:               {e0}/{n}, {o0}/{n} with also",
             f"grid, leave-one-measure-out:   {cv_exact}/{n}, {cv_ok}/{n} with also",

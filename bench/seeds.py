@@ -37,6 +37,16 @@ def make_seed_corpus(dst: Path, src: Path = CORPUS) -> Path:
 def seed_kb(index: str | Path | None, prefix: str = "kb-seeds-"):
     """The knowledge base a comparison bench measures: the index given (`--index`), or the five seeds built
     with the default model into a temporary folder."""
+    return _kb(index, prefix, make_seed_corpus)
+
+
+def corpus_kb(index: str | Path | None, prefix: str = "kb-corpus-"):
+    """The whole bundled corpus/ (seeds and added documents): the index given, or corpus/ built with the
+    default model into a temporary folder (eval/fresh2_compare.jsonl is judged on it)."""
+    return _kb(index, prefix, lambda _dst: CORPUS)
+
+
+def _kb(index: str | Path | None, prefix: str, corpus_in):
     import tempfile
 
     from kb.search import KnowledgeBase
@@ -47,5 +57,5 @@ def seed_kb(index: str | Path | None, prefix: str = "kb-seeds-"):
     from kb.config import DEFAULT_MODEL
 
     tmp = Path(tempfile.mkdtemp(prefix=prefix))
-    build_index(make_seed_corpus(tmp / "corpus"), tmp / "index", DEFAULT_MODEL)
+    build_index(corpus_in(tmp / "corpus"), tmp / "index", DEFAULT_MODEL)
     return KnowledgeBase.load(tmp / "index")

@@ -274,6 +274,46 @@ def test_diff_terms_treat_contained_terms_as_shared():
     assert diff_terms("加强金融服务", "加强金融服务") == ([], [])
 
 
+def _query(keys: dict[str, float], words: dict[str, float] | None = None):
+    from kb.compare import query as M
+
+    words = words or {w: 1.0 for w in keys}
+    return M._Query("", list(words), list(words), dict(words), {}, keys=keys, split=M._split_forms(keys))
+
+
+def test_a_key_term_with_a_modifier_inside_it_counts_in_part():
+    from kb.compare import query as M
+
+    q = _query({"民营企业": 2.0, "金融服务": 1.0})
+    assert M._key_share(q, "加强民营企业金融服务") == 1.0
+    # 民营制造业企业 states 民营企业 with a modifier inside it: partial credit, as for another name of the term.
+    assert M._key_share(q, "加强民营制造业企业金融服务") == pytest.approx((2.0 * M.INSTANCE_CREDIT + 1.0) / 3.0)
+    # Too far apart, or across punctuation: two subjects, not one term.
+    assert M._meets(q, "民营企业", "民营经济发展和中小企业") == 0.0
+    assert M._meets(q, "民营企业", "民营、外资企业") == 0.0
+    assert set(M._split_forms({"民营": 1.0, "企业名单": 1.0})) == {"企业名单"}  # halves of two characters or more
+
+
+def test_the_best_sentence_reads_the_measure_stated_in_one_place():
+    from kb.compare import query as M
+
+    q = _query({}, {"民营": 1.0, "企业": 1.0, "金融服务": 2.0})
+    together = "支持科技创新。加强民营企业金融服务。"
+    apart = "支持民营经济。企业要创新。提升金融服务水平。"
+    assert M._best_sentence(q, together) == 1.0
+    assert M._best_sentence(q, apart) == pytest.approx(0.5)
+    assert M._coverage(q, together) == M._coverage(q, apart) == 1.0  # the clause as a whole cannot tell them apart
+
+
+def test_a_clause_without_any_of_the_measures_policy_terms_is_less_likely_a_counterpart():
+    from kb.compare import measure as M
+
+    s = {"bm25": 0.3, "coverage": 0.5, "dense_rel": 0.6, "topic": 0.5, "heading_topic": 0.0}
+    with_term = M._confidence(dict(s, key_found=0.0, no_key=0.0), True)
+    without = M._confidence(dict(s, key_found=0.0, no_key=1.0), True)
+    assert without < with_term
+
+
 def test_distinctive_terms_are_policy_terms_only():
     # generic prose is never a difference, however rare; named schemes, quoted names and dictionary terms are
     only_a, _ = diff_terms("统筹考量，优化架构，努力争取、积极关注，推广“惠企快贷”和科创指数贷，开展应收账款融资",

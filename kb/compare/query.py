@@ -1,0 +1,129 @@
+"""A measure as a comparison reads it: its words and policy terms, and how far a clause's text states them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .common import match_form
+
+SCALE_SAMPLE = 50_000  # clauses sampled for the query's median cosine and the key terms' IDF
+INSTANCE_CREDIT = 0.7  # a named instance of a key term (碳减排支持工具 for 结构性货币政策工具) counts this much
+
+
+@dataclass
+class _Query:
+    text: str  # for the dense model
+    tokens: list[str]  # unique search tokens
+    words: list[str]  # tokens not contained in a longer token: the measure's words
+    idf: dict[str, float]
+    topics: dict[str, float]  # topic key → weight, summing to 1
+    topic_only: str = ""
+    keys: dict[str, float] = field(default_factory=dict)  # the measure's policy terms → weight (_key_terms)
+    instances: dict[str, tuple[str, ...]] = field(default_factory=dict)  # key term → what counts as one (_instances)
+    split: dict[str, re.Pattern] = field(default_factory=dict)  # key term → its form with a modifier inside
+
+
+_SENTENCE_END = re.compile(r"[。；;！？!?]")
+_PUNCT = "，,、。；;：:！？!?“”（）()《》"
+SPLIT_GAP = 4  # characters a modifier may put inside a key term (民营制造业企业 for 民营企业)
+# The last index's clause list, its sampled clause texts in matching form and the IDFs asked of them.
+_SAMPLE: dict = {}
+
+
+def _key_terms(kb, text: str) -> dict[str, float]:
+    """The measure's policy terms (kb/policy_terms.py vocabulary, nested ones too) → IDF × times said.
+
+    Nested terms count each time they are said, alone or inside a longer one: in 加大首贷户信贷投放，扩大首贷
+    覆盖面 the measure says 首贷 twice and 信贷投放 once, so a clause on 首贷 outranks one on 信贷投放. The IDF is
+    over clauses holding the term as written (a term the tokenizer cuts in two still counts as one).
+    """
+    from ..policy_terms import vocabulary
+
+    flat = match_form(text)
+    found = [w for w in vocabulary() if w in flat]
+    return {w: _substring_idf(kb, w) * flat.count(w) for w in found}
+
+
+def _substring_idf(kb, term: str) -> float:
+    """IDF over clauses holding the term as written (a sample of SCALE_SAMPLE on large indexes), kept for the
+    index last asked about."""
+    from ..bm25 import lucene_idf
+
+    if _SAMPLE.get("clauses") is not kb.clauses or _SAMPLE.get("count") != len(kb.clauses):
+        step = max(1, len(kb.clauses) // SCALE_SAMPLE)
+        _SAMPLE.update(clauses=kb.clauses, count=len(kb.clauses), texts=[match_form(c.text) for c in kb.clauses[::step]], idf={})
+    idf, texts = _SAMPLE["idf"], _SAMPLE["texts"]
+    if term not in idf:
+        idf[term] = lucene_idf(sum(term in t for t in texts), len(texts))
+    return idf[term]
+
+
+def _instances(keys: dict[str, float], taxonomy) -> dict[str, tuple[str, ...]]:
+    """What else meets a key term, at INSTANCE_CREDIT: the other names of its thesaurus group (技改 for 技术改造,
+    kb/data/thesaurus.toml abbreviations), and, for a key term naming a topic of the taxonomy (结构性货币政策工具
+    holds 货币政策工具), that topic's strong phrases: 碳减排支持工具 and 再贷款 are such tools."""
+    from ..thesaurus import default_thesaurus
+
+    entries = default_thesaurus().entries
+    out: dict[str, list[str]] = {}
+    for term in keys:
+        names, source = entries.get(term, ((), ""))
+        if source == "abbreviation":
+            out.setdefault(term, []).extend(names)
+        for topic in taxonomy:
+            if match_form(topic.label) in term:
+                out.setdefault(term, []).extend(match_form(p) for p in topic.strong)
+    return {t: tuple(dict.fromkeys(n for n in names if n != t)) for t, names in out.items()}
+
+
+def _split_forms(keys: dict[str, float]) -> dict[str, re.Pattern]:
+    """Each key term of four characters or more, written with a modifier inside it: 民营企业 as 民营制造业企业,
+    信用贷款 as 信用类贷款 (both halves of two characters or more, at most SPLIT_GAP characters
+    between them, no punctuation)."""
+    out = {}
+    for term in keys:
+        if len(term) >= 4:
+            halves = "|".join(f"{re.escape(term[:i])}[^{_PUNCT}]{{1,{SPLIT_GAP}}}{re.escape(term[i:])}"
+                              for i in range(2, len(term) - 1))
+            out[term] = re.compile(halves)
+    return out
+
+
+def _meets(q: _Query, term: str, text: str) -> float:
+    """How far the text states a key term: 1 as written, INSTANCE_CREDIT for another name of it (_instances)
+    or the term with a modifier inside it (_split_forms), else 0."""
+    if term in text:
+        return 1.0
+    if any(p in text for p in q.instances.get(term, ())):
+        return INSTANCE_CREDIT
+    split = q.split.get(term)
+    return INSTANCE_CREDIT if split is not None and split.search(text) else 0.0
+
+
+def _key_share(q: _Query, text: str) -> float:
+    total = sum(q.keys.values())
+    if not total:
+        return 0.0
+    return sum(weight * _meets(q, term, text) for term, weight in q.keys.items()) / total
+
+
+def _key_sentence(q: _Query, body: str) -> float:
+    """The best single sentence's share of the measure's key terms."""
+    return max((_key_share(q, s) for s in _SENTENCE_END.split(body) if s), default=0.0)
+
+
+def _coverage(q: _Query, text: str) -> float:
+    """IDF share of the measure's words the text holds: whole words, partial credit for their tokens."""
+    got = 0.0
+    for w in q.words:
+        present = [len(t) / len(w) for t in q.tokens if t in w and t in text]
+        got += q.idf[w] * max(present, default=0.0)
+    return got / (sum(q.idf[w] for w in q.words) or 1.0)
+
+
+def _best_sentence(q: _Query, body: str) -> float:
+    """The best single sentence's share of the measure's words: a clause that treats a measure states it in one
+    sentence (加强民营制造业企业金融服务 beside 平等对待各类所有制企业), one that names it in passing holds its
+    term inside a list of other subjects."""
+    return max((_coverage(q, s) for s in _SENTENCE_END.split(body) if s), default=0.0)
