@@ -29,6 +29,8 @@ SETS = {"dev": ("dev_compare.jsonl", "tuned on before", "seeds"),
         "held-out": ("heldout_compare.jsonl", "tuned on, CV", "seeds"),
         "fresh": ("fresh_compare.jsonl", "tuned on since round 3, CV", "seeds"),
         "fresh2": ("fresh2_compare.jsonl", "never tuned on", "corpus")}
+# fresh2 as first measured, on main e4a7c86 before any code of issue 13's third round changed (the untouched figure).
+FRESH2_UNTOUCHED = ("53/64 = 0.828 · 58/64 = 0.906", "77 / 37 / 20 of 134")
 # The confidence before issue 13's key terms (the ranking before is bench/fit_compare.FORMER).
 FORMER_CONFIDENCE = dict(bm25=1.5, coverage=2.0, dense=1.5, topic=1.0, heading_topic=0.5, key=0.0, no_key=0.0, bias=-2.6,
                          match=0.55, weak=0.27)
@@ -73,6 +75,8 @@ def render(results: dict[str, dict[str, CompareReport]], fit: list[str]) -> str:
         a, b = results["after"][name], results["before"][name]
         lines.append(f"| {name} ({how}) | {len(a.per_measure)} | {_cell(b)} | {_cell(a)} | {_absent(b)} "
                      f"| {_absent(a)} | {a.extra_judged}/{a.extra} |")
+    lines += ["", f"fresh2 untouched (main e4a7c86, before issue 13's third round changed any code): "
+              f"{FRESH2_UNTOUCHED[0]}; absent {FRESH2_UNTOUCHED[1]}."]
     for name in ("fresh", "fresh2"):
         misses = [f"{m.id} {m.doc[:3]} ({m.path or m.status})" for m in results["after"][name].misses]
         lines += ["", f"{name} misses after: {', '.join(misses) or 'none'}."]

@@ -124,6 +124,6 @@ def _coverage(q: _Query, text: str) -> float:
 
 def _best_sentence(q: _Query, body: str) -> float:
     """The best single sentence's share of the measure's words: a clause that treats a measure states it in one
-    sentence (加强民营制造业企业金融服务 beside 平等对待各类所有制企业), one that names it in passing holds its
-    term inside a list of other subjects."""
+    sentence (加强民营制造业企业金融服务 beside 平等对待各类所有制企业); one that touches it in passing spreads
+    its words over sentences about other subjects."""
     return max((_coverage(q, s) for s in _SENTENCE_END.split(body) if s), default=0.0)
