@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .diversity import diversify
-from .lookup import Lookup, flat, lookup
+from .lookup import Lookup, flat, lookup, title_key
 from .models import Hit
 from .relevance import (
     EMPTY_MESSAGE,
@@ -234,7 +234,11 @@ def answer(kb, query: str, k: int = 10, filters=None, retriever: str = "hybrid",
     tok = get_tokenizer()
     residual = lk.rest if lk.documents else u.residual
     tokens = tok.tokenize(residual)
-    if hybrid and not tokens and not lk.documents and not lk.phrases:
+    # Nothing asked beyond the scope or the named document: words with no content of their own (文件, 文), or
+    # words of the named document's own title (广东 碳排放 管理办法 names the document and asks nothing more).
+    titles = [title_key(d.title) for d in kb.documents if d.id in lk.how]
+    nothing_asked = all(t in st["lexicon"].fillers or any(t in k for k in titles) for t in tokens)
+    if hybrid and nothing_asked and not lk.documents and not lk.phrases:
         # Nothing asked but a scope (广东, 县里, 人民银行): the documents in it, each from its start.
         from .lookup import in_scope
 
@@ -325,14 +329,14 @@ def answer(kb, query: str, k: int = 10, filters=None, retriever: str = "hybrid",
             tier[i] = 1
         elif r in named:
             tier[i] = 2
-    always = (tier <= 1) | ((tier == 2) & (len(tokens) == 0))  # what was asked for by name or quotation
+    always = (tier <= 1) | ((tier == 2) & nothing_asked)  # what was asked for by name or quotation
     allowed = np.ones(rows.size, dtype=bool)
     if u.of("phrase") and not lk.missing_phrases:
         allowed = tier <= 2  # the question quotes text: only clauses that hold it (or the named document)
     ok = floor.keep_mask(cov, floor_dense, phrase, always, allowed) if use_floor else np.ones(rows.size, bool)
     ordinal = np.array([kb.clauses[int(r)].ordinal for r in rows], dtype=np.float64)
     # Inside a named document with nothing else asked, its clauses in reading order.
-    reading = (tier == 2) & (len(tokens) == 0)
+    reading = (tier == 2) & nothing_asked
     key_score = np.where(reading, -ordinal, fused)
     # Among the clauses holding a quoted phrase, those whose heading names it (东至县的“降本”: the 降本 clause,
     # not the goal listing 增量、扩面、提质、降本) come first.

@@ -58,9 +58,15 @@ def _by_number(u: Understanding, documents: Sequence[Document]) -> list[Document
         for d in documents:
             have = doc_number_key(d.doc_number)
             # The question's prefix may carry words before the abbreviation (查金发…): compare the tail.
-            if want and have and want[1:] == have[1:] and (want[0].endswith(have[0]) or have[0].endswith(want[0])):
+            if want and have and want[1:] == have[1:] and (want[0].endswith(have[0]) or have[0].endswith(want[0])
+                                                          or _order_by_name(want[0], d)):
                 out.append(d)
     return out
+
+
+def _order_by_name(prefix: str, d: Document) -> bool:
+    """An order number written with the issuer's full name (广东省人民政府令第197号 for 粤府令第197号)."""
+    return prefix.endswith("令") and any(name and prefix.endswith(name + "令") for name in d.issuers)
 
 
 def _by_title(query: str, documents: Sequence[Document]) -> list[Document]:
@@ -79,7 +85,9 @@ def _by_short_form(u: Understanding, documents: Sequence[Document]) -> list[Docu
     """Issuing bodies (or their number, or the place) plus the document type: 七部门指导意见, 洛阳 若干措施."""
     types = u.of("doctype")
     scope = [c for c in u.cues if c.kind in ("issuer", "bodies", "region")]
-    if not types or not scope:
+    if types and not scope:
+        return _by_subject_and_type(u, documents)
+    if not types:
         return []
     out = []
     for d in documents:
@@ -89,6 +97,24 @@ def _by_short_form(u: Understanding, documents: Sequence[Document]) -> list[Docu
         if all(in_scope(d, c) for c in scope):
             out.append(d)
     return out if 0 < len(out) <= 2 else []
+
+
+SUBJECT_CHARS = (3, 16)  # a piece of a title named before its type (碳排放 管理办法, 政府性融资担保基金 指导意见)
+
+
+def _by_subject_and_type(u: Understanding, documents: Sequence[Document]) -> list[Document]:
+    """The words just before a document type, when exactly one title of that type holds them: 碳排放管理办法."""
+    for cue in u.of("doctype"):
+        typed = [d for d in documents if title_key(d.title).endswith(cue.value)]
+        before = title_key(u.query[: cue.start])
+        for n in range(min(SUBJECT_CHARS[1], len(before)), SUBJECT_CHARS[0] - 1, -1):
+            piece = before[-n:]
+            found = [d for d in typed if piece in title_key(d.title)]
+            if len(found) == 1:
+                return found
+            if found:
+                break  # a longer piece held by several titles: a shorter one will not single one out
+    return []
 
 
 def in_scope(d: Document, cue) -> bool:
@@ -140,6 +166,8 @@ def lookup(u: Understanding, documents: Sequence[Document], clauses: Sequence[Cl
             if d.id not in out.how:
                 out.how[d.id] = how
                 out.documents.append(d.id)
+    # A quoted word inside the title that named the document (…和“三农”发展的指导意见) is part of the title.
+    titled = [title_key(d.title) for d in documents if out.how.get(d.id) == "标题"]
     paths = [int(c.value) for c in u.of("path")]
     scoped = [d.id for d in documents
               if any(c.kind in ("region", "issuer", "bodies") for c in u.cues)
@@ -152,6 +180,8 @@ def lookup(u: Understanding, documents: Sequence[Document], clauses: Sequence[Cl
     out.rest = _rest(u, [d for d in documents if d.id in out.how], out.how)
     get = flat_text or (lambda row: flat(clauses[row].text))
     for cue in u.of("phrase"):
+        if any(title_key(cue.value) and title_key(cue.value) in t for t in titled):
+            continue
         want = flat(cue.value)
         found = [i for i in range(len(clauses)) if want and want in get(i)]
         rows = [clauses[i].row if clauses[i].row >= 0 else i for i in found]

@@ -25,6 +25,8 @@ SCOPE_KINDS = frozenset({"region", "level", "issuer", "bodies", "docnumber", "pa
 
 # A 文号 as staff type it: issuer abbreviation, the year in any bracket (or none, or 年), the serial, 号.
 DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,8}?)\s*[〔\[［【(（]?\s*((?:19|20)\d{2})\s*年?\s*[〕\]］】)）]?\s*(\d{1,4})\s*号")
+# An order number (a 规章's 令号): the issuer's abbreviation or name ending in 令, the serial, 号 (粤府令第197号).
+ORDER_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,10}?令)\s*第?\s*(\d{1,4})\s*号")
 # A clause path as written in documents: （十一）, (3), 十一、, 第十一条, 1. (only the bracketed and ordinal forms
 # are taken from a question; a bare "1." is too ambiguous).
 CLAUSE_PATH = re.compile(r"[（(]\s*([一二三四五六七八九十百零〇]+)\s*[）)]|第\s*([一二三四五六七八九十百零〇\d]+)\s*条")
@@ -152,10 +154,12 @@ def chinese_number(text: str) -> int | None:
 
 def doc_number_key(text: str) -> tuple[str, str, str] | None:
     """(issuer abbreviation, year, serial) of a 文号 in any spacing or bracket variant, or None."""
-    m = DOC_NUMBER.search(re.sub(r"\s+", "", text or ""))
-    if not m:
-        return None
-    return m.group(1), m.group(2), str(int(m.group(3)))
+    flat = re.sub(r"\s+", "", text or "")
+    m = DOC_NUMBER.search(flat)
+    if m:
+        return m.group(1), m.group(2), str(int(m.group(3)))
+    m = ORDER_NUMBER.search(flat)
+    return (m.group(1), "", str(int(m.group(2)))) if m else None
 
 
 def _scan(text: str, words: dict[str, str], taken_spans: Iterable[tuple[int, int]] = ()
@@ -188,6 +192,9 @@ def understand(query: str, lexicon: Lexicon) -> Understanding:
         if free(m.start(), m.end()):
             cues.append(Cue("docnumber", f"{m.group(1)}〔{m.group(2)}〕{int(m.group(3))}号", m.group(0),
                             m.start(), m.end()))
+    for m in ORDER_NUMBER.finditer(text):
+        if free(m.start(), m.end()):
+            cues.append(Cue("docnumber", f"{m.group(1)}第{int(m.group(2))}号", m.group(0), m.start(), m.end()))
     for m in CLAUSE_PATH.finditer(text):
         n = chinese_number(m.group(1) or m.group(2) or "")
         if n and free(m.start(), m.end()):

@@ -120,3 +120,10 @@ def test_a_place_the_library_lacks_is_said(seed_kb):
     assert empty.hits == [] and any("广东" in r for r in empty.reasons)
     only_place = seed_kb.answer("洛阳")  # a scope and nothing else: that place's documents from their start
     assert only_place.hits and {h.clause.doc_id for h in only_place.hits} == {LUOYANG}
+
+
+def test_a_named_document_with_only_filler_or_title_words_reads_from_its_start(seed_kb):
+    for q in ("金发〔2024〕5号文件", "金发(2024)5号文"):
+        hits = seed_kb.search(q, k=3)
+        assert [h.clause.doc_id[:3] for h in hits] == ["001"] * 3, q
+        assert [h.clause.ordinal for h in hits] == [0, 1, 2], q

@@ -116,3 +116,26 @@ def test_text_keys():
     assert title_key("《关于 金融支持的 通知》") == "关于金融支持的通知"
     assert flat("首台（套）\n **保险**") == "首台套保险" == flat("首台(套)保险")
     assert clause_number("三、（十一）") == 11 and clause_number("第五条") == 5 and clause_number("") is None
+
+
+def test_order_numbers_subject_and_type_and_quoted_words_of_a_title():
+    docs = [*DOCS,
+            _doc("e", "广东省碳排放管理试行办法", region="广东省", level="provincial", issuers=["广东省人民政府"],
+                 number="粤府令第197号"),
+            _doc("f", "关于有效发挥政府性融资担保基金作用切实支持小微企业和“三农”发展的指导意见",
+                 issuers=["国务院办公厅"], number="国办发〔2019〕6号")]
+    clauses = [*CLAUSES, _clause(5, "f", "一、（三）", "（三）聚焦小微企业和“三农”主体。")]
+    lx = Lexicon.build(docs)
+
+    def named(q):
+        return lookup(understand(q, lx), docs, clauses)
+
+    assert doc_number_key("粤府令第197号") == ("粤府令", "", "197")
+    for q in ("粤府令第197号", "粤府令197号", "广东省人民政府令第197号"):
+        assert named(q).documents == ["e"], q
+    assert named("粤府令第198号").documents == []
+    assert named("碳排放管理办法").documents == ["e"]  # the words before a type, in one title of that type
+    assert named("金融支持 意见").documents == []  # a piece several titles hold names none
+    titled = named("关于有效发挥政府性融资担保基金作用切实支持小微企业和“三农”发展的指导意见")
+    assert titled.documents == ["f"] and titled.phrases == {}  # “三农” is part of the title, not a quotation
+    assert named("“三农”").phrases == {"三农": [5]}
