@@ -101,6 +101,7 @@ _MARKER = re.compile(
 _SENTENCE_FINAL = "。！？；：!?;:"
 _CLOSERS = "”’」』）)】》〕]\"'"
 _CONTINUES = "，、,“‘「『（(【《〔—…-"
+_IDEO_END = re.compile(f"[{_IDEO}]$")  # a line that stops inside a word
 # "（责任单位：…）" trails the measure it belongs to, even after the measure's final 。.
 _TRAILER = re.compile(r"^[（(](?:责任单位|牵头单位|责任部门|配合单位|牵头部门)")
 _PROSE = re.compile(r"[，。；,;]")  # sentence punctuation: the line is prose, not a title
@@ -322,6 +323,16 @@ def _join_paragraphs(lines: list[_Line]) -> list[str]:
 class _Wrap:
     width: int  # the wrap margin, in display columns
     full: int  # a line at least this wide reached the margin
+    # Only lines that stop inside a sentence at the margin were wrapped: a text of whole paragraphs in which some
+    # were broken at one width (a PDF converted in parts), so a line past the margin is a paragraph of its own.
+    partial: bool = False
+
+
+# Lines that stop inside a sentence within two columns of one width, in a text of whole paragraphs: that many
+# make the width a wrap margin (fewer may be headings of similar length). Narrower widths are lists and cells.
+_PARTIAL_WRAP_LINES = 5
+_PARTIAL_WRAP_PROSE = 2
+_PARTIAL_WRAP_MIN = 40
 
 
 def _wrap_margin(lines: list[_Line]) -> _Wrap | None:
@@ -341,9 +352,27 @@ def _wrap_margin(lines: list[_Line]) -> _Wrap | None:
     low = wrap - max(4, int(0.15 * wrap))
     near = [ln.text for ln in lines if low <= ln.width <= wrap + 4]
     if len(near) < 3 or len(near) < 0.4 * len(widths):
-        return None
+        return _partial_margin(lines)
     open_ended = sum(1 for t in near if (t.rstrip(_CLOSERS) or t)[-1] not in _SENTENCE_FINAL)
-    return _Wrap(wrap, low) if open_ended >= 0.5 * len(near) else None
+    return _Wrap(wrap, low) if open_ended >= 0.5 * len(near) else _partial_margin(lines)
+
+
+def _partial_margin(lines: list[_Line]) -> _Wrap | None:
+    """The margin at which some lines of a text of whole paragraphs were broken: the width shared, to two
+    columns, by the most lines that stop inside a word (an ideograph, no punctuation), when enough do."""
+    counts: dict[int, int] = {}
+    prose: dict[int, int] = {}  # of them, lines that are not numbered: headings of one length are not a margin
+    for ln in lines:
+        if ln.width >= _PARTIAL_WRAP_MIN and not ln.heading and _IDEO_END.search(ln.text):
+            counts[ln.width] = counts.get(ln.width, 0) + 1
+            if not _MARKER.match(ln.text):
+                prose[ln.width] = prose.get(ln.width, 0) + 1
+    best, width = 0, 0
+    for w in counts:
+        n = sum(counts.get(w - d, 0) for d in range(3))
+        if n > best and sum(prose.get(w - d, 0) for d in range(3)) >= _PARTIAL_WRAP_PROSE:
+            best, width = n, w
+    return _Wrap(width, width - 2, partial=True) if best >= _PARTIAL_WRAP_LINES else None
 
 
 def _continues(prev: _Line, line: _Line, wrap: _Wrap | None) -> bool:
@@ -365,8 +394,11 @@ def _continues(prev: _Line, line: _Line, wrap: _Wrap | None) -> bool:
         # paragraph is indented two characters (the indent itself is lost in extraction, so the line
         # is 4 columns short); a next line that still reaches the margin continues the paragraph.
         # Seeds 000, 001 and 003 have several such places.
-        return wrap is not None and prev.width >= wrap.width - 5 and line.width >= wrap.width - 2
-    if wrap is not None:
+        return (wrap is not None and not wrap.partial and prev.width >= wrap.width - 5
+                and line.width >= wrap.width - 2)
+    if wrap is not None and wrap.partial and wrap.full <= prev.width <= wrap.width and _IDEO_END.search(a):
+        return True  # broken inside a word at the margin some lines share
+    if wrap is not None and not wrap.partial:
         # Hard-wrapped: a line that reaches the margin was wrapped; a short one ends its paragraph.
         return prev.width >= wrap.full
     # Whole-paragraph lines: a blank line inside a sentence (seen in seeds 002 and 004). The piece

@@ -33,6 +33,12 @@ RELEASE_HEADLINE = re.compile(r"(印发|发布|出台|公布|联合印发)[^《]
 ATTACHMENT = re.compile(r"^附件\s*\d*\s*[：:]?\s*$")
 # The list of attachments after a text: "附件：1.…" and the numbered lines under it. Not outline items.
 ATTACHMENT_LIST = re.compile(r"^附件\s*[：:]\s*\S")
+# A block after a text that is no part of its outline: notes under a 公报 or a table ("注释：", "注：1.…"), an
+# appendix headed on one line ("附：国旗制法说明", "附件2：申报表", "附件3 申报表").
+TRAILER = re.compile(
+    r"^(?:(?:注|注释|附注|备注)\s*[：:].*|说明\s*[：:]"
+    r"|附\s*[：:]\s*[^。；，,：:]{1,40}|附件\s*\d+\s*[：:]?\s*[^。；，,：:\d][^。；，,：:]{0,39})$"
+)
 # Kinds of document a title names at its end (关于…的通知, …管理办法, …行动方案（2024—2026年）): the 15 kinds of
 # 公文 (GB/T 9704: 决议 决定 命令 公报 公告 通告 意见 通知 通报 报告 请示 批复 议案 函 纪要), laws (…法), and the
 # forms of regulations, plans and replies offices publish.

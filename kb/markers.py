@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .text import CN_NUMERALS, to_half
+from .text import CN_NUMERALS, cn_number, to_half
 
 # Outline markers at the start of a paragraph. Markdown bold or heading marks may survive cleaning of
 # unusual input, so they are tolerated in front of a marker. The order only matters for matching.
@@ -67,6 +67,14 @@ def normalise_marker(kind: str, marker: str) -> str:
     if kind == "item":
         m = m[:-1] + "."
     return m
+
+
+def marker_number(marker: str) -> int | None:
+    """The number a marker counts: 第二十四条 → 24, （三） → 3, 12. → 12, 第1条 → 1; None for ① and the like."""
+    m = re.search(r"\d+|[〇零一二两三四五六七八九十百千]+", marker)
+    if m is None:
+        return None
+    return int(m.group()) if m.group().isdigit() else int(cn_number(m.group()))
 
 
 def heading_of(rest: str) -> str:

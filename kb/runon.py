@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from .grammar import DATE, is_org_line
+from .markers import marker_number, match_marker
 from .text import CN_NUMERALS
 
 _CN = CN_NUMERALS
@@ -60,3 +61,53 @@ def split_points(text: str) -> list[int]:
                     if sig.group(3):
                         cuts.add(sig.end(3))
     return sorted(c for c in cuts if 0 < c < len(text))
+
+
+# A chapter, section or article heading run into the end of the paragraph before it, as extraction joins lines:
+# "…可以仲裁。第三条【消极适用范围】下列纠纷…", "…制定仲裁规则。第三章 仲裁协议". Taken as a start only when it
+# follows a sentence end and continues the document's numbering (`HeadingSequence`).
+_RUN_IN = re.compile(rf"(?<=[。；！？])[ \u3000]*+(第([{_CN}]{{1,6}}|\d{{1,4}})([章节条]))")
+_HEADING_LEVEL = {"章": "chapter", "节": "section", "条": "article"}
+# What follows a run-in article number: its text after a space, or a bracketed article heading (【消极适用范围】);
+# a chapter or section: a space or a short heading ending the line.
+_ARTICLE_NEXT = re.compile(r"[ \u3000【［\[]")
+_SHORT_HEADING = re.compile(r"^[ \u3000]?[\u4e00-\u9fff][\u4e00-\u9fff ]{0,19}$")
+
+
+class HeadingSequence:
+    """The last chapter, section and article number seen in a document, read paragraph by paragraph, so that a
+    heading run into a paragraph is told from a cited article by whether it is the next one."""
+
+    def __init__(self) -> None:
+        self.last: dict[str, int] = {}
+
+    def see(self, paragraph: str) -> None:
+        """Note the chapter, section or article a paragraph opens with."""
+        found = match_marker(paragraph)
+        if found and found[0] in ("chapter", "section", "article"):
+            self._number(found[0], marker_number(found[1]) or 0)
+
+    def _number(self, level: str, n: int) -> None:
+        self.last[level] = n
+        if level == "chapter":
+            self.last.pop("section", None)  # sections count again in each chapter
+
+    def run_ins(self, paragraph: str) -> list[int]:
+        """Offsets where the next chapter, section or article starts inside `paragraph` (its own opening seen
+        first), noting each one found."""
+        self.see(paragraph)
+        cuts = []
+        for m in _RUN_IN.finditer(paragraph):
+            level = _HEADING_LEVEL[m.group(3)]
+            n = marker_number(m.group(2))
+            if n != self.last.get(level, 0) + 1 or match_marker(paragraph[m.start(1):]) is None:
+                continue  # not the next one, or "第三条规定" citing an article
+            rest = paragraph[m.end():]
+            if level == "article" and not _ARTICLE_NEXT.match(rest):
+                continue
+            if level != "article" and not _SHORT_HEADING.match(rest):
+                continue
+            self._number(level, n)
+            cuts.append(m.start(1))
+        return cuts
+

@@ -18,12 +18,13 @@ from .grammar import (
     RELEASE_HEADLINE,
     SIGNER,
     TITLE_GRAMMAR,
+    TRAILER,
     bracketed_issuer,
     is_org_line,
 )
-from .markers import heading_of, match_marker
+from .markers import heading_of, marker_number, match_marker
 from .models import Clause
-from .runon import split_points
+from .runon import HeadingSequence, split_points
 
 # Marker types that make their own clause. Deeper ones (（1）, ①) stay inside their parent's text.
 CLAUSE_TYPES = {"article", "part", "measure", "item"}
@@ -96,6 +97,7 @@ def split_lines(text: str) -> list[Line]:
     """Paragraphs (non-empty lines) of the cleaned text with their offsets. A line holding several paragraphs
     (a body stored as one line, a heading run into its first measure) is split where each starts."""
     lines: list[Line] = []
+    headings = HeadingSequence()
     pos = 0
     for raw in text.split("\n"):
         stripped = raw.strip()
@@ -103,11 +105,13 @@ def split_lines(text: str) -> list[Line]:
             start = pos + len(raw) - len(raw.lstrip())
             cuts = split_points(stripped)
             for a, b in zip([0, *cuts], [*cuts, len(stripped)], strict=True):
-                piece = stripped[a:b]
-                lead = len(piece) - len(piece.lstrip())
-                piece = piece.strip()
-                if piece:
-                    lines.append(Line(piece, start + a + lead, start + a + lead + len(piece)))
+                runs = [a + r for r in headings.run_ins(stripped[a:b])]  # "…可以仲裁。第三条【…】…"
+                for c, d in zip([a, *runs], [*runs, b], strict=True):
+                    piece = stripped[c:d]
+                    lead = len(piece) - len(piece.lstrip())
+                    piece = piece.strip()
+                    if piece:
+                        lines.append(Line(piece, start + c + lead, start + c + lead + len(piece)))
         pos += len(raw) + 1
     return lines
 
@@ -229,16 +233,18 @@ def _is_cover(lines: list[Line], lo: int, hi: int) -> bool:
     return True
 
 
-def _parse_outline(lines: list[Line], lo: int, hi: int) -> tuple[list[Node], list[int]]:
+def _parse_outline(lines: list[Line], lo: int, hi: int) -> tuple[list[Node], int, list[int]]:
     """Numbered nodes between lines lo and hi, nested by first appearance of each marker type.
 
     Nesting is learned from the document rather than fixed: a marker type seen for the first time becomes
     a child of the current node; one seen before closes everything opened since its last appearance. So a
     part numbered 二 twice, skipped numbers or numbering restarting inside each part do not matter.
-    Returns the nodes in order and the index of the first numbered line (or hi when none).
+    Returns the nodes in order, the index of the first numbered line (or hi when none) and the lines that head
+    a block after the text (notes, an appendix: `_ends_outline`), which stands outside the outline.
     """
     nodes: list[Node] = []
     stack: list[Node] = []
+    trailers: list[int] = []
     first = hi
     in_list = False
     table_until = lo  # lines of an attachment laid out as a table: numbered cells are not an outline
@@ -259,6 +265,9 @@ def _parse_outline(lines: list[Line], lo: int, hi: int) -> tuple[list[Node], lis
         if found is None:
             if ATTACHMENT.match(text):
                 stack.clear()  # an attachment starts an outline of its own
+            elif stack and TRAILER.match(text) and _ends_outline(lines, i + 1, hi, stack):
+                stack.clear()
+                trailers.append(i)
             continue
         kind, marker, cut = found
         if kind in ("subitem",) and not stack:
@@ -273,7 +282,26 @@ def _parse_outline(lines: list[Line], lo: int, hi: int) -> tuple[list[Node], lis
         stack.append(node)
         nodes.append(node)
         first = min(first, i)
-    return nodes, [first]
+    return nodes, first, trailers
+
+
+def _ends_outline(lines: list[Line], lo: int, hi: int, stack: list[Node]) -> bool:
+    """Does a notes or appendix line before line lo close the text's outline? Yes unless the outline goes on after
+    it: the first later marker of a type that is open continues that node's numbering (第二十五条 after an open
+    第二十四条). Notes numbered 1. 2. after a last part 十二、, or an appendix's （一） after 第二十四条, do not."""
+    open_numbers = {nd.type: marker_number(nd.marker) for nd in stack}
+    seen: set[str] = set()
+    for k in range(lo, hi):
+        if len(seen) == len(open_numbers) or TRAILER.match(lines[k].text) or ATTACHMENT.match(lines[k].text):
+            break  # each line is looked at for one block only: linear however many notes a text has
+        found = match_marker(lines[k].text)
+        if found is None or found[0] not in open_numbers or found[0] in seen:
+            continue
+        seen.add(found[0])
+        last = open_numbers[found[0]]
+        if last is not None and marker_number(found[1]) == last + 1:
+            return False
+    return True
 
 
 # An attachment is a table when many of its lines are cells: short, unnumbered, no sentence punctuation
@@ -345,11 +373,13 @@ def segment(text: str, doc_id: str, source: str) -> tuple[list[Clause], Layout]:
 
 def _outline_units(lines: list[Line], lo: int, hi: int, add) -> None:
     """Preamble paragraphs and outline clauses of lines [lo, hi)."""
-    nodes, (first_numbered,) = _parse_outline(lines, lo, hi)
+    nodes, first_numbered, trailer_lines = _parse_outline(lines, lo, hi)
+    trailers = set(trailer_lines)
     node_at = {nd.first_line: nd for nd in nodes}
-    # An attachment's heading ("附件2" and its title lines) ends the clause before it and is a unit of its own.
+    # An attachment's heading ("附件2" and its title lines), or the head of notes or an appendix after the text,
+    # ends the clause before it and is a unit of its own.
     annex = [i for i in range(first_numbered, hi)
-             if ATTACHMENT.match(lines[i].text) or ATTACHMENT_LIST.match(lines[i].text)]
+             if ATTACHMENT.match(lines[i].text) or ATTACHMENT_LIST.match(lines[i].text) or i in trailers]
     for n, i in enumerate(annex):
         k = i + 1
         while k < hi and k not in node_at and (n + 1 == len(annex) or k < annex[n + 1]):

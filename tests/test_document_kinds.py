@@ -350,3 +350,90 @@ def test_signed_notice_followed_by_its_attachments(tmp_path):
     assert [c.path for c in measures] == ["一、（一）", "二、（二）"]
     assert all("附件" not in c.text and "工业和信息化厅" not in c.text for c in measures)
     assert [c.path for c in ing.clauses if c.kind == "item"] == ["1.", "2."]  # the attachment's own outline
+
+
+def _paths(tmp_path, name: str, lines: list[str]) -> list[str]:
+    path = tmp_path / name
+    path.write_text("\n".join(lines), "utf-8")
+    return [c.path for c in ingest_file(path).clauses if c.path]
+
+
+def test_numbered_notes_after_the_last_part_stand_outside_it(tmp_path):
+    clauses_paths = _paths(tmp_path, "g.txt", [
+        "某某县2022年国民经济和社会发展统计公报",
+        "一、综合",
+        "全年全县地区生产总值增长4.5%。",
+        "二、资源和环境保护",
+        "全县空气质量优良率90.1%。",
+        "注释：",
+        "1.本公报中数据均为初步统计数。",
+        "2.地区生产总值按现价计算。",
+    ])
+    assert clauses_paths == ["一、", "二、", "1.", "2."]
+
+
+def test_notes_inside_a_text_that_goes_on_keep_the_outline(tmp_path):
+    assert _paths(tmp_path, "r.txt", [
+        "某某管理办法",
+        "第一章 总则",
+        "第一条 为了规范管理，制定本办法。",
+        "第二条 补贴标准见下表。",
+        "注：",
+        "1.标准按年度计算。",
+        "2.不含税费。",
+        "第三条 本办法自公布之日起施行。",
+    ]) == ["第一章第一条", "第一章第二条", "第一章第二条1.", "第一章第二条2.", "第一章第三条"]
+
+
+def test_appendix_after_the_last_article_is_not_part_of_it(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text("\n".join([
+        "某某标志法",
+        "第一条 为了规范标志的使用，制定本法。",
+        "第二条 本法自公布之日起施行。",
+        "附：标志制法说明",
+        "标志的形状、颜色两面相同。",
+        "（一）旗面为红色，长方形。",
+        "（二）五星之位置与画法如下：",
+    ]), "utf-8")
+    clauses = ingest_file(path).clauses
+    assert [c.path for c in clauses if c.path] == ["第一条", "第二条", "（一）", "（二）"]
+    assert "标志制法说明" not in next(c for c in clauses if c.path == "第二条").text
+
+
+def test_article_and_chapter_run_into_the_paragraph_before(tmp_path):
+    assert _paths(tmp_path, "l.md", [
+        "某某法",
+        "第一章 总 则",
+        "第一条 为了规范仲裁，制定本法。",
+        "第二条 【适用范围】平等主体之间的纠纷，可以仲裁。第三条 【除外】下列纠纷不能仲裁：",
+        "（一）婚姻纠纷；",
+        "（二）行政争议。",
+        "第四条 仲裁应当双方自愿。第四条规定的协议应当书面订立。依照第九条 的规定办理。",
+        "第五条 协会依照本法制定仲裁规则。第二章 仲裁协议",
+        "第六条 仲裁协议包括仲裁条款。",
+    ]) == ["第一章第一条", "第一章第二条", "第一章第三条", "第一章第四条", "第一章第五条", "第二章第六条"]
+
+
+def test_lines_of_whole_paragraphs_broken_at_one_margin_are_rejoined():
+    wrapped = [  # 27 characters each, broken inside a word, as a PDF converted in parts leaves them
+        ("设立仲裁委员会应当经省自治区直辖市的司法行政主管部门登", "记。"),
+        ("申请有错误的申请人应当赔偿被申请人因财产保全所遭受的损", "失。"),
+        ("仲裁员私自会见当事人代理人或者接受当事人代理人的请客送", "礼的。"),
+        ("笔录由仲裁员记录人员当事人和其他仲裁参与人签名或者盖上", "印章。"),
+        ("第二十三条仲裁申请书应当载明下列事项以及当事人的姓名和", "住所："),
+    ]
+    assert {len(a) for a, _ in wrapped} == {27}
+    whole = ["仲裁委员会独立于行政机关，与行政机关没有隶属关系，仲裁委员会之间也没有隶属关系。" * 2] * 6
+    text = "\n".join([whole[0], *(a + "\n" + b for a, b in wrapped), *whole[1:]])
+    lines = clean_text(text, "txt").split("\n")
+    for a, b in wrapped:
+        assert a + b in lines
+    assert lines.count(whole[0]) == 6  # whole paragraphs stay apart
+
+
+def test_numbered_headings_of_one_length_are_not_a_margin():
+    headings = [f"（{n}）聚焦减损提质推动粮食生产机械化高质高效发展第{n}项" for n in "一二三四五六"]
+    body = "继续推进主要粮食作物生产全程机械化，提高机具适应性、可靠性，完善作业标准和操作规范。"
+    text = "\n".join(x for h in headings for x in (h, body))
+    assert clean_text(text, "md").split("\n") == [x for h in headings for x in (h, body)]
