@@ -22,6 +22,7 @@ from kb.read import SUPPORTED_SUFFIXES
 from .conftest import EVAL, ROOT, SEEDS
 
 CORPUS = ROOT / "corpus"
+REAL = ROOT / "tests" / "fixtures" / "real"
 
 FILES = sorted(EVAL.glob("*.jsonl"))
 QUERY_KINDS = {"keyword", "number", "question", "place_level", "theme", "colloquial", "lookup"}
@@ -46,11 +47,20 @@ def _added() -> list[Path]:
     return [p for p in sorted(CORPUS.iterdir()) if p.suffix.lower() in SUPPORTED_SUFFIXES and p.name not in seeds]
 
 
+def _real_named() -> list[Path]:
+    """Documents of the real-document set (tests/fixtures/real) that a judgement file names: judged by
+    eval/targets_fresh.jsonl, scored with --corpus tests/fixtures/real."""
+    names = {json.loads(line).get("doc") for path in FILES for line in path.read_text("utf-8").splitlines()
+             if line.strip()}
+    return [REAL / n for n in sorted(n for n in names if isinstance(n, str) and n)
+            if (REAL / n).is_file() and not (CORPUS / n).is_file()]
+
+
 @pytest.fixture(scope="module")
 def added_clauses() -> dict[str, list[str]]:
     catalog = load_catalog(CORPUS)
     return {p.name: [_norm(c.text) for c in ingest_file(p, catalog_entry=catalog.get(p.name)).clauses]
-            for p in _added()}
+            for p in [*_added(), *_real_named()]}
 
 
 @pytest.fixture(scope="module")
