@@ -4,6 +4,7 @@ its first measure. kb/segment.py splits its lines here; the text itself is not c
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from .grammar import DATE, is_org_line
 from .markers import marker_number, match_marker
@@ -111,3 +112,34 @@ class HeadingSequence:
             cuts.append(m.start(1))
         return cuts
 
+
+@dataclass
+class Line:
+    """One paragraph of the cleaned text with its offsets."""
+
+    text: str
+    start: int
+    end: int
+
+
+def split_lines(text: str) -> list[Line]:
+    """Paragraphs (non-empty lines) of the cleaned text with their offsets. A line holding several paragraphs
+    (a body stored as one line, a heading run into its first measure) is split where each starts."""
+    lines: list[Line] = []
+    headings = HeadingSequence()
+    pos = 0
+    for raw in text.split("\n"):
+        stripped = raw.strip()
+        if stripped:
+            start = pos + len(raw) - len(raw.lstrip())
+            cuts = split_points(stripped)
+            for a, b in zip([0, *cuts], [*cuts, len(stripped)], strict=True):
+                runs = [a + r for r in headings.run_ins(stripped[a:b])]  # "…可以仲裁。第三条【…】…"
+                for c, d in zip([a, *runs], [*runs, b], strict=True):
+                    piece = stripped[c:d]
+                    lead = len(piece) - len(piece.lstrip())
+                    piece = piece.strip()
+                    if piece:
+                        lines.append(Line(piece, start + c + lead, start + c + lead + len(piece)))
+        pos += len(raw) + 1
+    return lines

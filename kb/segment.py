@@ -24,7 +24,7 @@ from .grammar import (
 )
 from .markers import heading_of, marker_number, match_marker
 from .models import Clause
-from .runon import HeadingSequence, split_points
+from .runon import Line, split_lines
 
 # Marker types that make their own clause. Deeper ones (（1）, ①) stay inside their parent's text.
 CLAUSE_TYPES = {"article", "part", "measure", "item"}
@@ -33,15 +33,6 @@ _TARGET_LABEL = re.compile(r"^([\u4e00-\u9fff]{2,4})[：:]")
 _NOT_TARGET_LABELS = {"附件", "抄送", "主送", "联系人", "电话", "来源", "地址", "责任单位", "牵头单位"}
 
 MAX_CLAUSE_CHARS = 3000
-
-
-@dataclass
-class Line:
-    """One paragraph of the cleaned text with its offsets."""
-
-    text: str
-    start: int
-    end: int
 
 
 @dataclass
@@ -91,29 +82,6 @@ class Layout:
 
     def text_of(self, span: tuple[int, int]) -> list[str]:
         return [ln.text for ln in self.lines[span[0] : span[1]]]
-
-
-def split_lines(text: str) -> list[Line]:
-    """Paragraphs (non-empty lines) of the cleaned text with their offsets. A line holding several paragraphs
-    (a body stored as one line, a heading run into its first measure) is split where each starts."""
-    lines: list[Line] = []
-    headings = HeadingSequence()
-    pos = 0
-    for raw in text.split("\n"):
-        stripped = raw.strip()
-        if stripped:
-            start = pos + len(raw) - len(raw.lstrip())
-            cuts = split_points(stripped)
-            for a, b in zip([0, *cuts], [*cuts, len(stripped)], strict=True):
-                runs = [a + r for r in headings.run_ins(stripped[a:b])]  # "…可以仲裁。第三条【…】…"
-                for c, d in zip([a, *runs], [*runs, b], strict=True):
-                    piece = stripped[c:d]
-                    lead = len(piece) - len(piece.lstrip())
-                    piece = piece.strip()
-                    if piece:
-                        lines.append(Line(piece, start + c + lead, start + c + lead + len(piece)))
-        pos += len(raw) + 1
-    return lines
 
 
 def _is_header_line(text: str) -> bool:
