@@ -3,6 +3,8 @@ count units, their normal form and conversions (kb/targets.py builds its target 
 
 from __future__ import annotations
 
+import re
+
 from kb.text import CN_NUMERALS, cn_number
 
 # Arabic number (thousands separators, decimals) or a Chinese numeral 一…十/百/千.
@@ -23,10 +25,17 @@ AMOUNT_UNIT = (
     r"|(?<=\d)分(?![之钟别类期批行局支数值配摊担])"
     r")"
 )
-COUNT_UNITS = ("个工作日", "个月", "人次", "个", "户", "家", "项", "笔", "条", "次", "人", "名", "年", "月", "天", "日", "周",
-               "吨", "亩")
-# Counts need a comparator (年排放二氧化碳1万吨及以上, 面积在100亩以上); a weight may carry 千 (5千吨).
-COUNT_UNIT = rf"(?:{MAG}?户|(?:{MAG}|千)?吨|{'|'.join(COUNT_UNITS)})"
+COUNT_UNITS = ("个工作日", "个月", "人次", "个", "户", "家", "项", "笔", "条", "次", "人", "名", "件", "年", "月", "天", "日",
+               "周", "吨", "亩", "千瓦时", "千瓦")
+# Counts need a comparator (年排放二氧化碳1万吨及以上, 面积在100亩以上); a weight may carry 千 (5千吨), an area or
+# a power its magnitude (20万亩, 1.2亿千瓦).
+COUNT_UNIT = rf"(?:{MAG}?户|(?:{MAG}|千)?吨|{MAG}?亩|{MAG}?千瓦时?|{'|'.join(COUNT_UNITS)})"
+_MAG_LEAD = re.compile(rf"^{MAG}")
+
+
+def is_count_unit(unit: str) -> bool:
+    """户, 万户, 5千吨, 20万亩, 1.2亿千瓦: a unit of counts, weights, areas or power, which needs a comparator."""
+    return unit.lstrip("千百十万亿") in COUNT_UNITS or _MAG_LEAD.sub("", unit) in COUNT_UNITS
 UNIT = rf"(?:{AMOUNT_UNIT}|{COUNT_UNIT})"
 
 DATE_UNITS = frozenset({"年", "月", "日"})

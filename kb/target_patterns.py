@@ -46,7 +46,7 @@ _PRE_WORDS = (
     "不大于", "不小于", "不多于", "最高", "最低", "最多", "至少", "超过", "少于", "多于",
     "提高到", "提高至", "提升到", "提升至", "增加到", "增加至", "增长到", "增长至", "增至", "降至", "降到", "降低到",
     "降低至", "下降到", "下降至", "缩短至", "缩短到", "延长至", "延长到", "达到", "突破", "控制在", "稳定在", "保持在",
-    "新增", "累计", "大约", "约", "逾", "满", "连续",
+    "新增", "累计", "大约", "约", "逾", "满", "连续", "最高可至", "最高可达", "最高达", "超", "达",
 )
 _PRE = alternation(_PRE_WORDS)
 # Comparator right after the unit; when present it states the bound, so it wins.
@@ -150,7 +150,8 @@ _DURATION_UNITS = frozenset({"年", "月", "个月", "天", "日", "周", "个�
 _SUFFIX_NAMES = {"及以上": "以上", "及以下": "以下", "之内": "以内", "内": "以内", "左右": "约"}
 _PREFIX_NAMES = {
     "最高不超过": "不超过", "最多不超过": "不超过", "原则上不超过": "不超过", "不得超过": "不超过",
-    "不宜超过": "不超过", "突破": "超过", "逾": "超过", "最低不低于": "不低于", "不得低于": "不低于", "不应低于": "不低于",
+    "不宜超过": "不超过", "最高可至": "不超过", "最高可达": "不超过", "最高达": "不超过", "突破": "超过", "逾": "超过",
+    "超": "超过", "达": "达到", "最低不低于": "不低于", "不得低于": "不低于", "不应低于": "不低于",
     "不得少于": "不少于", "大约": "约",
 }
 
@@ -172,6 +173,9 @@ _OUTLINE_LEAD_RE = re.compile(r"^(?:第[\d一二三四五六七八九十百]+条
 # 不高于承担风险责任(的0.5%): a bound on a share of something, the comparator before the base.
 _SHARE_BOUNDS = (*_BOUNDS, "原则上不高于", "不得超过", "不得低于", "不得少于", "少于", "超过", "为", "占")
 _SHARE_RE = re.compile(rf"^(?P<subj>.*?)(?P<cmp>{alternation(_SHARE_BOUNDS)})(?P<base>.{{2,20}})的$")
+# 给予不超过总投入(30%): a percentage right after its base, with no 的; a bound, not 为/占.
+_SHARE_BARE_RE = re.compile(
+    rf"^(?P<subj>.*?)(?P<cmp>{alternation(_BOUNDS[:4], ('原则上不高于', '不得超过', '不得低于'))})(?P<base>[^的]{{2,12}})$")
 # 1万元以上3万元以下, 1000万元及以上至5000万元: two bounds of one range; between them nothing or 至/到/-.
 _RANGE_GAPS = frozenset({"", "至", "到", "-", "~", "—"})
 # 1000万元及以上至5000万元、5000万元以上至1亿元: tiers of one list share the subject; between them only these.
@@ -180,6 +184,21 @@ _TIER_GAP_CHARS = frozenset("、，,和或及与至到")
 _MORE_SUMS = rf"(?:[、和及与或]{NUM}{UNIT})*"
 _PAYMENT_AFTER_RE = re.compile(rf"{_MORE_SUMS}(?:的)?({alternation(('罚款',), _AWARDS)})")
 # ……30%、30%和40%对企业进行奖励: the payment named after a verb, when nothing before the number names it.
+# 给予不超过总投入30%、最高3000万元的经费支持: what a grant verb gives is named after the sums, after 的.
+_GRANT_VERB_RE = re.compile(alternation(("给予", "予以", "提供", "安排")))
+_GRANT_AFTER_RE = re.compile(
+    rf"(?:[、和及与或](?:{_PRE})?{NUM}{UNIT})*的(?P<thing>[\u4e00-\u9fff]{{0,6}}?"
+    rf"{alternation(('经费支持', '资金支持', '经费', '资金', '资助', '支持'), _AWARDS)})(?=$|[{_BOUNDARY_CHARS}])")
+# 打造3-5个产销联合体, 建设产业集聚区3个: a count a document sets out to build is a goal without a comparator.
+_BUILD_VERBS = alternation(("打造", "建成", "建设", "培育", "新建", "创建", "组建", "选育", "引进", "引育"))
+_BUILD_VERB_RE = re.compile(_BUILD_VERBS + r"(?![部厅局委])")  # not 住房城乡建设部, a body's name
+_BUILD_ONLY_RE = re.compile(rf"^{_BUILD_VERBS}(?:或{_BUILD_VERBS})*$")
+# 打造3-5个(产后初加工和配送服务一体化的区域性产销联合体): what is counted follows the count; not "100人的企业…" (a
+# count followed by 的 qualifies what follows), and no figures in what is counted.
+_COUNTED_AFTER_RE = re.compile(
+    rf"(?:以上|左右)?(?P<thing>[^{_BOUNDARY_CHARS}、的\d][^{_BOUNDARY_CHARS}、\d]{{1,23}})(?=$|[{_BOUNDARY_CHARS}])")
+# 花生种植、收获机械化率分别达到65%和55%, 马铃薯种植、收获机械化率均达到45%: values for coordinated subjects.
+_EACH_RE = re.compile(r"分别$|均$")
 _PAID_BY_VERB_RE = re.compile(rf"{_MORE_SUMS}(?:(?:对|向|给予)(?:企业|其|项目)?)(?:进行|给予)?({alternation(_AWARDS)})")
 _LEAD_OUT_WORDS = ("的", "可", "要", "应", "将", "为", "在", "均", "达", "一般", "提高", "降低", "提升", "增长", "下降", "明显",
                    "显著", "持续", "稳步", "不断", "力争", "争取", "保持", "按")
@@ -197,7 +216,9 @@ _METRIC_AFTER_RE = re.compile(r"(?:的)?(额度|规模|限额|余额|期限|比�
 _BARE_MEASURE_RE = re.compile(r"^(?:总)?(?:规模|金额|额度|总额|面积|数量)$")
 _THING_AFTER_RE = re.compile(r"的([\u4e00-\u9fff“”]{2,16}?)(?=[,，;；。:：]|$|列入|用于|并|，)")
 # 单户担保金额500万元及以下的小微企业…担保费率不超过1%: the number names a group; the bound is on the group.
-_QUALIFIER_AFTER_RE = re.compile(r"的[\u4e00-\u9fff“”]")
+# 年产值超100亿元、具备较强国际竞争力的龙头企业(2家): a further attribute may stand between the bound and 的.
+_QUALIFIER_AFTER_RE = re.compile(rf"(?:、[^{_BOUNDARY_CHARS}、的\d]{{2,16}})?的[\u4e00-\u9fff“”]")
+_QUALIFYING = ("以上", "以下", "以内", "超过")
 # Parentheticals inside a subject: 生产性设备(含环保处理等设备)投资总额, 项目(不含房地产住宅类项目).
 _PAREN_RE = re.compile(r"[(〔\[][^()〔〕\[\]]*[)〕\]]")
 _OPENER_RE = re.compile(r"[(〔\[]")

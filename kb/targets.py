@@ -10,7 +10,8 @@ from bisect import bisect_left, bisect_right
 from kb.models import Target
 from kb.text import compact_view
 
-from .quantities import COUNT_UNITS, in_unit, is_year, normalise_unit, parse_number
+from .quantities import DATE_UNITS, in_unit, is_count_unit, is_year, normalise_unit, parse_number
+from .target_lists import distribute
 from .target_patterns import (
     _ALTERNATIVE_GAPS,
     _BARE_MEASURE_RE,
@@ -19,14 +20,19 @@ from .target_patterns import (
     _BOUND_WORDS,
     _BOUNDARY,
     _BOUNDARY_RE,
+    _BUILD_ONLY_RE,
+    _BUILD_VERB_RE,
     _CJK_NOT_DE,
     _COMPARE_CUT_RE,
+    _COUNTED_AFTER_RE,
     _CRITERION_RE,
     _DEADLINE_LEAD_RE,
     _DEADLINE_RE,
     _DURATION_UNITS,
     _FIRM_GOAL_RE,
     _FRACTION_RE,
+    _GRANT_AFTER_RE,
+    _GRANT_VERB_RE,
     _HEAD_CUT_RE,
     _LEAD_IN_RE,
     _LEAD_OUT_RE,
@@ -49,6 +55,7 @@ from .target_patterns import (
     _QUAL_CMP_RE,
     _QUAL_DIR_RE,
     _QUALIFIER_AFTER_RE,
+    _QUALIFYING,
     _QUANTIFIER_UNITS,
     _RANGE_GAPS,
     _RANGE_OPEN_RE,
@@ -56,6 +63,7 @@ from .target_patterns import (
     _REFERENCE_END_RE,
     _RELATIVE_RE,
     _SENTENCE_END_RE,
+    _SHARE_BARE_RE,
     _SHARE_RE,
     _SUBJECT_CUT_RE,
     _SUFFIX_NAMES,
@@ -179,6 +187,8 @@ def extract_targets(text: str) -> list[Target]:
                 prev_start, prev_end, prev_target = num_items[i][0], num_ends[i], num_items[i][1]
             raw = compact[prev_end:cmp_start][-_MAX_METRIC * 2:]
             share = _SHARE_RE.match(raw) if numeric and not comparator else None
+            if share is None and numeric and not comparator and unit == "%":
+                share = _SHARE_BARE_RE.match(raw)  # 给予不超过总投入30%: no 的 between the base and the share
             if share:  # 原则上不高于承担风险责任的0.5%: ≤ 0.5% of the base; 为配额总量的5%: = 5% of it
                 cmp = share.group("cmp").removeprefix("原则上")
                 comparator = "" if cmp in ("为", "占") else _PREFIX_NAMES.get(cmp, cmp)
@@ -200,6 +210,10 @@ def extract_targets(text: str) -> list[Target]:
                 after = _METRIC_AFTER_RE.match(compact, b) if b < len(compact) else None
                 if after:
                     metric = after.group(1)
+            grant = (_GRANT_AFTER_RE.match(compact, b) if numeric and b < len(compact)
+                     and (not metric or _GRANT_VERB_RE.search(metric + raw)) else None)
+            if grant and not _PAYMENT_AFTER_RE.match(compact, b):  # 并每年给予不超过总运营支出30%…的经费支持
+                metric = grant.group("thing")
             if not metric and ps > 0 and compact[ps - 1] in _BOUNDARY:
                 # 保费补贴时间按保险期限据实核算，不超过3年: the subject opens the previous phrase. (Not when this
                 # phrase was clipped, and not from a run longer than a phrase: that search would make a long
@@ -215,6 +229,10 @@ def extract_targets(text: str) -> list[Target]:
                 paid = _PAID_BY_VERB_RE.match(compact, b)
             if paid:  # 给予企业30万元奖励, 分别给予100万元和30万元奖励: the sum is the 奖励
                 metric = paid.group(1)
+            elif numeric and is_count_unit(unit) and (not metric or _BUILD_ONLY_RE.match(metric)):
+                counted = _COUNTED_AFTER_RE.match(compact, b)
+                if counted:  # 打造3-5个产销联合体: what is built
+                    metric = counted.group("thing")
             elif numeric and _BARE_MEASURE_RE.match(metric):
                 thing = _THING_AFTER_RE.match(compact, b)
                 if thing:  # 总规模不低于1亿元的重点产业发展引导资金: the 总规模 of the 资金
@@ -256,9 +274,19 @@ def extract_targets(text: str) -> list[Target]:
             bound = _BOUND_IN_SUBJECT_RE.search(compact, max(0, m.start() - 12), m.start())
             if bound:  # 最高分值为20分
                 comparator = _BOUND_WORDS[bound.group("w")]
-        if raw_unit.lstrip("千百十万亿") in COUNT_UNITS and not comparator:
-            if not _RANGE_OPEN_RE.search(compact, max(0, m.start() - 4), m.start()):
-                continue  # a count needs a comparator, unless it closes a range (100亩及以上至500亩)
+        if is_count_unit(raw_unit) and not comparator:
+            # A count needs a comparator, unless it closes a range (100亩及以上至500亩), is a range in figures
+            # (打造3-5个联合体, not 8月11日至18日 or 365天-104天) or is what a document sets out to build, in figures
+            # (建设产业集聚区3个, 打造10万亩无人农场; not 培育一家龙头机构, 建设“四个中心”, 于2015年1月1日后开工建设).
+            figures = m.group("n1")[0].isdigit() and raw_unit not in DATE_UNITS
+            n2 = m.group("n2")
+            if n2:
+                ranged = figures and n2[0].isdigit() and v1 < parse_number(n2)
+            else:
+                ranged = _RANGE_OPEN_RE.search(compact, max(0, m.start() - 4), m.start()) or figures and (
+                    _BUILD_VERB_RE.search(compact, _phrase_span(compact, bounds, m.start(), m.end())[0], m.start()))
+            if not ranged:
+                continue
         if (raw_unit in _QUANTIFIER_UNITS and suf in ("以上", "及以上") and v1 <= 3 and m.end() < len(compact)
                 and _CJK_NOT_DE.match(compact, m.end())):
             continue  # 两个以上行政机关, 两人以上: how many of something, not a target
@@ -316,6 +344,7 @@ def extract_targets(text: str) -> list[Target]:
     found = [f for f in found if (f[0], f[1]) not in drop]
     found = _merge_ranges(compact, sorted(found, key=lambda f: (f[0], f[1])))
     found = _drop_qualifiers(compact, sentence_ends, _share_alternatives(compact, found))
+    found = distribute(compact, found)
 
     found.sort(key=lambda f: (f[0], f[1]))
     seen: set[tuple] = set()
@@ -345,7 +374,7 @@ def _drop_qualifiers(compact: str, sentence_ends: list[int],
     target of its own. Parallel bounds on one subject (1万吨及以上的…，5千吨以上的…) are kept."""
     drop: set[int] = set()
     for i, (a, b, q) in enumerate(found):
-        if q.value is None or q.comparator not in ("以上", "以下", "以内") or not _QUALIFIER_AFTER_RE.match(compact, b):
+        if q.value is None or q.comparator not in _QUALIFYING or not _QUALIFIER_AFTER_RE.match(compact, b):
             continue
         k = bisect_right(sentence_ends, b)
         s_end = sentence_ends[k] if k < len(sentence_ends) else len(compact)
@@ -353,7 +382,10 @@ def _drop_qualifiers(compact: str, sentence_ends: list[int],
             if a2 >= s_end:
                 break
             if t.value is not None and len(t.metric) >= 2:
-                if t.metric != q.metric and t.metric[-2:] in compact[b:a2 + 1]:
+                # 超过 names a group only when the group is counted (年产值超100亿元…的龙头企业2家); a sum
+                # exceeding a bound before a reward (纳税额超过500万元的企业…给予奖励) is a condition of its own.
+                counted = q.comparator != "超过" or is_count_unit(t.unit)
+                if counted and t.metric != q.metric and t.metric[-2:] in compact[b:a2 + 1]:
                     drop.add(i)
                     t.metric = _qualified(compact, q, a, b, t, a2)
                 break

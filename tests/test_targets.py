@@ -238,7 +238,9 @@ def test_not_targets(text):
 
 def test_counts_need_a_comparator():
     assert triples("新增上市企业10家以上") == [(10, "家", "以上")]
-    assert triples("培育上市企业10家") == []
+    assert triples("上市企业10家") == [] and triples("聚焦17条优势产业链") == []
+    # unless the document sets out to build them, in figures: a goal of exactly that many
+    assert triples("培育上市企业10家") == [(10, "家", "")]
 
 
 def test_phrase_is_the_punctuation_delimited_span():
@@ -423,6 +425,17 @@ def test_precision_and_recall_on_the_added_documents():
     assert report.recall >= 0.9, report.misses
 
 
+def test_precision_and_recall_on_the_fresh_real_documents():
+    """eval/targets_fresh.jsonl: five real documents (tests/fixtures/real), written before the extractor ran on them
+    (untouched 0.400 / 0.310); tuned on since, the bar is 0.9 (issue 13)."""
+    from kb.target_eval import evaluate_targets
+
+    report = evaluate_targets(Path(__file__).parent / "fixtures" / "real", EVAL / "targets_fresh.jsonl", only_named=True)
+    assert report.truth >= 60
+    assert report.precision >= 0.9, report.extras
+    assert report.recall >= 0.9, report.misses
+
+
 def test_scorer_counts_misreadings():
     from kb.models import Clause
     from kb.target_eval import TruthTarget, score_targets
@@ -449,3 +462,55 @@ def test_eval_command_scores_a_target_file(capsys):
     assert report["truth"] >= 20 and report["precision"] >= 0.9 and report["recall"] >= 0.9
     assert main(["eval", str(EVAL / "targets_seed_own.jsonl"), "--corpus", str(SEEDS)]) == 0
     assert "精确率" in capsys.readouterr().out
+
+
+def test_grant_caps_a_share_of_the_investment_and_an_amount():
+    share, amount = extract_targets("按照规定分阶段给予不超过总投入30%、最高3000万元的经费支持。")
+    assert (share.sign, share.value, share.unit, share.reference, share.metric) == ("≤", 30, "%", "总投入", "经费支持")
+    assert (amount.sign, amount.value, amount.unit, amount.metric) == ("≤", 3000, "万元", "经费支持")
+    assert all(t.kind == "criterion" for t in (share, amount))
+    # what is given is named after the sums, also when the verb opens the phrase after another grant
+    got = extract_targets("给予最高500万元的开办经费，并每年给予不超过总运营支出30%、最高200万元的经费支持")
+    assert [(t.value, t.metric) for t in got] == [(500, "开办经费"), (30, "经费支持"), (200, "经费支持")]
+    assert only("按照规定给予5000万元的一次性奖励").metric == "一次性奖励"
+    assert only("支持金额最高可至3000万元").sign == "≤"
+
+
+def test_exceeding_reaching_and_units_of_power_and_area():
+    assert [(t.sign, t.value, t.unit) for t in extract_targets("全国农机总动力超过10亿千瓦，灌排机械动力达到1.2亿千瓦")] == [
+        (">", 10, "亿千瓦"), ("≥", 1.2, "亿千瓦")]
+    t = only("新增首次获批境内第三类医疗器械注册证超500件")
+    assert (t.sign, t.value, t.unit, t.metric) == (">", 500, "件", "新增首次获批境内第三类医疗器械注册证")
+    assert (only("服务覆盖率达85%").sign, only("年推广面积达到20万亩").unit) == ("≥", "万亩")
+    assert extract_targets("全县耕地面积20万亩") == []  # an area with no comparator is no target
+
+
+def test_counts_a_document_sets_out_to_build():
+    t = only("打造3-5个产后初加工和配送服务一体化的区域性产销联合体。")
+    assert (t.value, t.upper, t.unit, t.metric) == (3, 5, "个", "产后初加工和配送服务一体化的区域性产销联合体")
+    assert only("建成10个以上“农机服务+”新型组织，鼓励订单作业").metric == "“农机服务+”新型组织"
+    assert (only("建设高端医疗器械产业集聚区3个。").sign, only("打造10万亩粮食生产无人农场").value) == ("=", 10)
+    # counts in words, or with no verb of building, name the scope: no target
+    assert extract_targets("原则上每个省培育一家龙头机构，紧紧围绕建设“四个中心”的目标") == []
+    assert extract_targets("围绕全市10万亩水稻生产无人农场建设，聚焦3万亩高标准菜田") == []
+    # dates, a subtraction and a ministry's name are no counts to build
+    assert extract_targets("建设项目于2015年1月1日后开工建设，10月1日至7日放假调休") == []
+    assert extract_targets("月计薪天数＝（365天-104天）÷12月") == []
+    assert extract_targets("沿用住房城乡建设部65个基础性指标") == []
+
+
+def test_coordinated_subjects_take_their_values():
+    got = extract_targets("花生种植、收获机械化率分别达到65%和55%，马铃薯种植、收获机械化率均达到45%")
+    assert [(t.metric, t.sign, t.value) for t in got] == [
+        ("花生种植机械化率", "≥", 65), ("花生收获机械化率", "≥", 55),
+        ("马铃薯种植机械化率", "≥", 45), ("马铃薯收获机械化率", "≥", 45)]
+    got = extract_targets("中长期贷款、信用贷款余额分别不低于10亿元和20亿元")
+    assert [t.metric for t in got] == ["中长期贷款余额", "信用贷款余额"]
+
+
+def test_a_bound_on_a_counted_group_is_part_of_its_subject():
+    t = only("培育年产值超100亿元、具备较强国际竞争力的龙头企业2家")
+    assert (t.value, t.unit) == (2, "家") and "100亿元" in t.metric
+    # a sum exceeding a bound before what is paid for it is a condition of its own
+    got = extract_targets("对年度纳税额超过500万元的生产加工型企业，按地方财政贡献额同比超出部分的20%给予企业奖励")
+    assert [t.value for t in got] == [500, 20]

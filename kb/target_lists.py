@@ -1,0 +1,57 @@
+"""Targets stated for coordinated subjects: "花生种植、收获机械化率分别达到65%和55%" gives each subject its value in
+turn, "马铃薯种植、收获机械化率均达到45%" gives each the one value (kb/targets.py calls `distribute` last)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from kb.models import Target
+
+from .target_patterns import _EACH_RE, _TIER_GAP_CHARS
+
+
+def distribute(compact: str, found: list[tuple[int, int, Target]]) -> list[tuple[int, int, Target]]:
+    """花生种植、收获机械化率分别达到65%和55%, 马铃薯种植、收获机械化率均达到45%: coordinated subjects take the
+    values in turn (分别) or each the one value (均), and the values after the first share its bound."""
+    out: list[tuple[int, int, Target]] = []
+    i = 0
+    while i < len(found):
+        a, b, t = found[i]
+        each = _EACH_RE.search(compact, max(0, a - 2), a)
+        names = _coordinated(t.metric.removesuffix("分别").removesuffix("均")) if each and t.value is not None else []
+        if not names:
+            out.append(found[i])
+            i += 1
+            continue
+        if each.group() == "均":
+            out += [(a, b, replace(t, metric=name)) for name in names]
+            i += 1
+            continue
+        run = [found[i]]  # 65%和55%: the values of one list, in the text's order
+        while (i + len(run) < len(found) and found[i + len(run)][2].value is not None
+               and _TIER_GAP_CHARS.issuperset(compact[run[-1][1]:found[i + len(run)][0]]) and len(run) < len(names)):
+            run.append(found[i + len(run)])
+        for (ra, rb, rt), name in zip(run, names if len(run) == len(names) else [t.metric] * len(run), strict=False):
+            out.append((ra, rb, replace(rt, metric=name, comparator=rt.comparator or t.comparator,
+                                        kind=t.kind if not rt.comparator else rt.kind)))
+        i += len(run)
+    return out
+
+
+def _coordinated(metric: str) -> list[str]:
+    """花生种植、收获机械化率 → [花生种植机械化率, 花生收获机械化率]; 中长期贷款、信用贷款余额 → [中长期贷款余额,
+    信用贷款余额]. [] when the subject coordinates nothing."""
+    parts = metric.split("、")
+    first, last = parts[0], parts[-1]
+    if len(parts) < 2 or len(first) < 3 or len(last) < 4 or any(not p for p in parts):
+        return []
+    head = first[-2:]
+    at = last.find(head, 1)
+    if at > 0:  # nouns sharing a head: what follows the head in the last part is every item's
+        tail = last[at + len(head):]
+        return [p + tail for p in parts[:-1]] + [last]
+    k = len(parts[1]) if len(parts) > 2 else 2  # short parallel items: 种植、收获 between a prefix and a suffix
+    if len(first) <= k or len(last) <= k or any(len(p) != k for p in parts[1:-1]):
+        return []
+    prefix, suffix = first[:-k], last[k:]
+    return [prefix + first[-k:] + suffix] + [prefix + p + suffix for p in parts[1:-1]] + [prefix + last[:k] + suffix]
