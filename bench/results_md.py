@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
-ORDER = ["main", "quality", "compare", "experiments", "scale", "backends", "load", "fuzz", "real"]
+ORDER = ["main", "quality", "thesaurus", "compare", "experiments", "scale", "backends", "load", "fuzz", "real"]
 
 
 def update_section(name: str, text: str, path: Path = RESULTS) -> None:
