@@ -294,6 +294,31 @@ def test_a_key_term_with_a_modifier_inside_it_counts_in_part():
     assert set(M._split_forms({"民营": 1.0, "企业名单": 1.0})) == {"企业名单"}  # halves of two characters or more
 
 
+def test_a_key_term_inside_a_longer_word_of_the_lexicon_is_not_that_term():
+    from kb.compare import query as M
+
+    lexicon = frozenset({"永续贷", "无还本续贷", "首贷户", "再贷款", "科创贷款"})
+    keys = {"续贷": 2.0, "小微企业": 1.0}
+    q = _query(keys)
+    q.bound = M._bound_in(keys, {}, lexicon)
+    assert q.bound == {"续贷": ("永续贷",)}  # one character before it: 永续 + 贷, another product
+    assert M._meets(q, "续贷", "推广知识产权质押贷、永续贷等产品") == 0.0
+    assert M._key_share(q, "推广永续贷，支持小微企业") == pytest.approx(1.0 / 3.0)
+    # Said on its own elsewhere in the text, or as a kind of it (a modifier of two characters or more): it counts.
+    assert M._meets(q, "续贷", "推广永续贷，做好小微企业续贷") == 1.0
+    assert M._meets(q, "续贷", "落实无还本续贷政策") == 1.0
+    # A longer word the measure names itself, or another name of the key term, counts as the term.
+    assert M._bound_in({"续贷": 1.0, "永续贷": 1.0}, {}, lexicon) == {}
+    assert M._bound_in({"贷款": 1.0}, {"贷款": ("再贷款",)}, lexicon) == {}
+    assert M._bound_in({"贷款": 1.0}, {}, lexicon) == {"贷款": ("再贷款",)}  # relending is not a loan
+    # The same rule for another name of a key term, and with the bundled lexicon.
+    inst = {"无还本续贷": ("续贷",)}
+    q = _query({"无还本续贷": 1.0})
+    q.instances, q.bound = inst, M._bound_in({"无还本续贷": 1.0}, inst)
+    assert M._meets(q, "无还本续贷", "做好小微企业续贷") == M.INSTANCE_CREDIT
+    assert M._meets(q, "无还本续贷", "推广永续贷等产品") == 0.0
+
+
 def test_the_best_sentence_reads_the_measure_stated_in_one_place():
     from kb.compare import query as M
 

@@ -26,6 +26,7 @@ from .diff import clause_diff, only_terms
 from .query import (
     SCALE_SAMPLE,
     _best_sentence,
+    _bound_in,
     _coverage,
     _instances,
     _key_sentence,
@@ -138,8 +139,9 @@ def _make_query(kb, measure: str | None, topic: str | None) -> _Query:
     total = sum(weights.values())
     topics = {k: v / total for k, v in weights.items()} if total else {}
     keys = _key_terms(kb, lexical) if measure else {}
-    return _Query(text, tokens, words, idf, topics, "" if measure else topic_obj.key, keys, _instances(keys, taxonomy),
-                  _split_forms(keys))
+    instances = _instances(keys, taxonomy)
+    return _Query(text, tokens, words, idf, topics, "" if measure else topic_obj.key, keys, instances,
+                  _split_forms(keys), _bound_in(keys, instances))
 
 
 def _heading_topics(heading: str) -> dict[str, float]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from .common import match_form
 
@@ -22,6 +23,7 @@ class _Query:
     keys: dict[str, float] = field(default_factory=dict)  # the measure's policy terms → weight (_key_terms)
     instances: dict[str, tuple[str, ...]] = field(default_factory=dict)  # key term → what counts as one (_instances)
     split: dict[str, re.Pattern] = field(default_factory=dict)  # key term → its form with a modifier inside
+    bound: dict[str, tuple[str, ...]] = field(default_factory=dict)  # key term → other words it is part of (_bound_in)
 
 
 _SENTENCE_END = re.compile(r"[。；;！？!?]")
@@ -90,12 +92,53 @@ def _split_forms(keys: dict[str, float]) -> dict[str, re.Pattern]:
     return out
 
 
+@cache
+def _lexicon() -> frozenset[str]:
+    """Every term the project knows, in matching form: the policy vocabulary and the thesaurus's words."""
+    from ..policy_terms import vocabulary
+    from ..thesaurus import default_thesaurus
+
+    words = set(vocabulary())
+    for word, (names, _source) in default_thesaurus().entries.items():
+        words.add(word)
+        words.update(names)
+    return frozenset(match_form(w) for w in words if w)
+
+
+def _bound_in(keys: dict[str, float], instances: dict[str, tuple[str, ...]],
+              lexicon: frozenset[str] | None = None) -> dict[str, tuple[str, ...]]:
+    """Each key term and each other name of one (_instances) → the longer terms of the lexicon that hold it
+    after one single character: there that character binds to the word's first one and makes another word
+    (永续贷 is 永续 + 贷, not a 续贷; 再贷款, the central bank's relending, is not a 贷款). A longer modifier names a
+    kind of the term (无还本续贷, 制造业中长期贷款) and a word at the start is still said (首贷户), so those count;
+    so does a longer term the measure names itself or that is another name of a key term. `lexicon`: _lexicon()."""
+    lexicon = _lexicon() if lexicon is None else lexicon
+    words = {*keys, *(n for names in instances.values() for n in names)}
+    out = {}
+    for word in words:
+        longer = tuple(w for w in lexicon if len(w) > len(word) and w.startswith(word, 1) and w not in words)
+        if longer:
+            out[word] = longer
+    return out
+
+
+def _said(q: _Query, term: str, text: str) -> bool:
+    """The text holds the word as written, at least once not as part of a longer word (_bound_in)."""
+    bound = q.bound.get(term, ())
+    start = text.find(term)
+    while start >= 0:
+        if not (start and any(text.startswith(w, start - 1) for w in bound)):
+            return True
+        start = text.find(term, start + 1)
+    return False
+
+
 def _meets(q: _Query, term: str, text: str) -> float:
-    """How far the text states a key term: 1 as written, INSTANCE_CREDIT for another name of it (_instances)
-    or the term with a modifier inside it (_split_forms), else 0."""
-    if term in text:
+    """How far the text states a key term: 1 as written, INSTANCE_CREDIT for another name of it (_instances),
+    either not as part of another word (_said), or the term with a modifier inside it (_split_forms), else 0."""
+    if _said(q, term, text):
         return 1.0
-    if any(p in text for p in q.instances.get(term, ())):
+    if any(_said(q, p, text) for p in q.instances.get(term, ())):
         return INSTANCE_CREDIT
     split = q.split.get(term)
     return INSTANCE_CREDIT if split is not None and split.search(text) else 0.0
