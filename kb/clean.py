@@ -28,6 +28,8 @@ _LINE_END_SPACES = re.compile(r"(?<! ) *+\n *+")
 _COLUMN_GAP = re.compile(r"(?<=\S)(?<!^\S)(?<!\s\S)[\t \u00a0\u2000-\u200a\u202f\u205f\u3000]{4,}(?=\S)", re.M)
 # A database export's paragraph mark ("@@  一、…"), at a line start or after a sentence end: not text.
 _EXPORT_MARK = re.compile(r"(?:^|(?<=[。；：:！？\s]))@@[\t \u3000]*", re.M)
+# A whole line of single ideographs each followed by one space: letter-spacing, closed up.
+_LETTER_SPACED = re.compile(rf"^[{_IDEO}](?: [{_IDEO}]){{2,}}$", re.M)
 # Spaces to drop: between an ideograph and an ASCII letter or digit (either order), next to CJK
 # punctuation, and between a digit and a percent sign. A space between two ideographs is kept: issuer
 # names on one line are separated that way ("中国人民银行 工业和信息化部").
@@ -170,9 +172,11 @@ def strip_comments(text: str) -> str:
 
 def normalize_spaces(text: str) -> str:
     """Odd spaces → space, runs collapsed, line ends stripped, and spaces next to CJK punctuation or
-    between ideographs and ASCII letters/digits dropped. Line breaks are kept."""
+    between ideographs and ASCII letters/digits dropped; a letter-spaced line ("宁 波 市 财 政 局", a
+    signature justified to the width of the one above it) closed up. Line breaks are kept."""
     text = _SPACES.sub(" ", _ZERO_WIDTH.sub("", text))
     text = _LINE_END_SPACES.sub("\n", text).strip(" ")
+    text = _LETTER_SPACED.sub(lambda m: m.group(0).replace(" ", ""), text)
     return _SPACE_DROP.sub("", text)
 
 

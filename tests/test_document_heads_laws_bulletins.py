@@ -175,3 +175,12 @@ def test_announcement_numbers_and_the_kinds_of_official_documents():
     for kind in ("请示", "报告", "纪要", "公示", "答复"):
         doc, _ = _doc(f"某县人民政府关于某某事项\n有关情况的{kind}\n某府〔2024〕5号\n某市人民政府：\n现将有关情况报告如下。\n")
         assert doc.title == f"关于某某事项有关情况的{kind}", kind
+
+
+def test_a_letter_spaced_signature_is_one_name():
+    # A signature justified to the width of the line above it: "宁 波 市 财 政 局" is 宁波市财政局.
+    doc, _ = _doc("关于某事的通知\n各有关单位：\n现通知如下。\n一、按规定执行。\n宁 波 市 财 政 局\n2024年3月5日\n")
+    assert doc.issuers == ["宁波市财政局"] and doc.date == "2024-03-05"
+    # Names of two characters or more stay apart: "中国人民银行 工业和信息化部" are two issuers.
+    doc, _ = _doc("关于某事的通知\n各有关单位：\n现通知如下。\n一、按规定执行。\n中国人民银行 工业和信息化部\n2024年3月5日\n")
+    assert doc.issuers == ["中国人民银行", "工业和信息化部"]
