@@ -275,7 +275,9 @@ def _held_out_note() -> str:
     note = (f"batches {released} were held out: each was measured once untouched, shown on its “untouched” row, "
             f"and then used to find general causes, so its current row is tuned")
     if HELD_OUT:
-        note += f"; batch {', '.join(str(b) for b in sorted(HELD_OUT))} is still held out, never tuned on"
+        held = sorted(HELD_OUT)
+        which = f"batch {held[0]} is" if len(held) == 1 else f"batches {', '.join(str(b) for b in held)} are"
+        note += f"; {which} still held out, never tuned on"
     return note
 
 
