@@ -61,12 +61,13 @@ _WEB_DEBRIS = re.compile(
     r"|(?:信息|文章|稿件)?来源[:：].{0,40}$"  # short only: a document may cite a source at length
     r"|版权所有|网站标识码|运行维护单位|Copyright|©"
     r"|扫一扫在手机打开当前页|分享到[:：]?|返回顶部|【我要纠错】"
+    r"|(?:网站)?首页 ?[>＞»›]"  # a breadcrumb: 首页 > 政务公开 > 政策文件
     r")"
 )
 # Cheap first test: a line without any of these cannot be web debris.
 _WEB_HINT = re.compile(
     r"来源|发布|浏览|点击|阅读|访问|编辑|位置|主办|运行维护|技术支持|联系我们|版权|标识码|Copyright|©|扫一扫"
-    r"|分享|返回顶部|纠错|ICP|公网安备|字体|打印|关闭|收藏|下载|大 中 小|\d{4}[-/.年]"
+    r"|分享|返回顶部|纠错|ICP|公网安备|字体|打印|关闭|收藏|下载|大 中 小|首页|\d{4}[-/.年]"
 )
 _WEB_ANYWHERE = re.compile(r"ICP备\s*\d|公网安备\s*\d|网站标识码|【字体[:：]|打印本页|关闭窗口")
 # A dateline from a web page: a date with a clock time and/or a 来源 part, e.g.

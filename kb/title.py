@@ -20,6 +20,7 @@ from .grammar import (
     is_org_line,
 )
 from .markers import match_marker
+from .regions import gazetteer
 from .webpage import line_label
 
 DRAFT = re.compile(r"征求意见稿|送审稿|讨论稿|草案")
@@ -99,6 +100,8 @@ def find_title(
             for span in range(min(_TITLE_SPAN, len(run) - i), 0, -1):
                 if span > 1 and sum(_whole_title(ln) for ln in run[i : i + span]) > 1:
                     continue  # two lines that are each a whole title (a file's heading, then the notice's title)
+                if span > 1 and _whole_title(run[i + span - 1]) and _starts_a_title(run[i + span - 1]):
+                    continue  # a whole title opening as titles do (关于…, 《…, 浙江省…): the line above is not of it
                 candidate = "".join(run[i : i + span])
                 note = ADOPTION.search(candidate)
                 if note:
@@ -138,6 +141,16 @@ def find_title(
     if subjects:
         return f"关于{max(subjects, key=len)}的{doc_type}", "据前言拟定", ""
     return "", "", ""
+
+
+def _starts_a_title(line: str) -> bool:
+    """Does a line open as a title does: 关于…, 《…》, or a division's full name (浙江省…, 宁波市…)? A line
+    above such a title (a site's name, an issuer line) is not the title's first line."""
+    if line.startswith(("关于", "《")):
+        return True
+    places = gazetteer()
+    m = places.pattern.match(line)
+    return bool(m) and not any(e.short for e in places.names.get(m.group(0), ()))
 
 
 def _is_label(line: str) -> bool:

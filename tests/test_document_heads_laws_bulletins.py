@@ -184,3 +184,13 @@ def test_a_letter_spaced_signature_is_one_name():
     # Names of two characters or more stay apart: "中国人民银行 工业和信息化部" are two issuers.
     doc, _ = _doc("关于某事的通知\n各有关单位：\n现通知如下。\n一、按规定执行。\n中国人民银行 工业和信息化部\n2024年3月5日\n")
     assert doc.issuers == ["中国人民银行", "工业和信息化部"]
+
+
+def test_a_sites_lines_above_a_title_are_not_of_it():
+    body = "\n为推进制造业高质量发展，制定本方案。\n一、总体要求\n加快发展。\n浙江省人民政府办公厅\n2024年3月5日\n"
+    for above in ("首页 > 政务公开 > 政策文件", "浙江省人民政府门户网站"):
+        doc, _ = _doc(f"{above}\n浙江省制造业高质量发展行动方案{body}")
+        assert doc.title == "浙江省制造业高质量发展行动方案", above
+    # A title wrapped over lines is still one: its second line does not open as a title does.
+    doc, _ = _doc(f"浙江省制造业高质量发展\n行动方案（2024—2026年）{body}")
+    assert doc.title == "浙江省制造业高质量发展行动方案（2024—2026年）"
