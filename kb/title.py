@@ -100,7 +100,9 @@ def find_title(
             for span in range(min(_TITLE_SPAN, len(run) - i), 0, -1):
                 if span > 1 and sum(_whole_title(ln) for ln in run[i : i + span]) > 1:
                     continue  # two lines that are each a whole title (a file's heading, then the notice's title)
-                if span > 1 and _whole_title(run[i + span - 1]) and _starts_a_title(run[i + span - 1]):
+                above = "".join(run[i : i + span - 1])
+                if (span > 1 and _whole_title(run[i + span - 1]) and _starts_a_title(run[i + span - 1])
+                        and "关于" not in above and above.count("《") == above.count("》")):
                     continue  # a whole title opening as titles do (关于…, 《…, 浙江省…): the line above is not of it
                 candidate = "".join(run[i : i + span])
                 note = ADOPTION.search(candidate)

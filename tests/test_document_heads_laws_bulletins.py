@@ -194,3 +194,5 @@ def test_a_sites_lines_above_a_title_are_not_of_it():
     # A title wrapped over lines is still one: its second line does not open as a title does.
     doc, _ = _doc(f"浙江省制造业高质量发展\n行动方案（2024—2026年）{body}")
     assert doc.title == "浙江省制造业高质量发展行动方案（2024—2026年）"
+    doc, _ = _doc(f"关于支持\n宁波市创建制造业高质量发展示范区的意见{body}")
+    assert doc.title == "关于支持宁波市创建制造业高质量发展示范区的意见"
