@@ -118,14 +118,18 @@ class Located:
         flat = "".join(chars)
         # Drop the brackets of short inserts as normalize() does; a dropped closing bracket stays inside the
         # span of the character before it, so 首台套 found in 首台(套)保险 marks 首台(套).
-        drop = set()
+        # A match wholly inside the insert (信 in 信(信)) marks only itself.
+        drop, closing = set(), {}
         for m in INSERT.finditer(flat):
             drop.update((m.start(), m.end() - 1))
-            ends[m.end() - 2] = ends[m.end() - 1]
+            closing[m.end() - 2] = (m.start() + 1, ends[m.end() - 1])
         self.text = text
-        self.flat = "".join(c for i, c in enumerate(flat) if i not in drop)
-        self._starts = [p for i, p in enumerate(starts) if i not in drop]
-        self._ends = [p for i, p in enumerate(ends) if i not in drop]
+        kept = [i for i in range(len(flat)) if i not in drop]
+        position = {old: new for new, old in enumerate(kept)}
+        self.flat = "".join(flat[i] for i in kept)
+        self._starts = [starts[i] for i in kept]
+        self._ends = [ends[i] for i in kept]
+        self._closing = {position[last]: (position[first], end) for last, (first, end) in closing.items()}
 
     def spans(self, term: str) -> list[tuple[int, int]]:
         """Every occurrence of `term` as (start, end) offsets into the text as written."""
@@ -135,7 +139,9 @@ class Located:
             i = self.flat.find(term, start)
             if i < 0:
                 break
-            out.append((self._starts[i], self._ends[i + len(term) - 1]))
+            last = i + len(term) - 1
+            first, closed = self._closing.get(last, (i, self._ends[last]))
+            out.append((self._starts[i], closed if i < first else self._ends[last]))
             start = i + len(term)
         return out
 
