@@ -11,22 +11,26 @@ from .markers import marker_number, match_marker
 from .text import CN_NUMERALS
 
 _CN = CN_NUMERALS
+# The markers a run-on line is cut at, bounded so that scanning stays linear: 第一条 (or 章, 节), 一、, （一）.
+_ARTICLE = rf"第[{_CN}]{{1,6}}[章节条]"
+_PART = rf"[{_CN}]{{1,3}}、"
+_MEASURE = rf"[（(][{_CN}]{{1,3}}[）)]"
 # A line this long holding this many starts of articles, chapters or parts (一、) is several paragraphs run
 # together (a crawler's get_text(), a page whose paragraphs were source-code line breaks). A real paragraph may
 # enumerate measures or items inline ("包括：（一）…；（二）…"), but never holds three parts or articles.
 RUNON_MIN_CHARS = 600
 RUNON_MIN_STARTS = 3
-_TOP_START = re.compile(rf"第[{_CN}]{{1,6}}[章节条]|[{_CN}]{{1,3}}、")
+_TOP_START = re.compile(f"{_ARTICLE}|{_PART}")
 
 # "一、扩大即期外汇市场交易主体（一）非金融企业…": a part's short heading (no punctuation) and its first measure.
-_HEADING_THEN_MEASURE = re.compile(rf"^[{_CN}]{{1,3}}、[^，。；：:、,（()]{{2,30}}?(?=[（(]一[）)])")
+_HEADING_THEN_MEASURE = re.compile(rf"^{_PART}[^，。；：:、,（()]{{2,30}}?(?=[（(]一[）)])")
 # Where a paragraph starts inside a run-on line.
 _STARTS = re.compile(
     # an article or chapter number followed by a space, as a text lays them out ("第一条  为加强…")
-    rf"(?<=\S)(?=第[{_CN}]{{1,6}}[章节条][ \u3000])"
+    rf"(?<=\S)(?={_ARTICLE}[ \u3000])"
     # a part, measure or item marker after a sentence end (an export's "@@" marker may stand between)
     # ("附件：1. …" is the attachment list, not an outline)
-    rf"|(?<=[。；：:！？])(?<!附件：)(?<!附件:)[ \u3000@]*(?=[{_CN}]{{1,3}}、|[（(][{_CN}]{{1,3}}[）)]|\d{{1,2}}[.．、](?!\d))"
+    rf"|(?<=[。；：:！？])(?<!附件：)(?<!附件:)[ \u3000@]*(?={_PART}|{_MEASURE}|\d{{1,2}}[.．、](?!\d))"
     # the attachment list after the last sentence
     r"|(?<=[。])[ \u3000]*(?=附件\s*\d*\s*[：:])"
 )
