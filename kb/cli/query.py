@@ -107,15 +107,21 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _figures(f, sep: str) -> str:
+    """The three retrieval figures of a report, or of one kind of question in it."""
+    return sep.join(f"{name} = {value:.3f}" for name, value in (("Recall@10", f.recall), ("MRR@10", f.mrr),
+                                                              ("nDCG@10", f.ndcg)))
+
+
 def _show_retrieval(report, args: argparse.Namespace) -> None:
     print(f"检索方式：{args.retriever}  查询数：{report.queries}  平均条款长度：{report.mean_unit_chars:.0f} 字")
     if report.queries:
-        print(f"Recall@10 = {report.recall:.3f}   MRR@10 = {report.mrr:.3f}   nDCG@10 = {report.ndcg:.3f}")
+        print(_figures(report, "   "))
     if report.offtopic:
         print(f"无关问题 {report.offtopic} 个，未返回任何条款的占 {report.offtopic_empty:.3f}")
     for kind, f in report.per_kind.items():
         if kind != "offtopic" and f.queries:
-            print(f"  {kind:12} {f.queries:3} 个  Recall@10 = {f.recall:.3f}  MRR@10 = {f.mrr:.3f}  nDCG@10 = {f.ndcg:.3f}")
+            print(f"  {kind:12} {f.queries:3} 个  {_figures(f, '  ')}")
     if args.verbose:
         for r in report.per_query:
             missed = "；".join(f"{m.doc[:3]}:{m.contains}" for m in r.missed)
