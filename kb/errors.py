@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import zipfile
+
+# What opening or reading a damaged zip package (DOCX, OFD) raises: a bad directory or header (negative seek),
+# a CRC error, an unknown compression method or version ("zip file version 13.8").
+ZIP_DAMAGE = (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError)
+
 
 class KBError(Exception):
     """Base class for every error the kb package raises on purpose."""

@@ -14,16 +14,16 @@ import xml.etree.ElementTree as ET
 import zipfile
 import zlib
 
-from .errors import ReadError, require_text
+from .errors import ZIP_DAMAGE, ReadError, require_text
 from .text import join_placed
 
 # Uncompressed bytes a package may expand to, in all: a zip bomb is refused, not unpacked.
 MAX_UNPACKED = 256 * 1024 * 1024
 _NUMBERS = re.compile(r"-?\d+(?:\.\d+)?")
 _DEFAULT_SIZE = 3.5  # mm: 五号 text, when a TextObject gives no Size
-# What a damaged package raises while a part is read and parsed: a bad header (negative seek), CRC or deflate
-# stream, an unknown compression method, broken XML.
-_DAMAGE = (ET.ParseError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError)
+# What a damaged package raises while a part is read and parsed: the zip's own damage, a broken deflate stream,
+# broken XML.
+_DAMAGE = (ET.ParseError, zlib.error, *ZIP_DAMAGE)
 
 
 def read_ofd(source: str, data: bytes, max_unpacked: int = MAX_UNPACKED) -> str:
@@ -34,7 +34,7 @@ def read_ofd(source: str, data: bytes, max_unpacked: int = MAX_UNPACKED) -> str:
     one 5 MB part is a gigabyte of XML)."""
     try:
         package = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+    except ZIP_DAMAGE:
         raise ReadError(source, "OFD 文件已损坏（不是有效的 OFD 压缩包）") from None
     with package:
         if sum(info.file_size for info in package.infolist()) > max_unpacked:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .config import MAX_FILE_BYTES, ParseBudget
-from .errors import ReadError, require_text
+from .errors import ZIP_DAMAGE, ReadError, require_text
 from .models import RawDocument
 from .text import CONTROL, NEWLINES, unify_breaks
 
@@ -415,7 +415,7 @@ def _check_zip(source: str, data: bytes, budget: ParseBudget, kind: str) -> None
 
     try:
         entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):  # e.g. "zip file version 13.8"
+    except ZIP_DAMAGE:
         raise ReadError(source, f"{kind} 文件已损坏") from None
     total = sum(e.file_size for e in entries)
     limit = budget.docx_xml_mb * 1024 * 1024
