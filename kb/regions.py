@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from .text import alternation
+
 _PROVINCE_SUFFIX = re.compile(r"(?:省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$")
 _CITY_SUFFIX = re.compile(r"(?:市|地区|盟|林区)$")
 # A short form must be followed by one of these to be read as the city inside running text (苏州金融机构
@@ -58,8 +60,8 @@ def gazetteer() -> Gazetteer:
     data = resources.files("kb.data")
     extra = tomllib.loads(data.joinpath("regions.toml").read_text("utf-8"))
     municipalities = {m + "市" for m in extra["municipalities"]["names"]}
-    ethnic = sorted(extra.get("ethnic", {}).get("names", []), key=len, reverse=True)
-    autonomous = re.compile("(?:(?:" + "|".join(map(re.escape, ethnic)) + ")族)+自治州$") if ethnic else None
+    ethnic = extra.get("ethnic", {}).get("names", [])
+    autonomous = re.compile(f"(?:{alternation(ethnic)}族)+自治州$") if ethnic else None
     names: dict[str, list[_Entry]] = {}
 
     def add(name: str, entry: _Entry) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from kb.errors import KBError
 from kb.models import TopicTag
 from kb.responsibility import strip_responsibility
-from kb.text import to_half
+from kb.text import alternation, to_half
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "topics.toml"
 
@@ -56,8 +56,8 @@ class Topic:
                 self._phrases.setdefault(normalize(p), (p, weight))
         # Longest first, so 出口信用保险 is one hit rather than 保险 inside it, and an
         # exclude phrase (银行保险机构) swallows the keyword it contains.
-        alternation = "|".join(re.escape(p) for p in sorted(self._phrases, key=len, reverse=True) if p)
-        self._pattern = re.compile(alternation or r"(?!)")
+        phrases = [p for p in self._phrases if p]
+        self._pattern = re.compile(alternation(phrases) if phrases else r"(?!)")
 
 
 def _error(path: Path, where: str, problem: str) -> KBError:
