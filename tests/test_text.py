@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from kb.text import (
     CN_NUMERALS,
     Located,
+    alternation,
     cn_number,
+    compact_view,
     found_terms,
     match_form,
     normalize,
@@ -88,3 +92,18 @@ def test_a_term_inside_an_insert_marks_only_itself():
 def test_quote_title():
     assert quote_title("关于印发《苏州市惠企政策》的通知") == "《关于印发〈苏州市惠企政策〉的通知》"
     assert quote_title("《已有书名号》") == "《已有书名号》" and quote_title("") == "《》"
+
+
+def test_alternation_longest_first_escaped_once_each():
+    pattern = alternation(("最高", "不超过"), ("最高不超过", "最高", "1.5+"))
+    assert pattern == r"(?:最高不超过|1\.5\+|不超过|最高)"
+    # A word never loses to its own beginning, whatever order the words were given in.
+    assert re.match(pattern, "最高不超过3年").group() == "最高不超过"
+    assert re.fullmatch(pattern, "1.5+") and not re.fullmatch(pattern, "105+")
+
+
+def test_compact_view_maps_each_character_back():
+    compact, pos = compact_view("不超过 3 个百分点，（二）")
+    assert compact == "不超过3个百分点，(二)"  # the CJK sentence punctuation stays as written
+    assert [("不超过 3 个百分点，（二）")[i] for i in pos] == list("不超过3个百分点，（二）")
+    assert compact_view("无空格") == ("无空格", range(3))
