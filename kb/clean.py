@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .text import CN_NUMERALS, WIDE, unify_breaks
+from .text import CN_NUMERALS, WIDE, alternation, unify_breaks
 
 # ---------------------------------------------------------------------------------------------------
 # Character classes. Every pattern below is a plain character class or is anchored and bounded, so all
@@ -54,33 +54,37 @@ _PAGE_NUMBER = re.compile(
 )
 # Web-page debris is only recognised on short lines, so a huge one-line file is never dropped whole.
 _WEB_LINE_MAX = 200
+# Labels of a page's information bar: a line opening with one of them and a colon is debris.
+_WEB_LABELS = ("发布时间", "发布日期", "浏览次数", "点击数", "阅读量", "访问量", "责任编辑", "当前位置", "您现在的位置",
+               "您所在的位置", "主办单位", "技术支持", "联系我们")
+# A line opening with one of these is the page's footer or one of its buttons (运行维护单位 with or without
+# its colon).
+_WEB_FOOTERS = ("版权所有", "网站标识码", "运行维护单位", "Copyright", "©", "扫一扫在手机打开当前页", "返回顶部", "【我要纠错】")
+# Anywhere in a short line: the site's registration and its page tools.
+_WEB_MARKS = ("网站标识码", "打印本页", "关闭窗口")
+# Buttons and widgets: a line made only of these (and separators) is debris.
+_WIDGET_WORDS = ("打印本页", "打印", "关闭窗口", "关闭", "收藏", "分享", "返回顶部", "大 中 小", "我要纠错", "下载")
 _WEB_DEBRIS = re.compile(
-    r"^(?:"
-    r"(?:发布时间|发布日期|浏览次数|点击数|阅读量|访问量|责任编辑|当前位置|您现在的位置"
-    r"|您所在的位置|主办单位|运行维护单位|技术支持|联系我们)[:：]"
+    rf"^(?:{alternation(_WEB_LABELS)}[:：]"
     r"|(?:信息|文章|稿件)?来源[:：].{0,40}$"  # short only: a document may cite a source at length
-    r"|版权所有|网站标识码|运行维护单位|Copyright|©"
-    r"|扫一扫在手机打开当前页|分享到[:：]?|返回顶部|【我要纠错】"
-    r"|(?:网站)?首页 ?[>＞»›]"  # a breadcrumb: 首页 > 政务公开 > 政策文件
-    r")"
+    rf"|{alternation(_WEB_FOOTERS)}|分享到[:：]?"
+    r"|(?:网站)?首页 ?[>＞»›])"  # a breadcrumb: 首页 > 政务公开 > 政策文件
 )
-# Cheap first test: a line without any of these cannot be web debris.
+_WEB_ANYWHERE = re.compile(rf"ICP备\s*\d|公网安备\s*\d|【字体[:：]|{alternation(_WEB_MARKS)}")
+# Cheap first test: a line holding none of the words above, nor a stem of the patterns' own forms (来源,
+# 分享到, ICP备…, 字体, 首页, a date), cannot be web debris. Built from the words, so one added there is never missed.
 _WEB_HINT = re.compile(
-    r"来源|发布|浏览|点击|阅读|访问|编辑|位置|主办|运行维护|技术支持|联系我们|版权|标识码|Copyright|©|扫一扫"
-    r"|分享|返回顶部|纠错|ICP|公网安备|字体|打印|关闭|收藏|下载|大 中 小|首页|\d{4}[-/.年]"
+    alternation(_WEB_LABELS, _WEB_FOOTERS, _WEB_MARKS, _WIDGET_WORDS, ("来源", "分享", "ICP备", "公网安备", "字体", "首页"))
+    + r"|\d{4}[-/.年]"
 )
-_WEB_ANYWHERE = re.compile(r"ICP备\s*\d|公网安备\s*\d|网站标识码|【字体[:：]|打印本页|关闭窗口")
 # A dateline from a web page: a date with a clock time and/or a 来源 part, e.g.
 # "2025-08-05 16:28 来源： 中国人民银行网站". A bare date is a document date and is kept.
 _DATELINE = re.compile(
     r"^(?:发布时间[:：] ?)?\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?"
     r"(?: \d{1,2}:\d{2}(?::\d{2})?(?: ?来源[:：].*)?| ?来源[:：].*)$"
 )
-# Buttons and widgets: a line made only of these tokens is debris.
-_WIDGETS = re.compile(
-    r"【?(?:打印本页|打印|关闭窗口|关闭|收藏|分享|返回顶部|字体[:：] ?大 ?中 ?小|大 中 小|我要纠错|下载)】?"
-    r"|[\s\[\]【】|｜/]"
-)
+# The widgets of a line made only of widgets.
+_WIDGETS = re.compile(rf"【?(?:字体[:：] ?大 ?中 ?小|{alternation(_WIDGET_WORDS)})】?|[\s\[\]【】|｜/]")
 
 # ---------------------------------------------------------------------------------------------------
 # Paragraph structure.
