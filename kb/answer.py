@@ -236,7 +236,7 @@ def answer(kb, query: str, k: int = 10, filters=None, retriever: str = "hybrid",
     tokens = tok.tokenize(residual)
     # Nothing asked beyond the scope or the named document: words with no content of their own (文件, 文), or
     # words of the named document's own title (广东 碳排放 管理办法 names the document and asks nothing more).
-    titles = [title_key(d.title) for d in kb.documents if d.id in lk.how]
+    titles = [title_key(d.title) for d in kb.documents if d.id in lk.how] if lk.how else []  # no scan per query
     nothing_asked = all(t in st["lexicon"].fillers or any(t in k for k in titles) for t in tokens)
     if hybrid and nothing_asked and not lk.documents and not lk.phrases:
         # Nothing asked but a scope (广东, 县里, 人民银行): the documents in it, each from its start.
@@ -263,7 +263,7 @@ def answer(kb, query: str, k: int = 10, filters=None, retriever: str = "hybrid",
         cand.append(kb.backend.candidates(exp_tokens, None, n_cand, where).rows)
     named_rows = np.zeros(0, dtype=np.int64)
     if lk.documents:
-        doc_index = {d.id: i for i, d in enumerate(kb.documents)}
+        doc_index = kb._doc_index
         named_rows = np.flatnonzero(np.isin(kb._doc_rows, [doc_index[d] for d in lk.documents]))
     exact = np.asarray(sorted(set(lk.pinned) | lk.phrase_rows), dtype=np.int64)
     cand += [named_rows, exact]
