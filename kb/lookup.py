@@ -105,11 +105,11 @@ SUBJECT_CHARS = (3, 16)  # a piece of a title named before its type (碳排放 �
 def _by_subject_and_type(u: Understanding, documents: Sequence[Document]) -> list[Document]:
     """The words just before a document type, when exactly one title of that type holds them: 碳排放管理办法."""
     for cue in u.of("doctype"):
-        typed = [d for d in documents if title_key(d.title).endswith(cue.value)]
+        keys = [(d, key) for d in documents if (key := title_key(d.title)).endswith(cue.value)]
         before = title_key(u.query[: cue.start])
         for n in range(min(SUBJECT_CHARS[1], len(before)), SUBJECT_CHARS[0] - 1, -1):
             piece = before[-n:]
-            found = [d for d in typed if piece in title_key(d.title)]
+            found = [d for d, key in keys if piece in key]
             if len(found) == 1:
                 return found
             if found:
