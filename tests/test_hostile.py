@@ -154,7 +154,9 @@ def test_memory_over_budget_is_refused_by_name(tmp_path):
 
 def test_output_over_budget_is_refused(tmp_path):
     path = write(tmp_path, "long.txt", ("一、总体要求\n" + "（一）加强领导，落实责任。\n" * 40_000).encode())
-    with bounded_ingest(ParseBudget(output_mb=1)) as ingest:
+    # A generous wall clock: on a loaded machine the 40,000 measures may take longer than the default 20 s, and
+    # then the worker would (rightly) report a timeout instead of the output budget this test is about.
+    with bounded_ingest(ParseBudget(output_mb=1, seconds=180)) as ingest:
         with pytest.raises(ReadError, match="解析结果过大"):
             ingest(path, source=path.name)
 
