@@ -200,24 +200,29 @@ def synthetic_corpus(seed_kb: KnowledgeBase, n: int, results: dict) -> tuple[lis
     return docs, clauses, tokens, vecs, sentence_vectors
 
 
-def synthetic_kb(seed_kb: KnowledgeBase, n: int, results: dict) -> tuple[KnowledgeBase, np.ndarray]:
-    """The synthetic corpus indexed in process (BM25 and FAISS), as a knowledge base."""
+def synthetic_kb(seed_kb: KnowledgeBase, n: int, results: dict, reuse: bool = False) -> tuple[KnowledgeBase,
+                                                                                           np.ndarray]:
+    """The synthetic corpus indexed in process (BM25 and FAISS), as a knowledge base. `reuse` loads the indexes
+    an earlier run saved for the same n instead of building them (bench/profile_query.py)."""
     from kb.bm25 import BM25Index
     from kb.dense import DenseIndex
 
     docs, clauses, tokens, vecs, sentence_vectors = synthetic_corpus(seed_kb, n, results)
-    t = time.perf_counter()
-    bm25 = BM25Index.build(tokens)
-    results["synthetic_bm25_build_s"] = time.perf_counter() - t
-    t = time.perf_counter()
-    dense = DenseIndex.build(vecs)
-    results["synthetic_dense_build_s"] = time.perf_counter() - t
-    results["synthetic_dense_kind"] = dense.kind
     save = OUT / "synthetic"
-    shutil.rmtree(save, ignore_errors=True)
-    bm25.save(save / "bm25")
-    dense.save(save / "dense")
-    results["synthetic_disk_mb"] = sum(p.stat().st_size for p in save.rglob("*") if p.is_file()) / 1e6
+    if reuse and (save / "dense").is_dir() and BM25Index.load(save / "bm25").num_docs == n:
+        bm25, dense = BM25Index.load(save / "bm25"), DenseIndex.load(save / "dense")
+    else:
+        t = time.perf_counter()
+        bm25 = BM25Index.build(tokens)
+        results["synthetic_bm25_build_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        dense = DenseIndex.build(vecs)
+        results["synthetic_dense_build_s"] = time.perf_counter() - t
+        results["synthetic_dense_kind"] = dense.kind
+        shutil.rmtree(save, ignore_errors=True)
+        bm25.save(save / "bm25")
+        dense.save(save / "dense")
+        results["synthetic_disk_mb"] = sum(p.stat().st_size for p in save.rglob("*") if p.is_file()) / 1e6
 
     kb = KnowledgeBase.from_parts(save, {"model": seed_kb.manifest["model"]}, docs, clauses, bm25, dense,
                                   seed_kb.embedder)
