@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .diversity import diversify
-from .lookup import Lookup, flat, lookup, title_key
+from .lookup import Lookup, flat, lookup, title_key, title_keys
 from .models import Hit
 from .relevance import (
     EMPTY_MESSAGE,
@@ -22,7 +22,7 @@ from .relevance import (
     SINGLE_CHAR_SHARE,
     Floor,
     TermGroup,
-    coverage,
+    coverages,
     idf,
     load_floor,
     match_label,
@@ -71,10 +71,10 @@ class Answer:
 
 
 def _state(kb) -> dict:
-    """Per-knowledge-base caches: the scope lexicon and each clause's flattened text."""
+    """Per-knowledge-base caches: the scope lexicon, the documents' title keys and each clause's flattened text."""
     st = kb.__dict__.get("_answer_state")
     if st is None:
-        st = {"lexicon": Lexicon.build(kb.documents), "flat": {}}
+        st = {"lexicon": Lexicon.build(kb.documents), "titles": title_keys(kb.documents), "flat": {}}
         kb.__dict__["_answer_state"] = st
     return st
 
@@ -90,8 +90,9 @@ def warm_up(kb) -> None:
     load_floor("")
 
 
-def _flat_row(kb, row: int) -> str:
-    cache = _state(kb)["flat"]
+def _flat_row(kb, row: int, cache: dict | None = None) -> str:
+    """A clause's text as `flat` gives it, kept in `cache` (the knowledge base's own by default)."""
+    cache = _state(kb)["flat"] if cache is None else cache
     text = cache.get(row)
     if text is None:
         text = flat(kb.clauses[row].text)
@@ -166,11 +167,6 @@ def _spelled_by_parts(term: str, tokens: list[str], df: dict[str, int]) -> bool:
     return len(term) > 2 and all(covered)
 
 
-def _has(kb, row: int):
-    text = _flat_row(kb, row)
-    return lambda term: term in text
-
-
 def _phrase(query: str, texts: list[str]) -> np.ndarray:
     from .text import normalize
 
@@ -178,7 +174,7 @@ def _phrase(query: str, texts: list[str]) -> np.ndarray:
     grams = {chars[i : i + 3] for i in range(len(chars) - 2)}
     if not grams:
         return np.zeros(len(texts))
-    return np.array([sum(1 for g in grams if g in t) / len(grams) for t in texts])
+    return np.array([sum(map(t.__contains__, grams)) / len(grams) for t in texts])
 
 
 def _scope_scores(kb, u: Understanding, rows: np.ndarray) -> np.ndarray:
@@ -226,7 +222,9 @@ def answer(kb, query: str, k: int = 10, filters=None, retriever: str = "hybrid",
     if drop_cues:
         u = u.without(drop_cues)
     out.understanding = u
-    lk = lookup(u, kb.documents, kb.clauses, lambda r: _flat_row(kb, r)) if hybrid else Lookup()
+    flat_cache = st["flat"]
+    lk = lookup(u, kb.documents, kb.clauses, lambda r: _flat_row(kb, r, flat_cache), st["titles"]) \
+        if hybrid else Lookup()
     out.lookup = lk
     if lk.missing_phrases and not lk.documents and not _outside_quotes(query, u):
         _explain(kb, out, [], filters)  # only quoted text was asked, and no clause holds it: nothing to show
@@ -287,9 +285,9 @@ def answer(kb, query: str, k: int = 10, filters=None, retriever: str = "hybrid",
         dense_rows = got.dense if same and got.dense is not None else kb.backend.vector_scores(qvec, rows)
 
     parts: dict[str, np.ndarray] = {}
-    has = [_has(kb, int(r)) for r in rows]
-    cov = np.array([coverage(groups, h, w.partial) for h in has]) if groups else np.zeros(rows.size)
-    texts = [_flat_row(kb, int(r)) for r in rows]
+    texts = [_flat_row(kb, r, flat_cache) for r in rows.tolist()]
+    has = [t.__contains__ for t in texts]  # has[i](term): the candidate's text holds the term
+    cov = coverages(groups, texts, w.partial) if groups else np.zeros(rows.size)
     phrase = _phrase(residual, texts)
     if bm25_rows is not None:
         parts["bm25"] = np.asarray(bm25_rows, dtype=np.float64)

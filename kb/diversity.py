@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 
 def diversify(scores: Sequence[float], groups: Sequence[str], k: int, penalty: float) -> list[int]:
     """Indices of the k best items, chosen greedily: each item's score is lowered by `penalty` for every item
@@ -15,12 +17,21 @@ def diversify(scores: Sequence[float], groups: Sequence[str], k: int, penalty: f
         return []
     if penalty <= 0:
         return sorted(range(n), key=lambda i: (-scores[i], i))[:k]
+    # Each round takes the best adjusted score, the first such item on a tie; only the chosen item's group
+    # changes its adjusted scores, so they are updated, not recomputed.
+    base = np.asarray(scores, dtype=np.float64)
+    adjusted = base.copy()
+    codes: dict[str, int] = {}
+    group_of = np.fromiter((codes.setdefault(g, len(codes)) for g in groups), dtype=np.int64, count=n)
+    taken = np.zeros(len(codes), dtype=np.int64)
+    left = np.ones(n, dtype=bool)
     chosen: list[int] = []
-    taken: dict[str, int] = {}
-    left = list(range(n))
-    while left and len(chosen) < k:
-        best = min(left, key=lambda i: (-(scores[i] - penalty * taken.get(groups[i], 0)), i))
+    while len(chosen) < min(k, n):
+        best = int(np.flatnonzero(left)[np.argmax(adjusted[left])])
         chosen.append(best)
-        left.remove(best)
-        taken[groups[best]] = taken.get(groups[best], 0) + 1
+        left[best] = False
+        g = group_of[best]
+        taken[g] += 1
+        same = group_of == g
+        adjusted[same] = base[same] - penalty * taken[g]
     return chosen

@@ -8,9 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .models import Clause, Document
+from .text import normalize
 from .understand import CLAUSE_PATH, Understanding, chinese_number, doc_number_key
 
 _TITLE_NOISE = re.compile(r"[\s《》〈〉“”\"'‘’「」『』（）()【】\[\]，,。.、：:；;！!？?·-]+")
+_FLAT_NOISE = re.compile(r"[\s*]+")
 MIN_TITLE_CHARS = 6  # a shorter piece of a title (关于金融) names no document
 
 
@@ -39,15 +41,11 @@ class Lookup:
 
 def flat(text: str) -> str:
     """Text as compared for exact matches: NFKC, lower case, no whitespace or Markdown emphasis."""
-    from .text import normalize
-
-    return re.sub(r"[\s*]+", "", normalize(text))
+    return _FLAT_NOISE.sub("", normalize(text))
 
 
 def title_key(text: str) -> str:
     """A title without brackets, quotes, punctuation or spaces: 《关于…的通知》 and 关于…的通知 compare equal."""
-    from .text import normalize
-
     return _TITLE_NOISE.sub("", normalize(text))
 
 
@@ -69,29 +67,33 @@ def _order_by_name(prefix: str, d: Document) -> bool:
     return prefix.endswith("令") and any(name and prefix.endswith(name + "令") for name in d.issuers)
 
 
-def _by_title(query: str, documents: Sequence[Document]) -> list[Document]:
+def title_keys(documents: Sequence[Document]) -> list[str]:
+    """Each document's `title_key`, in order: what `lookup` compares questions with (kept per index)."""
+    return [title_key(d.title) for d in documents]
+
+
+def _by_title(query: str, keyed: Sequence[tuple[Document, str]]) -> list[Document]:
     q = title_key(query)
     if len(q) < MIN_TITLE_CHARS:
         return []
-    full = [d for d in documents if len(title_key(d.title)) >= MIN_TITLE_CHARS and title_key(d.title) in q]
+    full = [d for d, key in keyed if len(key) >= MIN_TITLE_CHARS and key in q]
     if full:
         return sorted(full, key=lambda d: -len(d.title))
     # The question is a piece of exactly one title (staff drop 关于 and the type): that document.
-    part = [d for d in documents if q in title_key(d.title)]
+    part = [d for d, key in keyed if q in key]
     return part if len(part) == 1 else []
 
 
-def _by_short_form(u: Understanding, documents: Sequence[Document]) -> list[Document]:
+def _by_short_form(u: Understanding, keyed: Sequence[tuple[Document, str]]) -> list[Document]:
     """Issuing bodies (or their number, or the place) plus the document type: 七部门指导意见, 洛阳 若干措施."""
     types = u.of("doctype")
     scope = [c for c in u.cues if c.kind in ("issuer", "bodies", "region")]
     if types and not scope:
-        return _by_subject_and_type(u, documents)
+        return _by_subject_and_type(u, keyed)
     if not types:
         return []
     out = []
-    for d in documents:
-        title = title_key(d.title)
+    for d, title in keyed:
         if not any(title.endswith(t.value) for t in types):
             continue
         if all(in_scope(d, c) for c in scope):
@@ -102,10 +104,10 @@ def _by_short_form(u: Understanding, documents: Sequence[Document]) -> list[Docu
 SUBJECT_CHARS = (3, 16)  # a piece of a title named before its type (碳排放 管理办法, 政府性融资担保基金 指导意见)
 
 
-def _by_subject_and_type(u: Understanding, documents: Sequence[Document]) -> list[Document]:
+def _by_subject_and_type(u: Understanding, keyed: Sequence[tuple[Document, str]]) -> list[Document]:
     """The words just before a document type, when exactly one title of that type holds them: 碳排放管理办法."""
     for cue in u.of("doctype"):
-        keys = [(d, key) for d in documents if (key := title_key(d.title)).endswith(cue.value)]
+        keys = [(d, key) for d, key in keyed if key.endswith(cue.value)]
         before = title_key(u.query[: cue.start])
         for n in range(min(SUBJECT_CHARS[1], len(before)), SUBJECT_CHARS[0] - 1, -1):
             piece = before[-n:]
@@ -155,25 +157,34 @@ def clause_number(path: str) -> int | None:
     return chinese_number(m.group(1) or m.group(2) or "")
 
 
+def _scoped(u: Understanding, documents: Sequence[Document]) -> list[str]:
+    """Ids of the documents in every place, issuer, bodies and level the question names (none when it names no
+    place, issuer or bodies)."""
+    if not any(c.kind in ("region", "issuer", "bodies") for c in u.cues):
+        return []
+    cues = [c for c in u.cues if c.kind in ("region", "issuer", "bodies", "level")]
+    return [d.id for d in documents if all(in_scope(d, c) for c in cues)]
+
+
 def lookup(u: Understanding, documents: Sequence[Document], clauses: Sequence[Clause],
-           flat_text=None) -> Lookup:
+           flat_text=None, titles: Sequence[str] | None = None) -> Lookup:
     """Documents named by 文号, title or short form; clauses named by path in them; rows with quoted phrases.
-    `flat_text(row)` gives a clause's flattened text (a cache the caller keeps); `flat` of the text otherwise."""
+    `flat_text(row)` gives a clause's flattened text (a cache the caller keeps); `flat` of the text otherwise;
+    `titles` the documents' `title_keys` (kept by the caller), computed here otherwise."""
     out = Lookup()
-    for how, found in (("文号", _by_number(u, documents)), ("标题", _by_title(u.query, documents)),
-                       ("简称", _by_short_form(u, documents))):
+    keyed = list(zip(documents, title_keys(documents) if titles is None else titles, strict=True))
+    for how, found in (("文号", _by_number(u, documents)), ("标题", _by_title(u.query, keyed)),
+                       ("简称", _by_short_form(u, keyed))):
         for d in found:
             if d.id not in out.how:
                 out.how[d.id] = how
                 out.documents.append(d.id)
     # A quoted word inside the title that named the document (…和“三农”发展的指导意见) is part of the title.
-    titled = [title_key(d.title) for d in documents if out.how.get(d.id) == "标题"]
+    titled = [key for d, key in keyed if out.how.get(d.id) == "标题"] if out.how else []
     paths = [int(c.value) for c in u.of("path")]
-    scoped = [d.id for d in documents
-              if any(c.kind in ("region", "issuer", "bodies") for c in u.cues)
-              and all(in_scope(d, c) for c in u.cues if c.kind in ("region", "issuer", "bodies", "level"))]
-    if paths and (out.documents or len(scoped) == 1):
-        named = set(out.documents or scoped)
+    scope = (out.documents or _scoped(u, documents)) if paths else []
+    if paths and (out.documents or len(scope) == 1):
+        named = set(scope)
         for i, c in enumerate(clauses):
             if c.doc_id in named and clause_number(c.path) in paths:
                 out.pinned.append(c.row if c.row >= 0 else i)

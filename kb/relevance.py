@@ -72,6 +72,23 @@ def coverage(groups: Sequence[TermGroup], has: Callable[[str], bool], partial: f
     return sum(g.weight * credit(g, has, partial) for g in groups) / total
 
 
+def coverages(groups: Sequence[TermGroup], texts: Sequence[str], partial: float) -> np.ndarray:
+    """`coverage` of each text, a term counting as present when it occurs in the text (the same sums, in the
+    same order, one group at a time over all the texts)."""
+    total = sum(g.weight for g in groups)
+    out = np.zeros(len(texts))
+    if total <= 0:
+        return out
+    for g in groups:
+        own = np.fromiter((g.term in t for t in texts), dtype=bool, count=len(texts))
+        credits = np.where(own, 1.0, 0.0)
+        if g.alternatives:
+            alt = np.fromiter((any(a in t for a in g.alternatives) for t in texts), dtype=bool, count=len(texts))
+            credits = np.where(own, 1.0, np.where(alt, partial, 0.0))
+        out = out + g.weight * credits
+    return out / total
+
+
 def match_label(groups: Sequence[TermGroup], has: Callable[[str], bool]) -> str:
     """含全部关键词 / 含部分关键词 / 仅语义相近, over the telling groups (all groups if every one is common)."""
     telling = [g for g in groups if not g.common] or list(groups)

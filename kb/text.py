@@ -104,18 +104,34 @@ def match_form(text: str) -> str:
     return _SPACE.sub("", normalize(text))
 
 
+_CHAR_FORMS: dict[str, str] = {}  # character → its matching form (see _char_form), filled as characters are met
+
+
+def _char_form(ch: str) -> str:
+    """One character in matching form, NFKC and lower case without whitespace (it may become 0, 1 or more)."""
+    form = _CHAR_FORMS.get(ch)
+    if form is None:
+        form = "".join(n for n in unicodedata.normalize("NFKC", ch).lower() if not n.isspace())
+        if len(_CHAR_FORMS) < 65536:
+            _CHAR_FORMS[ch] = form
+    return form
+
+
 class Located:
     """A text in matching form with, for each of its characters, the span it comes from in the text as written."""
 
     def __init__(self, text: str):
-        chars, starts, ends = [], [], []
-        for i, ch in enumerate(text):
-            for n in unicodedata.normalize("NFKC", ch).lower():
-                if not n.isspace():
-                    chars.append(n)
-                    starts.append(i)
-                    ends.append(i + 1)
-        flat = "".join(chars)
+        forms = list(map(_CHAR_FORMS.get, text))
+        if None in forms:
+            forms = [_char_form(ch) for ch in text]
+        flat = "".join(forms)
+        if len(flat) == len(text) and "" not in forms:  # the usual case: each character its own form
+            starts, ends = list(range(len(text))), list(range(1, len(text) + 1))
+        else:
+            starts, ends = [], []
+            for i, form in enumerate(forms):
+                starts.extend([i] * len(form))
+                ends.extend([i + 1] * len(form))
         # Drop the brackets of short inserts as normalize() does; a dropped closing bracket stays inside the
         # span of the character before it, so 首台套 found in 首台(套)保险 marks 首台(套).
         # A match wholly inside the insert (信 in 信(信)) marks only itself.
@@ -124,6 +140,9 @@ class Located:
             drop.update((m.start(), m.end() - 1))
             closing[m.end() - 2] = (m.start() + 1, ends[m.end() - 1])
         self.text = text
+        if not drop:
+            self.flat, self._starts, self._ends, self._closing = flat, starts, ends, {}
+            return
         kept = [i for i in range(len(flat)) if i not in drop]
         position = {old: new for new, old in enumerate(kept)}
         self.flat = "".join(flat[i] for i in kept)

@@ -14,6 +14,7 @@ from kb.relevance import (
     Floor,
     TermGroup,
     coverage,
+    coverages,
     credit,
     idf,
     load_floor,
@@ -116,3 +117,38 @@ def test_diversify_spreads_documents():
     assert diversify([], [], 3, 0.1) == [] and diversify(scores, docs, 0, 0.1) == []
     with pytest.raises(ValueError):
         diversify([1.0], [], 1, 0.1)
+
+
+def _greedy(scores, groups, k, penalty):
+    """diversify as first written: each round, the item with the best score less penalty × its group's picks."""
+    chosen, taken, left = [], {}, list(range(len(scores)))
+    while left and len(chosen) < k:
+        best = min(left, key=lambda i: (-(scores[i] - penalty * taken.get(groups[i], 0)), i))
+        chosen.append(best)
+        left.remove(best)
+        taken[groups[best]] = taken.get(groups[best], 0) + 1
+    return chosen
+
+
+def test_diversify_is_the_plain_greedy_choice():
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        n = int(rng.integers(1, 60))
+        scores = np.round(rng.random(n), int(rng.integers(1, 4))).tolist()  # rounded: many exact ties
+        groups = [f"d{g}" for g in rng.integers(0, int(rng.integers(1, 8)), n)]
+        k, penalty = int(rng.integers(1, n + 3)), float(rng.choice([0.01, 0.04, 0.3, 1.0]))
+        assert diversify(scores, groups, k, penalty) == _greedy(scores, groups, k, penalty)
+
+
+def test_coverages_equal_coverage_of_each_text():
+    rng = np.random.default_rng(5)
+    words = ["融资", "担保", "贷款", "存货", "科技", "专精特新", "中小企业", "贴息"]
+    for _ in range(200):
+        groups = [TermGroup(str(rng.choice(words)), float(rng.random() * 9),
+                            tuple(rng.choice(words, int(rng.integers(0, 3))).tolist()))
+                  for _ in range(int(rng.integers(1, 6)))]
+        texts = ["".join(rng.choice(words, int(rng.integers(0, 5)))) for _ in range(int(rng.integers(1, 30)))]
+        partial = float(rng.choice([0.0, 0.5, 1.0]))
+        want = [coverage(groups, t.__contains__, partial) for t in texts]
+        assert coverages(groups, texts, partial).tolist() == want  # bit for bit
+    assert coverages([TermGroup("融资", 0.0)], ["融资"], 1.0).tolist() == [0.0]
