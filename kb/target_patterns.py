@@ -147,6 +147,9 @@ _HEAD_CUT_RE = re.compile(r"按照|按|由|通过|根据|依据|采取|实行|�
 _QUANTIFIER_UNITS = frozenset({"个", "人", "名", "次", "项", "家"})
 _CJK_NOT_DE = re.compile(r"[\u4e00-\u9fff](?<!的)")
 _DURATION_UNITS = frozenset({"年", "月", "个月", "天", "日", "周", "个工作日"})
+# 于目录更新后(30天内), 自收到通知之日起(30个工作日内): days counted from an event are a procedure's time limit, no target.
+_DAY_UNITS = frozenset({"天", "日", "个工作日", "工作日"})
+_EVENT_START_RE = re.compile(r"(?:后|之日起|日起)$")
 _SUFFIX_NAMES = {"及以上": "以上", "及以下": "以下", "之内": "以内", "内": "以内", "左右": "约"}
 _PREFIX_NAMES = {
     "最高不超过": "不超过", "最多不超过": "不超过", "原则上不超过": "不超过", "不得超过": "不超过",
@@ -173,6 +176,11 @@ _OUTLINE_LEAD_RE = re.compile(r"^(?:第[\d一二三四五六七八九十百]+条
 # 不高于承担风险责任(的0.5%): a bound on a share of something, the comparator before the base.
 _SHARE_BOUNDS = (*_BOUNDS, "原则上不高于", "不得超过", "不得低于", "不得少于", "少于", "超过", "为", "占")
 _SHARE_RE = re.compile(rf"^(?P<subj>.*?)(?P<cmp>{alternation(_SHARE_BOUNDS)})(?P<base>.{{2,20}})的$")
+# 分别按应奖励额(的30%)…对企业进行奖励, 按罚款金额(的1%)奖励: a share of a base the payment is reckoned on, no bound
+# (a base holding a bound or a grant verb is no base: 按规定给予不超过总投资的20% keeps its bound).
+_SHARE_BY_RE = re.compile(
+    rf"^(?P<subj>.*?)(?P<cmp>按照|按)(?!规定|照)(?P<base>(?:(?!{alternation(_BOUNDS, ('给予', '予以', '不得'))})"
+    rf"[^的{_BOUNDARY_CHARS}]){{2,20}})的$")
 # 给予不超过总投入(30%): a percentage right after its base, with no 的; a bound, not 为/占.
 _SHARE_BARE_RE = re.compile(
     rf"^(?P<subj>.*?)(?P<cmp>{alternation(_BOUNDS[:4], ('原则上不高于', '不得超过', '不得低于'))})(?P<base>[^的]{{2,12}})$")

@@ -26,9 +26,11 @@ from .target_patterns import (
     _COMPARE_CUT_RE,
     _COUNTED_AFTER_RE,
     _CRITERION_RE,
+    _DAY_UNITS,
     _DEADLINE_LEAD_RE,
     _DEADLINE_RE,
     _DURATION_UNITS,
+    _EVENT_START_RE,
     _FIRM_GOAL_RE,
     _FRACTION_RE,
     _GRANT_AFTER_RE,
@@ -64,6 +66,7 @@ from .target_patterns import (
     _RELATIVE_RE,
     _SENTENCE_END_RE,
     _SHARE_BARE_RE,
+    _SHARE_BY_RE,
     _SHARE_RE,
     _SUBJECT_CUT_RE,
     _SUFFIX_NAMES,
@@ -188,10 +191,11 @@ def extract_targets(text: str) -> list[Target]:
             raw = compact[prev_end:cmp_start][-_MAX_METRIC * 2:]
             share = _SHARE_RE.match(raw) if numeric and not comparator else None
             if share is None and numeric and not comparator and unit == "%":
-                share = _SHARE_BARE_RE.match(raw)  # 给予不超过总投入30%: no 的 between the base and the share
+                # 给予不超过总投入30%: no 的 between the base and the share; 按应奖励额的30%: the base reckoned on
+                share = _SHARE_BARE_RE.match(raw) or _SHARE_BY_RE.match(raw)
             if share:  # 原则上不高于承担风险责任的0.5%: ≤ 0.5% of the base; 为配额总量的5%: = 5% of it
                 cmp = share.group("cmp").removeprefix("原则上")
-                comparator = "" if cmp in ("为", "占") else _PREFIX_NAMES.get(cmp, cmp)
+                comparator = "" if cmp in ("为", "占", "按", "按照") else _PREFIX_NAMES.get(cmp, cmp)
                 raw = share.group("subj")
                 reference, change = _trim(share.group("base")), "of"
             metric, rel_ref, rel_change = _metric(raw)
@@ -206,6 +210,8 @@ def extract_targets(text: str) -> list[Target]:
                     metric = num_items[k0][1].metric
             if not metric and prev_target is not None and _TIER_GAP_CHARS.issuperset(compact[prev_end:cmp_start]):
                 metric = prev_target.metric  # 从单户不超过1000万元提高到2000万元, 5000万元、1亿元: same metric
+                if not reference and prev_target.change == "of" and prev_target.unit == unit:
+                    reference, change = prev_target.reference, "of"  # 按应奖励额的30%、30%和40%: the same base
             if not metric:
                 after = _METRIC_AFTER_RE.match(compact, b) if b < len(compact) else None
                 if after:
@@ -268,6 +274,9 @@ def extract_targets(text: str) -> list[Target]:
         comparator = _SUFFIX_NAMES.get(suf, suf) if suf else _PREFIX_NAMES.get(pre, pre) if pre else ""
         if is_year(m.group("n1"), raw_unit):
             continue
+        if raw_unit in _DAY_UNITS and suf in ("内", "以内", "之内") and _EVENT_START_RE.search(
+                compact, max(0, m.start() - 3), m.start()):
+            continue  # 于目录更新后30天内: a procedure's time limit
         if pre in ("满", "连续") and _PER_BEFORE_RE.search(compact, max(0, m.start() - 1), m.start()):
             continue  # 每满1年: the unit of a rate
         if not comparator:

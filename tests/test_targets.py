@@ -514,3 +514,22 @@ def test_a_bound_on_a_counted_group_is_part_of_its_subject():
     # a sum exceeding a bound before what is paid for it is a condition of its own
     got = extract_targets("对年度纳税额超过500万元的生产加工型企业，按地方财政贡献额同比超出部分的20%给予企业奖励")
     assert [t.value for t in got] == [500, 20]
+
+
+def test_a_share_of_the_base_a_payment_is_reckoned_on():
+    """分别按应奖励额的30%、30%和40%对企业进行奖励: each share is of the base after 按 and names what is paid."""
+    ts = extract_targets("政策奖励按项目建设进度分3个阶段，分别按应奖励额的30%、30%和40%对企业进行奖励。")
+    shares = [t for t in ts if t.unit == "%"]
+    assert [t.value for t in shares] == [30, 30, 40]
+    assert {(t.reference, t.change, t.sign) for t in shares} == {("奖励额", "of", "=")}
+    assert all(t.metric and "奖励额" not in t.metric for t in shares)
+    # a bound in what follows 按 keeps the bound: 按规定 is no base
+    (cap,) = extract_targets("按规定给予不超过项目总投资的20%补助。")
+    assert (cap.sign, cap.value, cap.reference) == ("≤", 20, "项目总投资")
+
+
+def test_days_counted_from_an_event_are_a_time_limit_not_a_target():
+    assert extract_targets("公立医疗机构应于目录更新后30天内") == []
+    assert extract_targets("举报人应当在收到领取奖励通知之日起30个工作日内") == []
+    (limit,) = extract_targets("审评平均时限压缩至40个工作日以内")  # a time to bring down stays a target
+    assert (limit.sign, limit.value, limit.unit) == ("≤", 40, "个工作日")
