@@ -50,11 +50,10 @@ OUTLINE_KNOWN_WRONG: set[str] = {"n44_mp_feixing_jiancha_banfa.txt", "p37_ep_sic
 # 62/105 fields, 13/15 outlines (scorer.UNTOUCHED[7]).
 # Batch 8 (6 documents, two repositories new to the set) was measured untouched 2026-12-02 03:25 on main 1ed66bf:
 # 42/42 fields, 5/6 outlines (scorer.UNTOUCHED[8]).
-# Batch 9 (19 documents, a repository new to the set) is committed before the extractor has run on it: until its
-# untouched figure is recorded in scorer.UNTOUCHED (the next commit, measured once on main), it has no floor.
+# Batch 9 (19 documents, a repository new to the set) was measured untouched 2026-12-02 06:29 on main e3f7e17:
+# 110/133 fields, 17/19 outlines (scorer.UNTOUCHED[9]).
 HELD_OUT_ADDED = {6: {"outlines": 6, "fields": {"title": 3, "issuers": 5, "doc_number": 9, "date": 8, "level": 9,
-                                               "region": 9, "status": 10}},
-                  9: {"outlines": 0, "fields": {}}}
+                                               "region": 9, "status": 10}}}
 
 
 @pytest.fixture(scope="module")
