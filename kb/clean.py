@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .text import CN_NUMERALS, WIDE, alternation, unify_breaks
+from .grammar import PAGE_NUMBER, PARAGRAPH_MARK, SOURCE_STAMP, UNIT_NOTE_LINE, WEB_DATELINE
+from .text import WIDE, alternation, unify_breaks
 
 # ---------------------------------------------------------------------------------------------------
 # Character classes. Every pattern below is a plain character class or is anchored and bounded, so all
@@ -42,16 +43,6 @@ _SPACE_DROP = re.compile(
 # ---------------------------------------------------------------------------------------------------
 # Debris: whole lines that are not part of the document.
 
-_PAGE_NUMBER = re.compile(
-    r"^(?:"
-    r"[-—–－―~·•]{1,2} ?\d{1,4} ?[-—–－―~·•]{1,2}"  # — 2 —   - 2 -   -2-
-    r"|一 ?\d{1,4} ?一"  # — 2 — as OCR reads the dashes
-    r"|第 ?\d{1,4} ?页(?: ?[,，/] ?共 ?\d{1,4} ?页)?"  # 第 2 页   第2页/共10页
-    r"|共 ?\d{1,4} ?页[,，/ ]? ?第 ?\d{1,4} ?页"  # 共10页 第2页
-    r"|\d{1,4} ?/ ?\d{1,4}"  # 2/10
-    r"|[Pp]age \d{1,4}(?: of \d{1,4})?"
-    r")$"
-)
 # Web-page debris is only recognised on short lines, so a huge one-line file is never dropped whole.
 _WEB_LINE_MAX = 200
 # Labels of a page's information bar: a line opening with one of them and a colon is debris.
@@ -77,40 +68,18 @@ _WEB_HINT = re.compile(
     alternation(_WEB_LABELS, _WEB_FOOTERS, _WEB_MARKS, _WIDGET_WORDS, ("来源", "分享", "ICP备", "公网安备", "字体", "首页"))
     + r"|\d{4}[-/.年]"
 )
-# A dateline from a web page: a date with a clock time and/or a 来源 part, e.g.
-# "2025-08-05 16:28 来源： 中国人民银行网站". A bare date is a document date and is kept.
-_DATELINE = re.compile(
-    r"^(?:发布时间[:：] ?)?\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?"
-    r"(?: \d{1,2}:\d{2}(?::\d{2})?(?: ?来源[:：].*)?| ?来源[:：].*)$"
-)
 # The widgets of a line made only of widgets.
 _WIDGETS = re.compile(rf"【?(?:字体[:：] ?大 ?中 ?小|{alternation(_WIDGET_WORDS)})】?|[\s\[\]【】|｜/]")
 
 # ---------------------------------------------------------------------------------------------------
 # Paragraph structure.
 
-_CN_NUM = CN_NUMERALS
-# A line that starts with an outline marker always starts a new paragraph.
-_MARKER = re.compile(
-    rf"^(?:[{_CN_NUM}]{{1,4}} ?[、．.]"  # 一、
-    rf"|[（(] ?[{_CN_NUM}]{{1,4}} ?[）)]"  # （一） (一)
-    r"|[（(] ?\d{1,3} ?[）)]"  # （1）
-    r"|\d{1,3} ?[、．.](?!\d)"  # 1. 1． 1、 (not 1.5亿元)
-    rf"|第[{_CN_NUM}\d]{{1,5}}[章节条编]"  # 第一章 第十条
-    r"|第[一二三四五六七八九十]{1,3}部分"
-    r"|[①-⑳]"
-    r"|(?:附件|附表)\s*\d*\s*[：:]?\s*$"
-    r"|(?:抄送|主送|发送)[：:]"
-    r")"
-)
 # A line ending in one of these (closing quotes and brackets aside) ends its sentence; a line ending
 # in one of _CONTINUES cannot end a paragraph.
 _SENTENCE_FINAL = "。！？；：!?;:"
 _CLOSERS = "”’」』）)】》〕]\"'"
 _CONTINUES = "，、,“‘「『（(【《〔—…-"
 _IDEO_END = re.compile(f"[{_IDEO}]$")  # a line that stops inside a word
-# "（责任单位：…）" trails the measure it belongs to, even after the measure's final 。.
-_TRAILER = re.compile(r"^[（(](?:责任单位|牵头单位|责任部门|配合单位|牵头部门)")
 _PROSE = re.compile(r"[，。；,;]")  # sentence punctuation: the line is prose, not a title
 _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
 
@@ -192,14 +161,14 @@ def display_width(line: str) -> int:
 
 def is_page_number(line: str) -> bool:
     """A page number alone on a line: — 2 —, - 2 -, 第 2 页, 2/10."""
-    return len(line) <= 30 and _PAGE_NUMBER.match(line) is not None
+    return len(line) <= 30 and PAGE_NUMBER.match(line) is not None
 
 
 def is_web_debris(line: str) -> bool:
     """A line of website chrome: dateline, source, footer, buttons."""
     if not line or len(line) > _WEB_LINE_MAX or not _WEB_HINT.search(line):
         return False
-    if _WEB_DEBRIS.match(line) or _WEB_ANYWHERE.search(line) or _DATELINE.match(line):
+    if _WEB_DEBRIS.match(line) or _WEB_ANYWHERE.search(line) or WEB_DATELINE.match(line):
         return True
     return _WIDGETS.sub("", line) == "" and any(c not in " []【】|｜/" for c in line)
 
@@ -268,16 +237,8 @@ def _clean_line(line: str, markdown: bool) -> tuple[str, int, bool] | None:
     return line, display_width(line), heading
 
 
-# A line that is only a link ("原文链接：https://…", "<https://…>") or a database's citation stamp
-# ("【法宝引证码】CLI.12.748997"): where the copy came from, not the document's text.
-_SOURCE_STAMP = re.compile(
-    r"^(?:[\u4e00-\u9fff]{2,8}[:：] ?)?<?(?:https?|ftp)://[^\s<>]{1,2000}>?$"
-    r"|^【[\u4e00-\u9fff]{2,8}】 ?[\x21-\x7e]{1,60}$"
-)
-
-
 def _is_source_stamp(line: str) -> bool:
-    return len(line) <= 2100 and (line[:1] == "【" or "://" in line) and _SOURCE_STAMP.match(line) is not None
+    return len(line) <= 2100 and (line[:1] == "【" or "://" in line) and SOURCE_STAMP.match(line) is not None
 
 
 def _strip_markdown(line: str) -> tuple[str, bool]:
@@ -374,7 +335,7 @@ def _partial_margin(lines: list[_Line]) -> _Wrap | None:
     for ln in lines:
         if ln.width >= _PARTIAL_WRAP_MIN and not ln.heading and _IDEO_END.search(ln.text):
             counts[ln.width] = counts.get(ln.width, 0) + 1
-            if not _MARKER.match(ln.text):
+            if not PARAGRAPH_MARK.match(ln.text):
                 prose[ln.width] = prose.get(ln.width, 0) + 1
     best, width = 0, 0
     for w in counts:
@@ -387,9 +348,9 @@ def _partial_margin(lines: list[_Line]) -> _Wrap | None:
 def _continues(prev: _Line, line: _Line, wrap: _Wrap | None) -> bool:
     """Does `line` continue the paragraph whose last line is `prev`?"""
     a, b = prev.text, line.text
-    if _MARKER.match(b):
+    if PARAGRAPH_MARK.match(b):
         return False
-    if _TRAILER.match(b):
+    if UNIT_NOTE_LINE.match(b):
         return True
     end = a.rstrip(_CLOSERS) or a
     # A trailing comma always continues, even before a markdown heading or after a hard break: the
@@ -415,6 +376,6 @@ def _continues(prev: _Line, line: _Line, wrap: _Wrap | None) -> bool:
     # is not a heading (a marker line without a 。).
     if line.gap == 0 or not (a[-1].isalnum() or a[-1] in "”’"):
         return False
-    if not _PROSE.search(a) or (_MARKER.match(a) and "。" not in a):
+    if not _PROSE.search(a) or (PARAGRAPH_MARK.match(a) and "。" not in a):
         return False
     return not a.startswith(("抄送", "主送", "附件"))

@@ -6,6 +6,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from .grammar import (
+    COUNTY_ADDRESSEE,
+    LOCAL_OFFICE,
+    MUNICIPAL_ADDRESSEE,
+    NATIONAL_ADDRESSEE,
+    PROVINCIAL_ADDRESSEE,
+)
 from .regions import Place, gazetteer, most_specific, places_in
 
 # Words by which a text speaks of its own jurisdiction, per level. Counted to decide the level when the
@@ -15,15 +22,9 @@ _SELF_WORDS = {
     "municipal": ("全市", "我市", "市委", "市政府", "市人民政府", "本市", "市金融工作局", "市工信局", "市财政局"),
     "provincial": ("全省", "我省", "省委", "省政府", "省人民政府", "本省", "全区各", "自治区人民政府"),
 }
-# The addressee names the level below the issuer's: 各省、自治区、直辖市 (national) … 各乡、镇 (county).
-_ADDRESSEE_LEVEL = (
-    ("national", re.compile(r"各省、自治区、直辖市|各省级|国务院各部委")),
-    # 各市工业和信息化局 too: each city's bureau (not 各市场主体, market entities).
-    ("provincial", re.compile(r"^各(?:地级以上市|设区的?市|市(?:、|（|\(|州|人民政府|县)|市(?!场)[\u4e00-\u9fff]{1,12}[局委厅办])")),
-    ("municipal", re.compile(
-        r"^各(?:县（市、区）|县\(市、区\)|区（市）县|区\(市\)县|区、县|县、区|区县|县区|县（区）|区人民政府|县人民政府|区政府)")),
-    ("county", re.compile(r"^各(?:乡|镇|街道|乡镇)")),
-)
+# The addressee names the level below the issuer's (各省、自治区、直辖市 … 各乡、镇: kb/data/grammar.toml).
+_ADDRESSEE_LEVEL = (("national", NATIONAL_ADDRESSEE), ("provincial", PROVINCIAL_ADDRESSEE),
+                    ("municipal", MUNICIPAL_ADDRESSEE), ("county", COUNTY_ADDRESSEE))
 # The body decides the region only when one place dominates: at least this many mentions, and this many
 # times the next place's.
 _DOMINANT_MIN = 3
@@ -31,13 +32,9 @@ _DOMINANT_RATIO = 2
 _BODY_SCAN_CHARS = 40_000
 
 
-# What a national body's office in a province, city or county is called after the body's name.
-_LOCAL_OFFICE = re.compile(r"(?:调查总队|调查队|分行|支行|分局|监管局|监管办公室|监管办|税务局|办事处)$")
-
-
 def _local_office(rest: str) -> bool:
     """Does what follows a national body's name in an issuer ("万载调查队", "江苏省税务局") name a local office?"""
-    return bool(rest) and bool(_LOCAL_OFFICE.search(rest) or re.search(r"(省|市|县|区)(分行|分局|监管局|中心支行)", rest))
+    return bool(rest) and bool(LOCAL_OFFICE.search(rest) or re.search(r"(省|市|县|区)(分行|分局|监管局|中心支行)", rest))
 
 
 def level_region(

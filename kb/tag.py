@@ -41,14 +41,13 @@ from .title import (
 )
 
 _DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_CN_DATE = re.compile(DATE)
 _ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _IMPLEMENTS = re.compile(r"(?:贯彻落实|落实|贯彻|根据|按照|依据|执行|对照)[^，。；《]{0,12}《([^《》]{4,80})》")
 _SELF_REFS = {"意见", "通知", "办法", "方案", "措施", "规定", "细则", "决定", "指导意见", "实施意见"}
 # A 文号 after its label: "文号：银发〔2024〕66号".
 _NUMBER_LABEL = re.compile(r"(?:文号|发文字号|发文文号)\s*[：:]\s*")
 # The date line of a 版记: "2021年11月14日印发".
-_PRINTED_ON = re.compile(rf"^{DATE}\s*印发\s*$")
+_PRINTED_ON = re.compile(rf"^{DATE.pattern}\s*印发\s*$")
 # The evidence of what an adoption note states.
 _ADOPTED = "通过记录："
 # A title naming its issuers before its kind: "中国人民银行中国保险监督管理委员会公告", "××市人民政府令".
@@ -61,7 +60,7 @@ def iso_date(text: str) -> str:
     if m:
         y, mo, d = (int(g) for g in m.groups())
     else:
-        m = _CN_DATE.search(text)
+        m = DATE.search(text)
         if not m:
             return ""
         parts = re.split(r"(?<!\s)\s*+[年月日]\s*+", m.group(0).replace("○", "〇"))
