@@ -101,6 +101,21 @@ class RetrievalBackend(Protocol):
         """(len(terms), len(rows)) booleans: whether each row's tokens include each term."""
 
 
+class BackendBase:
+    """What every implementation knows once a build is open: how many rows it holds and the dimension of their
+    vectors (None when they were not loaded). Subclasses set both, and keep `row_count` current after a write."""
+
+    row_count: int
+    dim: int | None
+
+    @property
+    def has_vectors(self) -> bool:
+        return self.dim is not None
+
+    def count(self) -> int:
+        return self.row_count
+
+
 Status = Callable[[str], AbstractContextManager]
 
 

@@ -9,13 +9,13 @@ import numpy as np
 
 from kb.bm25 import BM25Index, top_k, unique_tokens
 
-from .base import Candidates, ClauseRow, Selection, Status, no_status
+from .base import BackendBase, Candidates, ClauseRow, Selection, Status, no_status
 
 BM25_DIR = "bm25"
 DENSE_DIR = "dense"
 
 
-class LocalBackend:
+class LocalBackend(BackendBase):
     """BM25 (`kb.bm25.BM25Index`) and vectors (`kb.dense.DenseIndex`), row i = clause row i, in memory."""
 
     name = "local"
@@ -23,6 +23,8 @@ class LocalBackend:
     def __init__(self, bm25: BM25Index, dense=None):
         self.bm25 = bm25
         self.dense = dense
+        self.row_count = bm25.num_docs
+        self.dim = dense.dim if dense is not None else None
 
     @classmethod
     def load(cls, build_dir: Path, with_vectors: bool = True) -> LocalBackend:
@@ -33,13 +35,6 @@ class LocalBackend:
 
             dense = DenseIndex.load(Path(build_dir) / DENSE_DIR)
         return cls(bm25, dense)
-
-    @property
-    def has_vectors(self) -> bool:
-        return self.dense is not None
-
-    def count(self) -> int:
-        return self.bm25.num_docs
 
     def document_frequencies(self, terms: Sequence[str]) -> dict[str, int]:
         return {t: self.bm25.df(t) for t in terms}

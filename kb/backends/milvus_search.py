@@ -14,7 +14,7 @@ import numpy as np
 from kb.bm25 import unique_tokens
 from kb.errors import BackendError, IndexCorruptError, IndexMissingError
 
-from .base import Candidates, ClauseRow, Selection
+from .base import BackendBase, Candidates, ClauseRow, Selection
 from .milvus import (
     BATCH,
     BM25_SCALE,
@@ -95,7 +95,7 @@ def _and(*exprs: str) -> str:
 
 
 
-class MilvusBackend:
+class MilvusBackend(BackendBase):
     """A build's collection, read through pymilvus; the same code for milvus-lite and a server."""
 
     name = "milvus"
@@ -103,7 +103,7 @@ class MilvusBackend:
     def __init__(self, config: MilvusConfig, collection: str, count: int, dim: int | None):
         self.config = config
         self.collection = collection
-        self._count = int(count)
+        self.row_count = int(count)
         self.dim = dim
         self._client = client(config)
         self._df: dict[str, int] = {}
@@ -135,16 +135,9 @@ class MilvusBackend:
             raise
         except Exception as e:
             raise BackendError(f"Milvus 集合 {self.collection} 不可用：{first_line(e)}") from e
-        if n != self._count:
+        if n != self.row_count:
             raise IndexCorruptError(
-                f"Milvus 集合 {self.collection} 有 {n} 行，索引清单记录 {self._count} 行，请运行 kb build --force")
-
-    @property
-    def has_vectors(self) -> bool:
-        return self.dim is not None
-
-    def count(self) -> int:
-        return self._count
+                f"Milvus 集合 {self.collection} 有 {n} 行，索引清单记录 {self.row_count} 行，请运行 kb build --force")
 
     def _query_count(self, expr: str) -> int:
         res = self._client.query(self.collection, filter=expr, output_fields=["count(*)"])
@@ -225,7 +218,7 @@ class MilvusBackend:
 
     def vectors(self, rows: np.ndarray | slice) -> np.ndarray:
         if isinstance(rows, slice):
-            rows = np.arange(self._count)[rows]
+            rows = np.arange(self.row_count)[rows]
         if not self.has_vectors:
             from kb.errors import ModelUnavailableError
 
@@ -296,7 +289,7 @@ class MilvusBackend:
         table = df_collection(self.collection)
         current = get_df(self._client, table, list(delta))
         put_df(self._client, table, {t: current.get(t, 0) + n for t, n in delta.items()})
-        self._count = self._query_count("")
+        self.row_count = self._query_count("")
         with self._df_lock:
             self._df.clear()
 
