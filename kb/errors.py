@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 # What opening or reading a damaged zip package (DOCX, OFD) raises: a bad directory or header (negative seek),
 # a CRC error, an unknown compression method or version ("zip file version 13.8").
@@ -27,6 +29,23 @@ def require_text(source: str, text: str, reason: str) -> str:
     if not text.strip():
         raise ReadError(source, reason)
     return text
+
+
+# A kind of exception (or several) and what it means to a reader.
+Failure = tuple[type[BaseException] | tuple[type[BaseException], ...], str]
+
+
+@contextmanager
+def read_errors(source: str, *failures: Failure) -> Iterator[None]:
+    """Inside: an exception of a kind named becomes ReadError(source, its reason), the first kind that fits (its
+    cause dropped: the reason says it all); a ReadError raised inside passes as it is."""
+    try:
+        yield
+    except ReadError:
+        raise
+    except tuple(k for kind, _ in failures for k in (kind if isinstance(kind, tuple) else (kind,))) as e:
+        reason = next(r for kind, r in failures if isinstance(e, kind))
+        raise ReadError(source, reason) from None
 
 
 class CatalogError(KBError):

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 import zlib
 
-from .errors import ZIP_DAMAGE, ReadError, require_text
+from .errors import ZIP_DAMAGE, ReadError, read_errors, require_text
 from .text import join_placed
 
 # Uncompressed bytes a package may expand to, in all: a zip bomb is refused, not unpacked.
@@ -32,21 +32,15 @@ def read_ofd(source: str, data: bytes, max_unpacked: int = MAX_UNPACKED) -> str:
     `max_unpacked` bounds the XML parsed, counting a part each time it is referred to: pages may share one
     content part, so the package's own size says nothing about the work (a 50 KB file of 200 pages sharing
     one 5 MB part is a gigabyte of XML)."""
-    try:
+    with read_errors(source, (ZIP_DAMAGE, "OFD 文件已损坏（不是有效的 OFD 压缩包）")):
         package = zipfile.ZipFile(io.BytesIO(data))
-    except ZIP_DAMAGE:
-        raise ReadError(source, "OFD 文件已损坏（不是有效的 OFD 压缩包）") from None
     with package:
         if sum(info.file_size for info in package.infolist()) > max_unpacked:
             raise ReadError(source, "OFD 文件解压后过大，已拒绝")
         names = _names_by_tail(package.namelist())
-        try:
+        with read_errors(source, (KeyError, "OFD 文件已损坏（缺少 OFD.xml）"), (_DAMAGE, "OFD 文件已损坏（OFD.xml 无法解析）")):
             root = ET.fromstring(package.read("OFD.xml"))
-        except KeyError:
-            raise ReadError(source, "OFD 文件已损坏（缺少 OFD.xml）") from None
-        except _DAMAGE:
-            raise ReadError(source, "OFD 文件已损坏（OFD.xml 无法解析）") from None
-        try:
+        with read_errors(source, ((KeyError, *_DAMAGE), "OFD 文件已损坏（页面内容无法解析）")):
             # Every page's part first, so the XML to parse (a shared part once per page) is known before any.
             parts: list[str] = []
             for doc_root in _all(root, "DocRoot"):
@@ -58,8 +52,6 @@ def read_ofd(source: str, data: bytes, max_unpacked: int = MAX_UNPACKED) -> str:
                 raise ReadError(source, f"OFD 页面内容过多（{len(parts)} 页共用的内容解析后超过 "
                                         f"{max_unpacked // (1024 * 1024)} MB），疑似恶意文件，已拒绝")
             pages = ["\n".join(_page_lines(ET.fromstring(package.read(part)))) for part in parts]
-        except (KeyError, *_DAMAGE):
-            raise ReadError(source, "OFD 文件已损坏（页面内容无法解析）") from None
     return require_text(source, "\n\n".join(pages), "OFD 没有文字层（可能是扫描件）")
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .config import MAX_FILE_BYTES, ParseBudget
-from .errors import ZIP_DAMAGE, ReadError, require_text
+from .errors import ZIP_DAMAGE, ReadError, read_errors, require_text
 from .models import RawDocument
 from .text import CONTROL, NEWLINES, unify_breaks
 
@@ -278,7 +278,7 @@ def _read_pdf(
     # marker means the file is incomplete. (Not anywhere in the file: linearized PDFs have an early one.)
     if b"%%EOF" not in data[-4096:]:
         raise ReadError(source, "PDF 文件已损坏或不完整")
-    try:
+    with read_errors(source, (Exception, "PDF 文件已损坏或不完整")):  # pypdf raises many kinds on broken files
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             # Many PDFs are encrypted only against editing, with an empty password for reading.
@@ -291,10 +291,6 @@ def _read_pdf(
         if len(reader.pages) > budget.pdf_pages:
             raise ReadError(source, f"PDF 页数过多（{len(reader.pages)} 页，上限 {budget.pdf_pages} 页）")
         pages = list(reader.pages)
-    except ReadError:
-        raise
-    except Exception:  # pypdf raises many kinds of errors on broken files
-        raise ReadError(source, "PDF 文件已损坏或不完整") from None
     texts, failed, scanned, chars = [], 0, [], 0
     for i, page in enumerate(pages):
         try:
@@ -375,7 +371,8 @@ def _read_docx(source: str, data: bytes, budget: ParseBudget) -> str:
         # An OLE container: an encrypted Word file, or an old .doc renamed to .docx.
         raise ReadError(source, "DOCX 文件已加密，或是旧版 Word（.doc）格式")
     _check_zip(source, data, budget, "DOCX")
-    try:
+    # zip, XML and package errors all mean the same to a reader
+    with read_errors(source, (Exception, "DOCX 文件已损坏")):
         document = docx.Document(io.BytesIO(data))
         lines: list[str] = []
 
@@ -403,8 +400,6 @@ def _read_docx(source: str, data: bytes, budget: ParseBudget) -> str:
                     lines.extend(chunk_lines(document.part, child.get(qn("r:id"))))
                 elif child.tag in (qn("w:p"), qn("w:tbl")):
                     walk([(Paragraph if child.tag == qn("w:p") else Table)(child, document._body)])
-    except Exception:  # zip, XML and package errors all mean the same to a reader
-        raise ReadError(source, "DOCX 文件已损坏") from None
     return require_text(source, "\n".join(lines), "文件为空（文档中没有文字）")
 
 
@@ -413,10 +408,8 @@ def _check_zip(source: str, data: bytes, budget: ParseBudget, kind: str) -> None
     bound what is read: Python's zipfile never returns more than an entry's declared size."""
     import zipfile
 
-    try:
+    with read_errors(source, (ZIP_DAMAGE, f"{kind} 文件已损坏")):
         entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except ZIP_DAMAGE:
-        raise ReadError(source, f"{kind} 文件已损坏") from None
     total = sum(e.file_size for e in entries)
     limit = budget.docx_xml_mb * 1024 * 1024
     if total > limit:

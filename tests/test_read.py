@@ -403,3 +403,18 @@ def test_any_bytes_read_or_refused(tmp_path, data):
     else:
         assert doc.text.strip()
         assert "\r" not in doc.text
+
+
+def test_read_errors_names_the_first_kind_that_fits_and_lets_others_pass():
+    from kb.errors import read_errors
+
+    with pytest.raises(ReadError, match="a.ofd: 缺少") as e:
+        with read_errors("a.ofd", ((KeyError, IndexError), "缺少"), (LookupError, "查找")):
+            {}["x"]
+    assert e.value.__cause__ is None and e.value.__suppress_context__
+    with pytest.raises(ReadError, match="原样"):
+        with read_errors("a.ofd", (Exception, "损坏")):
+            raise ReadError("a.ofd", "原样")
+    with pytest.raises(ZeroDivisionError):
+        with read_errors("a.ofd", (KeyError, "缺少")):
+            raise ZeroDivisionError
