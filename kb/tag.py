@@ -16,11 +16,20 @@ from .grammar import (
     DATE,
     DATE_LINE,
     DOC_NUMBER,
+    DOC_NUMBER_LABEL,
+    DRAFT,
+    FIGURE_DATE,
+    IMPLEMENTS,
+    ISO_DATE,
+    ISSUER_KIND_TITLE,
+    MASTHEAD,
     ORDER_HEAD,
     ORDER_NUMBER,
     ORDER_SEQ,
+    PRINTED_ON,
     SERIES_NUMBER,
     TITLE_GRAMMAR,
+    TITLE_NUMBER,
     bracketed_issuer,
     is_org_line,
 )
@@ -30,33 +39,22 @@ from .regions import gazetteer
 from .segment import Layout
 from .text import cn_number
 from .title import (
-    DRAFT,
     HEAD_WINDOW,
-    MASTHEAD,
-    TITLE_NUMBER,
     find_title,
     head_above_repeat,
     issuers_of_title,
     title_of,
 )
 
-_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
-_IMPLEMENTS = re.compile(r"(?:贯彻落实|落实|贯彻|根据|按照|依据|执行|对照)[^，。；《]{0,12}《([^《》]{4,80})》")
+# What a document cites as implemented (IMPLEMENTS) but is its own kind, not another document.
 _SELF_REFS = {"意见", "通知", "办法", "方案", "措施", "规定", "细则", "决定", "指导意见", "实施意见"}
-# A 文号 after its label: "文号：银发〔2024〕66号".
-_NUMBER_LABEL = re.compile(r"(?:文号|发文字号|发文文号)\s*[：:]\s*")
-# The date line of a 版记: "2021年11月14日印发".
-_PRINTED_ON = re.compile(rf"^{DATE.pattern}\s*印发\s*$")
 # The evidence of what an adoption note states.
 _ADOPTED = "通过记录："
-# A title naming its issuers before its kind: "中国人民银行中国保险监督管理委员会公告", "××市人民政府令".
-_ISSUER_KIND = re.compile(r"^(.{2,80}?)(?:联合)?(?:公告|通告|令)$")
 
 
 def iso_date(text: str) -> str:
     """"2024 年 4 月 3 日", "2024-4-3" or "二○一二年一月九日" → "2024-04-03"; "" when there is no valid date."""
-    m = _DATE.search(text) or _ISO_DATE.search(text)
+    m = FIGURE_DATE.search(text) or ISO_DATE.search(text)
     if m:
         y, mo, d = (int(g) for g in m.groups())
     else:
@@ -261,7 +259,7 @@ def _doc_number(header: list[str], first: list[str], closing: list[str]) -> str:
         line = line.strip()
         if line[:1] in "（(" and line[-1:] in "）)":
             line = line[1:-1]  # a 文号 on its own line in brackets is still the document's own
-        label = _NUMBER_LABEL.search(line)
+        label = DOC_NUMBER_LABEL.search(line)
         if label:
             m = DOC_NUMBER.match(line, label.end())
             if m:
@@ -324,7 +322,7 @@ def _issuers(header: list[str], closing: list[str], clauses: list[Clause]) -> tu
         if printed and not names:
             return [printed.group(1)], f"印发：{line}"
         if is_org_line(line) and not DATE_LINE.match(line):
-            if i + 1 < len(closing) and _PRINTED_ON.match(closing[i + 1]):
+            if i + 1 < len(closing) and PRINTED_ON.match(closing[i + 1]):
                 printer = printer or line
                 continue
             names.extend(p for n in line.split() if not DATE_LINE.match(n) for p in _split_at_places(n))
@@ -351,7 +349,7 @@ def _issuers(header: list[str], closing: list[str], clauses: list[Clause]) -> tu
                     break
                 run.append(more)
             return _dedupe(_split_orgs(" ".join(run))), "文头：" + " ".join(run)
-        kind = _ISSUER_KIND.match(line.replace(" ", ""))
+        kind = ISSUER_KIND_TITLE.match(line.replace(" ", ""))
         if kind and is_org_line(kind.group(1)):
             return _split_orgs(kind.group(1)), f"标题：{line}"
         joined = "".join(header[i : i + 3])
@@ -388,7 +386,7 @@ def _date(closing: list[str], body: list[str]) -> tuple[str, str]:
 def _references(lines: list[str]) -> list[str]:
     refs = []
     for line in lines:
-        for m in _IMPLEMENTS.finditer(line):
+        for m in IMPLEMENTS.finditer(line):
             name = m.group(1).strip()
             if name not in _SELF_REFS:
                 refs.append(name)

@@ -12,29 +12,25 @@ from .grammar import (
     CONTENTS_HEADING,
     DOC_NUMBER,
     DOC_TYPES,
+    DRAFT,
     FORWARDS,
+    LABEL_LINE,
+    MASTHEAD,
     ORDER_HEAD,
     ORDER_NUMBER,
     ORDER_SEQ,
+    TITLE_FOOTNOTE,
     TITLE_GRAMMAR,
+    TITLE_NUMBER,
     is_org_line,
 )
 from .markers import match_marker
 from .regions import gazetteer
 from .webpage import line_label
 
-DRAFT = re.compile(r"征求意见稿|送审稿|讨论稿|草案")
-# A masthead: "中国人民银行文件", "××省人民政府办公厅文件" — the issuer's letterhead, never the title.
-MASTHEAD = re.compile(r"^\S{2,60}?文件$")
 # Lines a title and an own 文号 are looked for in: the first ones of the document.
 HEAD_WINDOW = 10
-# The document's own 文号 in brackets at the end of its title line: "…的通知（浙价费〔2007〕136号）".
-TITLE_NUMBER = re.compile(rf"[（(]\s*({DOC_NUMBER.pattern})\s*[）)]$")
 _TITLE_SPAN = 3  # a title may wrap over this many lines
-# A label with a sequence number on a line of its own above a title: "附件2", "大纲4", "附表 1：".
-_LABEL_LINE = re.compile(r"^[\u4e00-\u9fff]{1,4}\s*(?:\d{1,3}|[一二三四五六七八九十]{1,3})\s*[：:]?$")
-# A footnote mark at the end of a title line: "…统计公报[1]".
-_FOOTNOTE = re.compile(r"(?<!\s)\s*+(?:\[\d{1,2}\]|［\d{1,2}］)$")
 # A note in brackets may wrap over this many lines ("(2003年12月27日第十届全国人民代表大会" / "常务委员会第六次会议通过)").
 _NOTE_SPAN = 4
 _VERBS = "提升|推动|促进|支持|加强|推进|做好|加快|深化|强化|完善|优化"
@@ -48,7 +44,7 @@ def title_of(text: str) -> str:
     """A title as cited: spaces out, ending at a regulation's adoption note or before its own bracketed 文号,
     starting at 关于 when only issuer names precede it (they are a field of their own). "国务院办公厅转发民政部
     关于…的通知" and "劳动部办公厅对《关于…的请示》的复函" keep their head: what precedes 关于 is not a name."""
-    title = _FOOTNOTE.sub("", re.sub(r"\s+", "", text))
+    title = TITLE_FOOTNOTE.sub("", re.sub(r"\s+", "", text))
     note = ADOPTION.search(title)
     if note:
         title = title[: note.start()].rstrip("（(")
@@ -72,7 +68,7 @@ def find_title(
     #    …管理办法, …行动方案（2024—2026年）). Mastheads, 文号 and draft marks split runs; prose before any
     #    title (a site's notice about the copy) is passed over.
     runs: list[list[str]] = [[]]
-    head = [_FOOTNOTE.sub("", ln) for ln in (header + body)[:HEAD_WINDOW]]
+    head = [TITLE_FOOTNOTE.sub("", ln) for ln in (header + body)[:HEAD_WINDOW]]
     notes = _bracketed_notes(head)
     for k, line in enumerate(head):
         labelled = line_label(line)
@@ -157,7 +153,7 @@ def _starts_a_title(line: str) -> bool:
 
 def _is_label(line: str) -> bool:
     """A label above a title: "附件", "附件2：", "大纲4"."""
-    return bool(_LABEL_LINE.match(line) or ATTACHMENT.match(line))
+    return bool(LABEL_LINE.match(line) or ATTACHMENT.match(line))
 
 
 def _printed_form(title: str, lines: list[str]) -> str:

@@ -3,7 +3,8 @@
 A pattern with nested or overlapping quantifiers (`(?:[#>\\s]*|\\*\\*)*`) backtracks exponentially, and a
 search for a run that must be followed by something (` *\\n`) rescans the run from every character of it
 (quadratic). Both hang a build on one decorative line. The patterns are collected, not listed: module-level
-compiled ones and every literal passed to `re.*`, so a new pattern is covered without touching this test.
+compiled ones, those of kb/data/grammar.toml and every literal passed to `re.*`, so a new pattern is covered
+without touching this test.
 """
 
 from __future__ import annotations
@@ -57,6 +58,11 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
                     and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
                 pattern = node.args[0].value
                 found.setdefault(pattern, (f"{info.name}:{node.lineno}", re.compile(pattern)))
+    from kb.grammar import FORMS  # the patterns of kb/data/grammar.toml, fragments too
+
+    for name, form in FORMS.items():
+        if isinstance(form.value, re.Pattern):
+            found.setdefault(form.value.pattern, (f"grammar.toml:{name}", form.value))
     return sorted(found.values(), key=lambda p: p[0])
 
 
