@@ -11,7 +11,7 @@ from ..models import INFERRED_MARK, KIND_LABELS
 from ..text import quote_title
 from . import options
 from .options import CORPUS_HELP
-from .output import corpus_dir, index_dir, print_json, print_jsonl, print_table
+from .output import corpus_dir, index_dir, print_json, print_jsonl, print_notes, print_table, unindexed
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -47,10 +47,8 @@ def cmd_build(args: argparse.Namespace) -> int:
             print(f"向量模型：{report.model or '无（仅关键词检索）'}；索引目录：{report.build_dir}")
         if report.ocr:
             print(f"经 OCR 识别文字的文件（扫描件，请核对原件）：{'、'.join(report.ocr)}")
-        for w in report.warnings:
-            print(f"警告：{w}", file=sys.stderr)
-        for e in report.errors:
-            print(f"无法索引 {e.source}：{e.reason}", file=sys.stderr)
+        print_notes(f"警告：{w}" for w in report.warnings)
+        print_notes(unindexed(report))
     return 0 if report.ok else 1
 
 
@@ -141,8 +139,7 @@ def cmd_add(args: argparse.Namespace) -> int:
                          backend=backend_writer(settings), budget=settings.budget)
     print(f"索引已更新：{report.documents} 个文件，{report.clauses} 个条款，复用 {report.reused} 个文件，"
           f"新向量 {report.embedded} 条，用时 {report.seconds:.1f} 秒")
-    for e in report.errors:
-        print(f"无法索引 {e.source}：{e.reason}", file=sys.stderr)
+    print_notes(unindexed(report))
     return 0 if report.ok and not failed else 1
 
 

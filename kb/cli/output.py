@@ -1,12 +1,14 @@
-"""What every command shares: the settings, the index and corpus folders, aligned tables and JSON lines."""
+"""What every command shares: the settings, the index and corpus folders, aligned tables, JSON lines and the notes
+written beside the output (notices, warnings, files not indexed)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import math
+import sys
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from ..config import load_settings
@@ -59,6 +61,22 @@ def print_jsonl(objs) -> None:
     """One JSON object per line, Chinese as written."""
     for obj in objs:
         print(json_text(obj))
+
+
+def print_notes(lines: Iterable[str]) -> None:
+    """Lines for the person at the terminal, not part of the output (which may be piped on): on stderr."""
+    for line in lines:
+        print(line, file=sys.stderr)
+
+
+def notices(kb) -> Iterator[str]:
+    """What an index says about itself when loaded (an old build, a missing model…)."""
+    return (f"提示：{notice}" for notice in kb.notices)
+
+
+def unindexed(report) -> Iterator[str]:
+    """The files a build could not index, and why."""
+    return (f"无法索引 {e.source}：{e.reason}" for e in report.errors)
 
 
 def print_json(obj) -> None:

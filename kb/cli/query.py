@@ -10,7 +10,7 @@ from pathlib import Path
 from ..text import quote_title
 from . import options, zh
 from .options import LEVEL_HELP
-from .output import corpus_dir, index_dir, print_json, print_jsonl
+from .output import corpus_dir, index_dir, notices, print_json, print_jsonl, print_notes
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -24,8 +24,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     from ..search import KnowledgeBase
 
     kb = KnowledgeBase.load(index_dir(args))
-    for notice in kb.notices:
-        print(f"提示：{notice}", file=sys.stderr)
+    print_notes(notices(kb))
     filters = Filters(levels=args.level or [], regions=args.region or [], issuers=args.issuer or [],
                       topics=args.topic or [], statuses=args.status or [], documents=args.doc or [],
                       date_from=args.date_from or "", date_to=args.date_to or "")
@@ -94,8 +93,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     else:
         compare = is_compare_file(Path(args.file))
         kb = KnowledgeBase.load(index_dir(args))
-        for notice in kb.notices:
-            print(f"提示：{notice}", file=sys.stderr)
+        print_notes(notices(kb))
         if compare:
             report, show = evaluate_compare(kb, Path(args.file)), _show_compare
         else:
