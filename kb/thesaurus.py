@@ -35,13 +35,16 @@ class Thesaurus:
         entries: dict[str, tuple[tuple[str, ...], str]] = {}
         groups: dict[str, tuple[str, ...]] = {}
 
+        def merge(key: str, terms: list[str], kind: str) -> None:
+            """The terms (other than the key itself) after those the key already has, each once; the kind is the
+            latest source's."""
+            old, _ = entries.get(key, ((), ""))
+            entries[key] = (tuple(dict.fromkeys((*old, *(t for t in terms if t != key)))), kind)
+
         def add(word: str, terms: object) -> None:
             if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
                 raise QueryError(f"同义词表中“{word}”的值应是词语列表")
-            key = _norm(word)
-            old, _ = entries.get(key, ((), ""))
-            new = (_norm(t) for t in terms if _norm(t) != key)
-            entries[key] = (tuple(dict.fromkeys((*old, *new))), "colloquial")
+            merge(_norm(word), [_norm(t) for t in terms], "colloquial")
 
         for word, terms in (data.get("colloquial") or {}).items():
             add(word, terms)
@@ -58,9 +61,7 @@ class Thesaurus:
                 raise QueryError(f"同义词表的缩写组应是词语列表：{group!r}")
             names = [_norm(t) for t in group]
             for name in names:
-                others = tuple(n for n in names if n != name)
-                old, _ = entries.get(name, ((), ""))
-                entries[name] = (tuple(dict.fromkeys((*old, *others))), "abbreviation")
+                merge(name, names, "abbreviation")
         return cls({w: v for w, v in entries.items() if w and v[0]}, groups)
 
     @classmethod
