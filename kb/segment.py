@@ -13,6 +13,7 @@ from .grammar import (
     BRACKET_DATE,
     DATE_LINE,
     DOC_NUMBER,
+    DRAFT_LINE,
     ORDER_HEAD,
     ORDER_SEQ,
     RELEASE_HEADLINE,
@@ -85,7 +86,7 @@ class Layout:
 
 
 def _is_header_line(text: str) -> bool:
-    if DOC_NUMBER.fullmatch(text.strip().strip("（()）")) or re.fullmatch(r"(?<!\s)[（(]?\s*+征求意见稿\s*+[）)]?", text):
+    if DOC_NUMBER.fullmatch(text.strip().strip("（()）")) or DRAFT_LINE.fullmatch(text):
         return True
     if BRACKET_DATE.match(text) or ORDER_HEAD.match(text) or ORDER_SEQ.match(text):
         return True

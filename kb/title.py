@@ -13,6 +13,7 @@ from .grammar import (
     DOC_NUMBER,
     DOC_TYPES,
     DRAFT,
+    DRAFT_LINE,
     FORWARDS,
     LABEL_LINE,
     MASTHEAD,
@@ -214,7 +215,7 @@ def splits_title(line: str) -> bool:
     return bool(
         DOC_NUMBER.fullmatch(bare) or MASTHEAD.match(line) or BRACKET_DATE.match(line)
         or ORDER_HEAD.match(line) or ORDER_SEQ.match(line) or ORDER_NUMBER.match(line)
-        or re.fullmatch(r"(?<!\s)[（(]?\s*+(?:征求意见稿|送审稿|草案)\s*+[）)]?", line)
+        or DRAFT_LINE.fullmatch(line)
     )
 
 

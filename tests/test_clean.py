@@ -389,3 +389,11 @@ def test_control_characters_never_reach_the_html_parser():
     """Found by bench/fuzz.py: a control character made the XML parser behind main-content extraction raise."""
     out = clean_text("<html><body><p>国家\x01金融\x0b监督</p></body></html>", "html")
     assert "国家金融" in out and "\x01" not in out
+
+
+@pytest.mark.parametrize("label", ["责任单位", "牵头部门", "参与单位", "责任主体"])
+def test_a_responsibility_note_on_its_own_line_trails_its_measure(label):
+    """Every label kb/responsibility.py reads (one list, kb/data/grammar.toml's UNIT_LABEL) keeps its note with
+    the measure above it, even after the measure's final 。."""
+    text = f"一、加强管理，完善制度。\n（{label}：市财政局）\n二、强化保障。"
+    assert clean_text(text, "txt") == f"一、加强管理，完善制度。（{label}：市财政局）\n二、强化保障。"

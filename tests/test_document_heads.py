@@ -123,3 +123,10 @@ def test_a_title_issuing_a_quoted_text_and_a_file_headed_with_the_issued_text():
     # Two lines that are each a whole title are not one title wrapped over lines.
     doc, _ = _doc("# 某服务管理规定\n\n关于印发《某服务管理规定》的通知\n\n某办发〔2025〕1号\n\n各省：\n\n现将《某服务管理规定》印发给你们。\n", "md")
     assert doc.title == "关于印发《某服务管理规定》的通知"
+
+
+
+def test_a_draft_mark_between_title_lines_is_no_part_of_the_title():
+    from kb.title import splits_title
+
+    assert all(splits_title(m) for m in ("（征求意见稿）", "(送审稿)", "（讨论稿）", "草案")) and not splits_title("（试行）")

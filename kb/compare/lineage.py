@@ -6,6 +6,7 @@ import re
 import unicodedata
 from difflib import SequenceMatcher
 
+from ..grammar import DRAFT_OR_TRIAL_TAIL
 from ..models import LEVEL_ORDER, Document, order_documents
 from .results import LineageLink
 
@@ -15,7 +16,6 @@ LINEAGE_THRESHOLD = 0.9
 
 
 _BRACKETS = re.compile(r"[《》〈〉<>“”\"'‘’\s]")
-_DRAFT_TAIL = re.compile(r"[（(](?:征求意见稿|送审稿|讨论稿|草案|试行|暂行)[）)]$")
 _LEVEL_HINTS = (  # (pattern on the issuer prefix, level)
     (re.compile(r"国务院|中共中央|中国人民银行|总局|部$|部、|部办公厅|国家"), "national"),
     (re.compile(r"省|自治区"), "provincial"),
@@ -27,7 +27,7 @@ _LEVEL_HINTS = (  # (pattern on the issuer prefix, level)
 def split_title(title: str) -> tuple[str, str]:
     """(issuer prefix, title proper): 《省政府关于…的若干意见》 → ("省政府", "关于…的若干意见"), normalised."""
     t = unicodedata.normalize("NFKC", _BRACKETS.sub("", title or ""))
-    t = _DRAFT_TAIL.sub("", t)
+    t = DRAFT_OR_TRIAL_TAIL.sub("", t)
     i = t.find("关于")
     if i > 0:
         return t[:i], t[i:]
