@@ -10,7 +10,7 @@ from datetime import date
 
 from kb.models import CITED_FIELDS, INFERRED_MARK, STATUS_LABELS, Clause, Document, Hit, marked
 from kb.outline import split_path
-from kb.text import quote_title
+from kb.text import no_spaces, quote_title
 
 DRAFT_MARK = "征求意见稿"
 UNKNOWN_TITLE = "未注明题名"  # a reference line's title when the document states none
@@ -170,7 +170,7 @@ def clean_line(text: str | None) -> str:
 
 def compact_line(text: str | None) -> str:
     """No whitespace at all: 文号 and outline paths (金发〔2024〕5 号 → 金发〔2024〕5号)."""
-    return re.sub(r"\s+", "", ILLEGAL_XML.sub("", text or ""))
+    return no_spaces(ILLEGAL_XML.sub("", text or ""))
 
 
 def display_title(title: str, draft: bool) -> str:

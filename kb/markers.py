@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .text import CN_NUMERALS, cn_number, to_half
+from .text import CN_NUMERALS, cn_number, no_spaces, to_half
 
 # Outline markers at the start of a paragraph. Markdown bold or heading marks may survive cleaning of
 # unusual input, so they are tolerated in front of a marker. The order only matters for matching.
@@ -58,7 +58,7 @@ def _looks_like_part(marker: str, rest: str) -> bool:
 
 def normalise_marker(kind: str, marker: str) -> str:
     """Half-width brackets and stray spaces removed, so "(一)" and "（一）" give the same path."""
-    m = re.sub(r"\s+", "", marker)
+    m = no_spaces(marker)
     if kind in ("item", "subitem", "article"):
         m = to_half(m)  # "１．" is "1.", "第１条" is "第1条"
     m = m.replace("(", "（").replace(")", "）")

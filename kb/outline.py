@@ -7,14 +7,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .models import KIND_LABELS, Clause
-from .text import CN_NUMERALS
+from .text import CN_NUMERALS, no_spaces
 
 
 def clause_title(clause: Clause) -> str:
     """What a clause is called on a card: its heading, else the start of its text."""
     if clause.heading:
         return clause.heading
-    text = re.sub(r"\s+", "", clause.text)
+    text = no_spaces(clause.text)
     return text[:24] + ("…" if len(text) > 24 else "")
 
 
@@ -42,7 +42,7 @@ MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
 def split_path(path: str) -> list[tuple[str, str, str]]:
     """An outline path as (level, marker, number): 二、（一）1. → [("part", "二、", "二"), ("measure", "（一）", "一"),
     ("item", "1.", "1")]. Trailing words that are no marker come last as ("", words, "")."""
-    path = re.sub(r"\s+", "", path or "")
+    path = no_spaces(path or "")
     out, pos = [], 0
     while pos < len(path):
         for level, pattern in MARKERS:
@@ -61,7 +61,7 @@ def body_start(clause: Clause) -> int:
     """Where the clause text goes on after the marker and heading a card already shows as its title:
     "（九）加强供应链融资。鼓励…" with heading 加强供应链融资 → the offset of 鼓励. 0 when the text does not
     open with the heading, or holds nothing else."""
-    heading = re.sub(r"\s+", "", clause.heading or "")
+    heading = no_spaces(clause.heading or "")
     if not heading:
         return 0
     text = clause.text

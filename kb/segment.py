@@ -26,6 +26,7 @@ from .grammar import (
 from .markers import heading_of, marker_number, match_marker
 from .models import Clause
 from .runon import Line, split_lines
+from .text import no_spaces
 
 # Marker types that make their own clause. Deeper ones (（1）, ①) stay inside their parent's text.
 CLAUSE_TYPES = {"article", "part", "measure", "item"}
@@ -119,9 +120,9 @@ def find_layout(lines: list[Line]) -> Layout:
         attach = next((i for i, ln in enumerate(lines[:60]) if ATTACHMENT.match(ln.text)), None)
         title_at = None
         if head:
-            wanted = re.sub(r"\s+", "", head.group(2))
+            wanted = no_spaces(head.group(2))
             title_at = next(
-                (i for i in range(1, n) if re.sub(r"\s+", "", lines[i].text) == wanted), None
+                (i for i in range(1, n) if no_spaces(lines[i].text) == wanted), None
             )
         if title_at is not None and _issues_notice(lines[: title_at]):
             title_at = None  # "关于印发《X》的通知", its addressee and signature, then X: a cover notice, not news
@@ -154,7 +155,7 @@ def find_layout(lines: list[Line]) -> Layout:
 def _issues_notice(lines: list[Line]) -> bool:
     """Do the lines before a repetition of the title named in "印发《X》" read as the notice that issues X (its
     title ends in 通知, or an addressee line follows it) rather than as a news release about X?"""
-    if re.sub(r"\s+", "", lines[0].text).endswith("通知"):
+    if no_spaces(lines[0].text).endswith("通知"):
         return True
     return any(ln.text.endswith(("：", ":")) and "。" not in ln.text and len(ln.text) <= 80
                and not ln.text.startswith("附件") for ln in lines[1:])

@@ -37,7 +37,7 @@ from .jurisdiction import level_region
 from .models import Clause, Evidence
 from .regions import gazetteer
 from .segment import Layout
-from .text import cn_number
+from .text import cn_number, no_spaces
 from .title import (
     HEAD_WINDOW,
     find_title,
@@ -178,7 +178,7 @@ def _apply_page(out: dict[str, Evidence], page: dict[str, tuple[str, str]]) -> N
     value, where = page.get("doc_number", ("", ""))
     number = DOC_NUMBER.search(value)
     if number:
-        out["doc_number"] = Evidence(re.sub(r"\s+", "", number.group(0)), "extracted", where)
+        out["doc_number"] = Evidence(no_spaces(number.group(0)), "extracted", where)
     value, where = page.get("issuers", ("", ""))
     names = [n for n in re.split(r"[\s、，,；;]+", value) if n]
     if names and all(is_org_line(n) for n in names) and not _stated(out, "issuers"):
@@ -221,7 +221,7 @@ def _adoption(lines: list[str]) -> tuple[str, str, str, str] | None:
             body = name if is_org_line(name) and len(name) >= 3 else ""
         else:
             body = (m.group(4) or "") + ("全国" if m.group(5) else "") + "人民代表大会" + (m.group(6) or "")
-        order = re.sub(r"\s+", "", m.group(8) + m.group(9)) if m.group(8) else ""
+        order = no_spaces(m.group(8) + m.group(9)) if m.group(8) else ""
         events.append((f"{y:04d}-{mo:02d}-{d:02d}", body, m.group(10), m.group(0), order))
     if not events:
         return None
@@ -246,15 +246,15 @@ def _doc_number(header: list[str], first: list[str], closing: list[str]) -> str:
         # On its own line, or in brackets under a law's title: （中华人民共和国主席令第 31 号）.
         order = ORDER_NUMBER.match(line) or ORDER_NUMBER.match(line.strip("（()）"))
         if order:
-            return re.sub(r"\s+", "", order.group(1) + order.group(2))
+            return no_spaces(order.group(1) + order.group(2))
         if ORDER_HEAD.match(line) and i + 1 < len(head) and ORDER_SEQ.match(head[i + 1]):
-            return re.sub(r"\s+", "", line + head[i + 1].strip("（()）"))
+            return no_spaces(line + head[i + 1].strip("（()）"))
     for line in head:
         own = TITLE_NUMBER.search(line.strip())
         if own and TITLE_GRAMMAR.match(line[: own.start()].replace(" ", "")):
-            return re.sub(r"\s+", "", own.group(1))
+            return no_spaces(own.group(1))
         if SERIES_NUMBER.match(line.strip()):
-            return re.sub(r"\s+", "", line)
+            return no_spaces(line)
     for line in head + first:
         line = line.strip()
         if line[:1] in "（(" and line[-1:] in "）)":
@@ -263,16 +263,16 @@ def _doc_number(header: list[str], first: list[str], closing: list[str]) -> str:
         if label:
             m = DOC_NUMBER.match(line, label.end())
             if m:
-                return re.sub(r"\s+", "", m.group(0))
+                return no_spaces(m.group(0))
         m = DOC_NUMBER.fullmatch(line.strip())
         if m:
-            return re.sub(r"\s+", "", m.group(0))
+            return no_spaces(m.group(0))
     for line in header[:HEAD_WINDOW] + closing:
         if len(line) > 80:
             continue
         for m in DOC_NUMBER.finditer(line):
             if not line[: m.start()].rstrip().endswith(("》", "（", "(", "〈")):
-                return re.sub(r"\s+", "", m.group(0))
+                return no_spaces(m.group(0))
     return ""
 
 

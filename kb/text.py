@@ -44,6 +44,14 @@ def to_half(text: str) -> str:
 # `\s` in a str pattern is exactly str.isspace(), so these agree with the per-character definition.
 _ONE_SPACE = re.compile(r"\s")
 _WORD_RUN = re.compile(r"\S+")
+_SPACE_RUNS = re.compile(r"\s+")
+
+
+def no_spaces(text: str) -> str:
+    """The text without white space: a title, a 文号 or a name as compared and stored (PDF and OCR text space out
+    characters and break lines mid-word)."""
+    return _SPACE_RUNS.sub("", text)
+
 
 
 def compact_view(text: str) -> tuple[str, Sequence[int]]:

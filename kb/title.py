@@ -27,6 +27,7 @@ from .grammar import (
 )
 from .markers import match_marker
 from .regions import gazetteer
+from .text import no_spaces
 from .webpage import line_label
 
 # Lines a title and an own 文号 are looked for in: the first ones of the document.
@@ -45,7 +46,7 @@ def title_of(text: str) -> str:
     """A title as cited: spaces out, ending at a regulation's adoption note or before its own bracketed 文号,
     starting at 关于 when only issuer names precede it (they are a field of their own). "国务院办公厅转发民政部
     关于…的通知" and "劳动部办公厅对《关于…的请示》的复函" keep their head: what precedes 关于 is not a name."""
-    title = TITLE_FOOTNOTE.sub("", re.sub(r"\s+", "", text))
+    title = TITLE_FOOTNOTE.sub("", no_spaces(text))
     note = ADOPTION.search(title)
     if note:
         title = title[: note.start()].rstrip("（(")
@@ -160,11 +161,11 @@ def _is_label(line: str) -> bool:
 def _printed_form(title: str, lines: list[str]) -> str:
     """The title as the text prints it further down when the heading is a copy without its book-title marks
     (a file's heading "关于贯彻落实“十四五”…规划的实施意见" above the text's "关于贯彻落实《“十四五”…规划》的…")."""
-    bare = re.sub(r"\s+", "", title)
+    bare = no_spaces(title)
     if "《" in bare:
         return title
     for line in lines:
-        squashed = re.sub(r"\s+", "", line)
+        squashed = no_spaces(line)
         if "《" in squashed and squashed != bare and re.sub(r"[《》〈〉]", "", squashed) == bare:
             return line
     return title
@@ -194,9 +195,9 @@ def _whole_title(line: str) -> bool:
 def _issuing_notice(lines: list[str], name: str) -> str:
     """A later head line that issues what `name` names ("X" above "关于印发《X》的通知", a file headed with the
     name of the regulation its notice issues): that notice is the document; "" when there is none."""
-    quoted = "《" + re.sub(r"\s+", "", name) + "》"
+    quoted = "《" + no_spaces(name) + "》"
     for line in lines:
-        squashed = re.sub(r"\s+", "", line)
+        squashed = no_spaces(line)
         if quoted in squashed and squashed.endswith("通知") and TITLE_GRAMMAR.match(squashed):
             return line
     return ""
@@ -222,7 +223,7 @@ def splits_title(line: str) -> bool:
 def issuers_of_title(raw: str) -> list[str]:
     """The issuers a title names before what it is about: "上海市崇明区人民政府办公室关于…",
     "浙江省物价局、省财政厅关于…", "教育部《…规定》"; [] when its head is not organisation names."""
-    title = re.sub(r"\s+", "", raw)
+    title = no_spaces(raw)
     m = re.match(r"^(.{2,80}?)(?:关于|《)", title)
     if not m or FORWARDS.search(m.group(1)):
         return []
@@ -233,12 +234,12 @@ def issuers_of_title(raw: str) -> list[str]:
 def head_above_repeat(lines: list[str], raw: str) -> tuple[str, list[str]]:
     """(文号, issuer names) printed right above a later repetition of the title: a copied page whose information
     box comes first and the document's own head (文号, issuer line, title) after it."""
-    squashed = re.sub(r"\s+", "", raw)
+    squashed = no_spaces(raw)
     if not squashed:
         return "", []
     seen = 0
     for i, line in enumerate(lines[:_REPEAT_WINDOW]):
-        if re.sub(r"\s+", "", line) != squashed:
+        if no_spaces(line) != squashed:
             continue
         seen += 1
         if seen < 2:
@@ -247,7 +248,7 @@ def head_above_repeat(lines: list[str], raw: str) -> tuple[str, list[str]]:
         for above in reversed(lines[max(0, i - _ABOVE) : i]):
             bare = above.strip().strip("（()）")
             if not number and DOC_NUMBER.fullmatch(bare):
-                number = re.sub(r"\s+", "", bare)
+                number = no_spaces(bare)
             elif not names and is_org_line(above):
                 names = above.split()
         if number or names:

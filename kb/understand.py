@@ -15,7 +15,7 @@ from functools import lru_cache
 from importlib import resources
 
 from .models import LEVEL_LABELS, Document
-from .text import CN_NUMERALS, cn_number, quotation
+from .text import CN_NUMERALS, cn_number, no_spaces, quotation
 
 CUE_KINDS = ("region", "level", "issuer", "bodies", "doctype", "year", "docnumber", "path", "phrase")
 CUE_LABELS = {"region": "地区", "level": "层级", "issuer": "发文机关", "bodies": "联合发文", "doctype": "文件类型",
@@ -154,7 +154,7 @@ def chinese_number(text: str) -> int | None:
 
 def doc_number_key(text: str) -> tuple[str, str, str] | None:
     """(issuer abbreviation, year, serial) of a 文号 in any spacing or bracket variant, or None."""
-    flat = re.sub(r"\s+", "", text or "")
+    flat = no_spaces(text or "")
     m = DOC_NUMBER.search(flat)
     if m:
         return m.group(1), m.group(2), str(int(m.group(3)))

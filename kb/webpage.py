@@ -16,7 +16,7 @@ from functools import lru_cache
 from importlib import resources
 
 from .html_text import html_to_text
-from .text import unify_breaks
+from .text import no_spaces, unify_breaks
 
 # Inline styles that hide an element, and simple selectors (.class, #id, tag.class) that a <style> block hides.
 _HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
@@ -127,7 +127,7 @@ def read_page(html: str) -> WebPage:
             fields[key], evidence[key] = value, f"网页信息栏：{label}"
     content = visible if truncated else _main_content(root, visible)
     title = fields.get("title", "")
-    if title and _squash(title) not in _squash("".join(content.split("\n")[:6])):
+    if title and no_spaces(title) not in no_spaces("".join(content.split("\n")[:6])):
         content = f"{title}\n{content}" if content else title
     return WebPage(content, fields, evidence)
 
@@ -235,12 +235,9 @@ def _dropped_prose(visible: str, content: str) -> int:
 
 
 def _link_share(root, visible: str) -> float:
-    links = sum(len(_squash(a.text_content())) for a in root.iter("a"))
-    return links / max(len(_squash(visible)), 1)
+    links = sum(len(no_spaces(a.text_content())) for a in root.iter("a"))
+    return links / max(len(no_spaces(visible)), 1)
 
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 def _squash_spaces(text: str) -> str:

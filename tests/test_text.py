@@ -15,6 +15,7 @@ from kb.text import (
     compact_view,
     found_terms,
     match_form,
+    no_spaces,
     normalize,
     quote_title,
     term_spans,
@@ -107,3 +108,8 @@ def test_compact_view_maps_each_character_back():
     assert compact == "不超过3个百分点，(二)"  # the CJK sentence punctuation stays as written
     assert [("不超过 3 个百分点，（二）")[i] for i in pos] == list("不超过3个百分点，（二）")
     assert compact_view("无空格") == ("无空格", range(3))
+
+
+@given(st.text(alphabet=st.sampled_from("国发〔2024〕5号 \t\n\u3000\u00a0\x1c")))
+def test_no_spaces_drops_exactly_the_white_space(text):
+    assert no_spaces(text) == "".join(c for c in text if not c.isspace())
