@@ -83,6 +83,19 @@ def test_thesaurus_expands_longest_words_one_way_and_groups_both_ways():
         Thesaurus.parse({"colloquial": {"缺钱": "融资"}})
 
 
+def test_thesaurus_matches_a_word_said_with_a_few_characters_inside():
+    t = Thesaurus.parse({"colloquial": {"盖厂": ["新建项目"], "第一次借": ["首贷"], "借钱": ["融资"]}})
+    # The question's own span is the word; its terms are the entry's.
+    assert [(e.word, e.terms) for e in t.expand("在这边新盖个厂")] == [("盖个厂", ("新建项目",))]
+    assert [e.word for e in t.expand("第一次借钱")] == ["第一次借"]  # exact matches first, longest first
+    assert [e.word for e in t.expand("借钱盖个厂")] == ["借钱", "盖个厂"]
+    assert [e.word for e in t.expand("第一次去借钱")] == ["借钱"]  # a gapped match never overlaps an exact one
+    assert t.expand("盖两个厂") == []  # two characters inside a two-character word: too far apart
+    assert t.expand("第一次，去借") == []  # never across punctuation
+    assert [e.word for e in t.expand("第一次还去借")] == ["第一次还去借"]  # two inside a longer word
+    assert t.expand("第一次还要去借") == []  # three inside: too far apart
+
+
 def test_thesaurus_groups_merge_with_colloquial_words_and_can_be_switched_off():
     data = {"colloquial": {"缺钱": ["融资"]},
             "groups": {"cost": {"利息太高": ["融资成本"], "缺钱": ["资金需求"]}, "fx": {"汇率": ["汇率避险"]}}}
