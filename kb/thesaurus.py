@@ -12,8 +12,9 @@ from .errors import QueryError
 
 # A word of the thesaurus also matches when a question says it with a few characters inside, as spoken Chinese
 # splits a phrase (盖个厂 for 盖厂, 第一次去借 for 第一次借, 借过钱 for 借钱): at most GAP_SHORT characters inside a
-# two-character word, GAP_LONG inside a longer one, never punctuation or a space; only where no exact match lies.
-# Measured against allowing only particles inside (了过着的个…): that lost on fresh2 and gained nowhere.
+# two-character word, GAP_LONG inside a longer one, never punctuation or a space; it may replace shorter exact
+# matches lying wholly inside it, never cut into one. Measured against allowing only particles inside (了过着的个…):
+# that lost on fresh2 and gained nowhere.
 GAP_SHORT, GAP_LONG = 1, 2
 
 
@@ -81,9 +82,9 @@ class Thesaurus:
             raise QueryError(f"无法读取同义词表 {path or 'thesaurus.toml'}：{e}") from e
 
     def expand(self, text: str) -> list[Expansion]:
-        """Entries found in the text, longest first and not overlapping, in order of appearance; then, where no
-        exact match lies, entries said with a few characters inside (GAP_SHORT, GAP_LONG), longest first. A gapped match
-        names the question's own span as its word."""
+        """Entries found in the text, longest first and not overlapping, in order of appearance; then entries
+        said with a few characters inside (GAP_SHORT, GAP_LONG), longest first, where they cut into no exact
+        match. A gapped match names the question's own span as its word."""
         flat = _norm(text)
         if len(self._longest_first) != len(self.entries):
             self._longest_first[:] = sorted(self.entries, key=len, reverse=True)
@@ -99,11 +100,16 @@ class Thesaurus:
                 if not any(s < end and start < e for s, e, _ in taken):
                     taken.append((start, end, word))
                 start = flat.find(word, start + 1)
-        for start, ch in enumerate(flat):
-            for word in self._by_first.get(ch, ()):
-                end = _gapped_end(flat, start, word)
-                if end and not any(s < end and start < e for s, e, _ in taken):
-                    taken.append((start, end, word))
+        # Gapped matches, longest first: one may take the place of shorter exact matches lying wholly inside it
+        # (美元一涨一跌 for 美元涨跌 over 美元), never cut into one.
+        gapped = [(start, end, word) for start, ch in enumerate(flat) for word in self._by_first.get(ch, ())
+                  if (end := _gapped_end(flat, start, word))]
+        for start, end, word in sorted(gapped, key=lambda g: (-len(g[2]), g[0])):
+            inside = [t for t in taken if start <= t[0] and t[1] <= end]
+            if any(len(w) >= len(word) for _, _, w in inside) or \
+                    any(s < end and start < e for s, e, w in taken if (s, e, w) not in inside):
+                continue
+            taken[:] = [t for t in taken if t not in inside] + [(start, end, word)]
         out = []
         for start, end, word in sorted(taken):
             terms, source = self.entries[word]

@@ -89,11 +89,14 @@ def test_thesaurus_matches_a_word_said_with_a_few_characters_inside():
     assert [(e.word, e.terms) for e in t.expand("在这边新盖个厂")] == [("盖个厂", ("新建项目",))]
     assert [e.word for e in t.expand("第一次借钱")] == ["第一次借"]  # exact matches first, longest first
     assert [e.word for e in t.expand("借钱盖个厂")] == ["借钱", "盖个厂"]
-    assert [e.word for e in t.expand("第一次去借钱")] == ["借钱"]  # a gapped match never overlaps an exact one
+    assert [e.word for e in t.expand("第一次去借钱")] == ["借钱"]  # a gapped match never cuts into an exact one
     assert t.expand("盖两个厂") == []  # two characters inside a two-character word: too far apart
     assert t.expand("第一次，去借") == []  # never across punctuation
     assert [e.word for e in t.expand("第一次还去借")] == ["第一次还去借"]  # two inside a longer word
     assert t.expand("第一次还要去借") == []  # three inside: too far apart
+    t = Thesaurus.parse({"colloquial": {"美元": ["外汇"], "美元涨跌": ["汇率避险"]}})
+    # ... but takes the place of the shorter exact ones it holds
+    assert [(e.word, e.terms) for e in t.expand("怕美元一涨一跌")] == [("美元一涨一跌", ("汇率避险",))]
 
 
 def test_thesaurus_groups_merge_with_colloquial_words_and_can_be_switched_off():
