@@ -1,6 +1,7 @@
-"""Fit the comparison's clause-ranking weights (kb.compare.measure.RankWeights) on the dev, held-out and fresh
-comparison judgements (fresh is seen since issue 13's third round), with leave-one-measure-out cross-validation;
-eval/fresh2_compare.jsonl, the untouched set, is never read here.
+"""Fit the comparison's clause-ranking weights (kb.compare.measure.RankWeights) on the dev, held-out, fresh and fresh2
+comparison judgements (fresh is seen since issue 13's third round, fresh2 since its fourth), with leave-one-measure-out
+cross-validation; eval/fresh3_compare.jsonl, the untouched set, is never read here. dev, held-out and fresh are judged
+on the five seeds, fresh2 on all nine documents of corpus/.
 
 For each judged (measure, document) the document's clauses compete, the judged clause the right answer;
 the ranking weights are searched on a grid for the most first clauses judged (leave-one-measure-out: the grid is
@@ -8,7 +9,8 @@ searched without the measure, then scored on it). The confidence (ConfidenceMode
 first clause should be shown" with the floor that keeps every judged document. Prints the cross-validated and the
 in-sample figures and the weights chosen on everything (to copy into kb/compare/measure.py):
 
-    python bench/fit_compare.py [--index DIR]    # DIR: an index of the five seeds (default: built here)
+    python bench/fit_compare.py [--index DIR] [--corpus-index DIR]
+    # --index: an index of the five seeds, --corpus-index: one of the whole corpus/ (default: built here)
 """
 
 from __future__ import annotations
@@ -31,14 +33,18 @@ from kb.compare import measure as M  # noqa: E402
 from kb.compare.common import eligible  # noqa: E402
 from kb.evaluate import load_comparisons, satisfies  # noqa: E402
 
-SETS = ("dev_compare.jsonl", "heldout_compare.jsonl", "fresh_compare.jsonl")
+# file → the index it is judged on ("seeds": the five seeds; "corpus": all of corpus/)
+SETS = {"dev_compare.jsonl": "seeds", "heldout_compare.jsonl": "seeds", "fresh_compare.jsonl": "seeds",
+        "fresh2_compare.jsonl": "corpus"}
 NAMES = [f.name for f in dataclasses.fields(M.RankWeights)]
 
 
-def judged_groups(kb) -> list[dict]:
-    """One group per judged (measure, document): feature matrix, index of the judged clause, `also` mask."""
+def judged_groups(kbs: dict) -> list[dict]:
+    """One group per judged (measure, document): feature matrix, index of the judged clause, `also` mask.
+    `kbs`: the index each set is judged on, by SETS's names ("seeds", "corpus")."""
     groups = []
-    for name in SETS:
+    for name, where in SETS.items():
+        kb = kbs[where]
         for m in load_comparisons(ROOT / "eval" / name):
             q = M._make_query(kb, m.query, None)
             qvec = kb.query_vector(q.text) if kb.has_dense else None
@@ -60,12 +66,13 @@ def judged_groups(kb) -> list[dict]:
 CONF_NAMES = ("bm25", "coverage", "dense", "topic", "heading_topic", "key", "no_key")
 
 
-def confidence_rows(kb) -> list[dict]:
+def confidence_rows(kbs: dict) -> list[dict]:
     """Each (measure, document)'s first-ranked clause: its confidence features and whether it should be shown
     (1: the document is judged and the clause is its judged or `also` clause; 0: the document does not treat
     the measure). A judged document whose first clause is another one is left out (neither answer is right)."""
     rows = []
-    for name in SETS:
+    for name, where in SETS.items():
+        kb = kbs[where]
         for m in load_comparisons(ROOT / "eval" / name):
             q = M._make_query(kb, m.query, None)
             qvec = kb.query_vector(q.text)
@@ -163,24 +170,26 @@ def accuracy(groups: list[dict], w: np.ndarray) -> tuple[int, int]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--index", help="an index of the five seeds")
+    ap.add_argument("--corpus-index", help="an index of the whole corpus/ (fresh2 is judged on all nine documents)")
     ap.add_argument("--cached", action="store_true", help="reuse the features of the last run (weights only)")
     args = ap.parse_args()
-    from seeds import seed_kb
+    from seeds import corpus_kb, seed_kb
 
-    kb = seed_kb(args.index, prefix="kb-fitcmp-")
+    kbs = {"seeds": seed_kb(args.index, prefix="kb-fitcmp-"),
+           "corpus": corpus_kb(args.corpus_index, prefix="kb-fitcmp-corpus-")}
     cache = Path(tempfile.gettempdir()) / "kb-fit-compare.pkl"
     if args.cached and cache.exists():
         groups = pickle.loads(cache.read_bytes())
     else:
-        groups = judged_groups(kb)
+        groups = judged_groups(kbs)
         cache.write_bytes(pickle.dumps(groups))
-    print("\n".join(report(kb, groups)))
+    print("\n".join(report(kbs, groups)))
     return 0
 
 
-def report(kb, groups: list[dict] | None = None) -> list[str]:
-    """The grid search and the confidence fit, cross-validated, as lines of text."""
-    groups = judged_groups(kb) if groups is None else groups
+def report(kbs: dict, groups: list[dict] | None = None) -> list[str]:
+    """The grid search and the confidence fit, cross-validated, as lines of text (`kbs` as for judged_groups)."""
+    groups = judged_groups(kbs) if groups is None else groups
     out = []
     current = np.array([getattr(M.RANK, n) for n in NAMES])
     former = np.array([FORMER[n] for n in NAMES])
@@ -196,16 +205,16 @@ def report(kb, groups: list[dict] | None = None) -> list[str]:
     b = pick(w, exact, ok, np.arange(n), former)
     ef, of = accuracy(groups, former)
     held = np.flatnonzero(np.char.startswith(measures.astype(str), "hm"))
-    out += [f"{n} judged pairs, {len(set(measures))} measures (dev + held-out + fresh); grid {GRID} over {', '.join(FREE)}",
+    out += [f"{n} judged pairs, {len(set(measures))} measures (dev + held-out + fresh + fresh2); grid {GRID} over {', '.join(FREE)}",
             f"former weights (no key terms): {ef}/{n} first clause judged, {of}/{n} with also",
             f"current weights:               {e0}/{n}, {o0}/{n} with also",
             f"grid, leave-one-measure-out:   {cv_exact}/{n}, {cv_ok}/{n} with also",
             f"grid on all (in-sample):       {int(exact[:, b].sum())}/{n}, {int(ok[:, b].sum())}/{n} with also "
             f"(held-out alone {int(exact[held, b].sum())}/{len(held)}, {int(ok[held, b].sum())}/{len(held)})",
             "weights: " + ", ".join(f"{k}={v:g}" for k, v in zip(NAMES, w[b], strict=True))]
-    if not kb.has_dense:
+    if not all(kb.has_dense for kb in kbs.values()):
         return out
-    rows = confidence_rows(kb)
+    rows = confidence_rows(kbs)
     current = np.array([getattr(M.CONFIDENCE, n) for n in CONF_NAMES] + [M.CONFIDENCE.bias])
     out += [f"confidence of the first clause, {len(rows)} (measure, document) pairs; floor {M.CONFIDENCE.weak}; "
             "(shown of should-show, should-show, hidden of should-hide, should-hide):",

@@ -311,6 +311,15 @@ def test_a_key_term_inside_a_longer_word_of_the_lexicon_is_not_that_term():
     assert M._bound_in({"续贷": 1.0, "永续贷": 1.0}, {}, lexicon) == {}
     assert M._bound_in({"贷款": 1.0}, {"贷款": ("再贷款",)}, lexicon) == {}
     assert M._bound_in({"贷款": 1.0}, {}, lexicon) == {"贷款": ("再贷款",)}  # relending is not a loan
+    # A longer word opening with a word the thesaurus names beside the term is that subject (中小微企业 holds the
+    # small and micro firms); a word named beside it that does not open the longer one changes nothing.
+    lexicon = frozenset({"中小微企业", "中小微企业融资", "永续贷"})
+    together = {"小微企业": frozenset({"中小微企业", "中小企业"}), "续贷": frozenset({"无还本续贷"})}
+    assert M._bound_in({"小微企业": 1.0, "续贷": 1.0}, {}, lexicon, together) == {"续贷": ("永续贷",)}
+    assert set(M._bound_in({"小微企业": 1.0}, {}, lexicon, {})["小微企业"]) == {"中小微企业", "中小微企业融资"}
+    q = _query({"小微企业": 1.0})
+    q.bound = M._bound_in({"小微企业": 1.0}, {})  # the bundled thesaurus: 小企业 = 小微企业, 中小企业, 中小微企业
+    assert M._meets(q, "小微企业", "提升中小微企业融资可得性") == 1.0
     # The same rule for another name of a key term, and with the bundled lexicon.
     inst = {"无还本续贷": ("续贷",)}
     q = _query({"无还本续贷": 1.0})

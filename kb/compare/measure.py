@@ -50,9 +50,10 @@ class RankWeights:
     """How one document's clauses are ranked for a measure. All signals are in 0–1.
 
     Chosen on the dev, held-out and fresh comparison judgements (bench/fit_compare.py, leave-one-measure-out
-    cross-validation; figures in bench/RESULTS.md; eval/fresh2_compare.jsonl is never fitted on). The measure's own policy terms (key) decide most: a clause
-    that shares the measure's words and topic but not its subject (首贷, 信用贷款, 融资对接) no longer wins on BM25,
-    cosine and topic agreement, which all three reward the same generic overlap.
+    cross-validation; figures in bench/RESULTS.md); since issue 13's fourth round fresh2 is in the fit too, where the
+    grid finds no better weights (eval/fresh3_compare.jsonl is never fitted on). The measure's own policy terms (key)
+    decide most: a clause that shares the measure's words and topic but not its subject (首贷, 信用贷款, 融资对接) no
+    longer wins on BM25, cosine and topic agreement, which all three reward the same generic overlap.
     """
 
     bm25: float = 0.35  # BM25 / its ceiling for the query, then / the document's best

@@ -93,6 +93,21 @@ def _split_forms(keys: dict[str, float]) -> dict[str, re.Pattern]:
 
 
 @cache
+def _named_together() -> dict[str, frozenset[str]]:
+    """Each word of the thesaurus (matching form) → the words one of its entries names beside it (kb/data/
+    thesaurus.toml: 小企业 = 小微企业, 中小企业, 中小微企业; 发债券 = 债券): the thesaurus treats them as names of
+    one subject."""
+    from ..thesaurus import default_thesaurus
+
+    out: dict[str, set[str]] = {}
+    for word, (names, _source) in default_thesaurus().entries.items():
+        group = {match_form(w) for w in (word, *names) if w}
+        for w in group:
+            out.setdefault(w, set()).update(group - {w})
+    return {w: frozenset(g) for w, g in out.items()}
+
+
+@cache
 def _lexicon() -> frozenset[str]:
     """Every term the project knows, in matching form: the policy vocabulary and the thesaurus's words."""
     from ..policy_terms import vocabulary
@@ -106,17 +121,24 @@ def _lexicon() -> frozenset[str]:
 
 
 def _bound_in(keys: dict[str, float], instances: dict[str, tuple[str, ...]],
-              lexicon: frozenset[str] | None = None) -> dict[str, tuple[str, ...]]:
+              lexicon: frozenset[str] | None = None,
+              together: dict[str, frozenset[str]] | None = None) -> dict[str, tuple[str, ...]]:
     """Each key term and each other name of one (_instances) → the longer terms of the lexicon that hold it
     after one single character: there that character binds to the word's first one and makes another word
     (永续贷 is 永续 + 贷, not a 续贷; 再贷款, the central bank's relending, is not a 贷款). A longer modifier names a
     kind of the term (无还本续贷, 制造业中长期贷款) and a word at the start is still said (首贷户), so those count;
-    so does a longer term the measure names itself or that is another name of a key term. `lexicon`: _lexicon()."""
+    so does a longer term the measure names itself or that is another name of a key term, and one that opens with
+    a word the thesaurus names beside the term (_named_together: 中小微企业 and 中小微企业融资 for 小微企业, 发债券 for
+    债券, 保险资金 for 险资), since the thesaurus holds them for one subject. `lexicon`: _lexicon(); `together`:
+    _named_together()."""
     lexicon = _lexicon() if lexicon is None else lexicon
+    together = _named_together() if together is None else together
     words = {*keys, *(n for names in instances.values() for n in names)}
     out = {}
     for word in words:
-        longer = tuple(w for w in lexicon if len(w) > len(word) and w.startswith(word, 1) and w not in words)
+        named = together.get(word, frozenset())
+        longer = tuple(w for w in lexicon if len(w) > len(word) and w.startswith(word, 1) and w not in words
+                       and not any(w.startswith(n) and len(n) > len(word) for n in named))
         if longer:
             out[word] = longer
     return out
