@@ -103,11 +103,19 @@ _QUAL_CMP_RE = re.compile(
 )
 # 适度提高制造业不良贷款容忍度: a directed change of a ratio or rate.
 _DIR_ADVERBS = ("适度", "适当", "合理", "稳步", "逐步", "大幅度", "大幅", "持续", "进一步", "有效")
-_DIR_VERBS = ("提高", "降低", "提升", "下调", "上调", "压降", "下降")
-_RATIOS = ("不良贷款容忍度", "容忍度", "抵质押率", "质押率", "抵押率", "比例", "占比", "比重", "费率", "利率", "增速", "权重")
+_DIR_VERBS = ("提高", "降低", "提升", "下调", "上调", "压降", "下降", "放大")
+_RATIOS = ("不良贷款容忍度", "容忍度", "抵质押率", "质押率", "抵押率", "比例", "占比", "比重", "费率", "利率", "增速", "权重",
+           "倍数")
 _QUAL_DIR_RE = re.compile(
     rf"(?=[{_firsts(_DIR_ADVERBS, _DIR_VERBS)}])(?P<cmp>{alternation(_DIR_ADVERBS)}?{alternation(_DIR_VERBS)})"
     rf"(?P<np>[^\d{_BOUNDARY_CHARS}%]{{0,16}}?{alternation(_RATIOS)})"
+)
+
+# 推动制造业贷款规模和比重合理增长: the ratio first, then its directed change (not 比重提高到…, 占比提高2个百分点).
+_DIR_VERBS_AFTER = ("提高", "提升", "增长", "上升", "降低", "下降")
+_QUAL_DIR_AFTER_RE = re.compile(
+    rf"(?=[{_firsts(_RATIOS)}])(?P<ratio>{alternation(_RATIOS)})"
+    rf"(?P<cmp>{alternation(_DIR_ADVERBS)}?{alternation(_DIR_VERBS_AFTER)})(?![\d{CN_DIGITS}到至])"
 )
 
 # What a qualitative comparison compares with ends with one of these (its last occurrence in the phrase).

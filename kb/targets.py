@@ -55,6 +55,7 @@ from .target_patterns import (
     _PERCENT_WORDS_RE,
     _PREFIX_NAMES,
     _QUAL_CMP_RE,
+    _QUAL_DIR_AFTER_RE,
     _QUAL_DIR_RE,
     _QUALIFIER_AFTER_RE,
     _QUALIFYING,
@@ -335,12 +336,25 @@ def extract_targets(text: str) -> list[Target]:
         emit(m.start(), m.end(), m.start(), None, "", _PREFIX_NAMES.get(cmp, cmp),
              reference=_reference(compact, m.end(), pe))
 
+    directed: set[tuple[int, int]] = set()  # phrases holding a directed change already
     for m in _QUAL_DIR_RE.finditer(compact):
         if len(found) >= MAX_TARGETS:
             break
         if _phrase_span(compact, bounds, m.start(), m.end()) in numeric_phrases:
             continue
+        if m.group("cmp").endswith("放大") and m.group("np") == "倍数":
+            continue  # 担保放大倍数: the noun (a multiple), not a change of one
         np = _LEAD_IN_RE.sub("", m.group("np")) or m.group("np")
+        emit(m.start(), m.end(), m.start(), None, "", m.group("cmp"), metric=np)
+        directed.add(_phrase_span(compact, bounds, m.start(), m.end()))
+
+    for m in _QUAL_DIR_AFTER_RE.finditer(compact):  # 比重合理增长: the ratio before its change
+        if len(found) >= MAX_TARGETS:
+            break
+        span = _phrase_span(compact, bounds, m.start(), m.end())
+        if span in numeric_phrases or span in directed:
+            continue
+        np = _trim(compact[max(span[0], m.start() - _MAX_METRIC):m.start()]) + m.group("ratio")
         emit(m.start(), m.end(), m.start(), None, "", m.group("cmp"), metric=np)
 
     # 三年内新增制造业贷款200亿元以上, 三年内实现全覆盖, 1个月内提交: "X年内" with more to say after it in its

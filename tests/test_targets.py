@@ -533,3 +533,17 @@ def test_days_counted_from_an_event_are_a_time_limit_not_a_target():
     assert extract_targets("举报人应当在收到领取奖励通知之日起30个工作日内") == []
     (limit,) = extract_targets("审评平均时限压缩至40个工作日以内")  # a time to bring down stays a target
     assert (limit.sign, limit.value, limit.unit) == ("≤", 40, "个工作日")
+
+
+def test_the_seed_directions_are_labelled_directions():
+    """eval/targets_directions.jsonl: bare directions are labelled 方向 (never scored as targets); the ratio may come
+    before its change (比重合理增长) and 放大 is a change (放大担保倍数) but 放大倍数 is a noun."""
+    import json
+
+    rows = [json.loads(line) for line in (EVAL / "targets_directions.jsonl").read_text("utf-8").splitlines() if line]
+    labelled = [r for r in rows if any(t.kind == "direction" for t in extract_targets(r["text"]))]
+    assert len(labelled) >= 17, [r["text"] for r in rows if r not in labelled]
+    assert all(t.kind not in ("goal", "criterion") for r in rows for t in extract_targets(r["text"]))
+    (grow,) = extract_targets("推动制造业贷款规模和比重合理增长")
+    assert (grow.kind, grow.comparator, grow.metric) == ("direction", "合理增长", "制造业贷款规模和比重")
+    assert extract_targets("在授信额度、担保放大倍数、利率水平等方面提供更多优惠") == []
