@@ -547,3 +547,13 @@ def test_the_seed_directions_are_labelled_directions():
     (grow,) = extract_targets("推动制造业贷款规模和比重合理增长")
     assert (grow.kind, grow.comparator, grow.metric) == ("direction", "合理增长", "制造业贷款规模和比重")
     assert extract_targets("在授信额度、担保放大倍数、利率水平等方面提供更多优惠") == []
+
+
+def test_the_untouched_real_documents_do_not_fall_below_their_first_figure():
+    """eval/targets_fresh2.jsonl: sixteen real documents written before the extractor ran on them and never tuned on
+    (untouched 0.082 / 0.278, README); a floor against regressions, not the bar of issue 13."""
+    from kb.target_eval import evaluate_targets
+
+    report = evaluate_targets(Path(__file__).parent / "fixtures" / "real", EVAL / "targets_fresh2.jsonl", only_named=True)
+    assert report.truth >= 100
+    assert report.matched >= 30 and report.precision >= 0.082 and report.recall >= 0.278, (report.precision, report.recall)
