@@ -1,5 +1,6 @@
 """Targets stated for coordinated subjects: "花生种植、收获机械化率分别达到65%和55%" gives each subject its value in
-turn, "马铃薯种植、收获机械化率均达到45%" gives each the one value (kb/targets.py calls `distribute` last)."""
+turn, "马铃薯种植、收获机械化率均达到45%" gives each the one value (kb/targets.py calls `distribute` last); alternatives "相差10%或者10万吨以上" share the bound
+written after the last of them (`share_alternatives`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import replace
 
 from kb.models import Target
 
-from .target_patterns import _EACH_RE, _TIER_GAP_CHARS
+from .target_patterns import _ALTERNATIVE_GAPS, _EACH_RE, _TIER_GAP_CHARS
 
 
 def distribute(compact: str, found: list[tuple[int, int, Target]]) -> list[tuple[int, int, Target]]:
@@ -55,3 +56,13 @@ def _coordinated(metric: str) -> list[str]:
         return []
     prefix, suffix = first[:-k], last[k:]
     return [prefix + first[-k:] + suffix] + [prefix + p + suffix for p in parts[1:-1]] + [prefix + last[:k] + suffix]
+
+
+def share_alternatives(compact: str, found: list[tuple[int, int, Target]]) -> list[tuple[int, int, Target]]:
+    """相差10%或者10万吨以上: the first alternative takes the bound and the second the subject of the other."""
+    for (_, b1, t1), (a2, _, t2) in zip(found, found[1:], strict=False):
+        if (t1.value is not None and t2.value is not None and not t1.comparator and t2.comparator
+                and compact[b1:a2] in _ALTERNATIVE_GAPS):
+            t1.comparator, t1.kind = t2.comparator, t2.kind
+            t2.metric = t1.metric
+    return found

@@ -11,9 +11,8 @@ from kb.models import Target
 from kb.text import compact_view
 
 from .quantities import DATE_UNITS, in_unit, is_count_unit, is_year, normalise_unit, parse_number
-from .target_lists import distribute
+from .target_lists import distribute, share_alternatives
 from .target_patterns import (
-    _ALTERNATIVE_GAPS,
     _BARE_MEASURE_RE,
     _BASELINE_RE,
     _BOUND_IN_SUBJECT_RE,
@@ -366,7 +365,7 @@ def extract_targets(text: str) -> list[Target]:
             drop.add((a, b))
     found = [f for f in found if (f[0], f[1]) not in drop]
     found = _merge_ranges(compact, sorted(found, key=lambda f: (f[0], f[1])))
-    found = _drop_qualifiers(compact, sentence_ends, _share_alternatives(compact, found))
+    found = _drop_qualifiers(compact, sentence_ends, share_alternatives(compact, found))
     found = distribute(compact, found)
 
     found.sort(key=lambda f: (f[0], f[1]))
@@ -378,16 +377,6 @@ def extract_targets(text: str) -> list[Target]:
             seen.add(key)
             out.append(t)
     return out
-
-
-def _share_alternatives(compact: str, found: list[tuple[int, int, Target]]) -> list[tuple[int, int, Target]]:
-    """相差10%或者10万吨以上: the first alternative takes the bound and the second the subject of the other."""
-    for (_, b1, t1), (a2, _, t2) in zip(found, found[1:], strict=False):
-        if (t1.value is not None and t2.value is not None and not t1.comparator and t2.comparator
-                and compact[b1:a2] in _ALTERNATIVE_GAPS):
-            t1.comparator, t1.kind = t2.comparator, t2.kind
-            t2.metric = t1.metric
-    return found
 
 
 def _drop_qualifiers(compact: str, sentence_ends: list[int],
