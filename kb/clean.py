@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .grammar import PAGE_NUMBER, PARAGRAPH_MARK, SOURCE_STAMP, UNIT_NOTE_LINE, WEB_DATELINE
+from .grammar import BARE_MARKER, PAGE_NUMBER, PARAGRAPH_MARK, SOURCE_STAMP, UNIT_NOTE_LINE, WEB_DATELINE
 from .text import WIDE, alternation, unify_breaks
+from .text_runs import page_break, regroup
 
 # ---------------------------------------------------------------------------------------------------
 # Character classes. Every pattern below is a plain character class or is anchored and bounded, so all
@@ -54,7 +55,10 @@ _WEB_FOOTERS = ("版权所有", "网站标识码", "运行维护单位", "Copyri
 # Anywhere in a short line: the site's registration and its page tools.
 _WEB_MARKS = ("网站标识码", "打印本页", "关闭窗口")
 # Buttons and widgets: a line made only of these (and separators) is debris.
-_WIDGET_WORDS = ("打印本页", "打印", "关闭窗口", "关闭", "收藏", "分享", "返回顶部", "大 中 小", "我要纠错", "下载")
+_WIDGET_WORDS = ("打印本页", "打印", "关闭窗口", "关闭", "收藏", "分享", "返回顶部", "大 中 小", "我要纠错", "下载",
+                 # a site's accessibility and elder-care tools (无障碍, 长者模式) and its script switch
+                 "无障碍", "长者模式", "退出长者模式", "页面放大", "页面缩小", "语音播报", "指读", "大鼠标", "朗读", "返回首页",
+                 "简体", "繁体", "繁體")
 _WEB_DEBRIS = re.compile(
     rf"^(?:{alternation(_WEB_LABELS)}[:：]"
     r"|(?:信息|文章|稿件)?来源[:：].{0,40}$"  # short only: a document may cite a source at length
@@ -80,6 +84,7 @@ _SENTENCE_FINAL = "。！？；：!?;:"
 _CLOSERS = "”’」』）)】》〕]\"'"
 _CONTINUES = "，、,“‘「『（(【《〔—…-"
 _IDEO_END = re.compile(f"[{_IDEO}]$")  # a line that stops inside a word
+_NEVER_OPENS = "）)」』》〕”’，。、；：！？"  # a text extraction's line that opens with one of these continues the line before
 _PROSE = re.compile(r"[，。；,;]")  # sentence punctuation: the line is prose, not a title
 _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
 
@@ -217,7 +222,18 @@ def _clean_once(text: str, markdown: bool, memo: dict[str, tuple[str, int, bool]
         kept_line, width, heading = kept
         lines.append(_Line(kept_line, width, gap, heading, bool(hard and hard[i])))
         gap = 0
-    return "\n".join(_join_paragraphs(lines))
+    return "\n".join(_join_paragraphs(_regroup(lines), markdown))
+
+
+def _regroup(lines: list[_Line]) -> list[_Line]:
+    """A breadcrumb laid out one step a line dropped; the runs of one date, 文号 or name joined (kb/text_runs)."""
+    out: list[_Line] = []
+    for a, b, dropped in regroup([ln.text for ln in lines]):
+        text = "".join(ln.text for ln in lines[a:b])
+        line = lines[a] if b == a + 1 else _Line(text, display_width(text), lines[a].gap, False, lines[b - 1].hard_break)
+        line.gap += dropped
+        out.append(line)
+    return out
 
 
 def _clean_line(line: str, markdown: bool) -> tuple[str, int, bool] | None:
@@ -270,7 +286,7 @@ def _drop_pairs(line: str, mark: str) -> str:
     return "".join(parts)
 
 
-def _join_paragraphs(lines: list[_Line]) -> list[str]:
+def _join_paragraphs(lines: list[_Line], markdown: bool = False) -> list[str]:
     """Rejoin lines that a layout broke inside a paragraph."""
     if not lines:
         return []
@@ -278,7 +294,7 @@ def _join_paragraphs(lines: list[_Line]) -> list[str]:
     paragraphs: list[str] = []
     pieces = [lines[0].text]
     for prev, line in zip(lines, lines[1:], strict=False):
-        if _continues(prev, line, wrap):
+        if _continues(prev, line, wrap, markdown):
             if _ASCII_ALNUM.match(pieces[-1][-1]) and _ASCII_ALNUM.match(line.text[0]):
                 pieces.append(" ")  # English words or numbers split across lines
             pieces.append(line.text)
@@ -345,14 +361,17 @@ def _partial_margin(lines: list[_Line]) -> _Wrap | None:
     return _Wrap(width, width - 2, partial=True) if best >= _PARTIAL_WRAP_LINES else None
 
 
-def _continues(prev: _Line, line: _Line, wrap: _Wrap | None) -> bool:
+def _continues(prev: _Line, line: _Line, wrap: _Wrap | None, markdown: bool = False) -> bool:
     """Does `line` continue the paragraph whose last line is `prev`?"""
     a, b = prev.text, line.text
     if PARAGRAPH_MARK.match(b):
         return False
-    if UNIT_NOTE_LINE.match(b):
-        return True
     end = a.rstrip(_CLOSERS) or a
+    if UNIT_NOTE_LINE.match(b) or not markdown and (b[0] in _NEVER_OPENS and end[-1] not in _SENTENCE_FINAL
+                                                    or BARE_MARKER.match(a)):
+        # A paragraph never opens with a closing mark, and a marker alone on its line has its heading next (in
+        # a text extraction; Markdown says where its lines break).
+        return True
     # A trailing comma always continues, even before a markdown heading or after a hard break: the
     # next cleaning pass no longer sees those hints, and must come to the same decision.
     if a[-1] in _CONTINUES and end[-1] not in _SENTENCE_FINAL:
@@ -374,7 +393,9 @@ def _continues(prev: _Line, line: _Line, wrap: _Wrap | None) -> bool:
     # Whole-paragraph lines: a blank line inside a sentence (seen in seeds 002 and 004). The piece
     # before it reads as cut-off prose: it ends in a character, has sentence punctuation inside, and
     # is not a heading (a marker line without a 。).
-    if line.gap == 0 or not (a[-1].isalnum() or a[-1] in "”’"):
+    if line.gap == 0:
+        return not markdown and (wrap is None or wrap.partial) and page_break(a, b, PARAGRAPH_MARK.match(a) is not None)
+    if not (a[-1].isalnum() or a[-1] in "”’"):
         return False
     if not _PROSE.search(a) or (PARAGRAPH_MARK.match(a) and "。" not in a):
         return False

@@ -85,6 +85,7 @@ def __dir__() -> list[str]:
 
 _DATE_LINE = FORMS["DATE_LINE"].value
 _ORG_SUFFIXES = FORMS["ORG_SUFFIXES"].value
+_NOT_IN_NAME = FORMS["NOT_IN_NAME"].value
 
 
 def is_org_line(text: str) -> bool:
@@ -100,7 +101,7 @@ def _is_org_name(name: str) -> bool:
     of a wrapped note "(2003年12月27日第十届全国人民代表大会" ends with 会 but names no one."""
     opened = name.count("（") + name.count("(")
     return (name.endswith(_ORG_SUFFIXES) and not re.search(r"\d{4}\s*年", name)
-            and opened == name.count("）") + name.count(")"))
+            and opened == name.count("）") + name.count(")") and not _NOT_IN_NAME.search(name))
 
 
 def bracketed_issuer(text: str) -> str:

@@ -12,6 +12,7 @@ from .grammar import (
     MUNICIPAL_ADDRESSEE,
     NATIONAL_ADDRESSEE,
     PROVINCIAL_ADDRESSEE,
+    STATE_BODY,
 )
 from .regions import Place, gazetteer, most_specific, places_in
 
@@ -53,6 +54,10 @@ def level_region(
         place = most_specific(issuer)
         if place:
             return place.level, place.region, f"发文机关：{issuer}", "extracted"
+    # A state body not in the list (国家医疗保障局, 国家中医药管理局): 国家… and no place in its name.
+    for issuer in issuers:
+        if STATE_BODY.match(issuer):
+            return "national", "全国", f"发文机关：{issuer}", "extracted"
     # 2. The title's place: 浙江省制造业…行动方案, 天河区促进…若干措施.
     place = most_specific(title) if title else None
     if place:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from .grammar import (
     ARTICLE_NEXT,
+    HEADING_THEN_ARTICLE,
     HEADING_THEN_MEASURE,
     PARAGRAPH_START,
     RUN_IN_ADDRESSEE,
@@ -31,7 +32,7 @@ RUNON_MIN_STARTS = 3
 def split_points(text: str) -> list[int]:
     """Offsets inside `text` where a new paragraph starts; empty when it is one paragraph."""
     cuts: set[int] = set()
-    m = HEADING_THEN_MEASURE.match(text)
+    m = HEADING_THEN_MEASURE.match(text) or HEADING_THEN_ARTICLE.match(text)
     if m:
         cuts.add(m.end())
     m = SIGNED_LINE.match(text)

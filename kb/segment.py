@@ -16,6 +16,7 @@ from .grammar import (
     DRAFT_LINE,
     ORDER_HEAD,
     ORDER_SEQ,
+    PAGE_TITLE,
     RELEASE_HEADLINE,
     SIGNER,
     TITLE_GRAMMAR,
@@ -93,6 +94,8 @@ def _is_header_line(text: str) -> bool:
         return True
     if TITLE_GRAMMAR.match(text) or (text[:1] in "（(" and ADOPTION.search(text[:80])):
         return True  # a long title, or a regulation's adoption note under its title
+    if PAGE_TITLE.search(text) and "。" not in text:
+        return True  # a saved page's title line above the text
     if text.endswith(("：", ":")) and "。" not in text:
         return True  # addressee line, e.g. "各乡、镇人民政府，…："
     if is_org_line(text):
@@ -225,12 +228,12 @@ def _parse_outline(lines: list[Line], lo: int, hi: int) -> tuple[list[Node], int
         if ATTACHMENT.match(text):
             table_until = _table_end(lines, i + 1, hi)
         found = match_marker(text)
-        if ATTACHMENT_LIST.match(text):
-            in_list = True
+        if ATTACHMENT_LIST.match(text) or (_LIST_HEAD.match(text) and i + 1 < hi and _first_entry(lines[i + 1].text)):
+            in_list = True  # "附件：1.…", or "附件：" over its first entry
             stack.clear()
             continue
-        if in_list and found is not None and found[0] == "item":
-            continue  # the next entry of the attachment list
+        if in_list and (found is not None and found[0] == "item" or found is None and _ENTRY_WRAP.match(text)):
+            continue  # the next entry of the attachment list, or an entry's next line
         in_list = False
         if found is None:
             if ATTACHMENT.match(text):
@@ -253,6 +256,16 @@ def _parse_outline(lines: list[Line], lo: int, hi: int) -> tuple[list[Node], int
         nodes.append(node)
         first = min(first, i)
     return nodes, first, trailers
+
+
+_LIST_HEAD = re.compile(r"^附件\s*[：:]$")
+# An attachment list's entry wrapped over lines by a text extraction: short, no sentence punctuation, no heading.
+_ENTRY_WRAP = re.compile(r"^(?!附件)[^。；，,：:]{1,40}$")
+
+
+def _first_entry(text: str) -> bool:
+    found = match_marker(text)
+    return found is not None and found[0] == "item" and marker_number(found[1]) == 1
 
 
 def _ends_outline(lines: list[Line], lo: int, hi: int, stack: list[Node]) -> bool:

@@ -13,6 +13,7 @@ from collections import Counter
 from .grammar import (
     ADOPTION,
     BRACKET_DATE,
+    COMMENT_REQUEST,
     DATE,
     DATE_LINE,
     DOC_NUMBER,
@@ -43,6 +44,7 @@ from .title import (
     find_title,
     head_above_repeat,
     issuers_of_title,
+    number_under_title,
     title_of,
 )
 
@@ -101,9 +103,13 @@ def tag_document(
     named = issuers_of_title(raw or "".join(header[:1])) if why in ("header", "") else []
     if named and (not issuers or _inferred(who)):
         issuers, who = _split_orgs(" ".join(named)), f"标题：{raw}"
-    number, names = head_above_repeat(layout.text_of((0, len(layout.lines))), raw)
+    every = layout.text_of((0, len(layout.lines)))
+    number, names = head_above_repeat(every, raw)
     if number and "doc_number" not in out:
         out["doc_number"] = Evidence(number, "extracted", f"标题上方：{number}")
+    number = "" if "doc_number" in out or not raw else number_under_title(every, raw)
+    if number:
+        out["doc_number"] = Evidence(number, "extracted", f"标题下方：{number}")
     if names and (not issuers or _inferred(who)):
         issuers, who = names, "标题上方：" + " ".join(names)
     if issuers:
@@ -132,9 +138,12 @@ def tag_document(
 
     head_text = "\n".join(header + body[:2])
     draft = DRAFT.search(head_text)
-    out["status"] = (
-        Evidence("draft", "extracted", draft.group(0)) if draft else Evidence("final", "default", "未见征求意见稿字样")
-    )
+    asks = COMMENT_REQUEST.search(no_spaces(out["title"].value)) if "title" in out else None
+    if asks:
+        out["status"] = Evidence("final", "extracted", f"征求意见的文件，所附文本为征求意见稿：{asks.group(0)}")
+    else:
+        out["status"] = (Evidence("draft", "extracted", draft.group(0)) if draft
+                         else Evidence("final", "default", "未见征求意见稿字样"))
 
     refs = _references(header + first)
     if refs:
@@ -321,6 +330,8 @@ def _issuers(header: list[str], closing: list[str], clauses: list[Clause]) -> tu
         printed = re.match(r"^(\S+?)\s*\d{4}\s*年.*印发\s*$", line)
         if printed and not names:
             return [printed.group(1)], f"印发：{line}"
+        if names and DATE_LINE.match(line):
+            break  # the signature ends at its date: a name after it is a running footer or the next document's
         if is_org_line(line) and not DATE_LINE.match(line):
             if i + 1 < len(closing) and PRINTED_ON.match(closing[i + 1]):
                 printer = printer or line
@@ -332,11 +343,13 @@ def _issuers(header: list[str], closing: list[str], clauses: list[Clause]) -> tu
         return [printer], f"印发：{printer}"
     # 2. Header: "A B C关于…" or an organisation line above the title (a masthead's "…文件" too).
     for i, line in enumerate(header):
-        order = ORDER_NUMBER.match(line) or ORDER_HEAD.match(line)
+        # An order's number in brackets under the title names its issuer too: （国家医疗保障局令第6号）.
+        bracketed = ORDER_NUMBER.match(line.strip("（()）")) if line[:1] in "（(" else None
+        order = ORDER_NUMBER.match(line) or ORDER_HEAD.match(line) or bracketed
         if order:
             # 中华人民共和国国务院令 → 国务院: the order's issuer, named without the state's name.
             name = re.sub(r"^中华人民共和国", "", (order.group(1) if order.re is ORDER_NUMBER else line)[:-1])
-            if name:
+            if name and (order is not bracketed or is_org_line(name)):  # not a law's （主席令第31号）
                 return [name], f"令：{line}"
         mast = MASTHEAD.match(line)
         if mast and is_org_line(line[:-2]):

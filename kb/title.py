@@ -20,6 +20,7 @@ from .grammar import (
     ORDER_HEAD,
     ORDER_NUMBER,
     ORDER_SEQ,
+    PAGE_TITLE,
     TITLE_FOOTNOTE,
     TITLE_GRAMMAR,
     TITLE_NUMBER,
@@ -33,6 +34,12 @@ from .webpage import line_label
 # Lines a title and an own 文号 are looked for in: the first ones of the document.
 HEAD_WINDOW = 10
 _TITLE_SPAN = 3  # a title may wrap over this many lines
+# A wrapped title's lines but the last are at least this long; how far down a page's head may be found below its menus,
+# and how many lines under a title its 文号 or addressee may stand (a share widget may come between).
+_MIN_TITLE_LINE = 3
+_WIDE_WINDOW = 150
+_ANCHOR_GAP = 3
+_ONLY_KINDS = re.compile("(?:" + "|".join(DOC_TYPES) + ")+")
 # A note in brackets may wrap over this many lines ("(2003年12月27日第十届全国人民代表大会" / "常务委员会第六次会议通过)").
 _NOTE_SPAN = 4
 _VERBS = "提升|推动|促进|支持|加强|推进|做好|加快|深化|强化|完善|优化"
@@ -76,7 +83,7 @@ def find_title(
         labelled = line_label(line)
         if labelled and labelled[0] == "title" and _whole_title(labelled[1]):
             return title_of(labelled[1]), "header", labelled[1]  # "标题：…" at the head of a crawled text
-        if k in notes or labelled or _is_label(line):
+        if k in notes or labelled or _is_label(line) or PAGE_TITLE.search(line):
             # An adoption note wrapped over lines, a label such as 附件2 above the title, a labelled line
             # (发布时间：…, 文号：…) of a crawled text's head.
             runs.append([])
@@ -98,6 +105,8 @@ def find_title(
             for span in range(min(_TITLE_SPAN, len(run) - i), 0, -1):
                 if span > 1 and sum(_whole_title(ln) for ln in run[i : i + span]) > 1:
                     continue  # two lines that are each a whole title (a file's heading, then the notice's title)
+                if any(_menu_item(ln) for ln in run[i : i + span - 1]):
+                    continue  # a site's menu item ("EN", "本网") above a column's name: not a wrapped title
                 above = "".join(run[i : i + span - 1])
                 if (span > 1 and _whole_title(run[i + span - 1]) and _starts_a_title(run[i + span - 1])
                         and "关于" not in above and above.count("《") == above.count("》")):
@@ -110,6 +119,10 @@ def find_title(
                     notice = _issuing_notice((header + body)[:HEAD_WINDOW], candidate)
                     raw = notice or _printed_form(candidate, (body if later is None else later)[:_REPEAT_WINDOW])
                     return title_of(raw), "header", raw
+    # 1b. Below a site's menus and information box: a title further down, known by its 文号 or addressee under it.
+    anchored = _anchored_title(header + body)
+    if anchored:
+        return title_of(anchored), "header", anchored
     # 2. The header's lines above the 文号, draft mark or addressee, organisation lines aside.
     lines = []
     notes = _bracketed_notes(header)
@@ -141,6 +154,47 @@ def find_title(
     if subjects:
         return f"关于{max(subjects, key=len)}的{doc_type}", "据前言拟定", ""
     return "", "", ""
+
+
+def _menu_item(line: str) -> bool:
+    """A word too short to be a wrapped title's first lines ("EN", "本网"); 关于 alone may be one, and so may a mark a
+    text extraction put on its own line ("<" of "《…关于印发" / "<" / "…方案>的通知》")."""
+    word = line.replace(" ", "")
+    return len(word) < _MIN_TITLE_LINE and word.isalnum() and word != "关于"
+
+
+def _anchored_title(lines: list[str]) -> str:
+    """The title right above a 文号 or an addressee line among the lines above the first sentence (up to _WIDE_WINDOW
+    of them): the document's own head below a page's menus and information box; "" when there is none."""
+    window = lines[:_WIDE_WINDOW]
+    stop = next((i for i, ln in enumerate(window) if "。" in ln), len(window))
+    for a in range(1, stop):
+        if not _anchors_title(window[a]):
+            continue
+        for end in range(a, max(a - _ANCHOR_GAP, 0), -1):
+            for span in range(min(_TITLE_SPAN, end), 0, -1):
+                if _title_run(window[end - span : end]):
+                    return "".join(window[end - span : end])
+    return ""
+
+
+def _title_run(run: list[str]) -> bool:
+    """Do these lines make one title by its grammar, and no more than one?"""
+    if any(line_label(ln) or PAGE_TITLE.search(ln) or splits_title(ln) for ln in run):
+        return False
+    if any(_menu_item(ln) for ln in run[:-1]) or not _whole_title("".join(run)):
+        return False
+    above = "".join(run[:-1])
+    if len(run) > 1 and _whole_title(run[-1]) and _starts_a_title(run[-1]) and "关于" not in above:
+        return False  # a value or issuer line above a whole title
+    return sum(_whole_title(ln) for ln in run) <= 1 or not above
+
+
+def _anchors_title(line: str) -> bool:
+    """A 文号 (in brackets or not) or an addressee line ("各有关单位：")."""
+    if DOC_NUMBER.fullmatch(line.strip().strip("（()）")):
+        return True
+    return line.endswith(("：", ":")) and "。" not in line and len(line) <= 200 and line_label(line) is None
 
 
 def _starts_a_title(line: str) -> bool:
@@ -187,9 +241,12 @@ def _bracketed_notes(lines: list[str]) -> set[int]:
 
 
 def _whole_title(line: str) -> bool:
-    """A title by its grammar, its 《》 closed: "…实施《中华人民共和国药品管理法" is the first line of one."""
+    """A title by its grammar, its 《》 closed: "…实施《中华人民共和国药品管理法" is the first line of one. Kinds of
+    document alone ("通知公告", "通知通告": a site's column) name nothing."""
     balanced = line.count("《") == line.count("》")
-    return balanced and bool(TITLE_GRAMMAR.match(line.replace(" ", ""))) and not is_org_line(line)
+    squashed = line.replace(" ", "")
+    return (balanced and bool(TITLE_GRAMMAR.match(squashed)) and not is_org_line(line)
+            and not _ONLY_KINDS.fullmatch(squashed))
 
 
 def _issuing_notice(lines: list[str], name: str) -> str:
@@ -254,3 +311,20 @@ def head_above_repeat(lines: list[str], raw: str) -> tuple[str, list[str]]:
         if number or names:
             return number, names
     return "", []
+
+
+def number_under_title(lines: list[str], raw: str) -> str:
+    """The 文号 on its own line right under the title as the text prints it (over up to _TITLE_SPAN lines), among the
+    first _WIDE_WINDOW lines: the document's own head below a page's menus; "" when there is none."""
+    squashed = no_spaces(raw)
+    window = [no_spaces(ln) for ln in lines[:_WIDE_WINDOW]]
+    for i in range(len(window)):
+        for span in range(1, _TITLE_SPAN + 1):
+            if "".join(window[i : i + span]) != squashed:
+                continue
+            for below in lines[i + span : i + span + _ANCHOR_GAP]:
+                bare = below.strip().strip("（()）")
+                if DOC_NUMBER.fullmatch(bare):
+                    return no_spaces(bare)
+    return ""
+

@@ -60,7 +60,8 @@ def _vocabulary() -> _Vocabulary:
     every = sorted({lb for v in labels.values() for lb in v} | set(stop), key=len, reverse=True)
     # Spaces may pad a label to the width of the others: "文　　号：".
     spaced = "|".join("[ \u3000\u00a0]*".join(map(re.escape, lb)) for lb in every)
-    pattern = re.compile(rf"(?<![\u4e00-\u9fff])({spaced})[ \u3000\u00a0]*[：:]")
+    # A label ends with a colon, or stands in brackets ("[发文字号]", "【成文日期】") with its value after it.
+    pattern = re.compile(rf"(?<![\u4e00-\u9fff])(?:({spaced})[ \u3000\u00a0]*[：:]|[\[［【]({spaced})[\]］】][ \u3000\u00a0]*)")
     field_of = {lb: k for k, v in labels.items() for lb in v}
     meta = {k: tuple(n.lower() for n in v) for k, v in data["meta"].items()}
     return _Vocabulary(labels, meta, pattern, field_of)
@@ -71,9 +72,9 @@ def field_of_label(label: str) -> str:
     return _vocabulary().field_of.get(re.sub(r"[ \u3000\u00a0]", "", label), "")
 
 
-# Labelled lines at the head of a plain text (a crawler's 标题：/发布时间：/来源： lines) are looked for among
-# this many first lines.
-_HEAD_LINES = 15
+# Labelled lines at the head of a plain text (a crawler's 标题：/发布时间：/来源： lines, a page's information box kept
+# below its menus) are looked for above its first sentence, among at most this many first lines.
+_HEAD_LINES = 150
 
 
 def line_label(line: str) -> tuple[str, str] | None:
@@ -82,14 +83,17 @@ def line_label(line: str) -> tuple[str, str] | None:
     m = _vocabulary().label_pattern.match(line.strip())
     if not m:
         return None
-    return field_of_label(m.group(1)), line.strip()[m.end() :].strip(" \u3000\u00a0")
+    return field_of_label(m.group(1) or m.group(2)), line.strip()[m.end() :].strip(" \u3000\u00a0")
 
 
 def head_fields(text: str) -> dict[str, tuple[str, str]]:
     """A plain text's own labelled lines at its head, as a page's information box: field → (value, "文首标注：
     label：value"). Only lines that open with a label count; the first value of each field wins."""
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()][:_HEAD_LINES]
-    labelled = [ln for ln in lines if line_label(ln)]
+    lines = lines[: next((i for i, ln in enumerate(lines) if "。" in ln), len(lines))]
+    # A label's value may stand on the next line ("发 文 字 号 ：" over "津工信电力〔2025〕13号").
+    labels = [line_label(ln) for ln in lines]
+    labelled = [ln for i, ln in enumerate(lines) if labels[i] or i and labels[i - 1] and not labels[i - 1][1]]
     return {k: (v, f"文首标注：{where}") for k, (v, where) in _labelled_fields(labelled).items()}
 
 
@@ -192,7 +196,7 @@ def _labelled_fields(lines: list[str]) -> dict[str, tuple[str, str]]:
             continue  # prose, not a field
         marks = list(vocab.label_pattern.finditer(line))
         for j, m in enumerate(marks):
-            label = re.sub(r"[ \u3000\u00a0]", "", m.group(1))
+            label = re.sub(r"[ \u3000\u00a0]", "", m.group(1) or m.group(2))
             key = vocab.field_of.get(label)
             end = marks[j + 1].start() if j + 1 < len(marks) else len(line)
             value = line[m.end() : end].strip(" \u3000\u00a0")
