@@ -111,13 +111,6 @@ _QUAL_DIR_RE = re.compile(
     rf"(?P<np>[^\d{_BOUNDARY_CHARS}%]{{0,16}}?{alternation(_RATIOS)})"
 )
 
-# 推动制造业贷款规模和比重合理增长: the ratio first, then its directed change (not 比重提高到…, 占比提高2个百分点).
-_DIR_VERBS_AFTER = ("提高", "提升", "增长", "上升", "降低", "下降")
-_QUAL_DIR_AFTER_RE = re.compile(
-    rf"(?=[{_firsts(_RATIOS)}])(?P<ratio>{alternation(_RATIOS)})"
-    rf"(?P<cmp>{alternation(_DIR_ADVERBS)}?{alternation(_DIR_VERBS_AFTER)})(?![\d{CN_DIGITS}到至])"
-)
-
 # What a qualitative comparison compares with ends with one of these (its last occurrence in the phrase).
 _REFERENCE_END_RE = re.compile(rf"{alternation(_REFERENCE_WORDS, ('平均值', '增幅', '的比例'))}|(?:基金|机构)\)?")
 _MAX_REFERENCE = 24
@@ -129,6 +122,9 @@ _RELATIVE_RE = re.compile(
     rf"(?:{alternation(_COMPARED_WITH)}|比(?={alternation(_LAST_YEAR, ('年初', '同期'))}))(?P<ref>.{{1,20}}?)"
     rf"(?P<verb>{alternation(_UP_VERBS, _DOWN_VERBS)})?$"
 )
+# 推动制造业贷款规模和比重合理增长: a ratio, then its directed change (not 比重提高到…, 占比提高2个百分点).
+_QUAL_DIR_AFTER_RE = re.compile(rf"(?=[{_firsts(_RATIOS)}])(?P<ratio>{alternation(_RATIOS)})(?P<cmp>{alternation(_DIR_ADVERBS)}?"
+                                rf"{alternation(_UP_VERBS, _DOWN_VERBS)})(?![\d{CN_DIGITS}到至])")
 
 # Deadlines in the sentence before a target: 到2027年, 至2025年末, 2025年底前, 三年内.
 _YEAR_MONTH = r"(?:19|20)\d{2}年(?:\d{1,2}月)?"
