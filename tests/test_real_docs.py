@@ -38,11 +38,14 @@ TRUTH = scorer.load_truth(REAL / "truth.jsonl")
 # 6/12 outlines) and released for tuning at 02:55 with 66/84 fields, 8/12 outlines.
 # Batch 7 (15 documents) was measured untouched 2026-12-02 03:05 (62/105 fields, 13/15 outlines) and released for
 # tuning at 05:50 with 73/105 fields, 13/15 outlines; after its general causes were fixed (06:30) every field of the
-# 106 documents is right, and these floors are that figure.
-FLOORS = {"title": 106, "issuers": 106, "doc_number": 106, "date": 106, "level": 106, "region": 106, "status": 106}
+# 106 documents is right.
+# Batch 9 (19 documents) was measured untouched 2026-12-02 06:29 (110/133 fields, 17/19 outlines), a second time at
+# ~07:00 (115/133, 17/19), and released for tuning at 07:05; the floors are main's figures on all 125 documents then.
+FLOORS = {"title": 118, "issuers": 124, "doc_number": 120, "date": 124, "level": 123, "region": 123, "status": 125}
 # Documents whose outline the code does not get right yet: strict xfail, so fixing one fails the test until the
 # name is removed here (the guard then holds it).
-OUTLINE_KNOWN_WRONG: set[str] = set()
+OUTLINE_KNOWN_WRONG: set[str] = {"c10_ze_guangming_feizhi_fankui.md",
+                                 "p48_ze_chongqing_shuzi_nengyuan_zhengqiuyijian.md"}
 # Held-out batches (scorer.HELD_OUT) are measured, never tuned on: their outlines are not required exact, but neither
 # their fields nor their exact outlines may fall below the untouched figure (scorer.UNTOUCHED) or, until that is
 # recorded, below what main achieved when the batch was added (batch 6: untouched 2026-12-02 01:45 on main 787da6c,
