@@ -9,6 +9,7 @@ on a synthetic corpus of 100,000 clauses. Prints a table and writes bench/RESULT
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -143,21 +144,27 @@ def bench_compare(kb: KnowledgeBase) -> dict:
 
 def synthetic_corpus(seed_kb: KnowledgeBase, n: int, results: dict) -> tuple[list, list, list, np.ndarray,
                                                                              SentenceVectors]:
-    """n clauses made from the seed clauses: sentences shuffled across clauses, numbers varied.
+    """n clauses made from the seed clauses: sentences shuffled across clauses, numbers varied. Each synthetic
+    clause copies a seed measure or item (its kind, heading and topics) and has as many sentences as that clause
+    has (kb/sentences.py's rule), so clause lengths and sentences per clause are those of real clauses.
     Returns (documents, clauses, tokens per clause, vectors, sentence vectors).
 
     Embedding 100,000 new texts with the 4-bit model would take hours on 2 cores, so each synthetic clause's
     vector is the normalised mean of its sentences' real embeddings (every distinct seed sentence is embedded
-    once) plus a little noise; its sentence vectors (kb/sentences.py, what search rescoring reads) are those
-    sentences' embeddings. Query vectors are real. BM25 is built on the synthetic text itself.
+    once) plus a little noise; its sentence vectors (what search rescoring reads) are those sentences'
+    embeddings, one a sentence as `kb build` writes them (none for a clause of one sentence). Query vectors are
+    real. BM25 is built on the synthetic text itself.
     """
     from kb.embed_cache import EmbeddingCache, embed_cached
     from kb.models import Clause, Document
+    from kb.sentences import MIN_CHARS, split_sentences
     from kb.tokenize import get_tokenizer
 
     rng = random.Random(7)
     nprng = np.random.default_rng(7)
-    sentences = sorted({s for c in seed_kb.clauses for s in re.split(r"(?<=[。；])", c.text) if len(s) >= 8})
+    # The sentences a build embeds, and the text of a clause of one sentence.
+    sentences = sorted({s for c in seed_kb.clauses for s in split_sentences(c.text) or [c.text.strip()]
+                        if len(s) >= MIN_CHARS})
     cache = EmbeddingCache(OUT / "seed_index" / "cache" / "embeddings")
     t = time.perf_counter()
     sent_vecs = embed_cached(seed_kb.embedder, sentences, cache)
@@ -170,6 +177,7 @@ def synthetic_corpus(seed_kb: KnowledgeBase, n: int, results: dict) -> tuple[lis
                      text="", title=f"合成文件{i}", level=levels[i % 4], region="合成",
                      date=f"20{15 + i % 10}-0{1 + i % 9}-1{i % 9}") for i in range(n_docs)]
     templates = [c for c in seed_kb.clauses if c.kind in ("measure", "item")]
+    sentence_counts = [max(1, len(split_sentences(c.text))) for c in templates]
     # Tokenise each distinct sentence and heading path once; a clause's tokens are its parts' tokens (the varied
     # numbers are left out of BM25's vocabulary, which changes nothing that is measured here).
     tok = get_tokenizer()
@@ -177,13 +185,14 @@ def synthetic_corpus(seed_kb: KnowledgeBase, n: int, results: dict) -> tuple[lis
     sent_tokens = [tok.tokenize(x) for x in sentences]
     head_tokens = [tok.tokenize(" ".join(c.parents)) for c in templates]
     results["synthetic_tokenize_s"] = time.perf_counter() - t
-    clauses, tokens, offsets, owned = [], [], [0], []
+    clauses, tokens, offsets, owned, picked = [], [], [0], [], 0
     vecs = np.empty((n, sent_vecs.shape[1]), dtype=np.float32)
     noise = nprng.normal(0, 0.01, (min(n, 4096), sent_vecs.shape[1])).astype(np.float32)
     for row in range(n):
         ti = rng.randrange(len(templates))
         tpl = templates[ti]
-        picks = rng.sample(range(len(sentences)), rng.randint(2, 5))
+        picks = rng.sample(range(len(sentences)), sentence_counts[ti])
+        picked += len(picks)
         text = "".join(re.sub(r"\d+", lambda m: str(rng.randint(1, 999)), sentences[i]) for i in picks)
         v = sent_vecs[picks].mean(axis=0) + noise[row % len(noise)]
         vecs[row] = v / np.linalg.norm(v)
@@ -192,11 +201,14 @@ def synthetic_corpus(seed_kb: KnowledgeBase, n: int, results: dict) -> tuple[lis
                               kind=tpl.kind, path=tpl.path, heading=tpl.heading, parents=tpl.parents,
                               text=text, start=0, end=len(text), topics=tpl.topics, row=row))
         tokens.append(head_tokens[ti] + [t for i in picks for t in sent_tokens[i]])
-        owned.extend(picks)
+        if len(picks) >= 2:  # a clause of one sentence has no sentence rows: its vector is the sentence's
+            owned.extend(picks)
         offsets.append(len(owned))
     sentence_vectors = SentenceVectors(sent_vecs[np.asarray(owned)].astype(np.float16),
                                        np.asarray(offsets, dtype=np.int64))
     results["synthetic_sentence_vectors"] = len(owned)
+    results["synthetic_sentences_a_clause"] = picked / n
+    results["synthetic_chars_a_clause"] = sum(len(c.text) for c in clauses) / n
     return docs, clauses, tokens, vecs, sentence_vectors
 
 
@@ -209,7 +221,8 @@ def synthetic_kb(seed_kb: KnowledgeBase, n: int, results: dict, reuse: bool = Fa
 
     docs, clauses, tokens, vecs, sentence_vectors = synthetic_corpus(seed_kb, n, results)
     save = OUT / "synthetic"
-    if reuse and (save / "dense").is_dir() and BM25Index.load(save / "bm25").num_docs == n:
+    digest = hashlib.sha256("\n".join(c.text for c in clauses).encode()).hexdigest()  # the corpus they index
+    if reuse and (save / "corpus.sha256").is_file() and (save / "corpus.sha256").read_text() == digest:
         bm25, dense = BM25Index.load(save / "bm25"), DenseIndex.load(save / "dense")
     else:
         t = time.perf_counter()
@@ -222,6 +235,7 @@ def synthetic_kb(seed_kb: KnowledgeBase, n: int, results: dict, reuse: bool = Fa
         shutil.rmtree(save, ignore_errors=True)
         bm25.save(save / "bm25")
         dense.save(save / "dense")
+        (save / "corpus.sha256").write_text(digest)
         results["synthetic_disk_mb"] = sum(p.stat().st_size for p in save.rglob("*") if p.is_file()) / 1e6
 
     kb = KnowledgeBase.from_parts(save, {"model": seed_kb.manifest["model"]}, docs, clauses, bm25, dense,
@@ -326,7 +340,8 @@ def report(results: dict, n: int) -> str:
             f"| synthetic ({n:,} clauses) | bm25 | {bl[0]:.1f} | {bl[1]:.1f} | {bl[2]:.1f} | |",
             "",
             f"Synthetic corpus: {n:,} clauses made from the {results['synthetic_sentences']} distinct seed sentences "
-            "(2–5 shuffled sentences a clause, numbers varied). Vectors: the normalised mean of the sentences' real "
+            "(each with as many shuffled sentences as the seed measure or item it copies: {sents:.2f} a clause, "
+            "{chars:.0f} characters; numbers varied). Vectors: the normalised mean of the sentences' real "
             f"embeddings plus noise (embedding {n:,} texts would take hours on 2 cores); the sentence vectors that "
             f"rescoring reads ({results['synthetic_sentence_vectors']:,} rows) are those sentences' embeddings; "
             "queries are embedded for real. BM25 indexes the synthetic text's tokens (each distinct sentence tokenised once, {0:.0f} s; "
@@ -335,7 +350,8 @@ def report(results: dict, n: int) -> str:
             "dev query vectors: **{5:.3f}**.".format(
                 results["synthetic_tokenize_s"], results["synthetic_bm25_build_s"],
                 results["synthetic_dense_build_s"], results["synthetic_dense_kind"], results["synthetic_disk_mb"],
-                results["synthetic_ann_recall@10"]),
+                results["synthetic_ann_recall@10"], sents=results["synthetic_sentences_a_clause"],
+                chars=results["synthetic_chars_a_clause"]),
             *ef_sweep_lines(results),
         ]
     lines += ["", "Targets (2 cores): hybrid p50 < 50 ms and p95 < 150 ms at 100,000 clauses; warm rebuild of an "
