@@ -77,8 +77,9 @@ class SentenceVectors:
         has = counts > 0
         if not has.any():
             return out
-        idx = np.concatenate([np.arange(s, e) for s, e in zip(start[has], end[has], strict=True)])
+        lengths = counts[has]
+        bounds = np.concatenate([[0], np.cumsum(lengths)[:-1]])  # where each clause's rows begin in idx
+        idx = np.arange(int(lengths.sum())) + np.repeat(start[has] - bounds, lengths)  # every clause's rows, in turn
         sims = np.asarray(self.vectors[idx], dtype=np.float32) @ np.asarray(qvec, dtype=np.float32).ravel()
-        bounds = np.concatenate([[0], np.cumsum(counts[has])[:-1]])
         out[has] = np.maximum.reduceat(sims, bounds)
         return out
