@@ -55,6 +55,7 @@ class KnowledgeBase(Library):
     _doc_rows: np.ndarray | None = field(default=None, repr=False)
     _qcache: dict = field(default_factory=dict, repr=False)
     _flat: dict = field(default_factory=dict, repr=False)
+    _topic_rows: dict[str, np.ndarray] | None = field(default=None, repr=False)
 
     @classmethod
     def load(cls, index_dir: Path, embedder=None, load_model: bool = True, verify: bool = True,
@@ -121,6 +122,7 @@ class KnowledgeBase(Library):
 
         get_tokenizer().tokenize("预热")
         default_taxonomy()
+        self._rows_of_topics()
         if self.has_dense:
             self.query_vector("预热")
         warm_up(self)  # the gazetteer, thesaurus, cue words and floor the answer reads
@@ -340,9 +342,26 @@ class KnowledgeBase(Library):
         from .topics import default_taxonomy, topic_query_match
 
         wanted = {t.key for t in topic_query_match(query, default_taxonomy())}
-        if not wanted:
-            return np.zeros(rows.size)
-        return _per_row(rows, lambda row: 1.0 if wanted.intersection(self.clauses[row].topic_keys) else 0.0)
+        out = np.zeros(rows.size)
+        marked = self._rows_of_topics()
+        for key in wanted:
+            if key in marked:
+                out[marked[key][rows]] = 1.0
+        return out
+
+    def _rows_of_topics(self) -> dict[str, np.ndarray]:
+        """Topic key → which clause rows carry it (a mask over rows), made once for the index."""
+        if self._topic_rows is None:
+            rows: dict[str, list[int]] = {}
+            for i, c in enumerate(self.clauses):
+                for key in c.topic_keys:
+                    rows.setdefault(key, []).append(i)
+            marked = {}
+            for key, found in rows.items():
+                marked[key] = np.zeros(len(self.clauses), dtype=bool)
+                marked[key][found] = True
+            self._topic_rows = marked
+        return self._topic_rows
 
 
 def _per_row(rows: np.ndarray, score) -> np.ndarray:
