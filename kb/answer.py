@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .diversity import diversify
-from .lookup import Lookup, flat, lookup, title_key, title_keys
+from .lookup import FlatTexts, Lookup, flat, lookup, title_key, title_keys
 from .models import Hit
 from .relevance import (
     EMPTY_MESSAGE,
@@ -71,10 +71,12 @@ class Answer:
 
 
 def _state(kb) -> dict:
-    """Per-knowledge-base caches: the scope lexicon, the documents' title keys and each clause's flattened text."""
+    """Per-knowledge-base caches: the scope lexicon, the documents' title keys, each clause's flattened text and
+    all of them joined (for quoted phrases: joined on the first question that quotes one)."""
     st = kb.__dict__.get("_answer_state")
     if st is None:
-        st = {"lexicon": Lexicon.build(kb.documents), "titles": title_keys(kb.documents), "flat": {}}
+        st = {"lexicon": Lexicon.build(kb.documents), "titles": title_keys(kb.documents), "flat": {},
+              "texts": FlatTexts(lambda: [_flat_row(kb, r) for r in range(len(kb.clauses))])}
         kb.__dict__["_answer_state"] = st
     return st
 
@@ -222,8 +224,7 @@ def answer(kb, query: str, k: int = 10, filters=None, retriever: str = "hybrid",
     if drop_cues:
         u = u.without(drop_cues)
     out.understanding = u
-    flat_cache = st["flat"]
-    lk = lookup(u, kb.documents, kb.clauses, lambda r: _flat_row(kb, r, flat_cache), st["titles"]) \
+    lk = lookup(u, kb.documents, kb.clauses, lambda r: _flat_row(kb, r, st["flat"]), st["titles"], st["texts"]) \
         if hybrid else Lookup()
     out.lookup = lk
     if lk.missing_phrases and not lk.documents and not _outside_quotes(query, u):
@@ -285,7 +286,7 @@ def answer(kb, query: str, k: int = 10, filters=None, retriever: str = "hybrid",
         dense_rows = got.dense if same and got.dense is not None else kb.backend.vector_scores(qvec, rows)
 
     parts: dict[str, np.ndarray] = {}
-    texts = [_flat_row(kb, r, flat_cache) for r in rows.tolist()]
+    texts = [_flat_row(kb, r, st["flat"]) for r in rows.tolist()]
     has = [t.__contains__ for t in texts]  # has[i](term): the candidate's text holds the term
     cov = coverages(groups, texts, w.partial) if groups else np.zeros(rows.size)
     phrase = _phrase(residual, texts)

@@ -4,8 +4,10 @@ named document, and quoted phrases found as written. Pure functions over documen
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from .models import Clause, Document
 from .text import normalize
@@ -37,6 +39,36 @@ class Lookup:
         """Rows that contain every quoted phrase the question has (a clause must hold them all)."""
         sets = [set(rows) for rows in self.phrases.values()]
         return set.intersection(*sets) if sets and not self.missing_phrases else set()
+
+
+class FlatTexts:
+    """Every clause's `flat` text in one string, newline between them (a flat text holds none), so the clauses
+    holding a phrase are found by str.find over the whole index instead of a test per clause. `texts()` gives
+    them, asked on the first search (an index whose questions quote nothing never joins them)."""
+
+    def __init__(self, texts: Callable[[], Sequence[str]]):
+        self._texts = texts
+        self.text, self.starts = "", np.zeros(0, dtype=np.int64)
+        self._joined = False
+
+    def _join(self) -> None:
+        texts = self._texts()
+        starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]], dtype=np.int64) if texts else self.starts
+        self.text, self.starts, self._joined = "\n".join(texts), starts, True
+
+    def rows_with(self, phrase: str) -> list[int]:
+        """Positions of the texts holding `phrase` (flat, no newline), ascending; none for an empty phrase."""
+        if not self._joined:
+            self._join()
+        found: list[int] = []
+        at = self.text.find(phrase) if phrase else -1
+        while at >= 0:
+            row = int(np.searchsorted(self.starts, at, side="right")) - 1
+            found.append(row)
+            if row + 1 >= len(self.starts):
+                break
+            at = self.text.find(phrase, int(self.starts[row + 1]))
+        return found
 
 
 def flat(text: str) -> str:
@@ -167,10 +199,11 @@ def _scoped(u: Understanding, documents: Sequence[Document]) -> list[str]:
 
 
 def lookup(u: Understanding, documents: Sequence[Document], clauses: Sequence[Clause],
-           flat_text=None, titles: Sequence[str] | None = None) -> Lookup:
+           flat_text=None, titles: Sequence[str] | None = None, texts: FlatTexts | None = None) -> Lookup:
     """Documents named by 文号, title or short form; clauses named by path in them; rows with quoted phrases.
     `flat_text(row)` gives a clause's flattened text (a cache the caller keeps); `flat` of the text otherwise;
-    `titles` the documents' `title_keys` (kept by the caller), computed here otherwise."""
+    `titles` the documents' `title_keys` (kept by the caller), computed here otherwise; `texts` the clauses'
+    `FlatTexts` (kept by the caller), else each clause is tested for a quoted phrase."""
     out = Lookup()
     keyed = list(zip(documents, title_keys(documents) if titles is None else titles, strict=True))
     for how, found in (("文号", _by_number(u, documents)), ("标题", _by_title(u.query, keyed)),
@@ -194,7 +227,7 @@ def lookup(u: Understanding, documents: Sequence[Document], clauses: Sequence[Cl
         if any(title_key(cue.value) and title_key(cue.value) in t for t in titled):
             continue
         want = flat(cue.value)
-        found = [i for i in range(len(clauses)) if want and want in get(i)]
+        found = texts.rows_with(want) if texts else [i for i in range(len(clauses)) if want and want in get(i)]
         rows = [clauses[i].row if clauses[i].row >= 0 else i for i in found]
         out.phrases[cue.value] = rows
         out.headed |= {r for i, r in zip(found, rows, strict=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.lookup import clause_number, flat, lookup, title_key
+from kb.lookup import FlatTexts, clause_number, flat, lookup, title_key
 from kb.models import Clause, Document
 from kb.understand import Lexicon, chinese_number, doc_number_key, region_parts, understand
 
@@ -139,3 +139,14 @@ def test_order_numbers_subject_and_type_and_quoted_words_of_a_title():
     titled = named("关于有效发挥政府性融资担保基金作用切实支持小微企业和“三农”发展的指导意见")
     assert titled.documents == ["f"] and titled.phrases == {}  # “三农” is part of the title, not a quotation
     assert named("“三农”").phrases == {"三农": [5]}
+
+
+def test_flat_texts_find_the_rows_a_scan_finds():
+    import random
+
+    rng = random.Random(2)
+    for _ in range(2000):
+        texts = ["".join(rng.choice("ab融资c") for _ in range(rng.randint(0, 8))) for _ in range(rng.randint(0, 12))]
+        found = FlatTexts(lambda: texts)
+        for phrase in ("", "a", "ab", "融资", "aa", "c融", "abc"):
+            assert found.rows_with(phrase) == [i for i, t in enumerate(texts) if phrase and phrase in t]
