@@ -34,11 +34,15 @@ def main() -> int:
     ap.add_argument("--retriever", default="hybrid")
     ap.add_argument("--no-sentences", action="store_true", help="search without the sentence vectors")
     ap.add_argument("--no-profile", action="store_true", help="times only")
+    ap.add_argument("--queries", default=str(EVAL / "dev_queries.jsonl"), help="a judgement set (dev: as bench/run.py)")
+    ap.add_argument("--quoted", action="store_true", help="only its questions that quote a phrase")
     args = ap.parse_args()
     kb, _ = synthetic_kb(seed_kb_for_bench(), args.clauses, {}, reuse=True)
     if args.no_sentences:
         kb.sentences = None
-    queries = [q.query for q in load_queries(EVAL / "dev_queries.jsonl")]
+    queries = [q.query for q in load_queries(Path(args.queries))]
+    if args.quoted:
+        queries = [q for q in queries if any(m in q for m in "“\"「『")]
     for q in queries[:3]:
         kb.search(q, k=10, retriever=args.retriever)
     cpu, wall, rest = [], [], []
