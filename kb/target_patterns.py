@@ -144,6 +144,8 @@ _CRITERION_RE = re.compile(alternation(
     ("给予", "门槛", "条件", "符合", "申请", "罚款", "处罚")))
 _FIRM_GOAL_RE = re.compile(alternation(("力争", "确保", "努力", "争取", "目标")))
 _BASELINE_RE = re.compile(alternation(("截至", "截止", "目前", "当前", "现有", "已达", "已累计")))
+# A document that reports what happened (统计公报, 统计年鉴, 国民经济和社会发展…公报): its figures are statistics.
+_REPORT_TITLE_RE = re.compile(r"统计(?:公报|年鉴|快报|月报|季报|提要|资料)|国民经济和社会发展.{0,8}公报")
 # 保费补贴时间按保险期限据实核算，不超过3年: the subject is the previous phrase's head, before its verb.
 _NUMBER_THEN_DE_RE = re.compile(r"\d[^的]{0,40}的")
 _HEAD_CUT_RE = re.compile(r"按照|按|由|通过|根据|依据|采取|实行|实施|参照|以(?![上下内])")

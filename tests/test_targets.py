@@ -549,11 +549,26 @@ def test_the_seed_directions_are_labelled_directions():
     assert extract_targets("在授信额度、担保放大倍数、利率水平等方面提供更多优惠") == []
 
 
-def test_the_untouched_real_documents_do_not_fall_below_their_first_figure():
-    """eval/targets_fresh2.jsonl: sixteen real documents written before the extractor ran on them and never tuned on
-    (untouched 0.082 / 0.278, README); a floor against regressions, not the bar of issue 13."""
+def test_the_second_real_document_set_does_not_fall_below_its_figure():
+    """eval/targets_fresh2.jsonl: sixteen real documents written before the extractor ran on them (untouched 0.082 /
+    0.278, README), tuned on since 2026-12-02 07:20; a floor against regressions, not the bar of issue 13."""
     from kb.target_eval import evaluate_targets
 
     report = evaluate_targets(Path(__file__).parent / "fixtures" / "real", EVAL / "targets_fresh2.jsonl", only_named=True)
     assert report.truth >= 100
-    assert report.matched >= 30 and report.precision >= 0.082 and report.recall >= 0.278, (report.precision, report.recall)
+    assert report.matched >= 31 and report.precision >= 0.35 and report.recall >= 0.287, (report.precision, report.recall)
+
+
+def test_a_statistical_bulletins_figures_are_baselines_not_goals():
+    """A 统计公报 reports what happened: its figures are statistics (baselines), told by the document's title,
+    while the same sentence in a plan stays a goal."""
+    from kb.ingest import ingest_text
+    from kb.target_reports import reports_past
+
+    body = "一、综合\n全年实现地区生产总值150.2亿元，同比增长4.1%。年末常住人口38.5万人。\n"
+    bulletin = ingest_text("某县2031年国民经济和社会发展统计公报\n" + body, "bulletin.txt")
+    kinds = [t.kind for c in bulletin.clauses for t in c.targets]
+    assert bulletin.document.title.endswith("统计公报") and kinds and set(kinds) == {"baseline"}, kinds
+    plan = ingest_text("某县2031年经济发展行动方案\n一、目标\n力争全年实现地区生产总值150.2亿元。\n", "plan.txt")
+    assert [t.kind for c in plan.clauses for t in c.targets] == ["goal"]
+    assert reports_past("2030年统计年鉴") and not reports_past("关于统计工作的实施方案")
