@@ -88,6 +88,8 @@ COMPARATOR_SIGNS = {
     "不低于": "≥", "不少于": "≥", "不小于": "≥", "以上": "≥", "至少": "≥", "最低": "≥", "达到": "≥",
     "低于": "<", "少于": "<", "慢于": "<", "高于": ">", "超过": ">", "多于": ">", "快于": ">", "不慢于": "≥",
     "满": "≥", "连续": "=", "约": "≈", "区间": "", "": "=",
+    # 控制在30% caps it; 稳定在70% / 保持在90% hold it at the figure (…左右 reads 约 ≈, …以下 reads ≤: the suffix wins)
+    "控制在": "≤", "稳定在": "=", "保持在": "=",
 }
 # goal: what a document wants to reach; criterion: what qualifies or what a product/subsidy is (认定标准, 额度上限);
 # baseline: where things stand (截至…末余额14.24亿元); direction: a change with neither number nor reference

@@ -556,7 +556,7 @@ def test_the_second_real_document_set_does_not_fall_below_its_figure():
 
     report = evaluate_targets(Path(__file__).parent / "fixtures" / "real", EVAL / "targets_fresh2.jsonl", only_named=True)
     assert report.truth >= 100
-    assert report.matched >= 31 and report.precision >= 0.35 and report.recall >= 0.287, (report.precision, report.recall)
+    assert report.matched >= 33 and report.precision >= 0.37 and report.recall >= 0.3, (report.precision, report.recall)
 
 
 def test_a_statistical_bulletins_figures_are_baselines_not_goals():
@@ -572,3 +572,13 @@ def test_a_statistical_bulletins_figures_are_baselines_not_goals():
     plan = ingest_text("某县2031年经济发展行动方案\n一、目标\n力争全年实现地区生产总值150.2亿元。\n", "plan.txt")
     assert [t.kind for c in plan.clauses for t in c.targets] == ["goal"]
     assert reports_past("2030年统计年鉴") and not reports_past("关于统计工作的实施方案")
+
+
+def test_held_and_capped_figures_get_their_sign():
+    """控制在 caps a figure (≤); 稳定在 / 保持在 hold it (=); a suffix (以下, 左右, 以内) still states the bound."""
+    signs = {text: [t.display for t in extract_targets(text)] for text in (
+        "将新城绿化覆盖率稳定在45%", "近期建设强度控制在25%", "空置率保持在8%", "将费率稳定在2%左右",
+        "将不良率控制在3%以内")}
+    assert signs == {"将新城绿化覆盖率稳定在45%": ["新城绿化覆盖率 = 45%"], "近期建设强度控制在25%": ["近期建设强度 ≤ 25%"],
+                     "空置率保持在8%": ["空置率 = 8%"], "将费率稳定在2%左右": ["费率 ≈ 2%"],
+                     "将不良率控制在3%以内": ["不良率 ≤ 3%"]}, signs
