@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -60,20 +61,22 @@ class FlatTexts:
         """Positions of the texts holding `phrase` (flat, no newline), ascending; none for an empty phrase."""
         if not self._joined:
             self._join()
-        found: list[int] = []
-        at = self.text.find(phrase) if phrase else -1
-        while at >= 0:
-            row = int(np.searchsorted(self.starts, at, side="right")) - 1
-            found.append(row)
-            if row + 1 >= len(self.starts):
-                break
-            at = self.text.find(phrase, int(self.starts[row + 1]))
-        return found
+        at, places = (self.text.find(phrase) if phrase else -1), []
+        while at >= 0:  # every row holding the phrase has a place here (the phrase holds no newline)
+            places.append(at)
+            at = self.text.find(phrase, at + len(phrase))
+        return np.unique(np.searchsorted(self.starts, places, side="right") - 1).tolist() if places else []
 
 
 def flat(text: str) -> str:
     """Text as compared for exact matches: NFKC, lower case, no whitespace or Markdown emphasis."""
     return _FLAT_NOISE.sub("", normalize(text))
+
+
+@lru_cache(maxsize=65536)
+def _flat_label(text: str) -> str:
+    """`flat` of a heading or path: short, and repeated from clause to clause (a phrase's rows ask for them)."""
+    return flat(text)
 
 
 def title_key(text: str) -> str:
@@ -231,7 +234,7 @@ def lookup(u: Understanding, documents: Sequence[Document], clauses: Sequence[Cl
         rows = [clauses[i].row if clauses[i].row >= 0 else i for i in found]
         out.phrases[cue.value] = rows
         out.headed |= {r for i, r in zip(found, rows, strict=True)
-                       if want in flat(clauses[i].heading) or want in flat(clauses[i].path)}
+                       if want in _flat_label(clauses[i].heading) or want in _flat_label(clauses[i].path)}
         if not rows:
             out.missing_phrases.append(cue.value)
     return out
