@@ -26,10 +26,10 @@ AMOUNT_UNIT = (
     r")"
 )
 COUNT_UNITS = ("个工作日", "个月", "人次", "个", "户", "家", "项", "笔", "条", "次", "人", "名", "件", "年", "月", "天", "日",
-               "周", "吨", "亩", "千瓦时", "千瓦")
-# Counts need a comparator (年排放二氧化碳1万吨及以上, 面积在100亩以上); a weight may carry 千 (5千吨), an area or
-# a power its magnitude (20万亩, 1.2亿千瓦).
-COUNT_UNIT = rf"(?:{MAG}?户|(?:{MAG}|千)?吨|{MAG}?亩|{MAG}?千瓦时?|{'|'.join(COUNT_UNITS)})"
+               "周岁", "周", "岁", "所", "台", "套", "座", "吨", "亩", "平方公里", "平方米", "公里", "毫米", "千瓦时", "千瓦")
+# Counts need a comparator (年排放二氧化碳1万吨及以上, 面积在100亩以上); a weight may carry 千 (5千吨), an area, a length or
+# a power its magnitude (20万亩, 60万平方米, 1.2亿千瓦).
+COUNT_UNIT = rf"(?:{MAG}?户|(?:{MAG}|千)?吨|{MAG}?(?:亩|平方公里|平方米|公里)|{MAG}?千瓦时?|{'|'.join(COUNT_UNITS)})"
 _MAG_LEAD = re.compile(rf"^{MAG}")
 
 

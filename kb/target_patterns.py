@@ -46,7 +46,7 @@ _PRE_WORDS = (
     "不大于", "不小于", "不多于", "最高", "最低", "最多", "至少", "超过", "少于", "多于",
     "提高到", "提高至", "提升到", "提升至", "增加到", "增加至", "增长到", "增长至", "增至", "降至", "降到", "降低到",
     "降低至", "下降到", "下降至", "缩短至", "缩短到", "延长至", "延长到", "达到", "突破", "控制在", "稳定在", "保持在",
-    "新增", "累计", "大约", "约", "逾", "满", "连续", "最高可至", "最高可达", "最高达", "超", "达",
+    "新增", "累计", "大约", "约", "逾", "年满", "满", "连续", "最高可至", "最高可达", "最高达", "超", "达",
 )
 _PRE = alternation(_PRE_WORDS)
 # Comparator right after the unit; when present it states the bound, so it wins.
@@ -161,7 +161,7 @@ _PREFIX_NAMES = {
     "最高不超过": "不超过", "最多不超过": "不超过", "原则上不超过": "不超过", "不得超过": "不超过",
     "不宜超过": "不超过", "最高可至": "不超过", "最高可达": "不超过", "最高达": "不超过", "突破": "超过", "逾": "超过",
     "超": "超过", "达": "达到", "最低不低于": "不低于", "不得低于": "不低于", "不应低于": "不低于",
-    "不得少于": "不少于", "大约": "约",
+    "不得少于": "不少于", "大约": "约", "年满": "满",
 }
 
 _MAX_PHRASE = 160  # longer runs without punctuation are clipped around the number
@@ -172,11 +172,12 @@ _LEAD_IN_WORDS = (
     "力争", "努力实现", "努力", "实现", "确保", "推动", "保持", "使得", "使", "争取", "原则上", "要求", "要", "须", "应",
     "按照", "按", "其中", "同时", "但", "即", "设立", "并", "且", "及", "和", "与", "对", "可", "在", "由", "抓住", "到",
     "至", "全年", "每年", "力求", "将", "参照", "依照", "依据", "根据", "其", "处", "并处", "可处", "给予", "分别",
+    "完成", "实施", "推进", "启动",
 )
 _LEAD_IN_RE = re.compile(f"^{alternation(_LEAD_IN_WORDS)}+")
 # 引导合作机构逐步将平均担保费率(降至…), 有条件的地方可对单户担保金额(…以下), 且亩均税收(达到…): the subject
-# follows the last 将/把, a modal 对, or 且.
-_SUBJECT_CUT_RE = re.compile(r"将|把|(?:可|应|要|须|并|均)对|且")
+# follows the last 将/把, a modal 对, or 且; 本办法所称被赡养人(是指…): the defined term.
+_SUBJECT_CUT_RE = re.compile(r"将|把|(?:可|应|要|须|并|均)对|且|所称")
 # 第1条, （一）, 一、, 1. at the start of a subject: where it sits, not what it measures.
 _OUTLINE_LEAD_RE = re.compile(r"^(?:第[\d一二三四五六七八九十百]+条|[(（][\d一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、|\d+[.、])")
 # 不高于承担风险责任(的0.5%): a bound on a share of something, the comparator before the base.
@@ -204,18 +205,20 @@ _GRANT_AFTER_RE = re.compile(
     rf"(?:[、和及与或](?:{_PRE})?{NUM}{UNIT})*的(?P<thing>[\u4e00-\u9fff]{{0,6}}?"
     rf"{alternation(('经费支持', '资金支持', '经费', '资金', '资助', '支持'), _AWARDS)})(?=$|[{_BOUNDARY_CHARS}])")
 # 打造3-5个产销联合体, 建设产业集聚区3个: a count a document sets out to build is a goal without a comparator.
-_BUILD_VERBS = alternation(("打造", "建成", "建设", "培育", "新建", "创建", "组建", "选育", "引进", "引育"))
+_BUILD_VERBS = alternation(("打造", "建成", "建设", "培育", "新建", "创建", "组建", "选育", "引进", "引育", "完成", "实施", "推进", "启动"))
 _BUILD_VERB_RE = re.compile(_BUILD_VERBS + r"(?![部厅局委])")  # not 住房城乡建设部, a body's name
 _BUILD_ONLY_RE = re.compile(rf"^{_BUILD_VERBS}(?:或{_BUILD_VERBS})*$")
 # 打造3-5个(产后初加工和配送服务一体化的区域性产销联合体): what is counted follows the count; not "100人的企业…" (a
-# count followed by 的 qualifies what follows), and no figures in what is counted.
+# count followed by 的 qualifies what follows), and no figures in what is counted; 建设50所(学校)和150个专业: a list.
+_LIST_CONJ = "和及与"
 _COUNTED_AFTER_RE = re.compile(
-    rf"(?:以上|左右)?(?P<thing>[^{_BOUNDARY_CHARS}、的\d][^{_BOUNDARY_CHARS}、\d]{{1,23}})(?=$|[{_BOUNDARY_CHARS}])")
+    rf"(?:以上|左右)?(?P<thing>[^{_BOUNDARY_CHARS}、的\d][^{_BOUNDARY_CHARS}、\d]{{1,23}})"
+    rf"(?=$|[{_BOUNDARY_CHARS}]|[{_LIST_CONJ}、]\d)")
 # 花生种植、收获机械化率分别达到65%和55%, 马铃薯种植、收获机械化率均达到45%: values for coordinated subjects.
 _EACH_RE = re.compile(r"分别$|均$")
 _PAID_BY_VERB_RE = re.compile(rf"{_MORE_SUMS}(?:(?:对|向|给予)(?:企业|其|项目)?)(?:进行|给予)?({alternation(_AWARDS)})")
 _LEAD_OUT_WORDS = ("的", "可", "要", "应", "将", "为", "在", "均", "达", "一般", "提高", "降低", "提升", "增长", "下降", "明显",
-                   "显著", "持续", "稳步", "不断", "力争", "争取", "保持", "按")
+                   "显著", "持续", "稳步", "不断", "力争", "争取", "保持", "按", "是指")
 # A run of these words at the end. The look-behinds (one per word length: Python's must be fixed-width) keep
 # the search from starting inside a run, where it would rescan the run once per character (quadratic); the
 # leftmost match never starts after such a word, so the result is the same.

@@ -37,6 +37,7 @@ from .target_patterns import (
     _HEAD_CUT_RE,
     _LEAD_IN_RE,
     _LEAD_OUT_RE,
+    _LIST_CONJ,
     _MAX_METRIC,
     _MAX_PHRASE,
     _MAX_REFERENCE,
@@ -235,7 +236,8 @@ def extract_targets(text: str) -> list[Target]:
                 paid = _PAID_BY_VERB_RE.match(compact, b)
             if paid:  # 给予企业30万元奖励, 分别给予100万元和30万元奖励: the sum is the 奖励
                 metric = paid.group(1)
-            elif numeric and is_count_unit(unit) and (not metric or _BUILD_ONLY_RE.match(metric)):
+            elif numeric and is_count_unit(unit) and (not metric or _BUILD_ONLY_RE.match(metric) or (
+                    prev_target is not None and metric[:-1] == prev_target.metric and metric[-1] in _LIST_CONJ)):
                 counted = _COUNTED_AFTER_RE.match(compact, b)
                 if counted:  # 打造3-5个产销联合体: what is built
                     metric = counted.group("thing")

@@ -556,7 +556,7 @@ def test_the_second_real_document_set_does_not_fall_below_its_figure():
 
     report = evaluate_targets(Path(__file__).parent / "fixtures" / "real", EVAL / "targets_fresh2.jsonl", only_named=True)
     assert report.truth >= 100
-    assert report.matched >= 33 and report.precision >= 0.37 and report.recall >= 0.3, (report.precision, report.recall)
+    assert report.matched >= 47 and report.precision >= 0.42 and report.recall >= 0.43, (report.precision, report.recall)
 
 
 def test_a_statistical_bulletins_figures_are_baselines_not_goals():
@@ -582,3 +582,17 @@ def test_held_and_capped_figures_get_their_sign():
     assert signs == {"将新城绿化覆盖率稳定在45%": ["新城绿化覆盖率 = 45%"], "近期建设强度控制在25%": ["近期建设强度 ≤ 25%"],
                      "空置率保持在8%": ["空置率 = 8%"], "将费率稳定在2%左右": ["费率 ≈ 2%"],
                      "将不良率控制在3%以内": ["不良率 ≤ 3%"]}, signs
+
+
+def test_counts_of_schools_machines_areas_and_lengths_are_read():
+    """所, 台, 平方米, 公里, 周岁: counts a plan sets out to reach, after a verb of building or doing (完成, 实施), and a
+    list of counts (建设8所学校和20个专业) names each its own thing."""
+    shown = {text: [t.display for t in extract_targets(text)] for text in (
+        "建设8所示范性职业学校和20个骨干专业", "完成老旧小区改造40万平方米", "实施12公里雨水管网改造",
+        "完成加装电梯30台", "申请人应年满18周岁")}
+    assert shown == {"建设8所示范性职业学校和20个骨干专业": ["示范性职业学校 = 8所", "骨干专业 = 20个"],
+                     "完成老旧小区改造40万平方米": ["老旧小区改造 = 40万平方米"],
+                     "实施12公里雨水管网改造": ["雨水管网改造 = 12公里"], "完成加装电梯30台": ["加装电梯 = 30台"],
+                     "申请人应年满18周岁": ["申请人 ≥ 18周岁"]}, shown
+    # a count with no comparator and no verb of doing stays a scope, not a target
+    assert extract_targets("辖区内有中学12所") == [] and extract_targets("全区共有电梯3000台") == []
