@@ -53,6 +53,7 @@ from .target_patterns import (
     _PENALTY_RE,
     _PER_BEFORE_RE,
     _PERCENT_WORDS_RE,
+    _PERIOD_END_RE,
     _PREFIX_NAMES,
     _QUAL_CMP_RE,
     _QUAL_DIR_AFTER_RE,
@@ -107,7 +108,8 @@ def _trim(pre: str) -> str:
     if len(pre) > _MAX_METRIC:
         tail = pre.rsplit("的", 1)[-1]
         pre = tail if len(tail) >= 2 else pre[-_MAX_METRIC:]
-    return pre
+    period = _PERIOD_END_RE.search(pre)  # 扣除标准为每月(1500元): a per-period amount, its period in the subject
+    return f"{_LEAD_OUT_RE.sub('', pre[:period.start()])}（{period.group(1)}）" if period and period.start() else pre
 
 
 def _metric(pre: str) -> tuple[str, str, str]:
