@@ -551,7 +551,7 @@ def test_the_seed_directions_are_labelled_directions():
 
 def test_the_second_real_document_set_does_not_fall_below_its_figure():
     """eval/targets_fresh2.jsonl: sixteen real documents written before the extractor ran on them (untouched 0.082 /
-    0.278, README), tuned on since 2026-12-02 07:20; a floor against regressions, not the bar of issue 13."""
+    0.278, README), tuned on since 2026-12-02 07:10; a floor against regressions, not the bar of issue 13."""
     from kb.target_eval import evaluate_targets
 
     report = evaluate_targets(Path(__file__).parent / "fixtures" / "real", EVAL / "targets_fresh2.jsonl", only_named=True)
