@@ -149,6 +149,7 @@ def ingest_text(
         page = {k: (v, web.evidence.get(k, "网页")) for k, v in web.fields.items()}
     else:
         from .markup import front_matter
+        from .title import stated_title
         from .webpage import field_of_label, head_fields
 
         fields, _ = front_matter(text) if fmt in ("md", "markdown") else ({}, text)
@@ -165,8 +166,9 @@ def ingest_text(
         # read like a page's box, but an issuing unit there only stands in for missing issuers (inferred).
         for key, (value, where) in head_fields(cleaned).items():
             key = "source" if key == "issuers" else key
-            if key in ("title", "doc_number", "date", "source") and key not in page:
-                page[key] = (value, where)
+            if key in ("title", "doc_number", "date", "source") and (
+                    key not in page or key == "title" and not stated_title(page[key][0])):
+                page[key] = (value, where)  # a box's title over metadata that names only the issuer
     for key, ev in tag_document(layout, clauses, page).items():
         setattr(doc, key, ev.value)
         doc.provenance[key] = ev

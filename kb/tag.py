@@ -44,7 +44,9 @@ from .title import (
     find_title,
     head_above_repeat,
     issuers_of_title,
+    number_after_title,
     number_under_title,
+    stated_title,
     title_of,
 )
 
@@ -110,6 +112,9 @@ def tag_document(
     number = "" if "doc_number" in out or not raw else number_under_title(every, raw)
     if number:
         out["doc_number"] = Evidence(number, "extracted", f"标题下方：{number}")
+    number = "" if "doc_number" in out or not title else number_after_title(every, title)
+    if number:
+        out["doc_number"] = Evidence(number, "extracted", f"标题后括注：{number}")
     if names and (not issuers or _inferred(who)):
         issuers, who = names, "标题上方：" + " ".join(names)
     if issuers:
@@ -204,7 +209,7 @@ def _apply_page(out: dict[str, Evidence], page: dict[str, tuple[str, str]]) -> N
     if "title" not in out or out["title"].source != "extracted":
         for key in ("title", "page_title"):
             value, where = page.get(key, ("", ""))
-            title = title_of(value)
+            title = stated_title(value)
             if title:
                 out["title"] = Evidence(title, "extracted" if key == "title" else "derived", where)
                 break

@@ -21,9 +21,11 @@ from .grammar import (
     ORDER_NUMBER,
     ORDER_SEQ,
     PAGE_TITLE,
+    SECTION_LABEL,
     TITLE_FOOTNOTE,
     TITLE_GRAMMAR,
     TITLE_NUMBER,
+    TRUNCATED,
     is_org_line,
 )
 from .markers import match_marker
@@ -39,6 +41,7 @@ _TITLE_SPAN = 3  # a title may wrap over this many lines
 _MIN_TITLE_LINE = 3
 _WIDE_WINDOW = 150
 _ANCHOR_GAP = 3
+_MIN_OWN_TITLE = 8  # a title this long or longer is the document's own when a line repeats it before its 文号
 _ONLY_KINDS = re.compile("(?:" + "|".join(DOC_TYPES) + ")+")
 # A note in brackets may wrap over this many lines ("(2003年12月27日第十届全国人民代表大会" / "常务委员会第六次会议通过)").
 _NOTE_SPAN = 4
@@ -53,6 +56,10 @@ def title_of(text: str) -> str:
     """A title as cited: spaces out, ending at a regulation's adoption note or before its own bracketed 文号,
     starting at 关于 when only issuer names precede it (they are a field of their own). "国务院办公厅转发民政部
     关于…的通知" and "劳动部办公厅对《关于…的请示》的复函" keep their head: what precedes 关于 is not a name."""
+    words = text.split()
+    column = max((k for k, w in enumerate(words[:-1]) if _ONLY_KINDS.fullmatch(w)), default=-1)
+    if column >= 0:
+        text = " ".join(words[column + 1 :])  # a site's name and column before the title: "某局 通知公告 关于…"
     title = TITLE_FOOTNOTE.sub("", no_spaces(text))
     note = ADOPTION.search(title)
     if note:
@@ -66,6 +73,12 @@ def title_of(text: str) -> str:
         if not FORWARDS.search(prefix) and "《" not in prefix and all(is_org_line(n) for n in names):
             title = title[title.index("关于") :]
     return title
+
+
+def stated_title(value: str) -> str:
+    """A title as a page or a file's metadata states it, as cited; "" when the value is no title: an organisation's
+    name (a crawler's title field filled with the issuer) or a title cut short ("关于某事的 ...")."""
+    return "" if is_org_line(value) or TRUNCATED.search(value.rstrip()) else title_of(value)
 
 
 def find_title(
@@ -116,7 +129,7 @@ def find_title(
                 if note:
                     candidate = candidate[: note.start()].rstrip("（( ")
                 if _whole_title(candidate):
-                    notice = _issuing_notice((header + body)[:HEAD_WINDOW], candidate)
+                    notice = _issuing_notice((header + body)[:_WIDE_WINDOW], candidate)
                     raw = notice or _printed_form(candidate, (body if later is None else later)[:_REPEAT_WINDOW])
                     return title_of(raw), "header", raw
     # 1b. Below a site's menus and information box: a title further down, known by its 文号 or addressee under it.
@@ -262,7 +275,7 @@ def _issuing_notice(lines: list[str], name: str) -> str:
 
 def splits_title(line: str) -> bool:
     """Lines that stand between title lines and are never part of one: a 文号 (bracketed or not), a masthead,
-    a draft mark, a date under the title, an order's name or number."""
+    a draft mark, a date under the title, an order's name or number, a line cut short, a section's label."""
     bare = line.strip("（()）")
     if ORDER_NUMBER.match(bare):
         return True  # the order promulgating a law, in brackets under its title: （中华人民共和国主席令第31号）
@@ -273,7 +286,7 @@ def splits_title(line: str) -> bool:
     return bool(
         DOC_NUMBER.fullmatch(bare) or MASTHEAD.match(line) or BRACKET_DATE.match(line)
         or ORDER_HEAD.match(line) or ORDER_SEQ.match(line) or ORDER_NUMBER.match(line)
-        or DRAFT_LINE.fullmatch(line)
+        or DRAFT_LINE.fullmatch(line) or TRUNCATED.search(line.rstrip()) or SECTION_LABEL.match(line.strip())
     )
 
 
@@ -328,3 +341,18 @@ def number_under_title(lines: list[str], raw: str) -> str:
                     return no_spaces(bare)
     return ""
 
+
+
+def number_after_title(lines: list[str], title: str) -> str:
+    """The 文号 in brackets right after the document's own title anywhere in the text, as a download line after the
+    signature writes it ("点击查看原文件：关于…的通知（某发〔2025〕51号）"); "" when there is none."""
+    squashed = no_spaces(title)
+    for line in lines:
+        line = no_spaces(line)
+        at = line.find(squashed + "（") if len(squashed) >= _MIN_OWN_TITLE else -1
+        if at < 0 or line[at - 1 : at] == "《":
+            continue  # a cited document's title is in 《》
+        m = TITLE_NUMBER.match(line, at + len(squashed))
+        if m:
+            return no_spaces(m.group(1))
+    return ""

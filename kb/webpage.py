@@ -80,20 +80,29 @@ _HEAD_LINES = 150
 def line_label(line: str) -> tuple[str, str] | None:
     """(field, value) when a line opens with an information-box label ("标题：X" → ("title", "X"); a label of
     another kind such as 来源 gives field ""); None for any other line."""
-    m = _vocabulary().label_pattern.match(line.strip())
+    row = line.strip()
+    cell = row.startswith("|")  # a Markdown table's row: "| 文号： | 某发〔2024〕1号 |"
+    m = _vocabulary().label_pattern.match(row.lstrip("| "))
     if not m:
         return None
-    return field_of_label(m.group(1) or m.group(2)), line.strip()[m.end() :].strip(" \u3000\u00a0")
+    value = row.lstrip("| ")[m.end() :]
+    if cell:
+        value = value.strip(" \u3000\u00a0|").split("|")[0]
+    return field_of_label(m.group(1) or m.group(2)), value.strip(" \u3000\u00a0")
 
 
 def head_fields(text: str) -> dict[str, tuple[str, str]]:
     """A plain text's own labelled lines at its head, as a page's information box: field → (value, "文首标注：
     label：value"). Only lines that open with a label count; the first value of each field wins."""
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()][:_HEAD_LINES]
-    lines = lines[: next((i for i, ln in enumerate(lines) if "。" in ln), len(lines))]
+    head = next((i for i, ln in enumerate(lines) if "。" in ln), len(lines))
+    # A table whose rows open with a label is an information box wherever it stands (a page's box below the text).
+    box = [ln for ln in lines[head:] if ln.startswith("|") and line_label(ln)]
+    lines = lines[:head]
     # A label's value may stand on the next line ("发 文 字 号 ：" over "津工信电力〔2025〕13号").
     labels = [line_label(ln) for ln in lines]
     labelled = [ln for i, ln in enumerate(lines) if labels[i] or i and labels[i - 1] and not labels[i - 1][1]]
+    labelled += box
     return {k: (v, f"文首标注：{where}") for k, (v, where) in _labelled_fields(labelled).items()}
 
 
@@ -199,7 +208,7 @@ def _labelled_fields(lines: list[str]) -> dict[str, tuple[str, str]]:
             label = re.sub(r"[ \u3000\u00a0]", "", m.group(1) or m.group(2))
             key = vocab.field_of.get(label)
             end = marks[j + 1].start() if j + 1 < len(marks) else len(line)
-            value = line[m.end() : end].strip(" \u3000\u00a0")
+            value = line[m.end() : end].strip(" \u3000\u00a0|").split("|")[0].strip(" \u3000\u00a0")
             if not value and j + 1 == len(marks) and i + 1 < len(lines):
                 following = lines[i + 1]
                 if not vocab.label_pattern.match(following) and len(following) <= 200:

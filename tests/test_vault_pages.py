@@ -1,0 +1,71 @@
+"""Pages a crawler kept as Markdown with its own front matter (issue 11, the kinds batch 9 of the real documents
+showed): each rule on a small text written for it, not on a real-document file."""
+
+from __future__ import annotations
+
+from kb.grammar import SECTION_LABEL, TRUNCATED
+from kb.ingest import ingest_text
+from kb.title import number_after_title, stated_title, title_of
+from kb.webpage import head_fields, line_label
+
+_SIGNED = "\n某某区发展和改革局\n2025年3月1日\n"
+
+
+def _doc(text: str, fmt: str = "md"):
+    return ingest_text(text, f"test.{fmt}", fmt).document
+
+
+def test_a_heading_cut_short_yields_to_the_boxs_full_title():
+    text = ("---\ntitle: 某某区发展和改革局关于废止《某某专项资金管理办法 ...\n---\n\n"
+            "# 某某区发展和改革局关于废止《某某专项资金管理办法 ...\n\n## 政策原文\n\n索引号：\n\n分 类：\n\n"
+            "名 称：某某区发展和改革局关于废止《某某专项资金管理办法》的通知\n\n文 号：某发改〔2025〕3号\n\n"
+            "各有关单位：\n\n现决定废止《某某专项资金管理办法》，自印发之日起施行。\n" + _SIGNED)
+    doc = _doc(text)
+    assert doc.title == "关于废止《某某专项资金管理办法》的通知"
+    assert doc.doc_number == "某发改〔2025〕3号"
+    assert TRUNCATED.search("关于废止《某某办法 ...") and not TRUNCATED.search("关于废止某某办法的通知")
+    assert SECTION_LABEL.match("政策原文") and not SECTION_LABEL.match("关于公布某某全文的通知")
+    assert line_label("分 类：") == ("", "")  # a box's empty label, not an addressee
+
+
+def test_a_metadata_title_that_names_only_the_issuer_is_no_title():
+    assert stated_title("某某区发展和改革局") == "" and stated_title("关于某事的通知 ...") == ""
+    assert stated_title("某某区发展和改革局关于某事的通知") == "关于某事的通知"
+
+
+def test_a_table_of_labelled_cells_is_an_information_box_wherever_it_stands():
+    text = ("# 某某区发展和改革局\n\n## 政策原文\n\n本局就某事公开征求意见，现将采纳情况予以公示。\n" + _SIGNED +
+            "\n| 索引号： | 1144/2025-00050 | 分类： | |\n| 发布机构： | 某某区发展和改革局 | 成文日期： | 2025-03-01 |\n"
+            "| 名称： | 某某区发展和改革局关于某事征求意见的结果反馈 | ||\n| 文号： | 发布日期： | 2025-03-02 | |\n")
+    fields = head_fields(text)
+    assert fields["title"][0] == "某某区发展和改革局关于某事征求意见的结果反馈"
+    assert "doc_number" not in fields  # 文号： with an empty cell
+    assert line_label("| 发文字号：| 某政办字〔2020〕4号 | 有 效 性：| 0 |") == ("doc_number", "某政办字〔2020〕4号")
+    assert _doc(text).title == "关于某事征求意见的结果反馈"
+
+
+def test_a_sites_name_and_column_before_the_title_are_not_of_it():
+    assert title_of("某省能源局 通知公告 关于明确某事的通知") == "关于明确某事的通知"
+    assert title_of("某某局 某某委 关于明确某事的通知") == "关于明确某事的通知"
+    assert title_of("某省人民政府 公告") == "某省人民政府公告"
+
+
+def test_a_file_headed_with_a_plans_name_takes_the_notice_issuing_it_below_the_menus():
+    menus = "\n".join(f"栏目{k}" for k in range(30))
+    text = (f"# 某市支持某产业发展的若干措施\n\n{menus}\n\n某市发展和改革委员会关于印发《某市支持某产业发展的若干措施》的通知\n\n"
+            "某发改规〔2024〕4号\n\n各区政府，各有关单位：\n\n《某市支持某产业发展的若干措施》已经市政府同意，现印发给你们。\n\n"
+            "特此通知。\n\n某市发展和改革委员会\n\n2024年6月7日\n")
+    doc = _doc(text)
+    assert doc.title == "关于印发《某市支持某产业发展的若干措施》的通知"
+    assert doc.doc_number == "某发改规〔2024〕4号"
+
+
+def test_the_own_number_after_the_title_in_a_download_line():
+    title = "关于明确新增项目参与市场相关事项的通知"
+    lines = ["按照《关于某事的补充通知》（某发改函〔2024〕9号）执行。", "某省发展和改革委员会", "2025年1月24日",
+             f"点击查看原文件：{title}（某发改能源〔2025〕51号）"]
+    assert number_after_title(lines, title) == "某发改能源〔2025〕51号"
+    assert number_after_title([f"依据《{title}》（某发〔2024〕1号）"], title) == ""  # a cited document's
+    text = (f"# {title}\n\n各市发展改革委：\n\n现就有关事项通知如下。\n\n一、项目范围\n\n风电和光伏发电项目。\n\n"
+            f"某省发展和改革委员会\n\n2025年1月24日\n\n{lines[-1]}\n")
+    assert _doc(text).doc_number == "某发改能源〔2025〕51号"
