@@ -37,6 +37,7 @@ from .grammar import (
 from .jurisdiction import level_region
 from .models import Clause, Evidence
 from .regions import gazetteer
+from .script import is_traditional, simplified
 from .segment import Layout
 from .text import cn_number, no_spaces
 from .title import (
@@ -157,7 +158,10 @@ def tag_document(
     issuers = out["issuers"].value if "issuers" in out else []
     stated = "issuers" in out and out["issuers"].source != "derived"
     title = out["title"].value if "title" in out else ""
-    found = level_region(issuers, header, title, "\n".join(cover + body + closing))
+    # Places and bodies are matched in simplified characters (a copy, for a text in traditional ones).
+    trad = is_traditional("\n".join(header + body))
+    found = level_region([simplified(n, trad) for n in issuers], [simplified(ln, trad) for ln in header],
+                         simplified(title, trad), simplified("\n".join(cover + body + closing), trad))
     if found:
         level, region, why, source = found
         if not stated:

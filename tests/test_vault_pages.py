@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from kb.grammar import SECTION_LABEL, TRUNCATED
 from kb.ingest import ingest_text
+from kb.script import is_traditional, simplified
 from kb.title import number_after_title, stated_title, title_of
 from kb.webpage import head_fields, line_label
 
@@ -69,3 +70,14 @@ def test_the_own_number_after_the_title_in_a_download_line():
     text = (f"# {title}\n\n各市发展改革委：\n\n现就有关事项通知如下。\n\n一、项目范围\n\n风电和光伏发电项目。\n\n"
             f"某省发展和改革委员会\n\n2025年1月24日\n\n{lines[-1]}\n")
     assert _doc(text).doc_number == "某发改能源〔2025〕51号"
+
+
+def test_a_notice_in_traditional_characters_is_placed_and_keeps_its_number_as_printed():
+    text = ("國家發展改革委 國家能源局關於印發《某某公司管理辦法》的通知\n\n發改體改規〔2021〕1595號\n\n"
+            "各省、自治區、直轄市發展改革委、能源局：\n\n為貫徹落實有關文件精神，我們制定了《某某公司管理辦法》，現印發給你們，請遵照執行。\n\n"
+            "國家發展改革委\n\n國家能源局\n\n2021年11月11日\n")
+    doc = _doc(text)
+    assert doc.doc_number == "發改體改規〔2021〕1595號"
+    assert (doc.level, doc.region) == ("national", "全国")
+    assert is_traditional(text) and not is_traditional("国家发展改革委关于印发《某某办法》的通知")
+    assert simplified("國家能源局", traditional=True) == "国家能源局"
