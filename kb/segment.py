@@ -228,8 +228,9 @@ def _parse_outline(lines: list[Line], lo: int, hi: int) -> tuple[list[Node], int
         if ATTACHMENT.match(text):
             table_until = _table_end(lines, i + 1, hi)
         found = match_marker(text)
-        if ATTACHMENT_LIST.match(text) or (_LIST_HEAD.match(text) and i + 1 < hi and _first_entry(lines[i + 1].text)):
-            in_list = True  # "附件：1.…", or "附件：" over its first entry
+        if (ATTACHMENT_LIST.match(text) or (_LIST_HEAD.match(text) and i + 1 < hi and _first_entry(lines[i + 1].text))
+                or found is not None and found[0] == "item" and text[found[2] :].lstrip().startswith("附件")):
+            in_list = True  # "附件：1.…", "附件：" over its first entry, an entry naming an attachment ("1．附件：某表")
             stack.clear()
             continue
         if in_list and (found is not None and found[0] == "item" or found is None and _ENTRY_WRAP.match(text)):

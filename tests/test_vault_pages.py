@@ -81,3 +81,10 @@ def test_a_notice_in_traditional_characters_is_placed_and_keeps_its_number_as_pr
     assert (doc.level, doc.region) == ("national", "全国")
     assert is_traditional(text) and not is_traditional("国家发展改革委关于印发《某某办法》的通知")
     assert simplified("國家能源局", traditional=True) == "国家能源局"
+
+
+def test_an_entry_naming_an_attachment_is_no_unit_whatever_stands_above_it():
+    text = ("关于某事征求意见的结果反馈\n\n本局就某事公开征求意见，现将意见采纳情况（详见附件）予以公示。\n\n某某区发展和改革局\n\n"
+            "2025年9月26日\n\n附件：\n\n1．附件：关于某事的意见征集及采纳情况表.doc\n")
+    ing = ingest_text(text, "test.md", "md")
+    assert [c.path for c in ing.clauses if c.path] == []
