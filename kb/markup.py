@@ -69,7 +69,8 @@ def strip_site_markup(text: str) -> str:
         if "{" in line:
             line = _ATTRIBUTES.sub("", line)
         if "<" in line:
-            line = _TAG.sub("", _BLOCK_BREAK.sub("\n", line))
+            # A break inside a table's cell keeps the row one line: a cell's lines (“<br>1.…”) are no outline.
+            line = _TAG.sub("", _BLOCK_BREAK.sub(" " if line.lstrip().startswith("|") else "\n", line))
         if "&" in line:
             line = _ENTITY.sub(lambda m: html.unescape(m.group()), line)
         out.append(line)

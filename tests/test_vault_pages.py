@@ -88,3 +88,11 @@ def test_an_entry_naming_an_attachment_is_no_unit_whatever_stands_above_it():
             "2025年9月26日\n\n附件：\n\n1．附件：关于某事的意见征集及采纳情况表.doc\n")
     ing = ingest_text(text, "test.md", "md")
     assert [c.path for c in ing.clauses if c.path] == []
+
+
+def test_a_tables_cell_broken_over_lines_is_no_outline():
+    text = ("# 某市数字能源发展行动方案\n\n一、总体要求\n\n（一）加快建设典型应用场景。围绕数字能源产业发展。\n\n|     |\n| --- |\n"
+            "| 典型应用场景和项目<br>**1.** **用户侧储能**：建设一批项目。<br>**2.** **虚拟电厂**：培育一批主体。 |\n\n"
+            "（二）加快推进示范区建设。支持打造示范区。\n")
+    ing = ingest_text(text, "test.md", "md")
+    assert [c.path for c in ing.clauses if c.path] == ["一、（一）", "一、（二）"]
