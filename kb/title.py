@@ -133,7 +133,7 @@ def find_title(
                     raw = notice or _printed_form(candidate, (body if later is None else later)[:_REPEAT_WINDOW])
                     return title_of(raw), "header", raw
     # 1b. Below a site's menus and information box: a title further down, known by its 文号 or addressee under it.
-    anchored = _anchored_title(header + body)
+    anchored = _anchored_title(header + body) or _repeated_title(header + body)
     if anchored:
         return title_of(anchored), "header", anchored
     # 2. The header's lines above the 文号, draft mark or addressee, organisation lines aside.
@@ -188,6 +188,19 @@ def _anchored_title(lines: list[str]) -> str:
             for span in range(min(_TITLE_SPAN, end), 0, -1):
                 if _title_run(window[end - span : end]):
                     return "".join(window[end - span : end])
+    return ""
+
+
+def _repeated_title(lines: list[str]) -> str:
+    """The first line above the first sentence (among up to _WIDE_WINDOW) that reads as a whole title and is printed
+    again below it: a page's title in its head and above its text, under a site's widgets; "" when there is none."""
+    window = lines[:_WIDE_WINDOW]
+    # A crawler's heading marks written without their space ("##《…》") are not of the title.
+    window = [no_spaces(ln).lstrip("#") for ln in window[: next((i for i, ln in enumerate(window) if "。" in ln),
+                                                                len(window))]]
+    for i, line in enumerate(window):
+        if line in window[i + 1 :] and _title_run([line]):
+            return lines[i]
     return ""
 
 

@@ -42,7 +42,7 @@ TRUTH = scorer.load_truth(REAL / "truth.jsonl")
 # Batch 9 (19 documents) was measured untouched 2026-12-02 06:29 (110/133 fields, 17/19 outlines), a second time at
 # ~07:00 (115/133, 17/19), and released for tuning at 07:05 (then 118 titles, 120 文号 of the 125 documents);
 # the floors are main's figures after its general causes were fixed.
-FLOORS = {"title": 124, "issuers": 124, "doc_number": 124, "date": 124, "level": 124, "region": 124, "status": 125}
+FLOORS = {"title": 125, "issuers": 124, "doc_number": 124, "date": 124, "level": 124, "region": 124, "status": 125}
 # Documents whose outline the code does not get right yet: strict xfail, so fixing one fails the test until the
 # name is removed here (the guard then holds it).
 OUTLINE_KNOWN_WRONG: set[str] = set()

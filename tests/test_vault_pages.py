@@ -96,3 +96,11 @@ def test_a_tables_cell_broken_over_lines_is_no_outline():
             "（二）加快推进示范区建设。支持打造示范区。\n")
     ing = ingest_text(text, "test.md", "md")
     assert [c.path for c in ing.clauses if c.path] == ["一、（一）", "一、（二）"]
+
+
+def test_a_title_printed_again_above_the_text_is_found_under_a_sites_widgets():
+    widgets = "\n\n".join(["×", "简繁", "拼音", "辅助浏览", "轻松阅读", "适老", "读屏", "视图", "配色", "白底黑字蓝链接",
+                           "黄底黑字蓝链接", "页面原始配色", "辅助线", "增加音量", "减小音量", "后退", "前进", "刷新", "帮助"])
+    text = (f"## 政策原文\n\n{widgets}\n\n《某省某某管理办法实施细则》 起草说明\n\n某省商务厅\n\n政策解读\n\n"
+            "##《某省某某管理办法实施细则》 起草说明\n\n为全面落实《某某管理办法》要求，省商务厅起草了本细则。\n")
+    assert _doc(text).title == "《某省某某管理办法实施细则》起草说明"
