@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .diversity import diversify
-from .lookup import FlatTexts, Lookup, flat, lookup, title_key, title_keys
+from .lookup import FlatTexts, Lookup, flat, lookup, title_keys
 from .models import Hit
 from .relevance import (
     EMPTY_MESSAGE,
@@ -235,7 +235,7 @@ def answer(kb, query: str, k: int = 10, filters=None, retriever: str = "hybrid",
     tokens = tok.tokenize(residual)
     # Nothing asked beyond the scope or the named document: words with no content of their own (文件, 文), or
     # words of the named document's own title (广东 碳排放 管理办法 names the document and asks nothing more).
-    titles = [title_key(d.title) for d in kb.documents if d.id in lk.how] if lk.how else []  # no scan per query
+    titles = [key for d, key in zip(kb.documents, st["titles"], strict=True) if d.id in lk.how] if lk.how else []
     nothing_asked = all(t in st["lexicon"].fillers or any(t in k for k in titles) for t in tokens)
     if hybrid and nothing_asked and not lk.documents and not lk.phrases:
         # Nothing asked but a scope (广东, 县里, 人民银行): the documents in it, each from its start.

@@ -79,13 +79,9 @@ def coverages(groups: Sequence[TermGroup], texts: Sequence[str], partial: float)
     out = np.zeros(len(texts))
     if total <= 0:
         return out
+    has = [t.__contains__ for t in texts]
     for g in groups:
-        own = np.fromiter((g.term in t for t in texts), dtype=bool, count=len(texts))
-        credits = np.where(own, 1.0, 0.0)
-        if g.alternatives:
-            alt = np.fromiter((any(a in t for a in g.alternatives) for t in texts), dtype=bool, count=len(texts))
-            credits = np.where(own, 1.0, np.where(alt, partial, 0.0))
-        out = out + g.weight * credits
+        out = out + g.weight * np.fromiter((credit(g, h, partial) for h in has), dtype=np.float64, count=len(has))
     return out / total
 
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kb.models import Clause
-
+from .models import Clause
 from .target_patterns import _REPORT_TITLE_RE
 
 # What a report of past figures can still state as a goal or a criterion: nothing it extracts is one, but a

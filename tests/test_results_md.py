@@ -10,13 +10,16 @@ results_md = importlib.util.module_from_spec(_SPEC)
 _SPEC.loader.exec_module(results_md)
 
 
-def test_a_section_is_replaced_and_the_others_kept_in_order(tmp_path):
+def _results(tmp_path, *sections: tuple[str, str]):
+    """A RESULTS.md holding these (name, text) sections in this order."""
     path = tmp_path / "RESULTS.md"
-    path.write_text(
-        "# Benchmark results\n\n<!-- quality -->\nold quality\n<!-- /quality -->\n\n"
-        "<!-- main -->\nold main\n<!-- /main -->\n",
-        "utf-8",
-    )
+    body = "".join(f"<!-- {name} -->\n{text}\n<!-- /{name} -->\n\n" for name, text in sections)
+    path.write_text("# Benchmark results\n\n" + body, "utf-8")
+    return path
+
+
+def test_a_section_is_replaced_and_the_others_kept_in_order(tmp_path):
+    path = _results(tmp_path, ("quality", "old quality"), ("main", "old main"))
     results_md.update_section("main", "new main", path)
     text = path.read_text("utf-8")
     assert "new main" in text and "old main" not in text and "old quality" in text
@@ -24,12 +27,7 @@ def test_a_section_is_replaced_and_the_others_kept_in_order(tmp_path):
 
 
 def test_a_hand_written_section_is_never_dropped(tmp_path):
-    path = tmp_path / "RESULTS.md"
-    path.write_text(
-        "# Benchmark results\n\n<!-- main -->\nm\n<!-- /main -->\n\n<!-- notes_by_hand -->\nkeep me\n"
-        "<!-- /notes_by_hand -->\n\n<!-- quality -->\nq\n<!-- /quality -->\n",
-        "utf-8",
-    )
+    path = _results(tmp_path, ("main", "m"), ("notes_by_hand", "keep me"), ("quality", "q"))
     results_md.update_section("quality", "q2", path)
     text = path.read_text("utf-8")
     assert "keep me" in text and "q2" in text
