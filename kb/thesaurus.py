@@ -14,7 +14,9 @@ from .errors import QueryError
 # splits a phrase (盖个厂 for 盖厂, 第一次去借 for 第一次借, 借过钱 for 借钱): at most GAP_SHORT characters inside a
 # two-character word, GAP_LONG inside a longer one, never punctuation or a space; it may replace shorter exact
 # matches lying wholly inside it, never cut into one. Measured against allowing only particles inside (了过着的个…):
-# that lost on fresh2 and gained nowhere.
+# that lost on fresh2 and gained nowhere. A gapped match begins and ends where the question's words do (jieba's
+# dictionary cut): its letters are picked out of the question, so without that rule they may come from two
+# neighbouring words (结账收款 is 结账 + 收款, not 账款 said with 收 inside).
 GAP_SHORT, GAP_LONG = 1, 2
 
 
@@ -104,6 +106,9 @@ class Thesaurus:
         # (美元一涨一跌 for 美元涨跌 over 美元), never cut into one.
         gapped = [(start, end, word) for start, ch in enumerate(flat) for word in self._by_first.get(ch, ())
                   if (end := _gapped_end(flat, start, word))]
+        if gapped:
+            edges = _word_edges(flat)
+            gapped = [g for g in gapped if g[0] in edges and g[1] in edges]
         for start, end, word in sorted(gapped, key=lambda g: (-len(g[2]), g[0])):
             inside = [t for t in taken if start <= t[0] and t[1] <= end]
             if any(len(w) >= len(word) for _, _, w in inside) or \
@@ -131,6 +136,17 @@ def _gapped_end(flat: str, start: int, word: str) -> int:
             return 0
         i += 1
     return i if used else 0
+
+
+def _word_edges(flat: str) -> set[int]:
+    """Offsets where a word of the text begins or ends (kb.tokenize.Tokenizer.words)."""
+    from .tokenize import get_tokenizer
+
+    edges, at = {0}, 0
+    for w in get_tokenizer().words(flat):
+        at += len(w)
+        edges.add(at)
+    return edges
 
 
 def _norm(word: str) -> str:

@@ -157,6 +157,11 @@ class Tokenizer:
             self._pos = jieba.posseg.POSTokenizer(self._jieba)
         return [(p.word, p.flag) for p in self._pos.cut(text)]
 
+    def words(self, text: str) -> list[str]:
+        """The dictionary words jieba cuts the text into, without HMM guesses at unknown runs and with nothing
+        dropped (they join back to `text`): where the text's words begin and end."""
+        return list(self._jieba.cut(text, HMM=False))
+
     def known(self, word: str) -> bool:
         """The word is in the dictionary (jieba's or ours), not a boundary the segmenter guessed."""
         return bool(self._jieba.FREQ.get(word))

@@ -94,6 +94,11 @@ def test_thesaurus_matches_a_word_said_with_a_few_characters_inside():
     assert t.expand("第一次，去借") == []  # never across punctuation
     assert [e.word for e in t.expand("第一次还去借")] == ["第一次还去借"]  # two inside a longer word
     assert t.expand("第一次还要去借") == []  # three inside: too far apart
+    # Its letters begin and end where the question's words do: 结账收款 is 结账 + 收款, not 账款 with 收 inside.
+    t = Thesaurus.parse({"colloquial": {"账款": ["应收账款"], "盖厂": ["新建项目"]}})
+    assert t.expand("月底结账收款") == []
+    assert [e.word for e in t.expand("想盖个厂房")] == []  # 厂房 is one word: 盖…厂 would end inside it
+    assert [e.word for e in t.expand("想盖个厂")] == ["盖个厂"]
     t = Thesaurus.parse({"colloquial": {"美元": ["外汇"], "美元涨跌": ["汇率避险"]}})
     # ... but takes the place of the shorter exact ones it holds
     assert [(e.word, e.terms) for e in t.expand("怕美元一涨一跌")] == [("美元一涨一跌", ("汇率避险",))]
@@ -122,6 +127,8 @@ def test_packaged_thesaurus_bridges_the_documents_words():
     terms = {term for e in t.expand("厂子效益不好，贷款能不能晚点还") for term in e.terms}
     assert "延期还本付息" in terms
     assert len(t.groups) >= 20
+    # A general word does not stand for one product named after it (人才 is no 人才贷).
+    assert not any("人才贷" in e.terms for e in t.expand("引进人才有什么政策"))
 
 
 def test_diversify_spreads_documents():
