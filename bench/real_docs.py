@@ -31,13 +31,13 @@ REAL = ROOT / "tests" / "fixtures" / "real"
 TRUTH = REAL / "truth.jsonl"
 FIELDS = ("title", "issuers", "doc_number", "date", "level", "region", "status")
 # Each held-out batch measured once, untouched, before anything was tuned on it (right answers per field, and exact
-# outlines). Batches 3, 4, 5, 6, 7 and 9 were used to find general causes afterwards (each after its untouched
+# outlines). Batches 3, 4, 5, 6, 7, 9 and 11 were used to find general causes afterwards (each after its untouched
 # measurement, from the time in RELEASED); these figures are the honest check. Batches still held out (HELD_OUT) are
 # never tuned on: their current row is their untouched figure, and tests/test_real_docs.py only guards them against
 # regressing below it instead of requiring every outline exact.
-HELD_OUT: frozenset[int] = frozenset({8, 11})  # batches 8 and 11 added 2026-12-02, repositories new to the set
+HELD_OUT: frozenset[int] = frozenset({8})  # batch 8 added 2026-12-02, repositories new to the set
 # When a held-out batch was released for tuning (after its untouched measurement).
-RELEASED = {6: "2026-12-02 02:55", 7: "2026-12-02 05:50", 9: "2026-12-02 07:05"}
+RELEASED = {6: "2026-12-02 02:55", 7: "2026-12-02 05:50", 9: "2026-12-02 07:05", 11: "2026-12-02 12:42"}
 UNTOUCHED = {
     3: {"measured": "2026-12-01 23:05", "documents": 17, "outlines": 10,
         "fields": {"title": 13, "issuers": 14, "doc_number": 14, "date": 13, "level": 16, "region": 15, "status": 17}},
@@ -57,6 +57,10 @@ UNTOUCHED = {
     # main 766c4f6 after general fixes found on other batches: 115/133 (title 12/19, doc_number 14/19), 17/19 outlines
     9: {"measured": "2026-12-02 06:29", "documents": 19, "outlines": 17,
         "fields": {"title": 8, "issuers": 18, "doc_number": 13, "date": 18, "level": 17, "region": 17, "status": 19}},
+    # on main e6c6a77 plus 0045845 (the commit adding the batch changes no code); released to its collector for tuning
+    # right after (he fixes code this session)
+    11: {"measured": "2026-12-02 12:41", "documents": 15, "outlines": 14,
+         "fields": {"title": 15, "issuers": 14, "doc_number": 12, "date": 11, "level": 11, "region": 11, "status": 15}},
 }
 
 _BRACKETS = str.maketrans({"[": "〔", "［": "〔", "【": "〔", "(": "〔", "（": "〔",
