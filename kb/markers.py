@@ -12,10 +12,10 @@ from .text import CN_NUMERALS, cn_number, no_spaces, to_half
 _LEAD = r"^(?:[#>\s]|\*\*)*+"  # possessive, one mark per step: linear on a line of 40 "#" (was exponential)
 _CN_NUM = CN_NUMERALS
 MARKER_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("chapter", re.compile(_LEAD + rf"(第[{_CN_NUM}]+章)\s*")),
-    ("section", re.compile(_LEAD + rf"(第[{_CN_NUM}]+节)\s*")),
-    # 第十条, and 第1条 / 第 1 0 条 as some offices number articles (spaces are extraction debris).
-    ("article", re.compile(_LEAD + rf"(第[{_CN_NUM}]+条|第 ?\d(?: ?\d){{0,3}} ?条)\s*")),
+    # 第一章, 第十条, and 第1条 / 第 1 0 条 / 第二十九 条 as some offices type them (a stray space is debris).
+    ("chapter", re.compile(_LEAD + rf"(第 ?[{_CN_NUM}]+ ?章)\s*")),
+    ("section", re.compile(_LEAD + rf"(第 ?[{_CN_NUM}]+ ?节)\s*")),
+    ("article", re.compile(_LEAD + rf"(第 ?[{_CN_NUM}]+ ?条|第 ?\d(?: ?\d){{0,3}} ?条)\s*")),
     ("part", re.compile(_LEAD + rf"([{_CN_NUM}]+\s*[、，,．.])\s*")),
     ("measure", re.compile(_LEAD + rf"([（(]\s*[{_CN_NUM}]+\s*[）)])\s*")),
     ("item", re.compile(_LEAD + r"(\d{1,2}\s*[\.．、](?!\d))\s*")),

@@ -98,7 +98,7 @@ def tag_document(
 
     issuers, who = _issuers(header, signature or closing, clauses)
     if adoption and adoption[0] and (not issuers or who == "责任单位"):
-        issuers, who = [adoption[0]], adoption[2]
+        issuers, who = _split_orgs(adoption[0]), adoption[2]
 
     title, why, raw = find_title(header, release, cover + body, later=cover + signature + body)
     # The head around the title: the issuers it names ("X关于…", "X《…》"), and a 文号 and issuer line printed
@@ -230,17 +230,21 @@ def _adoption(lines: list[str]) -> tuple[str, str, str, str] | None:
     events = []
     joined = "".join(ln.strip() for ln in lines)
     for m in ADOPTION.finditer(joined):
-        y, mo, d = (int(g) for g in m.group(1, 2, 3))
-        if m.group(7):
-            body = m.group(7)
-        elif m.group(8):
-            # 国务院令, 财政部令, 广东省人民政府令 name their issuer; an abbreviation (粤府令) does not.
-            name = re.sub(r"^中华人民共和国", "", m.group(8))[:-1]
-            body = name if is_org_line(name) and len(name) >= 3 else ""
+        y, mo, d = (int(g) for g in m.group("y", "mo", "d"))
+        order = m.group("order")
+        if m.group("gov") or m.group("court"):
+            body = m.group("gov") or m.group("court")
+        elif order:
+            # 国务院令, 财政部令, 广东省人民政府令 name their issuer, and 农业农村部 自然资源部…令 each of its issuers;
+            # an abbreviation (粤府令) does not.
+            named = order[: -len("公告")] if m.group("notice") else order[:-1]
+            names = [re.sub(r"^中华人民共和国", "", n) for n in re.split(r"[\s、]+", named) if n]
+            body = " ".join(names) if names and all(is_org_line(n) and len(n) >= 3 for n in names) else ""
         else:
-            body = (m.group(4) or "") + ("全国" if m.group(5) else "") + "人民代表大会" + (m.group(6) or "")
-        order = no_spaces(m.group(8) + m.group(9)) if m.group(8) else ""
-        events.append((f"{y:04d}-{mo:02d}-{d:02d}", body, m.group(10), m.group(0), order))
+            body = ((m.group("npc_place") or "") + ("全国" if m.group("npc_all") else "") + "人民代表大会"
+                    + (m.group("npc_sc") or ""))
+        number = no_spaces(order + m.group("seq")) if order and m.group("seq") else ""
+        events.append((f"{y:04d}-{mo:02d}-{d:02d}", body, m.group("verb") or "", m.group(0), number))
     if not events:
         return None
     date = max(e[0] for e in events)

@@ -1,0 +1,70 @@
+"""Texts known by the note under their title (issue 11, batch 11): regulations and judicial interpretations kept
+without a cover notice, whose issuer, number and date are only in the bracketed note or the lines under the
+title. Each rule on a small text written for it."""
+
+from __future__ import annotations
+
+from kb.grammar import DOC_NUMBER, STATE_BODY
+from kb.ingest import ingest_text
+from kb.markers import match_marker
+
+_ARTICLES = "第一条 为了规范某事项，制定本办法。\n第二条 本办法适用于某事项的管理活动。\n第三条 本办法自2021年5月1日起施行。\n"
+
+
+def _doc(text: str, fmt: str = "md"):
+    ing = ingest_text(text, f"test.{fmt}", fmt)
+    return ing.document, [c.path for c in ing.clauses if c.path]
+
+
+def test_a_joint_order_in_the_note_names_every_issuer_its_number_and_date():
+    text = "# 某某物品进出口管理办法\n\n（2021年3月1日财政部 商务部 海关总署令第2号公布　自2021年5月1日起施行）\n\n" + _ARTICLES
+    doc, _ = _doc(text)
+    assert doc.issuers == ["财政部", "商务部", "海关总署"]
+    assert doc.doc_number == "财政部商务部海关总署令第2号" and doc.date == "2021-03-01"
+    assert doc.level == "national" and doc.title == "某某物品进出口管理办法"
+
+
+def test_a_joint_interpretation_takes_the_latest_of_two_meetings():
+    # Two bodies' meetings in one line, the first without a verb of its own (it shares the later 通过).
+    text = ("# 最高人民法院、最高人民检察院关于办理某类案件适用法律若干问题的解释\n\n"
+            "2019年5月6日 最高人民法院审判委员会第1768次会议、2019年4月2日最高人民检察院第十三届检察委员会第十七次会议通过\n\n"
+            "<!-- INFO END -->\n\n为依法惩治某类犯罪，现就办理此类案件适用法律的若干问题解释如下：\n\n" + _ARTICLES)
+    doc, _ = _doc(text)
+    assert doc.date == "2019-05-06"
+    assert doc.issuers == ["最高人民法院", "最高人民检察院"] and doc.level == "national" and doc.region == "全国"
+
+
+def test_a_revised_regulation_takes_its_revision_and_the_notice_that_published_it():
+    # The revising session counted in figures (第15次会议), the 公告 that published the revised text.
+    text = ("# 江苏省某某条例\n\n（2005年6月5日江苏省第十届人民代表大会常务委员会第十六次会议通过 2005年6月5日江苏省人民代表大会"
+            "常务委员会公告第3号公布 2015年7月24日江苏省第十二届人民代表大会常务委员会第15次会议修订 2015年7月24日"
+            "江苏省人民代表大会常务委员会公告第9号公布 自2015年10月1日起施行）\n\n" + _ARTICLES)
+    doc, _ = _doc(text)
+    assert doc.date == "2015-07-24" and doc.doc_number == "江苏省人民代表大会常务委员会公告第9号"
+    assert doc.issuers == ["江苏省人民代表大会常务委员会"] and doc.level == "provincial"
+
+
+def test_a_number_right_after_a_date_does_not_take_its_day():
+    note = "（2001年3月5日苏政发〔2001〕20号发布 根据2010年12月1日江苏省人民政府令第66号修正）"
+    assert DOC_NUMBER.search(note).group(0) == "苏政发〔2001〕20号"
+    doc, _ = _doc("# 江苏省某某管理办法\n\n" + note + "\n\n" + _ARTICLES)
+    assert doc.doc_number == "苏政发〔2001〕20号" and doc.date == "2010-12-01"
+
+
+def test_the_supreme_court_procuratorate_and_ministries_are_national_bodies():
+    for name in ("最高人民法院", "最高人民检察院", "公安部", "中华人民共和国外交部", "退役军人事务部"):
+        assert STATE_BODY.match(name), name
+    for name in ("市委宣传部", "县人民武装部", "某某集团销售部"):
+        assert not STATE_BODY.match(name), name
+    text = ("# 最高人民检察院关于某类案件适用法律问题的通知\n\n地方各级人民检察院：\n\n现就有关问题通知如下。\n\n"
+            "最高人民检察院\n\n2020年1月2日\n")
+    doc, _ = _doc(text)
+    assert doc.issuers == ["最高人民检察院"] and doc.level == "national" and doc.region == "全国"
+
+
+def test_a_stray_space_inside_an_article_marker():
+    assert match_marker("第二十九 条 市、县人民政府应当加强组织协调。")[:2] == ("article", "第二十九条")
+    assert match_marker("第四 章 附则")[:2] == ("chapter", "第四章")
+    _, paths = _doc("# 某某条例\n\n第一章 总则\n\n第一条 为了规范某事项，制定本条例。\n\n第二 条 本条例适用于本市。\n\n"
+                    "第二章 附则\n\n第三条 本条例自公布之日起施行。\n")
+    assert paths == ["第一章第一条", "第一章第二条", "第二章第三条"]
