@@ -36,6 +36,7 @@ from .grammar import (
 )
 from .jurisdiction import level_region
 from .models import Clause, Evidence
+from .order import issuers_of_order, read_order
 from .regions import gazetteer
 from .script import is_traditional, simplified
 from .segment import Layout
@@ -90,15 +91,20 @@ def tag_document(
 
     adoption = _adoption(header + first)
 
+    # An order's head below a page's chrome, its signers and date (国家发展和改革委员会主任：某某 / 2026年6月5日).
+    order = read_order(header[:HEAD_WINDOW] + body)
     number = _doc_number(header, first, closing)
     if not number and adoption and adoption[3]:
         number = adoption[3]  # the order that promulgated or last revised it
+    number = number or (order.number if order else "")
     if number:
         out["doc_number"] = Evidence(number, "extracted", number)
 
     issuers, who = _issuers(header, signature or closing, clauses)
     if adoption and adoption[0] and (not issuers or who == "责任单位"):
         issuers, who = _split_orgs(adoption[0]), adoption[2]
+    if order and order.issuers and (not issuers or _inferred(who)):
+        issuers, who = order.issuers, order.evidence
 
     title, why, raw = find_title(header, release, cover + body, later=cover + signature + body)
     # The head around the title: the issuers it names ("X关于…", "X《…》"), and a 文号 and issuer line printed
@@ -130,6 +136,8 @@ def tag_document(
         out["title"] = Evidence(title, "extracted" if why == "header" else "derived", why)
 
     date, why = _date(signature or closing, body)
+    if not date and order and order.date_line:
+        date, why = iso_date(order.date_line), f"{order.evidence}；{order.date_line}"
     if adoption and not date:
         date, why = adoption[1], adoption[2]
     if not date:
@@ -360,10 +368,10 @@ def _issuers(header: list[str], closing: list[str], clauses: list[Clause]) -> tu
         bracketed = ORDER_NUMBER.match(line.strip("（()）")) if line[:1] in "（(" else None
         order = ORDER_NUMBER.match(line) or ORDER_HEAD.match(line) or bracketed
         if order:
-            # 中华人民共和国国务院令 → 国务院: the order's issuer, named without the state's name.
-            name = re.sub(r"^中华人民共和国", "", (order.group(1) if order.re is ORDER_NUMBER else line)[:-1])
-            if name and (order is not bracketed or is_org_line(name)):  # not a law's （主席令第31号）
-                return [name], f"令：{line}"
+            # 中华人民共和国国务院令 → 国务院: the order's issuers, named without the state's name.
+            names = issuers_of_order(order.group(1) if order.re is ORDER_NUMBER else line)
+            if names and (order is not bracketed or all(map(is_org_line, names))):  # not a law's （主席令第31号）
+                return names, f"令：{line}"
         mast = MASTHEAD.match(line)
         if mast and is_org_line(line[:-2]):
             return _split_orgs(line[:-2]), f"文头：{line}"

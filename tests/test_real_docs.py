@@ -44,7 +44,7 @@ TRUTH = scorer.load_truth(REAL / "truth.jsonl")
 # the floors are main's figures after its general causes were fixed.
 # Batch 11 (15 documents, a repository new to the set) was measured untouched 2026-12-02 12:41 (89/105 fields, 14/15
 # outlines) and released for tuning right after; after its general causes were fixed, 105/105 and 15/15.
-FLOORS = {"title": 140, "issuers": 139, "doc_number": 139, "date": 139, "level": 139, "region": 139, "status": 140}
+FLOORS = {"title": 140, "issuers": 140, "doc_number": 140, "date": 140, "level": 140, "region": 140, "status": 140}
 # Documents whose outline the code does not get right yet: strict xfail, so fixing one fails the test until the
 # name is removed here (the guard then holds it).
 OUTLINE_KNOWN_WRONG: set[str] = set()

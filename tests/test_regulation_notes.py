@@ -68,3 +68,15 @@ def test_a_stray_space_inside_an_article_marker():
     _, paths = _doc("# 某某条例\n\n第一章 总则\n\n第一条 为了规范某事项，制定本条例。\n\n第二 条 本条例适用于本市。\n\n"
                     "第二章 附则\n\n第三条 本条例自公布之日起施行。\n")
     assert paths == ["第一章第一条", "第一章第二条", "第二章第三条"]
+
+
+def test_a_joint_order_below_a_pages_chrome_with_its_signers_and_date():
+    # A saved page: share buttons above the head, the bodies one after another over 令, signers by office and name.
+    text = ("政策原文\n\n[ 打印 ]\n\n分享到微信朋友圈\n\n微博微信\n\n"
+            "**中华人民共和国财政部** **中华人民共和国商务部** **令**\n\n**第9号**\n\n"
+            "《某某资金管理办法》已经财政部部务会议审议通过和商务部审签，现予公布，自2024年3月1日起施行。\n\n"
+            "财政部部长：某某\n\n商务部部长：某某\n\n2024年1月15日\n\n附件：\n\n相关政策与解读\n")
+    doc, _ = _doc(text)
+    assert doc.issuers == ["财政部", "商务部"] and doc.date == "2024-01-15"
+    assert doc.doc_number == "中华人民共和国财政部中华人民共和国商务部令第9号"
+    assert doc.level == "national" and doc.region == "全国"
