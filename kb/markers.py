@@ -11,11 +11,13 @@ from .text import CN_NUMERALS, cn_number, no_spaces, to_half
 # unusual input, so they are tolerated in front of a marker. The order only matters for matching.
 _LEAD = r"^(?:[#>\s]|\*\*)*+"  # possessive, one mark per step: linear on a line of 40 "#" (was exponential)
 _CN_NUM = CN_NUMERALS
+_SPACED_CN = rf"[{_CN_NUM}](?: ?[{_CN_NUM}]){{0,5}}"  # 二十九, 二 十 九
 MARKER_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    # 第一章, 第十条, and 第1条 / 第 1 0 条 / 第二十九 条 as some offices type them (a stray space is debris).
-    ("chapter", re.compile(_LEAD + rf"(第 ?[{_CN_NUM}]+ ?章)\s*")),
-    ("section", re.compile(_LEAD + rf"(第 ?[{_CN_NUM}]+ ?节)\s*")),
-    ("article", re.compile(_LEAD + rf"(第 ?[{_CN_NUM}]+ ?条|第 ?\d(?: ?\d){{0,3}} ?条)\s*")),
+    # 第一章, 第十条, and 第1条 / 第 1 0 条 / 第二十九 条 / 第 十 一 条 as offices type them or a PDF's text layer
+    # spaces them (a stray space is debris).
+    ("chapter", re.compile(_LEAD + rf"(第 ?{_SPACED_CN} ?章)\s*")),
+    ("section", re.compile(_LEAD + rf"(第 ?{_SPACED_CN} ?节)\s*")),
+    ("article", re.compile(_LEAD + rf"(第 ?{_SPACED_CN} ?条|第 ?\d(?: ?\d){{0,3}} ?条)\s*")),
     ("part", re.compile(_LEAD + rf"([{_CN_NUM}]+\s*[、，,．.])\s*")),
     ("measure", re.compile(_LEAD + rf"([（(]\s*[{_CN_NUM}]+\s*[）)])\s*")),
     ("item", re.compile(_LEAD + r"(\d{1,2}\s*[\.．、](?!\d))\s*")),

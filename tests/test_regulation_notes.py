@@ -65,6 +65,7 @@ def test_the_supreme_court_procuratorate_and_ministries_are_national_bodies():
 def test_a_stray_space_inside_an_article_marker():
     assert match_marker("第二十九 条 市、县人民政府应当加强组织协调。")[:2] == ("article", "第二十九条")
     assert match_marker("第四 章 附则")[:2] == ("chapter", "第四章")
+    assert match_marker("第 十 一 条 本条例自公布之日起施行。")[:2] == ("article", "第十一条")
     _, paths = _doc("# 某某条例\n\n第一章 总则\n\n第一条 为了规范某事项，制定本条例。\n\n第二 条 本条例适用于本市。\n\n"
                     "第二章 附则\n\n第三条 本条例自公布之日起施行。\n")
     assert paths == ["第一章第一条", "第一章第二条", "第二章第三条"]
