@@ -81,3 +81,11 @@ def test_a_joint_order_below_a_pages_chrome_with_its_signers_and_date():
     assert doc.issuers == ["财政部", "商务部"] and doc.date == "2024-01-15"
     assert doc.doc_number == "中华人民共和国财政部中华人民共和国商务部令第9号"
     assert doc.level == "national" and doc.region == "全国"
+
+
+def test_a_notices_number_in_its_yearly_series_under_the_title():
+    text = ("某某省市场监督管理局公告\n\n2024年第5号\n\n根据有关规定，现将抽检结果公告如下：\n\n一、本次抽检共涉及产品100批次。\n\n"
+            "二、不合格产品已依法处置。\n\n特此公告。\n\n某某省市场监督管理局\n\n2024年3月8日\n")
+    doc, paths = _doc(text, "txt")
+    assert doc.doc_number == "2024年第5号" and doc.date == "2024-03-08" and paths == ["一、", "二、"]
+    assert doc.title == "某某省市场监督管理局公告"
