@@ -3,14 +3,15 @@ sets' questions that use one of its words are searched with the group on and off
 it helps them or is neutral (nDCG on answerable questions, answered-with-nothing on off-topic ones). Changes
 nothing in kb/; writes bench/out/thesaurus_groups.json.
 
-    python bench/thesaurus_groups.py --index bench/out/seed_index
+    python bench/thesaurus_groups.py --index bench/out/seed_index --corpus-index bench/out/corpus_index
 
-Only the tuning sets are read (dev, own, held-out, fresh and their off-topic sets); fresh2 is never used to
-choose a group. The same engineer wrote fresh2 and the groups, so a word of a group may echo a fresh2 question;
-`--leak-check` bounds that: it scores fresh2 (on an index of all of corpus/) with every group word that occurs in
-a fresh2 question switched off, beside the packaged thesaurus.
+The tuning sets: dev, own, held-out, fresh and their off-topic sets on the seed index; fresh2 and fresh3 (judged
+over all nine documents of corpus/, released for tuning) and theirs on an index of the whole corpus when
+`--corpus-index` exists. `--only a,b` measures just those groups. The same engineer wrote fresh2 and the first
+groups, so a word of a group may echo a fresh2 question; `--leak-check` bounds that: it scores fresh2 (on the
+corpus index) with every group word that occurs in a fresh2 question switched off, beside the packaged thesaurus.
 
-    python bench/thesaurus_groups.py --leak-check --index INDEX_OF_CORPUS
+    python bench/thesaurus_groups.py --leak-check
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from kb.thesaurus import Thesaurus, _norm  # noqa: E402
 SETS = {"dev": "dev_queries.jsonl", "own": "own_queries.jsonl", "heldout": "heldout_queries.jsonl",
         "fresh": "fresh_queries.jsonl", "offtopic": "offtopic_queries.jsonl", "own_off": "own_offtopic.jsonl",
         "fresh_off": "fresh_offtopic.jsonl"}
+CORPUS_SETS = {"fresh2": "fresh2_queries.jsonl", "fresh2_off": "fresh2_offtopic.jsonl",
+               "fresh3": "fresh3_queries.jsonl", "fresh3_off": "fresh3_offtopic.jsonl"}
 
 
 def score(kb: KnowledgeBase, thesaurus: Thesaurus, queries: list[Query]) -> tuple[float, float]:
@@ -63,37 +66,54 @@ def leak_check(kb: KnowledgeBase, data: dict) -> None:
     print("words removed:", "、".join(sorted(echoed)))
 
 
+def _load(sets: dict[str, str]) -> list[Query]:
+    return [q for f in sets.values() if (ROOT / "eval" / f).exists() for q in load_queries(ROOT / "eval" / f)]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--index", default=str(ROOT / "bench" / "out" / "seed_index"))
+    ap.add_argument("--corpus-index", default=str(ROOT / "bench" / "out" / "corpus_index"),
+                    help="an index of all of corpus/, for fresh2 and fresh3")
+    ap.add_argument("--only", default="", help="comma-separated group names to measure (default: all)")
     ap.add_argument("--leak-check", action="store_true", help="fresh2 without the group words it uses")
     ap.add_argument("--write", action="store_true", help="write the table to bench/RESULTS.md")
     args = ap.parse_args()
-    kb = KnowledgeBase.load(Path(args.index))
     data = tomllib.loads(resources.files("kb.data").joinpath("thesaurus.toml").read_text("utf-8"))
+    wide = KnowledgeBase.load(Path(args.corpus_index)) if Path(args.corpus_index).exists() else None
     if args.leak_check:
-        leak_check(kb, data)
+        leak_check(wide or KnowledgeBase.load(Path(args.index)), data)
         return
+    # (index, its tuning questions): the seed sets on the seed index, fresh2 and fresh3 on the corpus index
+    runs = [(KnowledgeBase.load(Path(args.index)), _load(SETS))] + ([(wide, _load(CORPUS_SETS))] if wide else [])
     full = Thesaurus.parse(data)
-    queries = [q for f in SETS.values() if (ROOT / "eval" / f).exists() for q in load_queries(ROOT / "eval" / f)]
+    only = {n for n in args.only.split(",") if n}
     rows = []
     table = ["| group | questions using it (answerable / off-topic) | nDCG sum on → off | empty on → off | verdict |",
              "|---|---|---|---|---|"]
     print("\n".join(table))
-    for name, words in full.groups.items():
-        hit = [q for q in queries if any(w in _norm(q.query) for w in words)]
+    for name in full.groups:
+        if only and name not in only:
+            continue
+        # The questions whose expansion the group changes (a word said exactly or with a few letters inside)
+        without = Thesaurus.parse(data, without={name})
+        hits = [(kb, [q for q in qs if full.expand(q.query) != without.expand(q.query)]) for kb, qs in runs]
+        hit = [q for _, qs in hits for q in qs]
         if not hit:
             rows.append({"group": name, "answerable": 0, "offtopic": 0, "verdict": "unused"})
             table.append(f"| {name} | 0 / 0 | — | — | unused |")
             print(table[-1])
             continue
-        nd_on, em_on = score(kb, full, hit)
-        nd_off, em_off = score(kb, Thesaurus.parse(data, without={name}), hit)
+        on = [score(kb, full, qs) for kb, qs in hits if qs]
+        off = [score(kb, without, qs) for kb, qs in hits if qs]
+        nd_on, em_on = sum(x[0] for x in on), sum(x[1] for x in on)
+        nd_off, em_off = sum(x[0] for x in off), sum(x[1] for x in off)
         gain = (nd_on - nd_off) + (em_on - em_off)
         verdict = "helps" if gain > 1e-9 else "neutral" if gain > -1e-9 else "HURTS"
         n_on = sum(not q.offtopic for q in hit)
         rows.append({"group": name, "answerable": n_on, "offtopic": len(hit) - n_on, "ndcg_on": nd_on,
-                     "ndcg_off": nd_off, "empty_on": em_on, "empty_off": em_off, "verdict": verdict})
+                     "ndcg_off": nd_off, "empty_on": em_on, "empty_off": em_off, "verdict": verdict,
+                     "questions": [q.id for q in hit]})
         table.append(f"| {name} | {n_on} / {len(hit) - n_on} | {nd_on:.2f} → {nd_off:.2f} | {em_on:.0f} → "
                      f"{em_off:.0f} | {verdict} |")
         print(table[-1], flush=True)
@@ -105,7 +125,8 @@ def main() -> None:
 
         head = ["## Thesaurus groups, one at a time (issue 12)", "",
                 "Each `[groups.NAME]` table of kb/data/thesaurus.toml switched off for the tuning sets' questions that "
-                "use one of its words (dev, own, held-out, fresh and their off-topic sets; never fresh2): summed nDCG@10 "
+                "use one of its words (dev, own, held-out, fresh on the seed index; fresh2, fresh3 on the corpus index; and their "
+                "off-topic sets): summed nDCG@10 "
                 "with the group on → off, and off-topic questions answered with nothing on → off. A word that hurt was "
                 "removed; `unused` groups (words no tuning question says; written from the documents' wording for 005–008 "
                 "and for everyday phrasings) are not measured here. `python bench/thesaurus_groups.py --write`.", ""]

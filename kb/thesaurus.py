@@ -104,14 +104,16 @@ class Thesaurus:
                 start = flat.find(word, start + 1)
         # Gapped matches, longest first: one may take the place of shorter exact matches lying wholly inside it
         # (美元一涨一跌 for 美元涨跌 over 美元), never cut into one.
-        gapped = [(start, end, word) for start, ch in enumerate(flat) for word in self._by_first.get(ch, ())
-                  if (end := _gapped_end(flat, start, word))]
+        gapped = [(start, end, word, skipped) for start, ch in enumerate(flat) for word in self._by_first.get(ch, ())
+                  for end, skipped in [_gapped(flat, start, word)] if end]
         if gapped:
             edges = _word_edges(flat)
             gapped = [g for g in gapped if g[0] in edges and g[1] in edges]
-        for start, end, word in sorted(gapped, key=lambda g: (-len(g[2]), g[0])):
+        for start, end, word, skipped in sorted(gapped, key=lambda g: (-len(g[2]), g[0])):
             inside = [t for t in taken if start <= t[0] and t[1] <= end]
-            if any(len(w) >= len(word) for _, _, w in inside) or \
+            # The letters it skips belong to no exact match it would replace: 上下游中小企业 says 上下游 and 中小企业,
+            # not 上游小企业 with 下 and 中 inside (美元一涨一跌 keeps every letter of 美元).
+            if any(len(w) >= len(word) or any(s <= i < e for i in skipped) for s, e, w in inside) or \
                     any(s < end and start < e for s, e, w in taken if (s, e, w) not in inside):
                 continue
             taken[:] = [t for t in taken if t not in inside] + [(start, end, word)]
@@ -122,20 +124,21 @@ class Thesaurus:
         return out
 
 
-def _gapped_end(flat: str, start: int, word: str) -> int:
-    """End of `word` said from `start` with a few other letters or ideographs inside, or 0. An exact occurrence
-    is not a gapped one."""
+def _gapped(flat: str, start: int, word: str) -> tuple[int, frozenset[int]]:
+    """End of `word` said from `start` with a few other letters or ideographs inside, and the offsets of those
+    letters; (0, ∅) when it is not said so there. An exact occurrence is not a gapped one."""
     gap = GAP_SHORT if len(word) == 2 else GAP_LONG
-    i, used = start + 1, 0
+    i, skipped = start + 1, []
     for ch in word[1:]:
         while i < len(flat) and flat[i] != ch:
-            if used == gap or not flat[i].isalnum():
-                return 0
-            i, used = i + 1, used + 1
+            if len(skipped) == gap or not flat[i].isalnum():
+                return 0, frozenset()
+            skipped.append(i)
+            i += 1
         if i == len(flat):
-            return 0
+            return 0, frozenset()
         i += 1
-    return i if used else 0
+    return (i, frozenset(skipped)) if skipped else (0, frozenset())
 
 
 def _word_edges(flat: str) -> set[int]:

@@ -102,6 +102,10 @@ def test_thesaurus_matches_a_word_said_with_a_few_characters_inside():
     t = Thesaurus.parse({"colloquial": {"美元": ["外汇"], "美元涨跌": ["汇率避险"]}})
     # ... but takes the place of the shorter exact ones it holds
     assert [(e.word, e.terms) for e in t.expand("怕美元一涨一跌")] == [("美元一涨一跌", ("汇率避险",))]
+    # ... only when it keeps every letter of them: the letters it skips are no exact match's
+    t = Thesaurus.parse({"colloquial": {"上下游": ["产业链上下游"], "中小企业": ["中小微企业"], "上游小企业": ["链上"]}})
+    assert [e.word for e in t.expand("支持上下游中小企业")] == ["上下游", "中小企业"]
+    assert [e.word for e in t.expand("支持上游的小企业")] == ["上游的小企业"]
 
 
 def test_thesaurus_groups_merge_with_colloquial_words_and_can_be_switched_off():
