@@ -89,3 +89,13 @@ def test_a_notices_number_in_its_yearly_series_under_the_title():
     doc, paths = _doc(text, "txt")
     assert doc.doc_number == "2024年第5号" and doc.date == "2024-03-08" and paths == ["一、", "二、"]
     assert doc.title == "某某省市场监督管理局公告"
+
+
+def test_an_order_counted_by_year():
+    # Ministries number their orders within a year: 交通运输部令2019年第18号, 农业农村部令 / 2022年第4号.
+    doc, _ = _doc("# 某某运输管理规定\n\n（2019年6月21日交通运输部令2019年第18号公布 自2019年8月1日起施行）\n\n" + _ARTICLES)
+    assert doc.issuers == ["交通运输部"] and doc.doc_number == "交通运输部令2019年第18号"
+    assert doc.date == "2019-06-21" and doc.level == "national"
+    doc, _ = _doc("中华人民共和国农业农村部令\n2022年第4号\n\n《某某管理办法》已经农业农村部常务会议审议通过，现予公布。\n\n"
+                  "部长 某某\n2022年5月31日\n\n某某管理办法\n\n" + _ARTICLES, "txt")
+    assert doc.doc_number == "中华人民共和国农业农村部令2022年第4号" and doc.issuers == ["农业农村部"]
