@@ -179,3 +179,15 @@ def test_coverages_equal_coverage_of_each_text():
         want = [coverage(groups, t.__contains__, partial) for t in texts]
         assert coverages(groups, texts, partial).tolist() == want  # bit for bit
     assert coverages([TermGroup("融资", 0.0)], ["融资"], 1.0).tolist() == [0.0]
+
+
+def test_filler_words_are_no_policy_term_or_thesaurus_word():
+    """kb/data/query_cues.toml [fillers] leaves words out of a question's coverage: none of them may be a word the
+    policy vocabulary or the thesaurus gives meaning to, or that meaning would be dropped from the floor."""
+    from kb.policy_terms import vocabulary
+    from kb.understand import _base_lexicon
+
+    fillers = _base_lexicon().fillers
+    assert {"今年", "越来越", "觉得"} <= fillers  # everyday speech around the question, never its subject
+    assert not fillers & set(vocabulary())
+    assert not fillers & set(default_thesaurus().entries)
