@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .grammar import BARE_MARKER, PAGE_NUMBER, PARAGRAPH_MARK, SOURCE_STAMP, UNIT_NOTE_LINE, WEB_DATELINE
+from .grammar import (
+    BARE_MARKER,
+    NOTE_LINE,
+    PAGE_NUMBER,
+    PARAGRAPH_MARK,
+    SOURCE_STAMP,
+    UNIT_NOTE_LINE,
+    WEB_DATELINE,
+)
 from .text import WIDE, alternation, unify_breaks
 from .text_runs import page_break, regroup
 
@@ -397,6 +405,6 @@ def _continues(prev: _Line, line: _Line, wrap: _Wrap | None, markdown: bool = Fa
         return not markdown and (wrap is None or wrap.partial) and page_break(a, b, PARAGRAPH_MARK.match(a) is not None)
     if not (a[-1].isalnum() or a[-1] in "”’"):
         return False
-    if not _PROSE.search(a) or (PARAGRAPH_MARK.match(a) and "。" not in a):
+    if not _PROSE.search(a) or (PARAGRAPH_MARK.match(a) and "。" not in a) or NOTE_LINE.match(a):
         return False
     return not a.startswith(("抄送", "主送", "附件"))

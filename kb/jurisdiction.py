@@ -23,6 +23,12 @@ _SELF_WORDS = {
     "municipal": ("全市", "我市", "市委", "市政府", "市人民政府", "本市", "市金融工作局", "市工信局", "市财政局"),
     "provincial": ("全省", "我省", "省委", "省政府", "省人民政府", "本省", "全区各", "自治区人民政府"),
 }
+# A word counts where the text speaks of its own jurisdiction, not in an enumeration of levels or a generic
+# reference ("设区的市人民政府", "市、县人民政府", "县级以上地方人民政府", "省级人民政府").
+_SELF_PATTERNS = {lvl: re.compile(rf"(?<![、的级省市县区])(?:{'|'.join(map(re.escape, words))})(?![、级])")
+                  for lvl, words in _SELF_WORDS.items()}
+# A text that speaks of all the provinces (省、自治区、直辖市) addresses the whole country.
+_NATIONAL_SCOPE = re.compile(r"省、自治区、直辖市|各省级|国务院各部委")
 # The addressee names the level below the issuer's (各省、自治区、直辖市 … 各乡、镇: kb/data/grammar.toml).
 _ADDRESSEE_LEVEL = (("national", NATIONAL_ADDRESSEE), ("provincial", PROVINCIAL_ADDRESSEE),
                     ("municipal", MUNICIPAL_ADDRESSEE), ("county", COUNTY_ADDRESSEE))
@@ -58,10 +64,12 @@ def level_region(
     for issuer in issuers:
         if STATE_BODY.match(issuer):
             return "national", "全国", f"发文机关：{issuer}", "extracted"
-    # 2. The title's place: 浙江省制造业…行动方案, 天河区促进…若干措施.
+    # 2. The title's place: 浙江省制造业…行动方案, 天河区促进…若干措施; the state's own name (中华人民共和国…法).
     place = most_specific(title) if title else None
     if place:
         return place.level, place.region, f"标题：{place.name}", "derived"
+    if title.startswith("中华人民共和国"):
+        return "national", "全国", "标题：中华人民共和国", "derived"
     # 3. The addressee names the level below the issuer's.
     addressed = ""
     for line in header:
@@ -80,7 +88,7 @@ def level_region(
     for p in places_in(text):
         counts[p.region] += 1
         named.setdefault(p.region, p)
-    scores = {lvl: sum(text.count(w) for w in words) for lvl, words in _SELF_WORDS.items()}
+    scores = {lvl: len(_SELF_PATTERNS[lvl].findall(text)) for lvl in _SELF_WORDS}
     speaks = max(scores, key=lambda k: scores[k]) if max(scores.values()) >= 2 else ""
     level = addressed or speaks
     # A 直辖市 addresses its 区、县 as a city does, and is of provincial level.
@@ -95,9 +103,9 @@ def level_region(
             words = [w for w in _SELF_WORDS.get(place.level, ()) if w in text]
             why = f"正文提及{place.name}{n}次" + (f"，{'、'.join(words[:3])}" if words else "")
             return place.level, region, why, "derived"
+    if not addressed and _NATIONAL_SCOPE.search(text):
+        return "national", "全国", "正文提及各省、自治区、直辖市", "derived"
     if level:
         why = f"主送：{line}" if addressed else "正文用语：" + "、".join(w for w in _SELF_WORDS[level] if w in text)[:40]
         return level, "", why, "derived"
-    if re.search(r"各省、自治区、直辖市|各省级|国务院各部委", text):
-        return "national", "全国", "正文提及各省、自治区、直辖市", "derived"
     return None

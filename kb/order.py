@@ -1,17 +1,22 @@
-"""An order (令, GB/T 9704's 命令 form) read from the first lines of a text, wherever its head stands: the issuing
-bodies' name over 令, the number 第N号, the promulgating sentence, the signers (国家发展和改革委员会主任：某某, 省长 某某)
-and the date under them. A page may put its menus and share buttons above the head (kb/tag.py asks)."""
+"""Orders and adoption notes read from the first lines of a text (kb/tag.py asks). An order (令, GB/T 9704's 命令
+form), wherever its head stands: the issuing bodies' name over 令, the number 第N号, the promulgating sentence, the
+signers (国家发展和改革委员会主任：某某, 省长 某某) and the date under them; a page may put its menus and share
+buttons above the head. A regulation's note under its title: who adopted, amended or issued it, when, and by which
+order (the events of grammar.toml's ADOPTION)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from .grammar import DATE_LINE, ORDER_HEAD, ORDER_NUMBER, ORDER_SEQ, is_org_line
+from .grammar import ADOPTION, DATE_LINE, DOC_NUMBER, ORDER_HEAD, ORDER_NUMBER, ORDER_SEQ, is_org_line
 from .text import no_spaces
 
 # How far into the text the head may stand (below a page's chrome), and how far below it the date.
 HEAD_LINES = 24
 DATE_LINES = 12
+# How the evidence of a date or issuer read from a note begins (kb/tag.py tells it from a signature's).
+ADOPTED = "通过记录："
 
 
 @dataclass(frozen=True)
@@ -48,3 +53,59 @@ def read_order(lines: list[str]) -> Order | None:
         date = next((ln.strip() for ln in rest[:DATE_LINES] if DATE_LINE.match(ln.strip())), "")
         return Order(issuers, number, date, f"令：{line}")
     return None
+
+
+def adoption(lines: list[str]) -> tuple[str, str, str, str] | None:
+    """A regulation's adoption note → (adopting body, latest date, evidence, order number). The body is the
+    one that passed or revised it; the date the latest of 通过, 修订, 修正, 批准 and 公布. The note may wrap
+    over lines, so they are read joined."""
+    events = []
+    joined = "".join(ln.strip() for ln in lines)
+    for m in ADOPTION.finditer(joined):
+        y, mo, d = (int(g) for g in m.group("y", "mo", "d"))
+        order, number = m.group("order"), ""
+        if m.group("gov") or m.group("court") or m.group("meeting"):
+            body = m.group("gov") or m.group("court") or m.group("meeting")
+        elif order:
+            # 国务院令, 财政部令, 广东省人民政府令 name their issuer, and 农业农村部 自然资源部…令 each of its issuers;
+            # an abbreviation (粤府令) does not.
+            named = order[: -len("公告")] if m.group("notice") else order[:-1]
+            body = _bodies(re.split(r"[\s、]+", named))
+            number = no_spaces(order + m.group("seq")) if m.group("seq") else ""
+        elif m.group("rorder"):
+            body, number = _bodies([m.group("rorder")]), no_spaces(m.group("rorder") + m.group("rseq") + "令")
+        elif m.group("issued"):
+            # 国务院发布, 交通部交公路发〔1998〕349号公布: the bodies, and the number they issued it under.
+            body, number = _issuing(m.group("issued"))
+        elif m.group("decision"):
+            body = ""  # amended by a decision (《国务院关于修改…的决定》): who adopted it is said elsewhere
+        elif m.group("npc_place") or m.group("npc_all"):
+            body = ((m.group("npc_place") or "") + ("全国" if m.group("npc_all") else "") + "人民代表大会"
+                    + ("常务委员会" if m.group("npc_sc") or m.group("npc_sc2") else ""))
+        else:
+            body = ""  # a meeting or an act whose body the note does not name (已于…经第5次部务会议通过)
+        events.append((f"{y:04d}-{mo:02d}-{d:02d}", body, m.group("verb") or "", m.group(0), number))
+    if not events:
+        return None
+    date = max(e[0] for e in events)
+    # who adopted it: the latest event that names a body, an approval (批准) only when nothing else does
+    adopted = [e for e in events if e[2] != "批准" and e[1]] or [e for e in events if e[1]] or events
+    latest = max(adopted, key=lambda e: e[0])
+    orders = [e for e in events if e[4]]
+    order = max(orders, key=lambda e: e[0])[4] if orders else ""
+    return latest[1], date, ADOPTED + "；".join(e[3] for e in events), order
+
+
+def _bodies(names: list[str]) -> str:
+    """The bodies a note names, without the state's name, when each is an organisation's ("" otherwise)."""
+    names = [n.removeprefix("中华人民共和国") for n in names if n]
+    return " ".join(names) if names and all(is_org_line(n) and len(n) >= 3 for n in names) else ""
+
+
+def _issuing(text: str) -> tuple[str, str]:
+    """"交通部交公路发〔1998〕349号" → ("交通部", "交公路发〔1998〕349号"); "国务院" → ("国务院", "")."""
+    text = re.sub(r"第\s*\d{1,5}\s*号$", "", text.removesuffix("文"))  # 卫生部第26号公布: an order's number
+    for k in range(len(text) - 1, 1, -1):
+        if DOC_NUMBER.fullmatch(text[k:]) and is_org_line(text[:k]):
+            return _bodies(text[:k].split("、")), text[k:]
+    return _bodies(text.split("、")), ""

@@ -11,7 +11,6 @@ import re
 from collections import Counter
 
 from .grammar import (
-    ADOPTION,
     BRACKET_DATE,
     COMMENT_REQUEST,
     DATE,
@@ -36,7 +35,8 @@ from .grammar import (
 )
 from .jurisdiction import level_region
 from .models import Clause, Evidence
-from .order import issuers_of_order, read_order
+from .order import ADOPTED, issuers_of_order, read_order
+from .order import adoption as adoption_note
 from .regions import gazetteer
 from .script import is_traditional, simplified
 from .segment import Layout
@@ -54,8 +54,6 @@ from .title import (
 
 # What a document cites as implemented (IMPLEMENTS) but is its own kind, not another document.
 _SELF_REFS = {"意见", "通知", "办法", "方案", "措施", "规定", "细则", "决定", "指导意见", "实施意见"}
-# The evidence of what an adoption note states.
-_ADOPTED = "通过记录："
 
 
 def iso_date(text: str) -> str:
@@ -89,13 +87,15 @@ def tag_document(
     page = page or {}
     out: dict[str, Evidence] = {}
 
-    adoption = _adoption(header + first)
+    adoption = adoption_note(header + first)
 
     # An order's head below a page's chrome, its signers and date (国家发展和改革委员会主任：某某 / 2026年6月5日).
     order = read_order(header[:HEAD_WINDOW] + body)
     number = _doc_number(header, first, closing)
-    if not number and adoption and adoption[3]:
-        number = adoption[3]  # the order that promulgated or last revised it
+    if adoption and adoption[3] and (not number or number != adoption[3] and number.endswith(adoption[3])):
+        # the order that promulgated or last revised it; the number without its body's name run into it
+        # (交通部交公路发〔1998〕349号公布: 交公路发〔1998〕349号)
+        number = adoption[3]
     number = number or (order.number if order else "")
     if number:
         out["doc_number"] = Evidence(number, "extracted", number)
@@ -177,7 +177,7 @@ def tag_document(
         out["level"] = Evidence(level, source, why)
         if region:
             out["region"] = Evidence(region, source, why)
-    partial = bool(issuers) and out["issuers"].evidence.startswith(_ADOPTED)
+    partial = bool(issuers) and out["issuers"].evidence.startswith(ADOPTED)
     if issuers and (out["issuers"].evidence == "责任单位" or partial) and out.get("region"):
         # "市金融工作局" named by a municipal document is that city's bureau; so is the "市人民政府" whose
         # meeting passed a city's regulation.
@@ -211,7 +211,7 @@ def _apply_page(out: dict[str, Evidence], page: dict[str, tuple[str, str]]) -> N
         out["issuers"] = Evidence(_dedupe(names), "extracted", where)
     value, where = page.get("date", ("", ""))
     # An adoption note's date (the meeting that passed it) yields to a box's date of issue (the order's).
-    if iso_date(value) and not (_stated(out, "date") and not out["date"].evidence.startswith(_ADOPTED)):
+    if iso_date(value) and not (_stated(out, "date") and not out["date"].evidence.startswith(ADOPTED)):
         out["date"] = Evidence(iso_date(value), "extracted", where)
     if "issuers" not in out or out["issuers"].source == "derived":
         value, where = page.get("source", ("", ""))
@@ -229,38 +229,6 @@ def _apply_page(out: dict[str, Evidence], page: dict[str, tuple[str, str]]) -> N
 
 def _stated(out: dict[str, Evidence], key: str) -> bool:
     return key in out and out[key].source == "extracted"
-
-
-def _adoption(lines: list[str]) -> tuple[str, str, str, str] | None:
-    """A regulation's adoption note → (adopting body, latest date, evidence, order number). The body is the
-    one that passed or revised it; the date the latest of 通过, 修订, 修正, 批准 and 公布. The note may wrap
-    over lines, so they are read joined."""
-    events = []
-    joined = "".join(ln.strip() for ln in lines)
-    for m in ADOPTION.finditer(joined):
-        y, mo, d = (int(g) for g in m.group("y", "mo", "d"))
-        order = m.group("order")
-        if m.group("gov") or m.group("court"):
-            body = m.group("gov") or m.group("court")
-        elif order:
-            # 国务院令, 财政部令, 广东省人民政府令 name their issuer, and 农业农村部 自然资源部…令 each of its issuers;
-            # an abbreviation (粤府令) does not.
-            named = order[: -len("公告")] if m.group("notice") else order[:-1]
-            names = [re.sub(r"^中华人民共和国", "", n) for n in re.split(r"[\s、]+", named) if n]
-            body = " ".join(names) if names and all(is_org_line(n) and len(n) >= 3 for n in names) else ""
-        else:
-            body = ((m.group("npc_place") or "") + ("全国" if m.group("npc_all") else "") + "人民代表大会"
-                    + (m.group("npc_sc") or ""))
-        number = no_spaces(order + m.group("seq")) if order and m.group("seq") else ""
-        events.append((f"{y:04d}-{mo:02d}-{d:02d}", body, m.group("verb") or "", m.group(0), number))
-    if not events:
-        return None
-    date = max(e[0] for e in events)
-    adopted = [e for e in events if e[2] != "批准"] or events
-    latest = max(adopted, key=lambda e: e[0])
-    orders = [e for e in events if e[4]]
-    order = max(orders, key=lambda e: e[0])[4] if orders else ""
-    return latest[1], date, _ADOPTED + "；".join(e[3] for e in events), order
 
 
 def _is_order(header: list[str]) -> bool:
@@ -311,6 +279,8 @@ def _split_orgs(text: str) -> list[str]:
     names: list[str] = []
     bodies = sorted(gazetteer().national_bodies, key=len, reverse=True)
     for chunk in text.split():
+        if DATE_LINE.match(chunk):
+            continue  # a date beside the names ("2020年11月9日 最高人民法院审判委员会"): not one of them
         rest = chunk
         while rest:
             hit = next((b for b in bodies if rest.startswith(b)), None)
@@ -369,8 +339,9 @@ def _issuers(header: list[str], closing: list[str], clauses: list[Clause]) -> tu
         order = ORDER_NUMBER.match(line) or ORDER_HEAD.match(line) or bracketed
         if order:
             # 中华人民共和国国务院令 → 国务院: the order's issuers, named without the state's name.
+            # 国务院令 names its issuer; 主席令, 部令 or 粤府令 do not (nor a law's （主席令第31号）).
             names = issuers_of_order(order.group(1) if order.re is ORDER_NUMBER else line)
-            if names and (order is not bracketed or all(map(is_org_line, names))):  # not a law's （主席令第31号）
+            if names and all(is_org_line(n) and len(n) >= 3 for n in names):
                 return names, f"令：{line}"
         mast = MASTHEAD.match(line)
         if mast and is_org_line(line[:-2]):

@@ -10,6 +10,7 @@ from .grammar import (
     ATTACHMENT,
     BRACKET_DATE,
     CONTENTS_HEADING,
+    DATE_LINE,
     DOC_NUMBER,
     DOC_TYPES,
     DRAFT,
@@ -52,6 +53,15 @@ _ABOVE = 3
 _REPEAT_WINDOW = 60
 
 
+def _glued_note(text: str) -> re.Match[str] | None:
+    """An adoption or promulgation note run into a title line: in brackets after it ("…办法（2022年…通过）"), or
+    ending it. A date inside the title's subject ("关于废止2019年3月1日国务院发布的《…》的决定") is not one."""
+    for note in ADOPTION.finditer(text):
+        if text[note.start() - 1 : note.start()] in ("（", "(") or note.end() >= len(text.rstrip("）) ")) - 12:
+            return note
+    return None
+
+
 def title_of(text: str) -> str:
     """A title as cited: spaces out, ending at a regulation's adoption note or before its own bracketed 文号,
     starting at 关于 when only issuer names precede it (they are a field of their own). "国务院办公厅转发民政部
@@ -61,7 +71,10 @@ def title_of(text: str) -> str:
     if column >= 0:
         text = " ".join(words[column + 1 :])  # a site's name and column before the title: "某局 通知公告 关于…"
     title = TITLE_FOOTNOTE.sub("", no_spaces(text))
-    note = ADOPTION.search(title)
+    lead = DOC_NUMBER.match(title)
+    if lead and TITLE_GRAMMAR.match(title[lead.end() :]):
+        title = title[lead.end() :]  # a crawler's heading "法释〔2019〕15号关于…的解释": the number is a field of its own
+    note = _glued_note(title)
     if note:
         title = title[: note.start()].rstrip("（(")
     own = TITLE_NUMBER.search(title)
@@ -125,7 +138,7 @@ def find_title(
                         and "关于" not in above and above.count("《") == above.count("》")):
                     continue  # a whole title opening as titles do (关于…, 《…, 浙江省…): the line above is not of it
                 candidate = "".join(run[i : i + span])
-                note = ADOPTION.search(candidate)
+                note = _glued_note(candidate)
                 if note:
                     candidate = candidate[: note.start()].rstrip("（( ")
                 if _whole_title(candidate):
@@ -332,8 +345,8 @@ def head_above_repeat(lines: list[str], raw: str) -> tuple[str, list[str]]:
             bare = above.strip().strip("（()）")
             if not number and DOC_NUMBER.fullmatch(bare):
                 number = no_spaces(bare)
-            elif not names and is_org_line(above):
-                names = above.split()
+            elif not names and is_org_line(above) and not DATE_LINE.match(above):
+                names = [n for n in above.split() if not DATE_LINE.match(n)]
         if number or names:
             return number, names
     return "", []

@@ -99,3 +99,59 @@ def test_an_order_counted_by_year():
     doc, _ = _doc("中华人民共和国农业农村部令\n2022年第4号\n\n《某某管理办法》已经农业农村部常务会议审议通过，现予公布。\n\n"
                   "部长 某某\n2022年5月31日\n\n某某管理办法\n\n" + _ARTICLES, "txt")
     assert doc.doc_number == "中华人民共和国农业农村部令2022年第4号" and doc.issuers == ["农业农村部"]
+
+
+def test_notes_of_national_regulations_in_their_many_forms():
+    cases = [
+        ("(1987年10月26日国务院发布)", ["国务院"], "", "1987-10-26"),
+        ("（1996年10月14日中华人民共和国林业部令第10号）", ["林业部"], "中华人民共和国林业部令第10号", "1996-10-14"),
+        ("（2017年10月25日国家林业局第46号令）", ["国家林业局"], "国家林业局第46号令", "2017-10-25"),
+        ("(1998年6月12日交通部交公路发〔1998〕349号公布 自1998年9月1日起施行)", ["交通部"], "交公路发〔1998〕349号", "1998-06-12"),
+        ("（2006年11月10日国家工商行政管理总局、卫生部第26号公布 自2007年1月1日起施行）",
+         ["国家工商行政管理总局", "卫生部"], "", "2006-11-10"),
+        ("(1985年3月6日国务院发布　根据2011年1月8日《国务院关于废止和修改部分行政法规的决定》第一次修订)", ["国务院"], "",
+         "2011-01-08"),
+        ("（2022年10月27日自然资源部第2次部务会议通过）", ["自然资源部"], "", "2022-10-27"),
+    ]
+    for note, issuers, number, date in cases:
+        doc, _ = _doc("# 某某管理办法\n\n" + note + "\n\n" + _ARTICLES)
+        assert (doc.title, doc.issuers, doc.doc_number, doc.date) == ("某某管理办法", issuers, number, date), note
+        assert doc.level == "national", note
+    # The note in prose, its body unnamed: the date still counts, and nobody is made up.
+    doc, _ = _doc("# 某某统计管理规定\n\n《某某统计管理规定》已于2018年4月11日经第5次部务会议通过，现予公布，自2018年10月1日起施行。\n\n"
+                  + _ARTICLES)
+    assert doc.date == "2018-04-11" and doc.issuers == []
+
+
+def test_a_judicial_interpretation_titled_with_its_number_and_notes_on_lines_of_their_own():
+    text = ("# 法释〔2021〕3号关于审理某类案件适用法律若干问题的解释\n\n"
+            "2020年5月11日 最高人民法院审判委员会第1801次会议通过\n\n"
+            "2021年1月4日 最高人民法院审判委员会第1825次会议《关于修改〈某解释〉的决定》修正，该修正自2021年1月15日施行\n\n"
+            "<!-- INFO END -->\n\n为正确审理此类案件，根据有关法律规定，结合审判实践，制定本解释。\n\n" + _ARTICLES)
+    ing = ingest_text(text, "test.md", "md")
+    doc = ing.document
+    assert doc.title == "关于审理某类案件适用法律若干问题的解释" and doc.doc_number == "法释〔2021〕3号"
+    assert doc.date == "2021-01-04" and doc.issuers == ["最高人民法院"] and doc.level == "national"
+    # The note's last line is not run into the preamble across the comment that stood between them.
+    assert any(c.text.startswith("为正确审理此类案件") for c in ing.clauses)
+
+
+def test_a_national_text_without_issuer_is_not_placed_by_its_generic_levels():
+    # "设区的市人民政府", "县级以上地方人民政府", "省、自治区、直辖市人民政府": levels named in general, not the text's own.
+    text = ("# 某某资源保护条例\n\n第一条 为了保护某某资源，制定本条例。\n\n第二条 国务院某某主管部门负责全国的监督管理工作；"
+            "省、自治区、直辖市人民政府某某主管部门负责本行政区域的工作。\n\n第三条 设区的市人民政府和县级以上地方人民政府应当"
+            "加强领导；市、县人民政府应当安排经费。设区的市人民政府可以制定具体办法。\n")
+    doc, _ = _doc(text)
+    assert doc.level == "national" and doc.region == "全国"
+    doc, _ = _doc("# 中华人民共和国某某条例\n\n" + _ARTICLES)
+    assert doc.level == "national"
+
+
+def test_words_ending_in_xing_and_bare_order_heads_name_no_issuer():
+    from kb.grammar import is_org_line
+
+    assert not is_org_line("施行") and not is_org_line("2021年1月1日 施行")
+    assert is_org_line("中国人民银行") and is_org_line("某某银行某某分行")
+    doc, _ = _doc("# 某某分类管理名录\n\n部令 第33号\n\n《某某分类管理名录》已于2015年3月19日由某某部部务会议修订通过，现予公布。\n\n"
+                  "部长 某某\n\n2015年4月9日\n\n" + _ARTICLES)
+    assert doc.issuers == [] and doc.doc_number == "部令第33号" and doc.date == "2015-04-09"
