@@ -41,6 +41,12 @@ def _is_seed(name: str) -> bool:
     return (SEEDS / name).is_file()
 
 
+def _collection(name: str) -> str:
+    """Which index a document is judged on: the seeds, the other bundled documents of corpus/, or the real-document
+    set (scored with --corpus tests/fixtures/real, never beside corpus/)."""
+    return "seed" if _is_seed(name) else "corpus" if (CORPUS / name).is_file() else "real"
+
+
 def _added() -> list[Path]:
     """The bundled documents that are not seeds (web pages, Markdown): judged by eval/targets_added.jsonl."""
     seeds = {p.name for p in SEEDS.iterdir()}
@@ -113,8 +119,9 @@ def _check_item(where: str, item: dict, texts, clauses, judged_docs: set[str]) -
     elif not any(c in cl for cl in clauses[doc]):
         problems.append(f"{where}: {contains!r} spans a clause boundary of {doc}")
     # A string that occurs in a document the row does not judge points at a relevant clause left out.
-    # The seed judgements are written over the seeds alone, the added documents' truth over those documents.
-    same_set = [d for d in texts if _is_seed(d) == _is_seed(doc)]
+    # The seed judgements are written over the seeds alone, the added documents' truth over those documents, the
+    # real documents' truth over the real-document set.
+    same_set = [d for d in texts if _collection(d) == _collection(doc)]
     others = sorted(d for d in same_set if d != doc and c in texts[d] and d not in judged_docs)
     if others:
         problems.append(f"{where}: {contains!r} also occurs in unjudged {others}")
