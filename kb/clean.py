@@ -99,7 +99,8 @@ _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
 # Markdown.
 _MD_HEADING_TAIL = re.compile(r"(?<! ) ++#++ *+$")
 _MD_RULE = re.compile(r"^ {0,3}(?:(?:- *){3,}|(?:\* *){3,}|(?:_ *){3,}|(?:= *){3,})$")
-_MD_LEADS = re.compile(r"(?: {0,3}(?:#{1,6}(?: ++|$)|>(?: ?)|[-*+] ++(?=\S)))++")
+# A heading's marks before a full-width opening mark lose their space when spaces are normalised ("# 《…》").
+_MD_LEADS = re.compile(r"(?: {0,3}(?:#{1,6}(?: ++|$|(?=[《〈（“【「]))|>(?: ?)|[-*+] ++(?=\S)))++")
 _MD_LINK = re.compile(r"!?\[([^\[\]\n]{0,300})\]\([^()\s]{0,1000}(?: \"[^\"\n]{0,300}\")?\)")
 # Markdown inside a .txt (seeds 002 and 004 are such files): a heading line or **bold**.
 _LOOKS_MD = re.compile(r"^ {0,3}#{1,6} +\S|\*\*\S", re.M)

@@ -65,7 +65,7 @@ def adoption(lines: list[str]) -> tuple[str, str, str, str] | None:
         y, mo, d = (int(g) for g in m.group("y", "mo", "d"))
         order, number = m.group("order"), ""
         if m.group("gov") or m.group("court") or m.group("meeting"):
-            body = m.group("gov") or m.group("court") or m.group("meeting")
+            body = re.sub(r"^[由经以]", "", m.group("gov") or m.group("court") or m.group("meeting"))  # 由最高人民法院…
         elif order:
             # 国务院令, 财政部令, 广东省人民政府令 name their issuer, and 农业农村部 自然资源部…令 each of its issuers;
             # an abbreviation (粤府令) does not.

@@ -56,8 +56,17 @@ _REPEAT_WINDOW = 60
 def _glued_note(text: str) -> re.Match[str] | None:
     """An adoption or promulgation note run into a title line: in brackets after it ("…办法（2022年…通过）"), or
     ending it. A date inside the title's subject ("关于废止2019年3月1日国务院发布的《…》的决定") is not one."""
-    for note in ADOPTION.finditer(text):
-        if text[note.start() - 1 : note.start()] in ("（", "(") or note.end() >= len(text.rstrip("）) ")) - 12:
+    notes = list(ADOPTION.finditer(text))
+    end = len(text.rstrip("）) "))
+    for k, note in enumerate(notes):
+        if text[note.start() - 1 : note.start()] in ("（", "("):
+            return note
+        last = note  # this note and those right after it (通过 …, 公布施行) run to the end of the line
+        for later in notes[k + 1 :]:
+            if later.start() - last.end() > 12:
+                break
+            last = later
+        if last.end() >= end - 12:
             return note
     return None
 
@@ -292,10 +301,12 @@ def _issuing_notice(lines: list[str], name: str) -> str:
     """A later head line that issues what `name` names ("X" above "关于印发《X》的通知", a file headed with the
     name of the regulation its notice issues): that notice is the document; "" when there is none."""
     quoted = "《" + no_spaces(name) + "》"
-    for line in lines:
+    for k, line in enumerate(lines):
         squashed = no_spaces(line)
         if quoted in squashed and squashed.endswith("通知") and TITLE_GRAMMAR.match(squashed):
-            return line
+            # The notice's title wrapped after its verb: "X关于印发" over "《…》的通知".
+            above = lines[k - 1].strip() if k and squashed.startswith("《") else ""
+            return above + line if above.endswith(("印发", "转发", "批转", "关于")) else line
     return ""
 
 

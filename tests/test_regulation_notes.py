@@ -112,6 +112,7 @@ def test_notes_of_national_regulations_in_their_many_forms():
         ("(1985年3月6日国务院发布　根据2011年1月8日《国务院关于废止和修改部分行政法规的决定》第一次修订)", ["国务院"], "",
          "2011-01-08"),
         ("（2022年10月27日自然资源部第2次部务会议通过）", ["自然资源部"], "", "2022-10-27"),
+        ("（2016年11月21日 由最高人民法院审判委员会第1700次会议通过）", ["最高人民法院"], "", "2016-11-21"),
     ]
     for note, issuers, number, date in cases:
         doc, _ = _doc("# 某某管理办法\n\n" + note + "\n\n" + _ARTICLES)
@@ -155,3 +156,20 @@ def test_words_ending_in_xing_and_bare_order_heads_name_no_issuer():
     doc, _ = _doc("# 某某分类管理名录\n\n部令 第33号\n\n《某某分类管理名录》已于2015年3月19日由某某部部务会议修订通过，现予公布。\n\n"
                   "部长 某某\n\n2015年4月9日\n\n" + _ARTICLES)
     assert doc.issuers == [] and doc.doc_number == "部令第33号" and doc.date == "2015-04-09"
+
+
+def test_a_file_headed_with_a_regulations_name_takes_its_notice_wrapped_after_its_verb():
+    text = ("# 某某举报奖励办法\n\n某某管理局 财政部关于印发\n\n《某某举报奖励办法》的通知\n\n某管财〔2018〕19号\n\n"
+            "各省、自治区、直辖市某某管理局、财政厅（局）：\n\n现将《某某举报奖励办法》印发给你们，请遵照执行。\n\n"
+            "某某管理局  财政部\n\n2018年1月4日\n\n某某举报奖励办法\n\n" + _ARTICLES)
+    doc, _ = _doc(text)
+    assert doc.title == "关于印发《某某举报奖励办法》的通知" and doc.doc_number == "某管财〔2018〕19号"
+
+
+def test_a_heading_opening_with_a_book_title_mark_and_notes_on_lines_under_it():
+    doc, _ = _doc("# 《某某管理办法》的补充规定\n\n(2011年11月21日局务会议审议通过，现予发布，自2012年1月1日起施行)\n\n" + _ARTICLES)
+    assert doc.title == "《某某管理办法》的补充规定" and doc.date == "2011-11-21"
+    # Two note lines under a title with a year in brackets: neither is of the title.
+    doc, _ = _doc("# 某某条例修正案（1993年）\n\n1993年3月29日 第八届全国人民代表大会第一次会议通过\n\n"
+                  "1993年3月29日 中华人民共和国全国人民代表大会公告第八号公布施行\n\n<!-- INFO END -->\n\n" + _ARTICLES)
+    assert doc.title == "某某条例修正案（1993年）" and doc.date == "1993-03-29"
