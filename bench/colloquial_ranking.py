@@ -28,8 +28,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
+from held_out import refuse  # noqa: E402
 
 from kb import answer as answer_module  # noqa: E402
 from kb import fusion  # noqa: E402
@@ -41,6 +43,7 @@ EVAL = ROOT / "eval"
 SEED_SETS = {"dev": "dev", "own": "own", "heldout": "heldout", "fresh": "fresh"}
 KINDED = ("own", "heldout", "fresh", "fresh2")  # sets with colloquial questions, the CV folds
 OFF = {"offtopic": "offtopic_queries.jsonl", "own_off": "own_offtopic.jsonl", "fresh_off": "fresh_offtopic.jsonl"}
+refuse([*(f"{f}_queries.jsonl" for f in SEED_SETS.values()), *OFF.values()], "bench/colloquial_ranking.py")
 GRID = [(0.0, 0.8)] + [(a, b) for a in (0.25, 0.5, 0.75, 1.0) for b in (0.6, 0.8, 1.0)]
 
 

@@ -1,7 +1,8 @@
 """Comparison accuracy on every comparison judgement set, before and after issue 13's ranking: dev (tuned on
 before), held-out and fresh (tuned on in issue 13, by cross-validation) on the five seeds, fresh2 (written first in
-issue 13's third round, tuned on since its fourth) and fresh3 (written first in its fourth round, never tuned on) on
-all nine bundled documents. Writes the "compare" section of bench/RESULTS.md (fresh3's misses are never listed):
+issue 13's third round, tuned on since its fourth), fresh3 (written first in its fourth round, never tuned on) and
+fresh4 (held out, written in session 4, never tuned on) on all nine bundled documents. Writes the "compare" section
+of bench/RESULTS.md (the misses of fresh3 and fresh4 are never listed):
 
     python bench/compare_sets.py [--index DIR] [--corpus-index DIR] [--no-write]
     # --index: an index of the five seeds; --corpus-index: an index of the whole corpus/ (both: real model)
@@ -29,11 +30,14 @@ SETS = {"dev": ("dev_compare.jsonl", "tuned on before", "seeds"),
         "held-out": ("heldout_compare.jsonl", "tuned on, CV", "seeds"),
         "fresh": ("fresh_compare.jsonl", "tuned on since round 3, CV", "seeds"),
         "fresh2": ("fresh2_compare.jsonl", "tuned on since round 4, CV", "corpus"),
-        "fresh3": ("fresh3_compare.jsonl", "never tuned on", "corpus")}
+        "fresh3": ("fresh3_compare.jsonl", "never tuned on", "corpus"),
+        "fresh4": ("fresh4_compare.jsonl", "held out, never tuned on", "corpus")}
 # fresh2 as first measured, on main e4a7c86 before any code of issue 13's third round changed (the untouched figure).
 FRESH2_UNTOUCHED = ("53/64 = 0.828 · 58/64 = 0.906", "77 / 37 / 20 of 134")
 # fresh3 as first measured, on main cf7b282 before any code of issue 13's fourth round changed (the untouched figure).
 FRESH3_UNTOUCHED = ("43/55 = 0.782 · 44/55 = 0.800", "115 / 27 / 19 of 161")
+# fresh4 as first measured, on main 811079a (the commit after the sets were added; kb code of main b9e6798).
+FRESH4_UNTOUCHED = ("34/62 = 0.548 · 39/62 = 0.629", "57 / 12 / 4 of 73")
 # The confidence before issue 13's key terms (the ranking before is bench/fit_compare.FORMER).
 FORMER_CONFIDENCE = dict(bm25=1.5, coverage=2.0, dense=1.5, topic=1.0, heading_topic=0.5, key=0.0, no_key=0.0, bias=-2.6,
                          match=0.55, weak=0.27)
@@ -93,6 +97,9 @@ def render(results: dict[str, dict[str, CompareReport]], fit: list[str]) -> str:
     lines += ["", f"fresh3 untouched (main cf7b282, before issue 13's fourth round changed any code): "
               f"{FRESH3_UNTOUCHED[0]}; absent {FRESH3_UNTOUCHED[1]}. Its misses are not listed (never tuned on)."
               + _carry_over(results),
+              "", f"fresh4 untouched (main 811079a, the commit adding it, before session 4's tuning could see it): "
+              f"{FRESH4_UNTOUCHED[0]}; absent {FRESH4_UNTOUCHED[1]}; 15 measures. Held out (eval/README.md): "
+              "figures only, its misses are never listed.",
               "", f"fresh2 untouched (main e4a7c86, before issue 13's third round changed any code): "
               f"{FRESH2_UNTOUCHED[0]}; absent {FRESH2_UNTOUCHED[1]}."]
     for name in ("fresh", "fresh2"):

@@ -15,6 +15,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from held_out import refuse  # noqa: E402
 
 from kb import answer as answer_module  # noqa: E402
 from kb.evaluate import evaluate, load_queries  # noqa: E402
@@ -27,6 +30,7 @@ def main() -> None:
     ap.add_argument("--base", default="f3506a0", help="the commit whose fillers count as written before the set")
     ap.add_argument("--set", default="fresh3")
     args = ap.parse_args()
+    refuse([f"{args.set}_queries.jsonl", f"{args.set}_offtopic.jsonl"], "bench/fillers_leak.py")
     old_text = subprocess.run(["git", "-C", str(ROOT), "show", f"{args.base}:kb/data/query_cues.toml"],
                               capture_output=True, text=True, check=True).stdout
     old = set(tomllib.loads(old_text)["fillers"]["words"])

@@ -29,6 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from held_out import refuse  # noqa: E402
+
 from kb.compare import measure as M  # noqa: E402
 from kb.compare.common import eligible  # noqa: E402
 from kb.evaluate import load_comparisons, satisfies  # noqa: E402
@@ -36,6 +38,7 @@ from kb.evaluate import load_comparisons, satisfies  # noqa: E402
 # file → the index it is judged on ("seeds": the five seeds; "corpus": all of corpus/)
 SETS = {"dev_compare.jsonl": "seeds", "heldout_compare.jsonl": "seeds", "fresh_compare.jsonl": "seeds",
         "fresh2_compare.jsonl": "corpus"}
+refuse(SETS, "bench/fit_compare.py")
 NAMES = [f.name for f in dataclasses.fields(M.RankWeights)]
 
 

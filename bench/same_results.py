@@ -18,6 +18,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from held_out import is_held_out  # noqa: E402
 
 from kb.evaluate import load_queries  # noqa: E402
 from kb.search import RETRIEVERS, KnowledgeBase  # noqa: E402
@@ -74,9 +77,8 @@ def main() -> int:
     group.add_argument("--write", help="write the dump here")
     group.add_argument("--against", help="compare with the dump written here before")
     args = ap.parse_args()
-    # the held-out sets (fresh4_*) are never asked here: a difference line would show their questions
-    files = sorted(f for f in {*EVAL.glob("*_queries.jsonl"), *EVAL.glob("*offtopic*.jsonl")}
-                   if not f.name.startswith("fresh4_"))
+    # the held-out sets are never asked here: a difference line would show their questions
+    files = sorted(f for f in {*EVAL.glob("*_queries.jsonl"), *EVAL.glob("*offtopic*.jsonl")} if not is_held_out(f))
     questions = list(dict.fromkeys(q.query for f in files for q in load_queries(f)))
     result = {name: dump(KnowledgeBase.load(Path(index)), questions)
               for name, index in (("seed", args.index), ("corpus", args.corpus_index))}

@@ -28,6 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from held_out import refuse  # noqa: E402
+
 from kb import answer as answer_module  # noqa: E402
 from kb.evaluate import Query, evaluate, load_queries  # noqa: E402
 from kb.search import KnowledgeBase  # noqa: E402
@@ -38,6 +40,7 @@ SETS = {"dev": "dev_queries.jsonl", "own": "own_queries.jsonl", "heldout": "held
         "fresh_off": "fresh_offtopic.jsonl"}
 CORPUS_SETS = {"fresh2": "fresh2_queries.jsonl", "fresh2_off": "fresh2_offtopic.jsonl",
                "fresh3": "fresh3_queries.jsonl", "fresh3_off": "fresh3_offtopic.jsonl"}
+refuse([*SETS.values(), *CORPUS_SETS.values()], "bench/thesaurus_groups.py")
 
 
 def score(kb: KnowledgeBase, thesaurus: Thesaurus, queries: list[Query]) -> tuple[float, float]:

@@ -22,6 +22,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from held_out import refuse  # noqa: E402
 
 from kb.evaluate import Query, load_queries, relevant_in_index, satisfies  # noqa: E402
 from kb.relevance import Floor  # noqa: E402
@@ -33,6 +36,7 @@ EVAL = ROOT / "eval"
 SETS = {"dev": "dev_queries.jsonl", "own": "own_queries.jsonl", "heldout": "heldout_queries.jsonl",
         "fresh": "fresh_queries.jsonl", "own_off": "own_offtopic.jsonl", "offtopic": "offtopic_queries.jsonl",
         "fresh_off": "fresh_offtopic.jsonl"}
+refuse(SETS.values(), "bench/tune.py")
 DEPTH = 40  # candidates kept per question (the floor removes some; 10 are scored)
 
 

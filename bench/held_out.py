@@ -1,0 +1,23 @@
+"""The held-out judgement files (eval/README.md): written before the system ran on them and never tuned on.
+Tuning and probing scripts call `refuse` on every file they would read; benchmark writers report these sets as
+counts and figures only (no question text, no individual miss), so nobody tunes by reading bench output."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+# session 4 (2026-12-02): retrieval, off-topic and comparison over corpus/; target truth over four real documents
+HELD_OUT = frozenset({"fresh4_queries.jsonl", "fresh4_offtopic.jsonl", "fresh4_compare.jsonl",
+                      "targets_fresh3.jsonl"})
+
+
+def is_held_out(name: str | Path) -> bool:
+    return Path(name).name in HELD_OUT
+
+
+def refuse(files: Iterable[str | Path], what: str) -> None:
+    """Stop a tuning or probing script that was about to read a held-out file."""
+    bad = sorted(Path(f).name for f in files if is_held_out(f))
+    if bad:
+        raise SystemExit(f"{what} never reads the held-out sets (eval/README.md): {', '.join(bad)}")
