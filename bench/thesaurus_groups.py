@@ -130,12 +130,12 @@ def main() -> None:
         from results_md import update_section
 
         head = ["## Thesaurus groups, one at a time (issue 12)", "",
-                "Each `[groups.NAME]` table of kb/data/thesaurus.toml switched off for the tuning sets' questions that "
-                "use one of its words (dev, own, held-out, fresh on the seed index; fresh2, fresh3 on the corpus index; and their "
+                "Each `[groups.NAME]` table of kb/data/thesaurus.toml switched off for the tuning sets' questions whose "
+                "expansion it changes (dev, own, held-out, fresh on the seed index; fresh2, fresh3 on the corpus index; and their "
                 "off-topic sets): summed nDCG@10 "
                 "with the group on → off, and off-topic questions answered with nothing on → off. A word that hurt was "
-                "removed; `unused` groups (words no tuning question says; written from the documents' wording for 005–008 "
-                "and for everyday phrasings) are not measured here. `python bench/thesaurus_groups.py --write`.", ""]
+                "removed; `unused` groups (no tuning question says their words; written measure by measure from the "
+                "documents and kept out of everyday-life questions, bench/RESULTS.md fifth round) are not measured here. `python bench/thesaurus_groups.py --write`.", ""]
         update_section("thesaurus", "\n".join(head + table))
 
 
