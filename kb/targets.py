@@ -77,6 +77,7 @@ from .target_patterns import (
     _UP_VERBS,
     MAX_TARGETS,
 )
+from .target_scope import drop_non_targets
 
 
 def _phrase_span(compact: str, bounds: list[int], a: int, b: int) -> tuple[int, int]:
@@ -279,7 +280,7 @@ def extract_targets(text: str) -> list[Target]:
         if is_year(m.group("n1"), raw_unit):
             continue
         if raw_unit in _DAY_UNITS and suf in ("内", "以内", "之内") and _EVENT_START_RE.search(
-                compact, max(0, m.start() - 3), m.start()):
+                compact, max(0, m.start() - 4), m.start()):
             continue  # 于目录更新后30天内: a procedure's time limit
         if pre in ("满", "连续") and _PER_BEFORE_RE.search(compact, max(0, m.start() - 1), m.start()):
             continue  # 每满1年: the unit of a rate
@@ -308,6 +309,8 @@ def extract_targets(text: str) -> list[Target]:
             if is_year(m.group("n2"), raw_unit):
                 continue  # 2023-2025年
             _, v2 = normalise_unit(raw_unit, parse_number(m.group("n2")))
+            if unit in _DURATION_UNITS and suf in ("内", "以内", "之内"):
+                durations.append((m.start(), m.end()))  # 在2—3年内调整到位: the time an action takes
             emit(m.start(), m.end(), cmp_start, min(v1, v2), unit, "区间", upper=max(v1, v2), numeric=True)
         else:
             if unit in _DURATION_UNITS and suf in ("内", "以内", "之内") and not pre:
@@ -369,6 +372,7 @@ def extract_targets(text: str) -> list[Target]:
             drop.add((a, b))
     found = [f for f in found if (f[0], f[1]) not in drop]
     found = _merge_ranges(compact, sorted(found, key=lambda f: (f[0], f[1])))
+    found = drop_non_targets(compact, sentence_ends, found)
     found = _drop_qualifiers(compact, sentence_ends, share_alternatives(compact, found))
     found = distribute(compact, found)
 

@@ -1,0 +1,40 @@
+"""Numbers that read like targets but state none (kb/target_scope.py), on sentences written for these tests."""
+
+from __future__ import annotations
+
+from kb.targets import extract_targets
+
+
+def shown(text: str) -> list[tuple[float | None, str, str]]:
+    return [(t.value, t.unit, t.comparator) for t in extract_targets(text) if t.kind in ("goal", "criterion")]
+
+
+def test_retention_period_is_no_target():
+    assert shown("项目验收资料保存期不少于10年，由承办单位负责归档。") == []
+    assert shown("申报材料留存三年备查。") == []
+    # a duration that is no retention stays
+    assert shown("示范项目建设周期不超过3年。") == [(3, "年", "不超过")]
+
+
+def test_worked_example_sums_are_no_target():
+    assert shown("计算示例：某县企业年销售收入为800万元，按比例核算奖励40万元。") == []
+    assert shown("举例：该市上年度平均房租为1500元，补贴标准为其30%。") == []
+    assert shown("企业年销售收入达到800万元的，给予奖励。")  # no example: the threshold stays
+
+
+def test_relaxed_condition_keeps_only_the_new_value():
+    got = shown("将申领条件由连续缴纳社保5年以上放宽至缴纳社保2年以上。")
+    assert got == [(2, "年", "以上")]
+
+
+def test_procedure_time_limit_after_an_event():
+    assert shown("请于收到告知书后的15个工作日内补正材料。") == []
+    assert shown("相关设备在2—3年内更新到位。") == []
+
+
+def test_band_naming_the_group_of_the_next_bound():
+    targets = [t for t in extract_targets("仓储损耗：存放3个月以内的，不超过0.5%；存放3个月以上的，不超过0.8%。")
+               if t.kind in ("goal", "criterion")]
+    assert [(t.value, t.unit) for t in targets] == [(0.5, "%"), (0.8, "%")]
+    assert "存放3个月以内的" in targets[0].metric and not targets[0].deadline
+    assert "存放3个月以上的" in targets[1].metric
