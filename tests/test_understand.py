@@ -147,6 +147,6 @@ def test_flat_texts_find_the_rows_a_scan_finds():
     rng = random.Random(2)
     for _ in range(2000):
         texts = ["".join(rng.choice("ab融资c") for _ in range(rng.randint(0, 8))) for _ in range(rng.randint(0, 12))]
-        found = FlatTexts(lambda: texts)
+        found = FlatTexts(lambda texts=texts: texts)
         for phrase in ("", "a", "ab", "融资", "aa", "c融", "abc"):
             assert found.rows_with(phrase) == [i for i, t in enumerate(texts) if phrase and phrase in t]
