@@ -75,6 +75,8 @@ _NUMERIC_RE = _bounded(
 )
 # 百分之三十 → 30 %.
 _PERCENT_WORDS_RE = _bounded(rf"百分之(?P<n1>{NUM})", "百")
+# 占总课时一半以上, 超过一半 → 50 %: half is a share too (一半左右 as well; with no bound, 各承担一半, it is no target).
+_HALF_RE = _bounded(r"(?<![\d一二三四五六七八九十百千万])一半", "一")
 # 三分之二 → 66.67 %: a fraction is a share.
 _SHARE_OF = rf"\d{{1,3}}|[{CN_DIGITS}]{{1,3}}"
 _FRACTION_RE = _bounded(rf"(?<![\d{CN_DIGITS}])(?P<d>{_SHARE_OF})分之(?P<n>{_SHARE_OF})", rf"\d{CN_DIGITS}")
@@ -207,9 +209,14 @@ _GRANT_AFTER_RE = re.compile(
     rf"(?:[、和及与或](?:{_PRE})?{NUM}{UNIT})*的(?P<thing>[\u4e00-\u9fff]{{0,6}}?"
     rf"{alternation(('经费支持', '资金支持', '经费', '资金', '资助', '支持'), _AWARDS)})(?=$|[{_BOUNDARY_CHARS}])")
 # 打造3-5个产销联合体, 建设产业集聚区3个: a count a document sets out to build is a goal without a comparator.
-_BUILD_VERBS = alternation(("打造", "建成", "建设", "培育", "新建", "创建", "组建", "选育", "引进", "引育", "完成", "实施", "推进", "启动"))
+_BUILD_VERBS = alternation(("打造", "建成", "建设", "建立", "培育", "新建", "创建", "组建", "选育", "引进", "引育", "完成", "实施",
+                            "推进", "启动", "形成", "制定", "开拓"))
 _BUILD_VERB_RE = re.compile(_BUILD_VERBS + r"(?![部厅局委])")  # not 住房城乡建设部, a body's name
-_BUILD_ONLY_RE = re.compile(rf"^{_BUILD_VERBS}(?:或{_BUILD_VERBS})*$")
+_BUILD_ADVERBS = alternation(("初步", "基本", "全面", "累计", "重点", "新"))
+_BUILD_ONLY_RE = re.compile(rf"^{_BUILD_ADVERBS}?{_BUILD_VERBS}(?:或{_BUILD_VERBS})*$")
+# 打造百家领军企业, 形成百项标志性产品: a round number in words counts like figures after a verb of building
+# (培育一家龙头机构, 走进千家万户 do not).
+_ROUND_WORDS = frozenset({"百", "千"})
 # 打造3-5个(产后初加工和配送服务一体化的区域性产销联合体): what is counted follows the count; not "100人的企业…" (a
 # count followed by 的 qualifies what follows), and no figures in what is counted; 建设50所(学校)和150个专业: a list.
 _LIST_CONJ = "和及与"
@@ -231,6 +238,9 @@ _LEAD_OUT_RE = re.compile(
 )
 _COMPARE_CUT_RE = re.compile(alternation(_COMPARED_WITH, ("从",)))
 _METRIC_AFTER_RE = re.compile(r"(?:的)?(额度|规模|限额|余额|期限|比例|罚款|奖励|补贴|补助|贴息)")
+# 可申请最高不超过15万元(的创业担保贷款), 组织失业青年参加3—12个月(的就业见习): a subject ending in a verb of getting
+# or taking part names no measure; what the number qualifies after 的 does.
+_VERB_END_RE = re.compile(alternation(("申请", "申领", "参加", "享受", "获得", "取得", "办理", "签订", "允许", "具有")) + "$")
 # 总规模不低于1亿元的重点产业发展引导资金: a bare measure word whose thing follows the number after 的.
 _BARE_MEASURE_RE = re.compile(r"^(?:总)?(?:规模|金额|额度|总额|面积|数量)$")
 _THING_AFTER_RE = re.compile(r"的([\u4e00-\u9fff“”]{2,16}?)(?=[,，;；。:：]|$|列入|用于|并|，)")

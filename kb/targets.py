@@ -34,6 +34,7 @@ from .target_patterns import (
     _FRACTION_RE,
     _GRANT_AFTER_RE,
     _GRANT_VERB_RE,
+    _HALF_RE,
     _HEAD_CUT_RE,
     _LEAD_IN_RE,
     _LEAD_OUT_RE,
@@ -58,14 +59,13 @@ from .target_patterns import (
     _QUAL_CMP_RE,
     _QUAL_DIR_AFTER_RE,
     _QUAL_DIR_RE,
-    _QUALIFIER_AFTER_RE,
-    _QUALIFYING,
     _QUANTIFIER_UNITS,
     _RANGE_GAPS,
     _RANGE_OPEN_RE,
     _RECIPIENT_RE,
     _REFERENCE_END_RE,
     _RELATIVE_RE,
+    _ROUND_WORDS,
     _SENTENCE_END_RE,
     _SHARE_BARE_RE,
     _SHARE_BY_RE,
@@ -75,9 +75,10 @@ from .target_patterns import (
     _THING_AFTER_RE,
     _TIER_GAP_CHARS,
     _UP_VERBS,
+    _VERB_END_RE,
     MAX_TARGETS,
 )
-from .target_scope import drop_non_targets
+from .target_scope import drop_non_targets, drop_qualifiers
 
 
 def _phrase_span(compact: str, bounds: list[int], a: int, b: int) -> tuple[int, int]:
@@ -239,6 +240,8 @@ def extract_targets(text: str) -> list[Target]:
                 paid = _PAID_BY_VERB_RE.match(compact, b)
             if paid:  # 给予企业30万元奖励, 分别给予100万元和30万元奖励: the sum is the 奖励
                 metric = paid.group(1)
+            elif numeric and _VERB_END_RE.search(metric) and (thing := _THING_AFTER_RE.match(compact, b)):
+                metric = thing.group(1)  # 可申请最高不超过15万元的创业担保贷款: what is applied for, not 申请
             elif numeric and is_count_unit(unit) and (not metric or _BUILD_ONLY_RE.match(metric) or (
                     prev_target is not None and metric[:-1] == prev_target.metric and metric[-1] in _LIST_CONJ)):
                 counted = _COUNTED_AFTER_RE.match(compact, b)
@@ -292,7 +295,7 @@ def extract_targets(text: str) -> list[Target]:
             # A count needs a comparator, unless it closes a range (100亩及以上至500亩), is a range in figures
             # (打造3-5个联合体, not 8月11日至18日 or 365天-104天) or is what a document sets out to build, in figures
             # (建设产业集聚区3个, 打造10万亩无人农场; not 培育一家龙头机构, 建设“四个中心”, 于2015年1月1日后开工建设).
-            figures = m.group("n1")[0].isdigit() and raw_unit not in DATE_UNITS
+            figures = (m.group("n1")[0].isdigit() or m.group("n1") in _ROUND_WORDS) and raw_unit not in DATE_UNITS
             n2 = m.group("n2")
             if n2:
                 ranged = figures and n2[0].isdigit() and v1 < parse_number(n2)
@@ -327,12 +330,14 @@ def extract_targets(text: str) -> list[Target]:
         comparator = _SUFFIX_NAMES.get(suf, suf) if suf else _PREFIX_NAMES.get(pre, pre) if pre else ""
         emit(m.start(), m.end(), m.start(), n / d * 100, "%", comparator, numeric=True)
 
-    for m in _PERCENT_WORDS_RE.finditer(compact):
+    for m in (*_PERCENT_WORDS_RE.finditer(compact), *_HALF_RE.finditer(compact)):  # 百分之三十, 一半以上
         if len(found) >= MAX_TARGETS:
             break
-        pre, suf = m.group("pre"), m.group("suf")
+        pre, suf, n1 = m.group("pre"), m.group("suf"), m.groupdict().get("n1")
+        if not (n1 or pre or suf):
+            continue  # 各承担一半, 一半时间: half with no bound is a way of splitting, no target
         comparator = _SUFFIX_NAMES.get(suf, suf) if suf else _PREFIX_NAMES.get(pre, pre) if pre else ""
-        emit(m.start(), m.end(), m.start(), parse_number(m.group("n1")), "%", comparator, numeric=True)
+        emit(m.start(), m.end(), m.start(), parse_number(n1) if n1 else 50.0, "%", comparator, numeric=True)
 
     for m in _QUAL_CMP_RE.finditer(compact):
         if len(found) >= MAX_TARGETS:
@@ -373,7 +378,7 @@ def extract_targets(text: str) -> list[Target]:
     found = [f for f in found if (f[0], f[1]) not in drop]
     found = _merge_ranges(compact, sorted(found, key=lambda f: (f[0], f[1])))
     found = drop_non_targets(compact, sentence_ends, found)
-    found = _drop_qualifiers(compact, sentence_ends, share_alternatives(compact, found))
+    found = drop_qualifiers(compact, sentence_ends, share_alternatives(compact, found))
     found = distribute(compact, found)
 
     found.sort(key=lambda f: (f[0], f[1]))
@@ -385,45 +390,6 @@ def extract_targets(text: str) -> list[Target]:
             seen.add(key)
             out.append(t)
     return out
-
-
-def _drop_qualifiers(compact: str, sentence_ends: list[int],
-                     found: list[tuple[int, int, Target]]) -> list[tuple[int, int, Target]]:
-    """对单户担保金额500万元及以下的小微企业…收取的担保费率原则上不超过1%: the first bound names the group
-    the second applies to (its subject follows the first bound's 的), so it is part of that subject, not a
-    target of its own. Parallel bounds on one subject (1万吨及以上的…，5千吨以上的…) are kept."""
-    drop: set[int] = set()
-    for i, (a, b, q) in enumerate(found):
-        if q.value is None or q.comparator not in _QUALIFYING or not _QUALIFIER_AFTER_RE.match(compact, b):
-            continue
-        k = bisect_right(sentence_ends, b)
-        s_end = sentence_ends[k] if k < len(sentence_ends) else len(compact)
-        for a2, _, t in found[i + 1:]:
-            if a2 >= s_end:
-                break
-            if t.value is not None and len(t.metric) >= 2:
-                # 超过 names a group only when the group is counted (年产值超100亿元…的龙头企业2家); a sum
-                # exceeding a bound before a reward (纳税额超过500万元的企业…给予奖励) is a condition of its own.
-                counted = q.comparator != "超过" or is_count_unit(t.unit)
-                if counted and t.metric != q.metric and t.metric[-2:] in compact[b:a2 + 1]:
-                    drop.add(i)
-                    t.metric = _qualified(compact, q, a, b, t, a2)
-                break
-    return [f for i, f in enumerate(found) if i not in drop]
-
-
-def _qualified(compact: str, q: Target, qa: int, qb: int, t: Target, ta: int) -> str:
-    """The later subject with the group the qualifier names: 单户1000万元以下的制造业小微企业贷款担保费率."""
-    span = compact[qa:qb]
-    if span in t.metric:  # 单户担保金额500万元及以下的占比: already there
-        return t.metric
-    start = compact.rfind(q.metric, max(0, qa - _MAX_METRIC), qa) if q.metric else -1
-    end = compact.rfind(t.metric, qb, ta)
-    if start >= 0 and end >= 0:
-        whole = _BOUNDARY_RE.sub("", compact[start:end + len(t.metric)])
-        if len(whole) <= 2 * _MAX_METRIC:
-            return whole
-    return f"{q.metric}{span}的{t.metric}"
 
 
 def _merge_ranges(compact: str, found: list[tuple[int, int, Target]]) -> list[tuple[int, int, Target]]:

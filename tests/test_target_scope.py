@@ -38,3 +38,30 @@ def test_band_naming_the_group_of_the_next_bound():
     assert [(t.value, t.unit) for t in targets] == [(0.5, "%"), (0.8, "%")]
     assert "存放3个月以内的" in targets[0].metric and not targets[0].deadline
     assert "存放3个月以上的" in targets[1].metric
+
+
+def test_area_and_pilot_size_describe_a_scope():
+    assert shown("示范区规划面积约12.5平方公里，分为三个片区。") == []
+    assert shown("遴选20个左右县区开展试点。") == []
+    assert shown("用3—5年左右时间基本建成服务体系。") == []
+    assert shown("年推广面积达到30万亩。") == [(30, "万亩", "达到")]  # an area to reach stays
+
+
+def test_round_numbers_in_words_after_a_verb_of_building():
+    targets = extract_targets("到2028年，培育百家示范工厂，制定千项团体标准。")
+    assert [(t.value, t.unit, t.metric) for t in targets] == [(100, "家", "示范工厂"), (1000, "项", "团体标准")]
+    assert shown("让数字服务走进千家万户。") == []
+    assert [(t.value, t.unit) for t in extract_targets("初步建立20个区域服务中心。")] == [(20, "个")]
+
+
+def test_half_is_a_share_when_bounded():
+    assert shown("专任教师中高级职称人员占比达到一半以上。") == [(50, "%", "以上")]
+    assert shown("超过一半的资金用于基层。") == [(50, "%", "超过")]
+    assert shown("双方各承担一半。") == []
+
+
+def test_subject_ending_in_a_verb_takes_what_follows():
+    t = extract_targets("符合条件的农户可申请最高不超过20万元的创业担保贷款。")[0]
+    assert (t.value, t.unit, t.metric) == (20, "万元", "创业担保贷款")
+    t = extract_targets("组织高校毕业生参加2—6个月的岗位实践。")[0]
+    assert t.metric == "岗位实践" and (t.value, t.upper) == (2, 6)
