@@ -99,7 +99,10 @@ class Floor:
     """Logistic model over (coverage, dense cosine, phrase share) giving p(relevant) for each candidate.
     A question is answered at all when its best candidate reaches `threshold`; then the hits with p ≥ `keep`
     are shown (keep ≤ threshold: once the question is on topic, weaker clauses of it may follow).
-    `dense` is 0 for a model the floor was not fitted for: then only the lexical signals decide."""
+    `dense` is 0 for a model the floor was not fitted for: then only the lexical signals decide.
+    A second, purely semantic door (`dense_gate` > 0): a question is also on topic when a candidate's cosine reaches
+    `dense_gate` (above every off-topic tuning question's best), and once it is, a candidate whose cosine reaches
+    `dense_keep` is shown too — everyday words share no term with policy language, so coverage cannot vouch."""
 
     coverage: float
     dense: float
@@ -108,6 +111,8 @@ class Floor:
     threshold: float = 0.5
     dense_center: float = 0.0  # cosine subtracted before weighting (keeps the bias readable)
     keep: float = -1.0  # < 0: the same as threshold
+    dense_gate: float = 0.0  # 0: no semantic door
+    dense_keep: float = 0.0  # 0: the same as dense_gate
 
     def probability(self, coverage: np.ndarray, dense: np.ndarray | None, phrase: np.ndarray) -> np.ndarray:
         z = self.bias + self.coverage * np.asarray(coverage, dtype=np.float64) + \
@@ -127,9 +132,13 @@ class Floor:
         p = self.probability(coverage, dense, phrase)
         allowed = np.ones(p.shape, dtype=bool) if allowed is None else np.asarray(allowed, dtype=bool)
         always = np.zeros(p.shape, dtype=bool) if always is None else np.asarray(always, dtype=bool)
+        shown = p >= (self.keep if self.keep >= 0 else self.threshold)
         gate = bool(((p >= self.threshold) & allowed).any())
-        keep = self.keep if self.keep >= 0 else self.threshold
-        return always | (allowed & (p >= keep) & gate)
+        if dense is not None and self.dense and self.dense_gate > 0:
+            cosine = np.asarray(dense, dtype=np.float64)
+            gate = gate or bool(((cosine >= self.dense_gate) & allowed).any())
+            shown = shown | (cosine >= (self.dense_keep or self.dense_gate))
+        return always | (allowed & shown & gate)
 
 
 @lru_cache(maxsize=8)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -61,6 +63,23 @@ def test_floor_is_monotone_in_its_signals():
     assert not f.passes(np.array([0.0]), np.array([0.87]), np.array([0.0]))[0]
     # Without a dense signal only the lexical terms count.
     assert f.probability(np.array([0.5]), None, np.array([0.0]))[0] == pytest.approx(1 / (1 + np.exp(0)))
+
+
+def test_semantic_door_answers_a_question_no_word_of_which_matches():
+    f = Floor(coverage=8, dense=4, phrase=2, bias=-4, threshold=0.8, dense_center=0.87, keep=0.2,
+              dense_gate=0.9, dense_keep=0.88)
+    cov, phrase = np.zeros(3), np.zeros(3)
+    close = np.array([0.91, 0.885, 0.86])  # no term in common, the best sentence very close
+    assert f.keep_mask(cov, close, phrase).tolist() == [True, True, False]
+    assert not f.keep_mask(cov, np.array([0.899, 0.89, 0.86]), phrase).any()  # below the door: empty
+    # The door opens only for allowed candidates (a quoted question), and needs a dense signal and weight.
+    assert not f.keep_mask(cov, close, phrase, allowed=np.array([False, True, True])).any()
+    assert not f.keep_mask(cov, None, phrase).any()
+    assert not replace(f, dense=0.0).keep_mask(cov, close, phrase).any()
+    # Without a door (the default) the lexical gate alone decides, as before.
+    assert not replace(f, dense_gate=0.0).keep_mask(cov, close, phrase).any()
+    # Once the question is on topic by its words, a close candidate is shown beside the lexical ones.
+    assert f.keep_mask(np.array([1.0, 0.0, 0.0]), np.array([0.8, 0.885, 0.8]), phrase).tolist() == [True, True, False]
 
 
 def test_packaged_floors_load():
