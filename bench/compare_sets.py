@@ -1,11 +1,13 @@
 """Comparison accuracy on every comparison judgement set, before and after issue 13's ranking: dev (tuned on
 before), held-out and fresh (tuned on in issue 13, by cross-validation) on the five seeds, fresh2 (written first in
-issue 13's third round, tuned on since its fourth), fresh3 (written first in its fourth round, never tuned on) and
-fresh4 (held out, written in session 4, never tuned on) on all nine bundled documents. Writes the "compare" section
-of bench/RESULTS.md (the misses of fresh3 and fresh4 are never listed):
+issue 13's third round, tuned on since its fourth), fresh3 (written first in its fourth round, tuned on since
+session 4) and fresh4 (held out, written in session 4, never tuned on) on all nine bundled documents. Writes the
+"compare" section of bench/RESULTS.md (the misses of fresh4 are never listed):
 
-    python bench/compare_sets.py [--index DIR] [--corpus-index DIR] [--no-write]
+    python bench/compare_sets.py [--index DIR] [--corpus-index DIR] [--no-write] [--no-held-out]
     # --index: an index of the five seeds; --corpus-index: an index of the whole corpus/ (both: real model)
+    # --no-held-out: score none of the held-out sets (bench/held_out.py), for whoever changes the code; their rows
+    #   then say so, and the lead's run fills them in
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fit_compare import FORMER, report  # noqa: E402
+from held_out import is_held_out  # noqa: E402
 from results_md import update_section  # noqa: E402
 
 from kb.compare import measure as M  # noqa: E402
@@ -30,7 +33,7 @@ SETS = {"dev": ("dev_compare.jsonl", "tuned on before", "seeds"),
         "held-out": ("heldout_compare.jsonl", "tuned on, CV", "seeds"),
         "fresh": ("fresh_compare.jsonl", "tuned on since round 3, CV", "seeds"),
         "fresh2": ("fresh2_compare.jsonl", "tuned on since round 4, CV", "corpus"),
-        "fresh3": ("fresh3_compare.jsonl", "never tuned on", "corpus"),
+        "fresh3": ("fresh3_compare.jsonl", "tuned on since session 4, CV", "corpus"),
         "fresh4": ("fresh4_compare.jsonl", "held out, never tuned on", "corpus")}
 # fresh2 as first measured, on main e4a7c86 before any code of issue 13's third round changed (the untouched figure).
 FRESH2_UNTOUCHED = ("53/64 = 0.828 · 58/64 = 0.906", "77 / 37 / 20 of 134")
@@ -43,15 +46,17 @@ FORMER_CONFIDENCE = dict(bm25=1.5, coverage=2.0, dense=1.5, topic=1.0, heading_t
                          match=0.55, weak=0.27)
 
 
-def measure_sets(kbs: dict) -> dict[str, dict[str, CompareReport]]:
-    """Each set on its own index (`kbs`: "seeds" and "corpus"), with the current ranking and the one before."""
+def measure_sets(kbs: dict, held_out: bool = True) -> dict[str, dict[str, CompareReport]]:
+    """Each set on its own index (`kbs`: "seeds" and "corpus"), with the current ranking and the one before;
+    without `held_out`, the held-out sets are not scored."""
+    sets = {k: v for k, v in SETS.items() if held_out or not is_held_out(v[0])}
     out: dict[str, dict[str, CompareReport]] = {"after": {}, "before": {}}
-    for name, (file, _, where) in SETS.items():
+    for name, (file, _, where) in sets.items():
         out["after"][name] = evaluate_compare(kbs[where], ROOT / "eval" / file)
     rank, confidence = M.RANK, M.CONFIDENCE
     M.RANK, M.CONFIDENCE = replace(rank, **FORMER), replace(confidence, **FORMER_CONFIDENCE)
     try:
-        for name, (file, _, where) in SETS.items():
+        for name, (file, _, where) in sets.items():
             out["before"][name] = evaluate_compare(kbs[where], ROOT / "eval" / file)
     finally:
         M.RANK, M.CONFIDENCE = rank, confidence
@@ -68,18 +73,6 @@ def _absent(r: CompareReport) -> str:
     return f"{r.unjudged - r.unjudged_matched} / {weak} / {r.unjudged_confident} of {r.unjudged}"
 
 
-def _carry_over(results: dict[str, dict[str, CompareReport]]) -> str:
-    """A sentence when the untouched set does better with the ranking before issue 13's key terms than with the
-    current one: the weights fitted on the other sets do not carry over to it (not acted on: choosing between the
-    two on fresh3 would tune on it)."""
-    a, b = results["after"]["fresh3"], results["before"]["fresh3"]
-    if b.held <= a.held:
-        return ""
-    return (f" The ranking before issue 13's key terms holds {b.held}/{b.pairs} of its pairs against {a.held}/{a.pairs}"
-            " now: the key-term weights fitted on the other sets do not carry over to it (not acted on, since choosing"
-            " between the two on fresh3 would tune on it).")
-
-
 def render(results: dict[str, dict[str, CompareReport]], fit: list[str]) -> str:
     lines = ["## Comparison on every comparison judgement set (issue 13)", "",
              "First-clause accuracy: the share of judged (measure, document) pairs whose first listed clause is the "
@@ -91,26 +84,28 @@ def render(results: dict[str, dict[str, CompareReport]], fit: list[str]) -> str:
              "| set | measures | before | after | absent before | absent after | further clauses listed: judged |",
              "|---|---|---|---|---|---|---|"]
     for name, (_, how, _where) in SETS.items():
+        if name not in results["after"]:
+            lines.append(f"| {name} ({how}) | not scored in this run (held out: `--no-held-out`) | | | | | |")
+            continue
         a, b = results["after"][name], results["before"][name]
         lines.append(f"| {name} ({how}) | {len(a.per_measure)} | {_cell(b)} | {_cell(a)} | {_absent(b)} "
                      f"| {_absent(a)} | {a.extra_judged}/{a.extra} |")
     lines += ["", f"fresh3 untouched (main cf7b282, before issue 13's fourth round changed any code): "
-              f"{FRESH3_UNTOUCHED[0]}; absent {FRESH3_UNTOUCHED[1]}. Its misses are not listed (never tuned on)."
-              + _carry_over(results),
+              f"{FRESH3_UNTOUCHED[0]}; absent {FRESH3_UNTOUCHED[1]}. Tuned on since session 4 (leave-one-set-out).",
               "", f"fresh4 untouched (main 811079a, the commit adding it, before session 4's tuning could see it): "
               f"{FRESH4_UNTOUCHED[0]}; absent {FRESH4_UNTOUCHED[1]}; 15 measures. Held out (eval/README.md): "
               "figures only, its misses are never listed.",
               "", f"fresh2 untouched (main e4a7c86, before issue 13's third round changed any code): "
               f"{FRESH2_UNTOUCHED[0]}; absent {FRESH2_UNTOUCHED[1]}."]
-    for name in ("fresh", "fresh2"):
+    for name in ("fresh", "fresh2", "fresh3"):
         misses = [f"{m.id} {m.doc[:3]} ({m.path or m.status})" for m in results["after"][name].misses]
         lines += ["", f"{name} misses after: {', '.join(misses) or 'none'}."]
     lines += ["", "How the weights were chosen (bench/fit_compare.py: grid search on first-clause accuracy, "
-              "leave-one-measure-out over dev + held-out + fresh + fresh2; confidence: logistic model, floor keeping every "
-              "judged document):", "", "```", *fit, "```", "",
+              "leave-one-set-out over dev + held-out + fresh + fresh2 + fresh3; confidence: logistic model, floor keeping "
+              "every judged document):", "", "```", *fit, "```", "",
               "Re-run: `python bench/compare_sets.py` (this table); `python bench/fit_compare.py` (the weights' "
-              "grid search and confidence fit, leave-one-measure-out over dev + held-out + fresh + fresh2; fresh3 is never "
-              "read there); one set: `kb --index DIR eval eval/fresh2_compare.jsonl -v` (DIR built from corpus/)."]
+              "grid search and confidence fit, leave-one-set-out over dev + held-out + fresh + fresh2 + fresh3; "
+              "fresh4 is never read there); one set: `kb --index DIR eval eval/fresh2_compare.jsonl -v` (DIR built from corpus/)."]
     return "\n".join(lines)
 
 
@@ -119,12 +114,13 @@ def main() -> int:
     ap.add_argument("--index", help="an index of the five seeds")
     ap.add_argument("--corpus-index", help="an index of the whole corpus/ (fresh2 is judged on all nine documents)")
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--no-held-out", action="store_true", help="score none of the held-out sets")
     args = ap.parse_args()
     from seeds import corpus_kb, seed_kb
 
     kb = seed_kb(args.index, prefix="kb-cmpsets-")
     kbs = {"seeds": kb, "corpus": corpus_kb(args.corpus_index, prefix="kb-cmpcorpus-")}
-    text = render(measure_sets(kbs), report(kbs))
+    text = render(measure_sets(kbs, held_out=not args.no_held_out), report(kbs))
     print(text)
     if not args.no_write:
         update_section("compare", text)

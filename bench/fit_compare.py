@@ -1,12 +1,15 @@
-"""Fit the comparison's clause-ranking weights (kb.compare.measure.RankWeights) on the dev, held-out, fresh and fresh2
-comparison judgements (fresh is seen since issue 13's third round, fresh2 since its fourth), with leave-one-measure-out
-cross-validation; eval/fresh3_compare.jsonl, the untouched set, is never read here. dev, held-out and fresh are judged
-on the five seeds, fresh2 on all nine documents of corpus/.
+"""Fit the comparison's clause-ranking weights (kb.compare.measure.RankWeights) and confidence on the dev, held-out,
+fresh, fresh2 and fresh3 comparison judgements (fresh is seen since issue 13's third round, fresh2 since its fourth,
+fresh3 since session 4), with leave-one-SET-out cross-validation: each set was written by another hand in another
+round, so a fold scores weights on a set none of whose measures they saw (leave-one-measure-out within pooled sets
+rewarded weights fitted to the sets' writers; every round's untouched set scored below it). The held-out sets
+(bench/held_out.py) are never read here. dev, held-out and fresh are judged on the five seeds, fresh2 and
+fresh3 on all nine documents of corpus/.
 
 For each judged (measure, document) the document's clauses compete, the judged clause the right answer;
-the ranking weights are searched on a grid for the most first clauses judged (leave-one-measure-out: the grid is
-searched without the measure, then scored on it). The confidence (ConfidenceModel) is a logistic model of "this
-first clause should be shown" with the floor that keeps every judged document. Prints the cross-validated and the
+the ranking weights are searched on a grid for the most first clauses judged (per fold: the grid is searched on the
+other sets, then scored on the one left out). The confidence (ConfidenceModel) is a logistic model of "this
+first clause should be shown" with the floor that keeps every judged document. Prints each fold's figure, the
 in-sample figures and the weights chosen on everything (to copy into kb/compare/measure.py):
 
     python bench/fit_compare.py [--index DIR] [--corpus-index DIR]
@@ -18,6 +21,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import itertools
+import json
 import pickle
 import sys
 import tempfile
@@ -37,7 +41,7 @@ from kb.evaluate import load_comparisons, satisfies  # noqa: E402
 
 # file → the index it is judged on ("seeds": the five seeds; "corpus": all of corpus/)
 SETS = {"dev_compare.jsonl": "seeds", "heldout_compare.jsonl": "seeds", "fresh_compare.jsonl": "seeds",
-        "fresh2_compare.jsonl": "corpus"}
+        "fresh2_compare.jsonl": "corpus", "fresh3_compare.jsonl": "corpus"}
 refuse(SETS, "bench/fit_compare.py")
 NAMES = [f.name for f in dataclasses.fields(M.RankWeights)]
 
@@ -62,32 +66,45 @@ def judged_groups(kbs: dict) -> list[dict]:
                 pos = [i for i, c in enumerate(clauses) if satisfies(c, item)]
                 also = np.array([any(satisfies(c, a) for a in m.also if a.doc == item.doc) for c in clauses])
                 if pos:
-                    groups.append({"measure": m.id, "x": x, "pos": pos[0], "also": also & (np.arange(len(x)) != pos[0])})
+                    groups.append({"set": name, "measure": m.id, "x": x, "pos": pos[0], "also": also & (np.arange(len(x)) != pos[0])})
     return groups
 
 
 CONF_NAMES = ("bm25", "coverage", "dense", "topic", "heading_topic", "key", "no_key")
 
 
+# Questions no document answers (eval/*offtopic*.jsonl but the held-out one): as measures, every document of
+# corpus/ is a document that does not treat them, so they are negatives of the confidence in every fold.
+OFFTOPIC = ("offtopic_queries.jsonl", "own_offtopic.jsonl", "fresh_offtopic.jsonl", "fresh2_offtopic.jsonl",
+            "fresh3_offtopic.jsonl")
+refuse(OFFTOPIC, "bench/fit_compare.py")
+
+
+def _first_clauses(kb, query: str):
+    """Each document's clauses and the index of its first-ranked one, with that clause's confidence features."""
+    q = M._make_query(kb, query, None)
+    qvec = kb.query_vector(q.text)
+    median, spread = M._cosine_scale(kb, qvec)
+    for doc in kb.documents:
+        clauses = eligible(kb, doc)
+        bm = M._bm25_of(kb, q.tokens, {doc.id: clauses}) if q.tokens else None
+        sigs = M._signals(kb, q, clauses, bm, qvec, median, spread)
+        scores = M._rank(sigs, clauses, True)
+        best = max(range(len(clauses)), key=lambda i: (scores[i], -clauses[i].ordinal))
+        s = dict(sigs[best], dense=min(1.0, sigs[best]["dense_rel"]), key=sigs[best]["key_found"])
+        yield doc, clauses, best, np.array([s[n] for n in CONF_NAMES])
+
+
 def confidence_rows(kbs: dict) -> list[dict]:
     """Each (measure, document)'s first-ranked clause: its confidence features and whether it should be shown
     (1: the document is judged and the clause is its judged or `also` clause; 0: the document does not treat
-    the measure). A judged document whose first clause is another one is left out (neither answer is right)."""
+    the measure). A judged document whose first clause is another one is left out (neither answer is right).
+    The off-topic questions (OFFTOPIC, on all of corpus/) are rows of set "off-topic", every one a 0."""
     rows = []
     for name, where in SETS.items():
-        kb = kbs[where]
         for m in load_comparisons(ROOT / "eval" / name):
-            q = M._make_query(kb, m.query, None)
-            qvec = kb.query_vector(q.text)
-            median, spread = M._cosine_scale(kb, qvec)
             judged = {j.doc for j in m.expected}
-            for doc in kb.documents:
-                clauses = eligible(kb, doc)
-                bm = M._bm25_of(kb, q.tokens, {doc.id: clauses})
-                sigs = M._signals(kb, q, clauses, bm, qvec, median, spread)
-                scores = M._rank(sigs, clauses, True)
-                best = max(range(len(clauses)), key=lambda i: (scores[i], -clauses[i].ordinal))
-                s = dict(sigs[best], dense=min(1.0, sigs[best]["dense_rel"]), key=sigs[best]["key_found"])
+            for doc, clauses, best, x in _first_clauses(kbs[where], m.query):
                 if doc.source in judged:
                     items = [j for j in m.expected + m.also if j.doc == doc.source]
                     if not any(satisfies(clauses[best], j) for j in items):
@@ -95,7 +112,11 @@ def confidence_rows(kbs: dict) -> list[dict]:
                     label = 1
                 else:
                     label = 0
-                rows.append({"measure": m.id, "x": np.array([s[n] for n in CONF_NAMES]), "y": label})
+                rows.append({"set": name, "measure": m.id, "x": x, "y": label})
+    for name in OFFTOPIC:
+        for line in (ROOT / "eval" / name).read_text("utf-8").splitlines():
+            query = json.loads(line)["query"]
+            rows += [{"set": "off-topic", "measure": query, "x": x, "y": 0} for *_, x in _first_clauses(kbs["corpus"], query)]
     return rows
 
 
@@ -190,31 +211,36 @@ def main() -> int:
     return 0
 
 
+def _set_name(file: str) -> str:
+    return file.removesuffix("_compare.jsonl")
+
+
 def report(kbs: dict, groups: list[dict] | None = None) -> list[str]:
-    """The grid search and the confidence fit, cross-validated, as lines of text (`kbs` as for judged_groups)."""
+    """The grid search and the confidence fit, cross-validated leaving one set out, as lines of text (`kbs` as
+    for judged_groups)."""
     groups = judged_groups(kbs) if groups is None else groups
-    out = []
     current = np.array([getattr(M.RANK, n) for n in NAMES])
     former = np.array([FORMER[n] for n in NAMES])
     w, exact, ok = grid_outcomes(groups, former)
-    measures = np.array([g["measure"] for g in groups])
-    cv_exact = cv_ok = 0
-    for held in sorted(set(measures)):
-        b = pick(w, exact, ok, np.flatnonzero(measures != held), former)
-        test = np.flatnonzero(measures == held)
-        cv_exact, cv_ok = cv_exact + int(exact[test, b].sum()), cv_ok + int(ok[test, b].sum())
+    sets = np.array([g["set"] for g in groups])
     n = len(groups)
+    folds = []
+    for name in SETS:
+        test = np.flatnonzero(sets == name)
+        b = pick(w, exact, ok, np.flatnonzero(sets != name), former)
+        e0, _ = accuracy([groups[k] for k in test], current)
+        folds.append(f"{_set_name(name)} {int(exact[test, b].sum())}/{len(test)} (current weights {e0}/{len(test)})")
     e0, o0 = accuracy(groups, current)
     b = pick(w, exact, ok, np.arange(n), former)
     ef, of = accuracy(groups, former)
-    held = np.flatnonzero(np.char.startswith(measures.astype(str), "hm"))
-    out += [f"{n} judged pairs, {len(set(measures))} measures (dev + held-out + fresh + fresh2); grid {GRID} over {', '.join(FREE)}",
-            f"former weights (no key terms): {ef}/{n} first clause judged, {of}/{n} with also",
-            f"current weights:               {e0}/{n}, {o0}/{n} with also",
-            f"grid, leave-one-measure-out:   {cv_exact}/{n}, {cv_ok}/{n} with also",
-            f"grid on all (in-sample):       {int(exact[:, b].sum())}/{n}, {int(ok[:, b].sum())}/{n} with also "
-            f"(held-out alone {int(exact[held, b].sum())}/{len(held)}, {int(ok[held, b].sum())}/{len(held)})",
-            "weights: " + ", ".join(f"{k}={v:g}" for k, v in zip(NAMES, w[b], strict=True))]
+    out = [f"{n} judged pairs, {len(set(g['measure'] for g in groups))} measures "
+           f"({' + '.join(_set_name(f) for f in SETS)}); grid {GRID} over {', '.join(FREE)}",
+           f"former weights (no key terms): {ef}/{n} first clause judged, {of}/{n} with also",
+           f"current weights:               {e0}/{n}, {o0}/{n} with also",
+           "grid, leave-one-set-out (each fold: the grid searched on the other sets, scored on this one): "
+           + "; ".join(folds),
+           f"grid on all (in-sample):       {int(exact[:, b].sum())}/{n}, {int(ok[:, b].sum())}/{n} with also",
+           "weights: " + ", ".join(f"{k}={v:g}" for k, v in zip(NAMES, w[b], strict=True))]
     if not all(kb.has_dense for kb in kbs.values()):
         return out
     rows = confidence_rows(kbs)
@@ -222,13 +248,15 @@ def report(kbs: dict, groups: list[dict] | None = None) -> list[str]:
     out += [f"confidence of the first clause, {len(rows)} (measure, document) pairs; floor {M.CONFIDENCE.weak}; "
             "(shown of should-show, should-show, hidden of should-hide, should-hide):",
             f"current model: {floor_report(rows, current, M.CONFIDENCE.weak)}"]
-    cv = np.zeros(4, dtype=int)
-    for held in sorted({r["measure"] for r in rows}):
-        train = [r for r in rows if r["measure"] != held]
-        wf, floor = fit_confidence(train)
-        cv += floor_report([r for r in rows if r["measure"] == held], wf, floor)
+    folds = []
+    for name in SETS:
+        wf, floor = fit_confidence([r for r in rows if r["set"] != name])
+        folds.append(f"{_set_name(name)} {floor_report([r for r in rows if r['set'] == name], wf, floor)} "
+                     f"floor {floor:.2f}")
     wf, floor = fit_confidence(rows)
-    out += [f"fitted, leave-one-measure-out: {tuple(cv.tolist())}",
+    off = [r for r in rows if r["set"] == "off-topic"]
+    out += ["fitted, leave-one-set-out (the off-topic questions always among the fitted): " + "; ".join(folds),
+            f"off-topic questions' documents, fitted on all: {floor_report(off, wf, floor)[2:]} hidden",
             f"fitted on all, floor {floor:.2f}: {floor_report(rows, wf, floor)}; weights: "
             + ", ".join(f"{k}={v:.2f}" for k, v in zip((*CONF_NAMES, "bias"), wf, strict=True))]
     return out
