@@ -84,7 +84,8 @@ def test_card_body_does_not_repeat_the_heading():
 def test_score_line_is_behind_a_details_toggle(seed_kb):
     hit = seed_kb.search(QUESTION, k=1)[0]
     html = render.score_details_html(hit)
-    assert html.startswith('<details class="kb-score"><summary>第 1 条')
+    assert html.startswith('<details class="kb-score"><summary>排名第 1')
+    assert "第 1 条" not in html  # reads as an article of the document, not the rank of a result
     assert "相关度" in html[html.index("</summary>"):] and "相关度" not in html[: html.index("</summary>")]
 
 
@@ -262,3 +263,23 @@ def test_deep_link_to_a_missing_clause_says_so(app_env):
     _ok(at)
     assert any("条款“004_b17876d9791bd83c:nosuch”不在这份文件中" in w.value for w in at.warning)
     assert at.selectbox(key="doc_select").value == "004_b17876d9791bd83c"
+
+
+def test_comparison_table_marks_document_fields_as_the_cards_do():
+    """The 文件 cell of the 对比 table says 成文日期未注明 and marks an inferred region and title （推断）, as the
+    result cards do (it said 日期不详 and showed inferred values bare)."""
+    from types import SimpleNamespace
+
+    from kb.models import Document, Evidence
+
+    doc = Document(id="d", source="d.txt", format="txt", encoding="utf-8", sha256="0", text="",
+                   title="关于支持临港发展的意见", level="provincial", region="上海市")
+    doc.provenance = {"title": Evidence(doc.title, "derived", "据正文拟定"),
+                      "region": Evidence("上海市", "derived", "正文提及上海市")}
+    cell = render.table_doc_html(SimpleNamespace(document=doc))
+    assert "《关于支持临港发展的意见》（推断）" in cell
+    assert '<div class="kb-cell-meta kb-inferred">上海市（推断）</div>' in cell
+    assert '<div class="kb-cell-meta kb-inferred">成文日期未注明</div>' in cell
+    assert "日期不详" not in cell
+    card = render.doc_meta_html(doc)
+    assert "上海市（推断）" in card and "成文日期未注明" in card and "（推断）" in card.split("上海市")[0]

@@ -8,7 +8,7 @@ import streamlit as st
 
 from kb import facets, outline
 from kb.errors import KBError
-from kb.models import INFERRED_MARK, order_documents
+from kb.models import order_documents
 from kb.text import quote_title
 from ui import render, tables
 from ui.state import FOCUS, add_citation, cached_lineage, citation_ids, require_kb, try_kb
@@ -115,9 +115,8 @@ with st.expander(f"语料一览：{len(kb.documents)} 份文件", expanded=False
     st.dataframe(tables.documents_table(kb.documents), hide_index=True, width="stretch")
 
 # ---------------------------------------------------------------- render: the chosen document
-title_mark = INFERRED_MARK if doc.field_provenance("title") == "inferred" else ""
-st.html(f'<div class="kb-card-head" style="font-size:1.3rem">{html.escape(quote_title(doc.title or doc.source))}'
-        f"{title_mark}</div>{render.doc_meta_html(doc, with_title=False)}")
+st.html(f'<div class="kb-card-head" style="font-size:1.3rem">{html.escape(render.doc_title(doc))}</div>'
+        f"{render.doc_meta_html(doc, with_title=False)}")
 # Every value with its mark: （推断） when inferred, 未注明 when the document does not state it.
 meta = {
     "发文机关": doc.shown("issuers"), "文号": doc.shown("doc_number"), "成文日期": doc.shown("date"),

@@ -125,20 +125,30 @@ def topic_labels(clause: Clause) -> list[str]:
 # ---------------------------------------------------------------- cards
 
 
-def doc_meta_html(doc: Document, with_title: bool = True) -> str:
-    """Level badge, draft badge, 《title》, 文号, date and region on one line."""
-    title = quote_title(doc.title or doc.source) + (INFERRED_MARK if doc.field_provenance("title") == "inferred"
-                                                     else "")
-    parts = [f'<span class="kb-mi">{html.escape(title)}</span>'] if with_title else []
-    # 文号 only when there is one (most documents have none); the date and region say 未注明 when missing.
+def doc_title(doc: Document) -> str:
+    """《title》 as cited, （推断） after a title the program drafted; the file name when there is none."""
+    return quote_title(doc.title or doc.source) + (INFERRED_MARK if doc.field_provenance("title") == "inferred"
+                                                   else "")
+
+
+def meta_fields(doc: Document) -> list[tuple[str, bool]]:
+    """文号, date and region as cited, each with whether it is inferred or missing (shown in the warning colour):
+    文号 only when there is one (most documents have none); the date and region say 未注明 when missing."""
+    out = []
     for name, label in (("doc_number", ""), ("date", "成文日期"), ("region", "地区")):
         kind = doc.field_provenance(name)
         if kind == "missing" and not label:
             continue
         shown = doc.shown(name)
-        text = f"{label}{shown}" if kind == "missing" else shown
-        parts.append(f'<span class="kb-mi{" kb-inferred" if kind in ("inferred", "missing") else ""}">'
-                     f'{html.escape(text)}</span>')
+        out.append((f"{label}{shown}" if kind == "missing" else shown, kind in ("inferred", "missing")))
+    return out
+
+
+def doc_meta_html(doc: Document, with_title: bool = True) -> str:
+    """Level badge, draft badge, 《title》, 文号, date and region on one line."""
+    parts = [f'<span class="kb-mi">{html.escape(doc_title(doc))}</span>'] if with_title else []
+    parts += [f'<span class="kb-mi{" kb-inferred" if flagged else ""}">{html.escape(text)}</span>'
+              for text, flagged in meta_fields(doc)]
     return (f'<div class="kb-meta">{level_badge_html(doc.level)}{status_badge_html(doc.status)}'
             f'{"".join(parts)}</div>')
 
@@ -178,9 +188,10 @@ def overview_html(o) -> str:
 
 
 def score_details_html(hit: Hit) -> str:
-    """Rank and relevance in a line; the signals behind it only when asked for (a closed <details>)."""
+    """Rank ("排名第 n": "第 n 条" would read as an article number) and relevance in a line; the signals behind it
+    only when asked for (a closed <details>)."""
     match = f" · {html.escape(hit.match)}" if hit.match else ""  # 含全部关键词 / 含部分关键词 / 仅语义相近 …
-    return (f'<details class="kb-score"><summary>第 {hit.rank} 条{match} · 评分明细</summary>'
+    return (f'<details class="kb-score"><summary>排名第 {hit.rank}{match} · 评分明细</summary>'
             f"{html.escape(score_text(hit))}</details>")
 
 
@@ -302,7 +313,7 @@ def compare_match_html(match, doc: Document, unique: set[str] = frozenset()) -> 
 
 def compare_doc_head_html(row) -> str:
     d = row.document
-    head = f'<div class="kb-col-head">{html.escape(quote_title(d.title or d.source))}</div>'
+    head = f'<div class="kb-col-head">{html.escape(doc_title(d))}</div>'
     meta = doc_meta_html(d, with_title=False)
     if not row.matches:
         return head + meta + compare_status_html("none", row.confidence)
@@ -348,10 +359,11 @@ def table_doc_html(row) -> str:
     d = row.document
     if d is None:
         return '<div class="kb-none">本级无纳入比较的文件</div>'
-    meta = [v for v in (d.doc_number, d.date or "日期不详", d.region) if v]
-    lines = "".join(f'<div class="kb-cell-meta">{html.escape(v)}</div>' for v in meta)
-    return (f'<div class="kb-cell-title">{html.escape(quote_title(d.title or d.source))}</div>{lines}'
-            f'<div>{status_badge_html(d.status) or html.escape(d.status_label)}</div>')
+    # The same values and marks as on the result cards: 成文日期未注明, 上海市（推断）.
+    lines = "".join(f'<div class="kb-cell-meta{" kb-inferred" if flagged else ""}">{html.escape(text)}</div>'
+                    for text, flagged in meta_fields(d))
+    status = status_badge_html(d.status) or f'<div class="kb-cell-meta">{html.escape(d.status_label)}</div>'
+    return f'<div class="kb-cell-title">{html.escape(doc_title(d))}</div>{lines}{status}'
 
 
 def table_clause_html(match, rank: int) -> str:
@@ -386,7 +398,7 @@ def table_against_html(row) -> str:
     if row.above is None:
         return '<span class="kb-none">—</span>'
     note = "" if row.implements_above else '<span class="kb-none">（非其上级文件，仅作对照）</span>'
-    head = f'<div class="kb-cell-meta">对照 {html.escape(quote_title(row.above.title or row.above.source))}{note}</div>'
+    head = f'<div class="kb-cell-meta">对照 {html.escape(doc_title(row.above))}{note}</div>'
     adds = chips_html(row.adds, "add") or '<span class="kb-none">无</span>'
     leaves = chips_html(row.leaves_out, "leave") or '<span class="kb-none">无</span>'
     return (f'{head}<div class="kb-sub">新增：</div><div class="kb-chips">{adds}</div>'

@@ -137,14 +137,15 @@ def _restore() -> None:
 # ---------------------------------------------------------------- render
 if ans.understanding is not None and (ans.understanding.cues or dropped):
     cues = list({c.key: c for c in ans.understanding.cues}.values())
-    cols = st.columns([1.1] + [1.4] * len(cues) + [1.4 if dropped else 0.01] + [max(0.5, 6 - 1.4 * len(cues))],
-                      vertical_alignment="center")
-    cols[0].markdown("**已识别：**" if cues else "")
-    for col, cue in zip(cols[1:], cues, strict=False):
-        col.button(f"{cue.label} ✕", key=f"cue_{cue.key}", on_click=_drop, args=(cue.key,),
-                   help="不按此条件检索：这些词重新作为普通检索词", width="stretch")
-    if dropped:
-        cols[len(cues) + 1].button("恢复已去掉的条件", key="cue_restore", on_click=_restore, width="stretch")
+    # A row that grows with its chips: each chip as wide as its words, so a long 文号 or issuer is never cut off.
+    with st.container(horizontal=True, vertical_alignment="center", key="cue_row"):
+        if cues:
+            st.markdown("**已识别：**", width="content")
+        for cue in cues:
+            st.button(f"{cue.label} ✕", key=f"cue_{cue.key}", on_click=_drop, args=(cue.key,),
+                      help="不按此条件检索：这些词重新作为普通检索词", width="content")
+        if dropped:
+            st.button("恢复已去掉的条件", key="cue_restore", on_click=_restore, width="content")
 if ans.expansions:
     st.caption("同时检索（同义词表，权重低于原词）：" +
                "；".join(f"{e.word} → {'、'.join(e.terms)}" for e in ans.expansions))
