@@ -47,6 +47,7 @@ _PRE_WORDS = (
     "提高到", "提高至", "提升到", "提升至", "增加到", "增加至", "增长到", "增长至", "增至", "降至", "降到", "降低到",
     "降低至", "下降到", "下降至", "缩短至", "缩短到", "延长至", "延长到", "达到", "突破", "控制在", "稳定在", "保持在",
     "新增", "累计", "大约", "约", "逾", "年满", "满", "连续", "最高可至", "最高可达", "最高达", "超", "达",
+    "不得少于", "不应少于", "不宜少于", "不宜低于", "不得多于", "不足", "未满", "不满",
 )
 _PRE = alternation(_PRE_WORDS)
 # Comparator right after the unit; when present it states the bound, so it wins.
@@ -69,7 +70,7 @@ def _bounded(quantity: str, starts: str) -> re.Pattern[str]:
 
 
 _NUMERIC_RE = _bounded(
-    rf"(?:等值|人民币)?(?<![A-Za-z\d.{CN_DIGITS}第])(?<!\d,)(?P<n1>{NUM})(?:(?P<u1>{UNIT})?{_RANGE_SEP}(?P<n2>{NUM}))?"
+    rf"(?:等值|人民币)?(?<![A-Za-z\d.{CN_DIGITS}第%])(?<!\d,)(?P<n1>{NUM})(?:(?P<u1>{UNIT})?{_RANGE_SEP}(?P<n2>{NUM}))?"
     rf"(?P<unit>{UNIT})(?![A-Za-z])(?:\([^()]{{1,8}}\))?",
     rf"\d{CN_DIGITS}等人",
 )
@@ -88,7 +89,7 @@ _PER_BEFORE_RE = re.compile(r"每$")
 # 1000万元及以上至5000万元: the upper end of a range of counts has no comparator of its own.
 _RANGE_OPEN_RE = re.compile(rf"(?:及以上|以上){_RANGE_SEP}$")
 # 处5万元罚款, 责令改正: sums in a sentence that sanctions are penalties, not targets.
-_PENALTY_RE = re.compile(alternation(("罚款", "罚金", "没收", "吊销", "责令", "闲置费", "无偿收回")))
+_PENALTY_RE = re.compile(alternation(("罚款", "罚金", "没收", "吊销", "责令", "闲置费", "无偿收回", "拘留")))
 # 10%或者10万吨以上: alternatives share the bound written after the last of them.
 _ALTERNATIVE_GAPS = frozenset({"或者", "或", "以及"})
 # 且其中70%以上应当是…: a part of the previous subject.
@@ -159,13 +160,15 @@ _CJK_NOT_DE = re.compile(r"[\u4e00-\u9fff](?<!的)")
 _DURATION_UNITS = frozenset({"年", "月", "个月", "天", "日", "周", "个工作日"})
 # 于目录更新后(30天内), 自收到通知之日起(30个工作日内): days counted from an event are a procedure's time limit, no target.
 _DAY_UNITS = frozenset({"天", "日", "个工作日", "工作日"})
-_EVENT_START_RE = re.compile(r"(?:后|之日起|日起)的?$")
+_EVENT_START_RE = re.compile(r"(?:后|之日起|日起|起算)的?$")
 _SUFFIX_NAMES = {"及以上": "以上", "及以下": "以下", "之内": "以内", "内": "以内", "左右": "约"}
 _PREFIX_NAMES = {
     "最高不超过": "不超过", "最多不超过": "不超过", "原则上不超过": "不超过", "不得超过": "不超过",
     "不宜超过": "不超过", "最高可至": "不超过", "最高可达": "不超过", "不能超过": "不超过", "最高达": "不超过", "突破": "超过", "逾": "超过",
     "超": "超过", "达": "达到", "最低不低于": "不低于", "不得低于": "不低于", "不应低于": "不低于",
     "不得少于": "不少于", "不能低于": "不低于", "不能少于": "不少于", "大约": "约", "年满": "满",
+    "不应少于": "不少于", "不宜少于": "不少于", "不宜低于": "不低于", "不得多于": "不多于",
+    "不足": "少于", "未满": "少于", "不满": "少于",  # 未满18周岁, 不足十分之一: below the figure
 }
 
 _MAX_PHRASE = 160  # longer runs without punctuation are clipped around the number
@@ -174,7 +177,7 @@ MAX_TARGETS = 1000  # a "clause" with more is not a clause; stop there rather th
 # Metric = the noun phrase before the comparator, with lead-in verbs and links trimmed.
 _LEAD_IN_WORDS = (
     "力争", "努力实现", "努力", "实现", "确保", "推动", "保持", "使得", "使", "争取", "原则上", "要求", "要", "须", "应",
-    "按照", "按", "其中", "同时", "但", "即", "设立", "并", "且", "及", "和", "与", "对", "可", "在", "由", "抓住", "到",
+    "按照", "按", "其中", "同时", "但是", "但", "即", "设立", "并", "且", "及", "和", "与", "对", "可", "在", "由", "抓住", "到",
     "至", "全年", "每年", "力求", "将", "参照", "依照", "依据", "根据", "其", "处", "并处", "可处", "给予", "分别",
     "完成", "实施", "推进", "启动",
 )
@@ -227,7 +230,7 @@ _COUNTED_AFTER_RE = re.compile(
 _EACH_RE = re.compile(r"分别$|均$")
 _PAID_BY_VERB_RE = re.compile(rf"{_MORE_SUMS}(?:(?:对|向|给予)(?:企业|其|项目)?)(?:进行|给予)?({alternation(_AWARDS)})")
 _LEAD_OUT_WORDS = ("的", "可", "要", "应", "将", "为", "在", "均", "达", "一般", "提高", "降低", "提升", "增长", "下降", "明显",
-                   "显著", "持续", "稳步", "不断", "力争", "争取", "保持", "按", "是指")
+                   "显著", "持续", "稳步", "不断", "力争", "争取", "保持", "按", "是指", "应有", "应当有")
 # A run of these words at the end. The look-behinds (one per word length: Python's must be fixed-width) keep
 # the search from starting inside a run, where it would rescan the run once per character (quadratic); the
 # leftmost match never starts after such a word, so the result is the same.

@@ -282,9 +282,11 @@ def extract_targets(text: str) -> list[Target]:
         comparator = _SUFFIX_NAMES.get(suf, suf) if suf else _PREFIX_NAMES.get(pre, pre) if pre else ""
         if is_year(m.group("n1"), raw_unit):
             continue
-        if raw_unit in _DAY_UNITS and suf in ("内", "以内", "之内") and _EVENT_START_RE.search(
-                compact, max(0, m.start() - 4), m.start()):
-            continue  # 于目录更新后30天内: a procedure's time limit
+        if (raw_unit in _DAY_UNITS or raw_unit == "个月") and (suf in ("内", "以内", "之内") or comparator == "不超过") and (
+                _EVENT_START_RE.search(compact, max(0, m.start() - 4), m.start())):
+            continue  # 于目录更新后30天内, 自收到申请之日起六个月内, 截止次日起不超过20个工作日: a procedure's time limit
+        if raw_unit in _DAY_UNITS and compact.startswith("前", m.end()):
+            continue  # 期限届满三十日前: a time before an event, no target
         if pre in ("满", "连续") and _PER_BEFORE_RE.search(compact, max(0, m.start() - 1), m.start()):
             continue  # 每满1年: the unit of a rate
         if not comparator:
@@ -398,7 +400,7 @@ def _merge_ranges(compact: str, found: list[tuple[int, int, Target]]) -> list[tu
     for a, b, t in found:
         if out:
             pa, pb, p = out[-1]
-            lower_then_upper = (p.comparator == "以上" and t.comparator in ("以下", "以内")
+            lower_then_upper = (p.comparator == "以上" and t.comparator in ("以下", "以内", "少于")
                                 or p.comparator == "以上" and not t.comparator and compact[pb:a] in ("至", "到"))
             upper = in_unit(t.value, t.unit, p.unit) if p.value is not None and t.value is not None else None
             if (lower_then_upper and upper is not None and p.upper is None and compact[pb:a] in _RANGE_GAPS

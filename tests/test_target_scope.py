@@ -65,3 +65,26 @@ def test_subject_ending_in_a_verb_takes_what_follows():
     assert (t.value, t.unit, t.metric) == (20, "万元", "创业担保贷款")
     t = extract_targets("组织高校毕业生参加2—6个月的岗位实践。")[0]
     assert t.metric == "岗位实践" and (t.value, t.upper) == (2, 6)
+
+
+def test_bound_words_of_rules_leave_the_subject():
+    t = extract_targets("听证公示时间不得少于十五日。")[0]
+    assert (t.metric, t.value, t.sign) == ("听证公示时间", 15, "≥")
+    t = extract_targets("对于未满16周岁的学员，应当征得监护人同意。")[0]
+    assert (t.value, t.sign) == (16, "<") and "未" not in t.metric
+    t = extract_targets("其中单一股东持股比例不足十分之一的")[0]
+    assert (t.metric, t.sign) == ("单一股东持股比例", "<")
+    t = extract_targets("（二）林龄50年以上不满80年的林木")[0]
+    assert (t.value, t.upper, t.comparator) == (50, 80, "区间")
+    assert extract_targets("省级协会应有20万元以上活动资金。")[0].metric == "省级协会"
+
+
+def test_procedure_is_no_target():
+    assert shown("稽查人员不得少于两人，并应当出示证件。") == []
+    assert shown("由公安机关处以十日以下拘留。") == []
+    assert shown("自受理申请之日起三个月内作出决定。") == []
+    assert shown("材料报送截止次日起不超过15个工作日完成审核。") == []
+    assert shown("持证人应当在有效期届满二十日前申请延续。") == []
+    assert shown("涉及两个以上的监管部门的，由共同上级指定。") == []
+    assert shown("不足1吨的按1吨计算。") == []
+    assert shown("专家委员会委员不得少于7人。") == [(7, "人", "不少于")]  # a body's size stays

@@ -556,7 +556,7 @@ def test_the_second_real_document_set_does_not_fall_below_its_figure():
 
     report = evaluate_targets(Path(__file__).parent / "fixtures" / "real", EVAL / "targets_fresh2.jsonl", only_named=True)
     assert report.truth >= 100
-    assert report.matched >= 72 and report.precision >= 0.72 and report.recall >= 0.66, (report.precision, report.recall)
+    assert report.matched >= 72 and report.precision >= 0.73 and report.recall >= 0.66, (report.precision, report.recall)
 
 
 def test_a_statistical_bulletins_figures_are_baselines_not_goals():
