@@ -423,6 +423,10 @@ def test_admin_lists_fields_to_check(app_env):
     assert {"文件": "004_b17876d9791bd83c.txt", "字段": "发文机关"}.items() <= next(
         r for r in records if r["文件"] == "004_b17876d9791bd83c.txt" and r["字段"] == "发文机关").items()
     assert any(r["文件"] == "000_70838f8e5a3ffbff.txt" and r["当前值"] == "未注明" for r in records)
+    # the reason before the file name, so it is on screen at 1,400 px; every column has a width that fits
+    columns = list(frames[0].columns)
+    assert columns.index("依据") < columns.index("文件") and set(columns) == set(tables.CHECK_WIDTHS)
+    assert sum(tables.CHECK_WIDTHS.values()) <= 1000
 
 
 def _seed_kb_clauses(doc_id: str) -> list[Clause]:

@@ -156,7 +156,9 @@ with tab_check:
     elif not check_rows:
         st.success("所有文件的元数据均为文件所载或目录填写，没有待核实的字段。")
     else:
-        st.dataframe(check_rows, hide_index=True, width="stretch", key="check_table")
+        st.dataframe(check_rows, hide_index=True, width="stretch", key="check_table",
+                     column_config={k: st.column_config.TextColumn(k, width=w) for k, w in tables.CHECK_WIDTHS.items()},
+                     height=min(40 + 35 * len(check_rows), 720))  # all rows at once for a short list
 
 # ---------------------------------------------------------------- build
 with tab_build:
