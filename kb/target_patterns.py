@@ -47,7 +47,7 @@ _PRE_WORDS = (
     "提高到", "提高至", "提升到", "提升至", "增加到", "增加至", "增长到", "增长至", "增至", "降至", "降到", "降低到",
     "降低至", "下降到", "下降至", "缩短至", "缩短到", "延长至", "延长到", "达到", "突破", "控制在", "稳定在", "保持在",
     "新增", "累计", "大约", "约", "逾", "年满", "满", "连续", "最高可至", "最高可达", "最高达", "超", "达",
-    "不得少于", "不应少于", "不宜少于", "不宜低于", "不得多于", "不足", "未满", "不满",
+    "不得少于", "不应少于", "不宜少于", "不宜低于", "不得多于", "不足", "未满", "不满", "未逾", "未超过", "已满",
 )
 _PRE = alternation(_PRE_WORDS)
 # Comparator right after the unit; when present it states the bound, so it wins.
@@ -89,7 +89,7 @@ _PER_BEFORE_RE = re.compile(r"每$")
 # 1000万元及以上至5000万元: the upper end of a range of counts has no comparator of its own.
 _RANGE_OPEN_RE = re.compile(rf"(?:及以上|以上){_RANGE_SEP}$")
 # 处5万元罚款, 责令改正: sums in a sentence that sanctions are penalties, not targets.
-_PENALTY_RE = re.compile(alternation(("罚款", "罚金", "没收", "吊销", "责令", "闲置费", "无偿收回", "拘留")))
+_PENALTY_RE = re.compile(alternation(("罚款", "罚金", "没收", "吊销", "责令", "闲置费", "无偿收回", "拘留", "拘役", "徒刑")))
 # 10%或者10万吨以上: alternatives share the bound written after the last of them.
 _ALTERNATIVE_GAPS = frozenset({"或者", "或", "以及"})
 # 且其中70%以上应当是…: a part of the previous subject.
@@ -169,6 +169,7 @@ _PREFIX_NAMES = {
     "不得少于": "不少于", "不能低于": "不低于", "不能少于": "不少于", "大约": "约", "年满": "满",
     "不应少于": "不少于", "不宜少于": "不少于", "不宜低于": "不低于", "不得多于": "不多于",
     "不足": "少于", "未满": "少于", "不满": "少于",  # 未满18周岁, 不足十分之一: below the figure
+    "未逾": "不超过", "未超过": "不超过", "已满": "满",  # 自解除职务之日起未逾五年: not beyond it
 }
 
 _MAX_PHRASE = 160  # longer runs without punctuation are clipped around the number

@@ -400,7 +400,7 @@ def _merge_ranges(compact: str, found: list[tuple[int, int, Target]]) -> list[tu
     for a, b, t in found:
         if out:
             pa, pb, p = out[-1]
-            lower_then_upper = (p.comparator == "以上" and t.comparator in ("以下", "以内", "少于")
+            lower_then_upper = (p.comparator in ("以上", "满") and t.comparator in ("以下", "以内", "少于")
                                 or p.comparator == "以上" and not t.comparator and compact[pb:a] in ("至", "到"))
             upper = in_unit(t.value, t.unit, p.unit) if p.value is not None and t.value is not None else None
             if (lower_then_upper and upper is not None and p.upper is None and compact[pb:a] in _RANGE_GAPS

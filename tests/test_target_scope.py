@@ -88,3 +88,11 @@ def test_procedure_is_no_target():
     assert shown("涉及两个以上的监管部门的，由共同上级指定。") == []
     assert shown("不足1吨的按1吨计算。") == []
     assert shown("专家委员会委员不得少于7人。") == [(7, "人", "不少于")]  # a body's size stays
+
+
+def test_not_beyond_and_already_reached():
+    t = extract_targets("自被撤销资格之日起未逾三年的")[0]
+    assert (t.value, t.sign) == (3, "≤") and not t.metric.endswith("未")
+    t = extract_targets("已满十二周岁不满十六周岁的学员")[0]
+    assert (t.value, t.upper, t.comparator) == (12, 16, "区间")
+    assert shown("处三年以上七年以下有期徒刑。") == []
