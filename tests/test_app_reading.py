@@ -283,3 +283,16 @@ def test_comparison_table_marks_document_fields_as_the_cards_do():
     assert "日期不详" not in cell
     card = render.doc_meta_html(doc)
     assert "上海市（推断）" in card and "成文日期未注明" in card and "（推断）" in card.split("上海市")[0]
+
+
+def test_a_clause_outside_the_numbered_outline_is_named_by_its_part():
+    """A preamble hit says where it sits (前言), as the outline does, instead of only the opening words of its text;
+    a numbered clause keeps its path, in result cards and in the 对比 table alike."""
+    text = "近年来，各地区、各部门认真贯彻落实有关部署，取得积极成效。"
+    preamble = _clause(text, kind="preamble", path="", heading="", parents=[])
+    card = render.clause_card_html(preamble, _doc())
+    assert '<span class="kb-path">前言</span>近年来' in card
+    assert outline.outline_tree([preamble])[0].label == render.clause_place(preamble) == "前言"
+    numbered = _clause("（一）加大信贷投放。鼓励银行。", path="一、（一）加大信贷投放", heading="加大信贷投放")
+    assert render.clause_head_html(numbered, "[1] ", "kb-cell-head") == (
+        '<div class="kb-card-head kb-cell-head"><span class="kb-path">[1] 一、（一）</span>加大信贷投放</div>')

@@ -155,7 +155,7 @@ with left:
     _outline_tree(tree, clause_id)
 with right:
     if focus_clause is not None:
-        st.subheader(render.plain(f"条款 {focus_clause.path or ''} {outline.clause_title(focus_clause)}".strip()))
+        st.subheader(render.plain(f"条款 {render.clause_place(focus_clause)} {outline.clause_title(focus_clause)}".strip()))
         for c in outline.neighbours(clauses, focus_clause.id):
             with st.container(border=c.id == focus_clause.id):
                 if c.id == focus_clause.id:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from kb.compare.results import MATCH_LABELS
-from kb.models import INFERRED_MARK, LEVEL_LABELS, LEVELS, STATUS_LABELS, Clause, Document, Hit
+from kb.models import INFERRED_MARK, KIND_LABELS, LEVEL_LABELS, LEVELS, STATUS_LABELS, Clause, Document, Hit
 from kb.outline import OutlineNode, body_start, clause_title, display_path, heading_trail
 from kb.text import quote_title, term_spans
 
@@ -154,12 +154,25 @@ def doc_meta_html(doc: Document, with_title: bool = True) -> str:
 
 
 
+def clause_place(clause: Clause) -> str:
+    """Where the clause sits, as the outline names it: its path (一、（三）) without the heading it repeats, or for a
+    clause outside the numbered outline without a heading of its own, its part (前言, 发布说明, 结尾)."""
+    if clause.path or clause.heading:
+        return display_path(clause)
+    return KIND_LABELS.get(clause.kind, "正文")
+
+
+def clause_head_html(clause: Clause, prefix: str = "", cls: str = "") -> str:
+    """A clause's title line on cards and in tables: [prefix] place, then heading (else the text's opening words)."""
+    shown = prefix + clause_place(clause)
+    path = f'<span class="kb-path">{html.escape(shown)}</span>' if shown else ""
+    return f'<div class="kb-card-head{" " + cls if cls else ""}">{path}{html.escape(clause_title(clause))}</div>'
+
+
 def clause_card_html(clause: Clause, doc: Document, terms: Iterable[str] = (), *,
                      spans: Iterable[tuple[int, int]] = (), show_doc: bool = True, number: int | None = None) -> str:
     """A result card: path and heading, document line, clause text with terms marked, target and topic chips."""
-    shown = (f"{number}. " if number is not None else "") + display_path(clause)
-    path = f'<span class="kb-path">{html.escape(shown)}</span>' if shown else ""
-    head = f'<div class="kb-card-head">{path}{html.escape(clause_title(clause))}</div>'
+    head = clause_head_html(clause, f"{number}. " if number is not None else "")
     meta = doc_meta_html(doc) if show_doc else ""
     cut = body_start(clause)  # the heading is the card's title: the body does not open with it again
     shifted = [(s - cut, e - cut) for s, e in spans if e > cut]
@@ -295,8 +308,7 @@ def compare_status_html(status: str, confidence: float) -> str:
 def compare_match_html(match, doc: Document, unique: set[str] = frozenset()) -> str:
     """One chosen clause in a comparison column: path, heading, highlighted text, targets and units."""
     c = match.clause
-    path = f'<span class="kb-path">{html.escape(display_path(c))}</span>' if display_path(c) else ""
-    head = f'<div class="kb-card-head">{path}{html.escape(clause_title(c))}</div>'
+    head = clause_head_html(c)
     spans = [(h.start, h.end, HIGHLIGHT_CLASSES.get(h.kind, "")) for h in match.highlights]
     status = compare_status_html(match.status, match.confidence)
     body = f'<div class="kb-text">{marked_html(c.text, spans)}</div>'
@@ -325,8 +337,7 @@ def aligned_clause_html(clause: Clause, span: tuple[int, int] = (0, 0), only: It
     """A clause in the two-document view: the best-matching sentence shaded, terms the other side lacks in blue."""
     spans = [(span[0], span[1], "kb-m-span")] if span[1] > span[0] else []
     terms = [(s, e, "kb-m-distinct") for d in only for s, e in d.spans]
-    path = f'<span class="kb-path">{html.escape(display_path(clause))}</span>' if display_path(clause) else ""
-    head = f'<div class="kb-card-head">{path}{html.escape(clause_title(clause))}</div>'
+    head = clause_head_html(clause)
     # Distinct terms sit inside the shaded sentence; they win so the differences stay visible.
     return head + f'<div class="kb-text">{marked_html(clause.text, [*terms, *_minus(spans, terms)])}</div>'
 
@@ -369,8 +380,7 @@ def table_doc_html(row) -> str:
 def table_clause_html(match, rank: int) -> str:
     """One of a row's clauses: [rank] path heading, match strength, the verbatim text with highlights."""
     c = match.clause
-    path = f'<span class="kb-path">[{rank}] {html.escape(display_path(c))}</span>'
-    head = f'<div class="kb-card-head kb-cell-head">{path}{html.escape(clause_title(c))}</div>'
+    head = clause_head_html(c, f"[{rank}] ", "kb-cell-head")
     spans = [(h.start, h.end, HIGHLIGHT_CLASSES.get(h.kind, "")) for h in match.highlights]
     return head + compare_status_html(match.status, match.confidence) + \
         f'<div class="kb-text kb-cell-text">{marked_html(c.text, spans)}</div>'
