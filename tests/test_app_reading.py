@@ -296,3 +296,13 @@ def test_a_clause_outside_the_numbered_outline_is_named_by_its_part():
     numbered = _clause("（一）加大信贷投放。鼓励银行。", path="一、（一）加大信贷投放", heading="加大信贷投放")
     assert render.clause_head_html(numbered, "[1] ", "kb-cell-head") == (
         '<div class="kb-card-head kb-cell-head"><span class="kb-path">[1] 一、（一）</span>加大信贷投放</div>')
+
+
+def test_date_filters_are_full_width_and_say_which_date(app_env):
+    """Side by side in the sidebar the date boxes cut their yyyy-mm-dd hint to "yyyy-mm-d"; one under the other
+    they show it whole, labelled by the date they filter on."""
+    at = _app().run()
+    _ok(at)
+    assert [d.label for d in at.sidebar.date_input] == ["成文日期起", "成文日期止"]
+    assert all(not col.date_input for col in at.sidebar.columns)
+    assert all("成文日期" in d.help for d in at.sidebar.date_input)

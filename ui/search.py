@@ -16,6 +16,7 @@ from ui import render
 from ui.state import add_citation, citation_ids, open_in_documents, require_kb, try_kb
 
 RETRIEVER_LABELS = {"hybrid": "混合（关键词＋语义）", "bm25": "仅关键词", "dense": "仅语义向量"}
+DATE_HELP = "按文件的成文日期筛选，格式 年-月-日（如 2024-03-01），可点击右侧日历选择。"
 FILTER_KEYS = ("f_levels", "f_regions", "f_issuers", "f_topics", "f_statuses", "f_docs")
 
 
@@ -78,12 +79,14 @@ if kb is not None:
         topics = facet("主题", list(opts.topics), "f_topics", "topics", "全部主题", opts.topics)
         statuses = facet("状态", opts.statuses, "f_statuses", "statuses", "正式稿和征求意见稿", STATUS_LABELS)
         docs = facet("文件", list(opts.documents), "f_docs", "documents", "全部文件", opts.documents)
-        c1, c2 = st.columns(2)
         # Kept widgets take their defaults from session state, never from `value=` (Streamlit warns on both).
         for key, default in (("f_from", None), ("f_to", None), ("search_k", 10)):
             st.session_state.setdefault(key, default)
-        date_from = c1.date_input("起始日期", min_value=date(1949, 10, 1), key="f_from", format="YYYY-MM-DD")
-        date_to = c2.date_input("截止日期", min_value=date(1949, 10, 1), key="f_to", format="YYYY-MM-DD")
+        # One under the other: side by side, half the sidebar cut the date (and its yyyy-mm-dd hint) short.
+        date_from = st.date_input("成文日期起", min_value=date(1949, 10, 1), key="f_from", format="YYYY-MM-DD",
+                                  help=DATE_HELP)
+        date_to = st.date_input("成文日期止", min_value=date(1949, 10, 1), key="f_to", format="YYYY-MM-DD",
+                                help=DATE_HELP)
         if date_from or date_to:
             st.caption("设置日期后，未注明成文日期的文件不参与检索。")
         st.button("清除筛选", on_click=_clear_filters, width="stretch")
