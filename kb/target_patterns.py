@@ -53,6 +53,8 @@ _PRE = alternation(_PRE_WORDS)
 # Comparator right after the unit; when present it states the bound, so it wins.
 _SUF = alternation(("及以上", "及以下", "以上", "以下", "以内", "之内", "内", "左右"))
 _RANGE_SEP = r"[-－~～—至到]"
+# A subject that is only a bound word (以上40%) names nothing.
+_BOUND_ONLY = frozenset(("", *_PRE_WORDS, "及以上", "及以下", "以上", "以下", "以内", "之内", "左右"))
 
 
 def _firsts(*words: tuple[str, ...]) -> str:

@@ -16,6 +16,7 @@ from .target_patterns import (
     _BARE_MEASURE_RE,
     _BASELINE_RE,
     _BOUND_IN_SUBJECT_RE,
+    _BOUND_ONLY,
     _BOUND_WORDS,
     _BOUNDARY,
     _BOUNDARY_RE,
@@ -383,6 +384,8 @@ def extract_targets(text: str) -> list[Target]:
     found = drop_qualifiers(compact, sentence_ends, share_alternatives(compact, found))
     found = distribute(compact, found)
 
+    # A goal or criterion whose subject could not be read (（未注明指标） ≥ 40%) says nothing a reader can use alone.
+    found = [f for f in found if f[2].metric not in _BOUND_ONLY or f[2].kind not in ("goal", "criterion")]
     found.sort(key=lambda f: (f[0], f[1]))
     seen: set[tuple] = set()
     out: list[Target] = []

@@ -56,7 +56,7 @@ def test_round_numbers_in_words_after_a_verb_of_building():
 
 def test_half_is_a_share_when_bounded():
     assert shown("专任教师中高级职称人员占比达到一半以上。") == [(50, "%", "以上")]
-    assert shown("超过一半的资金用于基层。") == [(50, "%", "超过")]
+    assert shown("用于基层的资金超过一半。") == [(50, "%", "超过")]
     assert shown("双方各承担一半。") == []
 
 
@@ -96,3 +96,9 @@ def test_not_beyond_and_already_reached():
     t = extract_targets("已满十二周岁不满十六周岁的学员")[0]
     assert (t.value, t.upper, t.comparator) == (12, 16, "区间")
     assert shown("处三年以上七年以下有期徒刑。") == []
+
+
+def test_a_target_needs_a_subject():
+    assert shown("（30分）") == []
+    assert shown("以上40%。") == []
+    assert shown("科研投入占比不低于40%。") == [(40, "%", "不低于")]

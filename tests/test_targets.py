@@ -327,9 +327,8 @@ def test_subject_search_is_bounded_by_a_phrase(monkeypatch):
     searched = []
     real = module._head
     monkeypatch.setattr(module, "_head", lambda phrase: searched.append(len(phrase)) or real(phrase))
-    found = extract_targets("资金，" + "1.5亿元" * 4000)
-    assert len(found) >= 900
-    assert sum(searched) <= len(found) * module._MAX_PHRASE
+    extract_targets("资金，" + "1.5亿元" * 4000)  # none has a subject, so none is kept; the search still ran
+    assert searched and sum(searched) <= module.MAX_TARGETS * module._MAX_PHRASE
     # The usual case still finds the subject in the phrase before: 保费补贴时间…，不超过3年.
     [t] = extract_targets("保费补贴时间按保险期限据实核算，不超过3年")
     assert t.metric == "保费补贴时间"
@@ -556,7 +555,7 @@ def test_the_second_real_document_set_does_not_fall_below_its_figure():
 
     report = evaluate_targets(Path(__file__).parent / "fixtures" / "real", EVAL / "targets_fresh2.jsonl", only_named=True)
     assert report.truth >= 100
-    assert report.matched >= 72 and report.precision >= 0.73 and report.recall >= 0.66, (report.precision, report.recall)
+    assert report.matched >= 72 and report.precision >= 0.75 and report.recall >= 0.66, (report.precision, report.recall)
 
 
 def test_a_statistical_bulletins_figures_are_baselines_not_goals():
