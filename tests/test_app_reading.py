@@ -281,6 +281,10 @@ def test_comparison_table_marks_document_fields_as_the_cards_do():
     assert '<div class="kb-cell-meta kb-inferred">上海市（推断）</div>' in cell
     assert '<div class="kb-cell-meta kb-inferred">成文日期未注明</div>' in cell
     assert "日期不详" not in cell
+    doc.doc_number = "国办发〔2019〕6号"
+    doc.provenance["doc_number"] = Evidence(doc.doc_number, "extracted", "版头")
+    numbered = render.table_doc_html(SimpleNamespace(document=doc))
+    assert '<div class="kb-cell-meta kb-docno">国办发〔2019〕<wbr>6号</div>' in numbered  # breaks after 〕 only
     card = render.doc_meta_html(doc)
     assert "上海市（推断）" in card and "成文日期未注明" in card and "（推断）" in card.split("上海市")[0]
 
@@ -306,3 +310,10 @@ def test_date_filters_are_full_width_and_say_which_date(app_env):
     assert [d.label for d in at.sidebar.date_input] == ["成文日期起", "成文日期止"]
     assert all(not col.date_input for col in at.sidebar.columns)
     assert all("成文日期" in d.help for d in at.sidebar.date_input)
+
+
+def test_style_sheet_holds_no_markup():
+    """The style sheet goes to the page inside st.html's <style>; a tag in it (even in a comment) ends the sheet
+    early and the whole app shows unstyled."""
+    css = render.CSS.removeprefix("<style>\n").removesuffix("</style>\n")
+    assert "<" not in css

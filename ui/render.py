@@ -131,8 +131,8 @@ def doc_title(doc: Document) -> str:
                                                    else "")
 
 
-def meta_fields(doc: Document) -> list[tuple[str, bool]]:
-    """文号, date and region as cited, each with whether it is inferred or missing (shown in the warning colour):
+def meta_fields(doc: Document) -> list[tuple[str, str, bool]]:
+    """(field, text, flagged): 文号, date and region as cited, each with whether it is inferred or missing (shown in the warning colour):
     文号 only when there is one (most documents have none); the date and region say 未注明 when missing."""
     out = []
     for name, label in (("doc_number", ""), ("date", "成文日期"), ("region", "地区")):
@@ -140,7 +140,7 @@ def meta_fields(doc: Document) -> list[tuple[str, bool]]:
         if kind == "missing" and not label:
             continue
         shown = doc.shown(name)
-        out.append((f"{label}{shown}" if kind == "missing" else shown, kind in ("inferred", "missing")))
+        out.append((name, f"{label}{shown}" if kind == "missing" else shown, kind in ("inferred", "missing")))
     return out
 
 
@@ -148,7 +148,7 @@ def doc_meta_html(doc: Document, with_title: bool = True) -> str:
     """Level badge, draft badge, 《title》, 文号, date and region on one line."""
     parts = [f'<span class="kb-mi">{html.escape(doc_title(doc))}</span>'] if with_title else []
     parts += [f'<span class="kb-mi{" kb-inferred" if flagged else ""}">{html.escape(text)}</span>'
-              for text, flagged in meta_fields(doc)]
+              for _, text, flagged in meta_fields(doc)]
     return (f'<div class="kb-meta">{level_badge_html(doc.level)}{status_badge_html(doc.status)}'
             f'{"".join(parts)}</div>')
 
@@ -371,8 +371,11 @@ def table_doc_html(row) -> str:
     if d is None:
         return '<div class="kb-none">本级无纳入比较的文件</div>'
     # The same values and marks as on the result cards: 成文日期未注明, 上海市（推断）.
-    lines = "".join(f'<div class="kb-cell-meta{" kb-inferred" if flagged else ""}">{html.escape(text)}</div>'
-                    for text, flagged in meta_fields(d))
+    # A 文号 breaks only after its year bracket (国办发〔2019〕 / 6号), never inside the number.
+    lines = "".join(f'<div class="kb-cell-meta{" kb-inferred" if flagged else ""}'
+                    f'{" kb-docno" if name == "doc_number" else ""}">'
+                    f'{html.escape(text).replace("〕", "〕<wbr>") if name == "doc_number" else html.escape(text)}</div>'
+                    for name, text, flagged in meta_fields(d))
     status = status_badge_html(d.status) or f'<div class="kb-cell-meta">{html.escape(d.status_label)}</div>'
     return f'<div class="kb-cell-title">{html.escape(doc_title(d))}</div>{lines}{status}'
 
