@@ -39,6 +39,10 @@ class Ingested:
     clauses: list[Clause]
 
 
+# What a reviewer reads for an English front-matter key (the 依据 of a value taken from it).
+_FRONT_MATTER_LABELS = {"title": "标题", "author": "作者"}
+
+
 def doc_id_for(source: str) -> str:
     """A readable id from the file name: "001_3b50df308c9c2e77.txt" → "001_3b50df308c9c2e77"."""
     stem = Path(source).stem
@@ -161,7 +165,7 @@ def ingest_text(
             key = {"title": "title", "author": "source"}.get(name) or field_of_label(name)
             key = "source" if key == "issuers" else key
             if key in ("title", "doc_number", "source") and key not in page:
-                page[key] = (value, f"文件元数据：{name}")
+                page[key] = (value, f"文件元数据：{_FRONT_MATTER_LABELS.get(name, name)}")
         # Labelled lines at the head of the text (标题：, 文号：, 成文日期：, 发文机关：), as a crawler writes them:
         # read like a page's box, but an issuing unit there only stands in for missing issuers (inferred).
         for key, (value, where) in head_fields(cleaned).items():

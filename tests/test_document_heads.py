@@ -78,6 +78,13 @@ def test_front_matter_in_chinese_states_title_and_number():
     assert doc.date == "" and doc.issuers == ["某区人民政府"]
 
 
+def test_an_author_from_english_front_matter_is_inferred_and_says_so_in_chinese():
+    md = "---\ntitle: 某市关于支持企业发展的若干措施\nauthor: 某市人民政府办公室\n---\n\n一、加大支持。\n二、强化保障。\n"
+    doc, _ = _doc(md, "md")
+    assert doc.issuers == ["某市人民政府办公室"] and doc.field_provenance("issuers") == "inferred"
+    assert doc.provenance["issuers"].evidence.startswith("文件元数据：作者") and "author" not in doc.provenance["issuers"].evidence
+
+
 def test_attachment_tables_are_not_outlined():
     cells = "\n".join(["收费项目", "主干道", "0.80-1.50", "其他道路", "0.60-1.10", "县所在地", "0.50-1.00", "0.30-0.60"])
     text = f"某通知\n一、按标准收费。\n二、本通知自发布之日起执行。\n附件1：\n{cells}\n说明：1、不足1平方米的按1平方米计收。\n2、擅自占用的处罚。\n"
