@@ -274,6 +274,12 @@ def test_diff_terms_treat_contained_terms_as_shared():
     assert diff_terms("加强金融服务", "加强金融服务") == ([], [])
 
 
+def test_diff_terms_never_show_a_match_across_a_bracket_edge():
+    # 仓单融资 matches the bracket-free form of 存货（仓单）融资, but 仓单）融资 is no term the text writes.
+    only_a, _ = diff_terms("开展应收账款、存货（仓单）融资服务", "加强金融服务")
+    assert [t.term for t in only_a] == ["应收账款"]
+
+
 def _query(keys: dict[str, float], words: dict[str, float] | None = None):
     from kb.compare import query as M
 

@@ -56,10 +56,23 @@ def only_terms(text: str, other: str, kb, limit: int) -> list[DiffTerm]:
     out = []
     for t in terms[:limit]:
         spans = located.spans(t)
-        if spans:  # shown as the text writes it: 首台（套）保险, not the matching form 首台套保险
-            out.append(DiffTerm(text[spans[0][0]:spans[0][1]], spans))
+        # shown as the text writes it: 首台（套）保险, not the matching form 首台套保险; a match that runs across a
+        # bracket's edge (仓单）融资 of “存货（仓单）融资”) is no term the text writes, and is not shown
+        if spans and _balanced(shown := text[spans[0][0]:spans[0][1]]):
+            out.append(DiffTerm(shown, spans))
     out.sort(key=lambda d: d.spans[0][0])
     return out
+
+
+def _balanced(term: str) -> bool:
+    """Every bracket the term holds opens and closes inside it."""
+    depth = 0
+    for ch in term:
+        depth += ch in "（(〔[【"
+        depth -= ch in "）)〕]】"
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def pair_targets(a: Sequence[Target], b: Sequence[Target], min_ratio: float = 0.5) -> list[TargetPair]:
