@@ -129,11 +129,13 @@ def clean_text(text: str, fmt: str) -> str:
     sniff = fmt in ("txt", "md", "markdown")
     markdown = fmt in ("md", "markdown")
     # Each pass removes characters or line breaks, so the loop ends; two passes are the usual case.
-    # Markdown mode only ever switches on, so the fixed point is also a fixed point of a fresh call.
+    # A sniffed Markdown mode is decided afresh on each pass's text, as a fresh call would decide it: the fixed
+    # point is then a fixed point of a fresh call (markup stripped in one pass leaves a text that no longer looks
+    # like Markdown, whose hard-wrapped lines a plain pass still joins).
     memos: dict[bool, dict[str, tuple[str, int, bool] | None]] = {False: {}, True: {}}
     for _ in range(20):
-        markdown = markdown or (sniff and _LOOKS_MD.search(text) is not None)
-        cleaned = _clean_once(text, markdown, memos[markdown])
+        mode = markdown or (sniff and _LOOKS_MD.search(text) is not None)
+        cleaned = _clean_once(text, mode, memos[mode])
         if cleaned == text:
             break
         text = cleaned
