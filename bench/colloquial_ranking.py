@@ -7,8 +7,9 @@ is). For each setting of `adapt` / `below` (`adapted` below: lexical weight move
 best candidate covers little of the question; patched into kb.fusion.fuse here, kb/ is not changed) it reports colloquial and other nDCG@10, then chooses the
 setting by leave-one-set-out CV over the four kinded sets and scores each left-out set. `--decompose` splits
 the echo-trimmed loss into floor and ranking; `--separation` asks whether a dense margin could let a question
-past the floor's gate without letting off-topic ones through. fresh3 is never read
-unless `--final` is given (once, at the end, on the setting chosen on all tuning sets).
+past the floor's gate without letting off-topic ones through. fresh3 was read only with `--final` (once, at
+the end of issue 12's fifth round, on the setting chosen on all tuning sets); it is a tuning set since session 4,
+and this round's held-out files (bench/held_out.py) are refused.
 
     python bench/colloquial_ranking.py [--seed-index bench/out/seed_index] [--corpus-index bench/out/corpus_index]
     python bench/colloquial_ranking.py --decompose 0.0/0.8,1.0/1.0
