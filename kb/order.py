@@ -47,9 +47,7 @@ def read_order(lines: list[str]) -> Order | None:
             name, number, rest = line, no_spaces(line + lines[i + 1].strip().strip("（()）")), lines[i + 2 :]
         else:
             continue
-        issuers = issuers_of_order(name)
-        if not all(is_org_line(n) and len(n) >= 3 for n in issuers):
-            issuers = []
+        issuers = named_bodies(issuers_of_order(name))
         date = next((ln.strip() for ln in rest[:DATE_LINES] if DATE_LINE.match(ln.strip())), "")
         return Order(issuers, number, date, f"令：{line}")
     return None
@@ -96,10 +94,16 @@ def adoption(lines: list[str]) -> tuple[str, str, str, str] | None:
     return latest[1], date, ADOPTED + "；".join(e[3] for e in events), order
 
 
-def _bodies(names: list[str]) -> str:
-    """The bodies a note names, without the state's name, when each is an organisation's ("" otherwise)."""
+def named_bodies(names: list[str]) -> list[str]:
+    """The bodies an order or note names, without the state's name, when each is an organisation's name (国务院,
+    财政部); [] when one is not (粤府令's 粤府, 主席令's 主席, 部令's 部)."""
     names = [n.removeprefix("中华人民共和国") for n in names if n]
-    return " ".join(names) if names and all(is_org_line(n) and len(n) >= 3 for n in names) else ""
+    return names if names and all(is_org_line(n) and len(n) >= 3 for n in names) else []
+
+
+def _bodies(names: list[str]) -> str:
+    """The bodies a note names as one string ("" when not each is an organisation's name)."""
+    return " ".join(named_bodies(names))
 
 
 def _issuing(text: str) -> tuple[str, str]:

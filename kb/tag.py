@@ -35,7 +35,7 @@ from .grammar import (
 )
 from .jurisdiction import level_region
 from .models import Clause, Evidence
-from .order import ADOPTED, issuers_of_order, read_order
+from .order import ADOPTED, issuers_of_order, named_bodies, read_order
 from .order import adoption as adoption_note
 from .regions import gazetteer
 from .script import is_traditional, simplified
@@ -340,8 +340,8 @@ def _issuers(header: list[str], closing: list[str], clauses: list[Clause]) -> tu
         if order:
             # 中华人民共和国国务院令 → 国务院: the order's issuers, named without the state's name.
             # 国务院令 names its issuer; 主席令, 部令 or 粤府令 do not (nor a law's （主席令第31号）).
-            names = issuers_of_order(order.group(1) if order.re is ORDER_NUMBER else line)
-            if names and all(is_org_line(n) and len(n) >= 3 for n in names):
+            names = named_bodies(issuers_of_order(order.group(1) if order.re is ORDER_NUMBER else line))
+            if names:
                 return names, f"令：{line}"
         mast = MASTHEAD.match(line)
         if mast and is_org_line(line[:-2]):
