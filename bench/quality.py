@@ -112,6 +112,13 @@ def _figures(r: EvalReport) -> dict:
             "lookup_first": (sum(x.rr == 1.0 for x in lookups), len(lookups))}
 
 
+def _untouched(what: str, u: dict) -> str:
+    """A set's untouched start figures as one sentence of the section (what it was measured on in `what`)."""
+    return (f"{what}: nDCG {u['ndcg']:.3f} / MRR {u['mrr']:.3f} / Recall {u['recall']:.3f}, off-topic {u['empty']} "
+            f"empty, lookups first {u['lookup_first']}; by kind "
+            + ", ".join(f"{k} {v:.3f}" for k, v in u["per_kind"].items()))
+
+
 def report(m: dict) -> str:
     lines = ["## Retrieval quality on every judgement set (issue 12)", "",
              "nDCG@10 / MRR@10 / Recall@10 on answerable sets (ideal DCG over every clause of the index that "
@@ -141,23 +148,15 @@ def report(m: dict) -> str:
         lines.append(f"| peer: {name} | {cells(figs)}")
     after = m["systems"]["kb hybrid (issue 12)"]
     before = m["systems"]["kb hybrid before issue 12"]
-    u = FRESH2_UNTOUCHED
-    lines += ["", f"fresh2 at the start of round 3 (untouched, main 842d30c): nDCG {u['ndcg']:.3f} / MRR "
-              f"{u['mrr']:.3f} / Recall {u['recall']:.3f}, off-topic {u['empty']} empty, lookups first "
-              f"{u['lookup_first']}; by kind " + ", ".join(f"{k} {v:.3f}" for k, v in u["per_kind"].items()) +
+    lines += ["", _untouched("fresh2 at the start of round 3 (untouched, main 842d30c)", FRESH2_UNTOUCHED) +
               ". fresh2 is judged over the nine documents of corpus/ and scored on an index of all of them. Its "
               "writer also wrote the thesaurus groups: `python bench/thesaurus_groups.py --leak-check --index "
               "bench/out/corpus_index` scores it with every group word a fresh2 question uses switched off."]
-    u = FRESH3_UNTOUCHED
-    lines += ["", f"fresh3 at the start of round 4 (untouched, kb code of main f3506a0): nDCG {u['ndcg']:.3f} / MRR "
-              f"{u['mrr']:.3f} / Recall {u['recall']:.3f}, off-topic {u['empty']} empty, lookups first "
-              f"{u['lookup_first']}; by kind " + ", ".join(f"{k} {v:.3f}" for k, v in u["per_kind"].items()) +
+    lines += ["", _untouched("fresh3 at the start of round 4 (untouched, kb code of main f3506a0)", FRESH3_UNTOUCHED) +
               ". fresh3 (eval/README.md) is judged over the nine documents of corpus/ like fresh2; written before "
               "round 4 and untouched then, it is a tuning set since session 4."]
     u = FRESH4_UNTOUCHED
-    lines += ["", f"fresh4 at the start of session 4's tuning (untouched, main 811079a): nDCG {u['ndcg']:.3f} / MRR "
-              f"{u['mrr']:.3f} / Recall {u['recall']:.3f}, off-topic {u['empty']} empty, lookups first "
-              f"{u['lookup_first']}; by kind " + ", ".join(f"{k} {v:.3f}" for k, v in u["per_kind"].items()) +
+    lines += ["", _untouched("fresh4 at the start of session 4's tuning (untouched, main 811079a)", u) +
               f"; BM25 alone {u['bm25_alone'][0]:.3f} / {u['bm25_alone'][1]:.3f}, dense alone "
               f"{u['dense_alone'][0]:.3f} / {u['dense_alone'][1]:.3f}. fresh4 and its off-topic set are held out "
               "(eval/README.md): never tuned on, reported here as figures only (no question, no miss)."]
