@@ -7,9 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-# session 4 (2026-12-02): retrieval, off-topic and comparison over corpus/; target truth over four real documents
-HELD_OUT = frozenset({"fresh4_queries.jsonl", "fresh4_offtopic.jsonl", "fresh4_compare.jsonl",
-                      "targets_fresh3.jsonl"})
+# session 5 (2026-12-03): retrieval, off-topic and comparison over corpus/; target truth over more real documents.
+# Session 4's sets (fresh4_*, targets_fresh3) were released for tuning at the start of session 5, after their
+# untouched figures were recorded (eval/README.md).
+HELD_OUT = frozenset({"fresh5_queries.jsonl", "fresh5_offtopic.jsonl", "fresh5_compare.jsonl",
+                      "targets_fresh4.jsonl"})
 
 
 def is_held_out(name: str | Path) -> bool:

@@ -20,7 +20,7 @@ def test_refuse_stops_on_a_held_out_file_and_passes_the_others():
     for name in HELD_OUT:
         with pytest.raises(SystemExit, match=name):
             refuse(["eval/dev_queries.jsonl", Path("eval") / name], "x")
-    assert is_held_out("/a/b/fresh4_queries.jsonl") and not is_held_out("fresh4_queries.jsonl.bak")
+    assert is_held_out("/a/b/fresh5_queries.jsonl") and not is_held_out("fresh5_queries.jsonl.bak")
 
 
 @pytest.mark.parametrize("script", TUNERS)
@@ -29,4 +29,4 @@ def test_tuning_scripts_name_no_held_out_file_and_check_what_they_read(script):
     assert "refuse(" in text
     for name in HELD_OUT:
         assert name not in text
-    assert "fresh4" not in text and "targets_fresh3" not in text
+    assert "fresh5" not in text and "targets_fresh4" not in text
