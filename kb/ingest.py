@@ -17,6 +17,7 @@ from .responsibility import extract_responsible_units
 from .segment import segment
 from .tag import tag_document
 from .target_reports import read_as_reported
+from .target_tables import read_goal_tables
 from .targets import extract_targets
 from .topics import Topic, default_taxonomy, tag_topics
 
@@ -138,6 +139,7 @@ def ingest_text(
         c.responsible_units = extract_responsible_units(c.text)
         if i % _REPORT_EVERY == 0:
             report(_DONE_AFTER_SEGMENT + (_DONE_AFTER_CLAUSES - _DONE_AFTER_SEGMENT) * i / len(clauses))
+    read_goal_tables(clauses)
     report(_DONE_AFTER_CLAUSES)
     doc = Document(id=doc_id, source=source, format=fmt, encoding=encoding, sha256=sha256, text=cleaned)
     own = [c for c in clauses if c.kind != "release"]

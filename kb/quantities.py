@@ -18,7 +18,8 @@ NUM = rf"(?:\d{{1,15}}(?:,\d{{3}}){{0,5}}(?:\.\d{{1,6}})?|[{CN_DIGITS}]{{1,8}})"
 MAG = r"(?:千万|百万|十万|万亿|千亿|百亿|万|亿)"
 # A sum per unit (100元/亩, 200元/吨) is one unit; 分 (points of a score) only after Arabic digits, so 十分重要,
 # 三分之二, 5分钟 are no amounts.
-PER_UNIT = r"(?:/(?:亩|吨|平方米|㎡|人|户|年|月|天|台|套|件))"
+# 20元/平方米/月 is a rent per area and month; 0.4012元/千瓦时 a price per kWh.
+PER_UNIT = r"(?:(?:/(?:千瓦时|kWh|亩|吨|平方米|㎡|人|户|年|月|天|台|套|件|辆)){1,2})"
 AMOUNT_UNIT = (
     r"(?:个百分点|百分点|个基点|基点|BP|bp|%|‰|倍"
     rf"|{MAG}?(?:元美元|美元|欧元|港元|元人民币|元){PER_UNIT}?"
@@ -26,10 +27,11 @@ AMOUNT_UNIT = (
     r")"
 )
 COUNT_UNITS = ("个工作日", "个月", "人次", "个", "户", "家", "项", "笔", "条", "次", "人", "名", "件", "年", "月", "天", "日",
-               "周岁", "周", "岁", "所", "台", "套", "座", "吨", "亩", "平方公里", "平方米", "公里", "毫米", "千瓦时", "千瓦")
+               "周岁", "周", "岁", "所", "台", "套", "座", "辆", "小时", "吨", "亩", "平方公里", "平方米", "公里", "毫米", "千瓦时", "千瓦",
+               "MWh", "MW", "kWh", "kW", "GWh", "GW")
 # Counts need a comparator (年排放二氧化碳1万吨及以上, 面积在100亩以上); a weight may carry 千 (5千吨), an area, a length or
 # a power its magnitude (20万亩, 60万平方米, 1.2亿千瓦).
-COUNT_UNIT = rf"(?:{MAG}?户|(?:{MAG}|千)?吨|{MAG}?(?:亩|平方公里|平方米|公里)|{MAG}?千瓦时?|{'|'.join(COUNT_UNITS)})"
+COUNT_UNIT = rf"(?:{MAG}?户|(?:{MAG}|千)?吨|{MAG}?(?:亩|平方公里|平方米|公里|辆)|{MAG}?千瓦时?|{'|'.join(COUNT_UNITS)})"
 _MAG_LEAD = re.compile(rf"^{MAG}")
 
 

@@ -274,6 +274,7 @@ def extract_targets(text: str) -> list[Target]:
             numeric_phrases.add((ps, pe))
 
     durations: list[tuple[int, int]] = []  # (compact start, end) of "X年内" matches: maybe a deadline
+    pair_end, pair_cmp = -1, ""  # the end and comparator of the last figure kept, for a figure after its "/"
     for m in _NUMERIC_RE.finditer(compact):
         if len(found) >= MAX_TARGETS:
             break
@@ -290,6 +291,8 @@ def extract_targets(text: str) -> list[Target]:
             continue  # 期限届满三十日前: a time before an event, no target
         if pre in ("满", "连续") and _PER_BEFORE_RE.search(compact, max(0, m.start() - 1), m.start()):
             continue  # 每满1年: the unit of a rate
+        if not comparator and pair_end == m.start() - 1 and compact[pair_end] == "/":
+            comparator = pair_cmp  # 超过0.5MW/1MWh, 100万千瓦/200万千瓦时: power and capacity, one bound
         if not comparator:
             bound = _BOUND_IN_SUBJECT_RE.search(compact, max(0, m.start() - 12), m.start())
             if bound:  # 最高分值为20分
@@ -311,6 +314,7 @@ def extract_targets(text: str) -> list[Target]:
                 and _CJK_NOT_DE.match(compact, m.end())):
             continue  # 两个以上行政机关, 两人以上: how many of something, not a target
         cmp_start = m.start("pre") if pre else m.start("n1")
+        pair_end, pair_cmp = m.end(), comparator
         if m.group("n2"):
             if is_year(m.group("n2"), raw_unit):
                 continue  # 2023-2025年
