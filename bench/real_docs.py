@@ -31,13 +31,14 @@ REAL = ROOT / "tests" / "fixtures" / "real"
 TRUTH = REAL / "truth.jsonl"
 FIELDS = ("title", "issuers", "doc_number", "date", "level", "region", "status")
 # Each held-out batch measured once, untouched, before anything was tuned on it (right answers per field, and exact
-# outlines). Batches 3, 4, 5, 6, 7, 9 and 11 were used to find general causes afterwards (each after its untouched
+# outlines). Batches 3, 4, 5, 6, 7, 9, 10 and 11 were used to find general causes afterwards (each after its untouched
 # measurement, from the time in RELEASED); these figures are the honest check. Batches still held out (HELD_OUT) are
 # never tuned on: their current row is their untouched figure, and tests/test_real_docs.py only guards them against
 # regressing below it instead of requiring every outline exact.
-HELD_OUT: frozenset[int] = frozenset({8, 10, 12})  # 8, 10: 2026-12-02; 12: 2026-12-03 (new repositories)
+HELD_OUT: frozenset[int] = frozenset({8, 12})  # 8: 2026-12-02; 12: 2026-12-03 (new repositories)
 # When a held-out batch was released for tuning (after its untouched measurement).
-RELEASED = {6: "2026-12-02 02:55", 7: "2026-12-02 05:50", 9: "2026-12-02 07:05", 11: "2026-12-02 12:42"}
+RELEASED = {6: "2026-12-02 02:55", 7: "2026-12-02 05:50", 9: "2026-12-02 07:05", 11: "2026-12-02 12:42",
+            10: "2026-12-03 14:00"}
 UNTOUCHED = {
     3: {"measured": "2026-12-01 23:05", "documents": 17, "outlines": 10,
         "fields": {"title": 13, "issuers": 14, "doc_number": 14, "date": 13, "level": 16, "region": 15, "status": 17}},
@@ -57,7 +58,7 @@ UNTOUCHED = {
     # main 766c4f6 after general fixes found on other batches: 115/133 (title 12/19, doc_number 14/19), 17/19 outlines
     9: {"measured": "2026-12-02 06:29", "documents": 19, "outlines": 17,
         "fields": {"title": 8, "issuers": 18, "doc_number": 13, "date": 18, "level": 17, "region": 17, "status": 19}},
-    # on main 1ddbf4f (the commit adding the batch changes no code); still held out
+    # on main 1ddbf4f (the commit adding the batch changes no code); released for tuning 2026-12-03 14:00
     10: {"measured": "2026-12-02 13:48", "documents": 21, "outlines": 20,
          "fields": {"title": 18, "issuers": 19, "doc_number": 21, "date": 21, "level": 21, "region": 21, "status": 21}},
     # on main e6c6a77 plus 0045845, rebased as 9fdd006 (the commit adding the batch changes no code); released to its collector

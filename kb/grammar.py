@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 
-from .text import CN_NUMERALS
+from .text import CN_NUMERALS, cn_number
 
 GRAMMAR_FILE = "grammar.toml"
 _REFERENCE = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")  # {DATE}; a quantifier ({1,6}) is never one
@@ -112,3 +112,19 @@ def bracketed_issuer(text: str) -> str:
         return ""
     inner = t[1:-1].strip()
     return inner if is_org_line(inner) and not any(_DATE_LINE.match(n) for n in inner.split()) else ""
+
+
+def iso_date(text: str) -> str:
+    """"2024 年 4 月 3 日", "2024-4-3" or "二○一二年一月九日" → "2024-04-03"; "" when there is no valid date."""
+    m = FORMS["FIGURE_DATE"].value.search(text) or FORMS["ISO_DATE"].value.search(text)
+    if m:
+        y, mo, d = (int(g) for g in m.groups())
+    else:
+        m = FORMS["DATE"].value.search(text)
+        if not m:
+            return ""
+        parts = re.split(r"(?<!\s)\s*+[年月日]\s*+", m.group(0).replace("○", "〇"))
+        y, mo, d = (int(p) if p.isdigit() else int(cn_number(p)) for p in parts[:3])
+    if not (1949 <= y <= 2100 and 1 <= mo <= 12 and 1 <= d <= 31):
+        return ""
+    return f"{y:04d}-{mo:02d}-{d:02d}"

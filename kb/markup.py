@@ -2,7 +2,7 @@
 
 Policy texts are often kept as Markdown pages of a documentation site (VuePress, Hugo, Jekyll): a YAML front
 matter block (title:, date:, author:), ::: containers (a table of contents, a revision note), {attribute}
-lists, [[toc]] placeholders, in-page anchor links and inline HTML (<p id=…>&emsp;<b>第一条</b>). All of it is
+lists, [[toc]] placeholders, breadcrumb trails, in-page anchor links and inline HTML (<p id=…>&emsp;<b>第一条</b>). All of it is
 markup, not text: the front matter is read as evidence, the rest is dropped and the words are kept.
 """
 
@@ -17,6 +17,9 @@ _FENCE = re.compile(r"^ {0,3}:{3,}\s*(.*?)\s*$")
 _TOC_PLACEHOLDER = re.compile(r"^\s*\[\[toc\]\]\s*$|^\s*\[TOC\]\s*$|^\s*@tab\b.*$", re.I)
 _ANCHOR_LINK = re.compile(r"\[[^\[\]\n]{0,300}\]\(#[^()\s]{0,200}\)")
 _ATTRIBUTES = re.compile(r"(?<!\s)\s*+\{\s*(?:[.#][\w-]{1,40}|[\w-]{1,40}\s*=[^{}\n]{0,60})(?:\s[^{}\n]{0,60})?\}\s*$")
+# A site's breadcrumb trail: links, each followed by a separator, then the page's own name
+# ("[大萌法律读本](../duben) >> 2021-行政处罚法"): navigation, never the title.
+_BREADCRUMB = re.compile(r"^\s*(?:\[[^\[\]\n]{1,40}\]\([^()\s]{0,200}\)\s*(?:>{1,2}|»|›|＞{1,2}|→)\s*)+[^\n]{0,80}$")
 _BLOCK_BREAK = re.compile(r"<br\s*/?>|</(?:p|div|li|h[1-6]|tr)\s*>", re.I)
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]{0,20}(?:\s[^<>\n]{0,300})?/?>")
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z]{2,10});")
@@ -62,7 +65,7 @@ def strip_site_markup(text: str) -> str:
             i += 1
             continue
         i += 1
-        if _TOC_PLACEHOLDER.match(line):
+        if _TOC_PLACEHOLDER.match(line) or "](" in line and _BREADCRUMB.match(line):
             continue
         if "](#" in line:
             line = _ANCHOR_LINK.sub("", line)

@@ -9,7 +9,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .grammar import ADOPTION, DATE_LINE, DOC_NUMBER, ORDER_HEAD, ORDER_NUMBER, ORDER_SEQ, is_org_line
+from .grammar import (
+    ADOPTION,
+    BARE_COMMITTEE,
+    DATE,
+    DATE_LINE,
+    DOC_NUMBER,
+    ORDER_HEAD,
+    ORDER_NUMBER,
+    ORDER_SEQ,
+    PASSED_ON,
+    is_org_line,
+    iso_date,
+)
 from .text import no_spaces
 
 # How far into the text the head may stand (below a page's chrome), and how far below it the date.
@@ -58,12 +70,18 @@ def adoption(lines: list[str]) -> tuple[str, str, str, str] | None:
     one that passed or revised it; the date the latest of 通过, 修订, 修正, 批准 and 公布. The note may wrap
     over lines, so they are read joined."""
     events = []
-    joined = "".join(ln.strip() for ln in lines)
-    for m in ADOPTION.finditer(joined):
+    # A note dated in Chinese numerals (二〇二三年十月二十四日) is read as one dated in figures.
+    joined = DATE.sub(_in_figures, "".join(ln.strip() for ln in lines))
+    passed = list(PASSED_ON.finditer(joined))  # 已由…会议于2023年10月24日通过: the meeting before its day
+    notes = [m for m in ADOPTION.finditer(joined) if not any(p.start() <= m.start() < p.end() for p in passed)]
+    for m in sorted([*notes, *passed], key=lambda m: m.start()):
         y, mo, d = (int(g) for g in m.group("y", "mo", "d"))
-        order, number = m.group("order"), ""
-        if m.group("gov") or m.group("court") or m.group("meeting"):
+        order, number = (m.group("order"), "") if m.re is ADOPTION else ("", "")
+        if m.re is PASSED_ON:
+            body = _assembly(m)
+        elif m.group("gov") or m.group("court") or m.group("meeting"):
             body = re.sub(r"^[由经以]", "", m.group("gov") or m.group("court") or m.group("meeting"))  # 由最高人民法院…
+            body = "" if BARE_COMMITTEE.match(body) else body  # 审判委员会: whose, the note does not say
         elif order:
             # 国务院令, 财政部令, 广东省人民政府令 name their issuer, and 农业农村部 自然资源部…令 each of its issuers;
             # an abbreviation (粤府令) does not.
@@ -78,8 +96,7 @@ def adoption(lines: list[str]) -> tuple[str, str, str, str] | None:
         elif m.group("decision"):
             body = ""  # amended by a decision (《国务院关于修改…的决定》): who adopted it is said elsewhere
         elif m.group("npc_place") or m.group("npc_all"):
-            body = ((m.group("npc_place") or "") + ("全国" if m.group("npc_all") else "") + "人民代表大会"
-                    + ("常务委员会" if m.group("npc_sc") or m.group("npc_sc2") else ""))
+            body = _assembly(m)
         else:
             body = ""  # a meeting or an act whose body the note does not name (已于…经第5次部务会议通过)
         events.append((f"{y:04d}-{mo:02d}-{d:02d}", body, m.group("verb") or "", m.group(0), number))
@@ -92,6 +109,18 @@ def adoption(lines: list[str]) -> tuple[str, str, str, str] | None:
     orders = [e for e in events if e[4]]
     order = max(orders, key=lambda e: e[0])[4] if orders else ""
     return latest[1], date, ADOPTED + "；".join(e[3] for e in events), order
+
+
+def _assembly(m: re.Match[str]) -> str:
+    """The 人大 or its standing committee a note names: 全国人民代表大会常务委员会, 江苏省人民代表大会."""
+    return ((m.group("npc_place") or "") + ("全国" if m.group("npc_all") else "") + "人民代表大会"
+            + ("常务委员会" if m.group("npc_sc") or m.group("npc_sc2") else ""))
+
+
+def _in_figures(m: re.Match[str]) -> str:
+    """A date as a note's pattern reads it: 二〇二三年十月二十四日 → 2023年10月24日 (one in figures kept as written)."""
+    day = iso_date(m.group(0)) if not m.group(0)[:1].isdigit() else ""
+    return f"{int(day[:4])}年{int(day[5:7])}月{int(day[8:])}日" if day else m.group(0)
 
 
 def named_bodies(names: list[str]) -> list[str]:

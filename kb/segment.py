@@ -54,21 +54,14 @@ class Node:
 
     @property
     def path(self) -> str:
-        parts: list[str] = []
-        node: Node | None = self
-        while node is not None:
-            parts.append(node.marker)
-            node = node.parent
-        return "".join(reversed(parts))
+        return "".join(a.marker for a in self.ancestors) + self.marker
 
     @property
     def ancestors(self) -> list[Node]:
-        out: list[Node] = []
-        node = self.parent
+        out, node = [], self.parent
         while node is not None:
-            out.append(node)
-            node = node.parent
-        return list(reversed(out))
+            out, node = [node, *out], node.parent
+        return out
 
 
 @dataclass
@@ -387,6 +380,8 @@ def _outline_units(lines: list[Line], lo: int, hi: int, add) -> None:
             lead = lines[nd.parent.first_line].text
             if lead.rstrip().endswith(("：", ":")) and nd.parent.first_line not in folded:
                 folded.add(nd.first_line)
+            elif nd.type == "part" and nd.parent.type == "article" and _listed_in_article(lines, nd.parent):
+                folded.add(nd.first_line)  # an article's 一、二、 list under a later paragraph's lead
 
     for nd in nodes:
         if nd.first_line in folded:
@@ -409,6 +404,12 @@ def _outline_units(lines: list[Line], lo: int, hi: int, add) -> None:
             continue
         kind = "article" if nd.type == "article" else nd.type
         add(kind, nd.path, nd.heading, parents, own[0], own[1])
+
+
+def _listed_in_article(lines: list[Line], article: Node) -> bool:
+    """Do an article's 一、 items follow a later paragraph ending in "："? (an old law's enumeration, as （1）'s)"""
+    first = next(c for c in article.children if c.type == "part")
+    return first.first_line > article.first_line + 1 and lines[first.first_line - 1].text.rstrip().endswith(("：", ":"))
 
 
 def _add_general(add, lines: list[Line], nd: Node, own: tuple[int, int], parents: list[str]) -> None:

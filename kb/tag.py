@@ -13,14 +13,12 @@ from collections import Counter
 from .grammar import (
     BRACKET_DATE,
     COMMENT_REQUEST,
-    DATE,
     DATE_LINE,
     DOC_NUMBER,
     DOC_NUMBER_LABEL,
     DRAFT,
-    FIGURE_DATE,
+    FORWARDS,
     IMPLEMENTS,
-    ISO_DATE,
     ISSUER_KIND_TITLE,
     MASTHEAD,
     ORDER_HEAD,
@@ -32,6 +30,7 @@ from .grammar import (
     TITLE_NUMBER,
     bracketed_issuer,
     is_org_line,
+    iso_date,
 )
 from .jurisdiction import level_region
 from .models import Clause, Evidence
@@ -40,7 +39,7 @@ from .order import adoption as adoption_note
 from .regions import gazetteer
 from .script import is_traditional, simplified
 from .segment import Layout
-from .text import cn_number, no_spaces
+from .text import no_spaces
 from .title import (
     HEAD_WINDOW,
     find_title,
@@ -53,23 +52,9 @@ from .title import (
 )
 
 # What a document cites as implemented (IMPLEMENTS) but is its own kind, not another document.
+# How the evidence of issuers read from organisation lines above the title begins.
+_MASTHEAD_WHY = "文头："
 _SELF_REFS = {"意见", "通知", "办法", "方案", "措施", "规定", "细则", "决定", "指导意见", "实施意见"}
-
-
-def iso_date(text: str) -> str:
-    """"2024 年 4 月 3 日", "2024-4-3" or "二○一二年一月九日" → "2024-04-03"; "" when there is no valid date."""
-    m = FIGURE_DATE.search(text) or ISO_DATE.search(text)
-    if m:
-        y, mo, d = (int(g) for g in m.groups())
-    else:
-        m = DATE.search(text)
-        if not m:
-            return ""
-        parts = re.split(r"(?<!\s)\s*+[年月日]\s*+", m.group(0).replace("○", "〇"))
-        y, mo, d = (int(p) if p.isdigit() else int(cn_number(p)) for p in parts[:3])
-    if not (1949 <= y <= 2100 and 1 <= mo <= 12 and 1 <= d <= 31):
-        return ""
-    return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
 def tag_document(
@@ -100,13 +85,15 @@ def tag_document(
     if number:
         out["doc_number"] = Evidence(number, "extracted", number)
 
+    title, why, raw = find_title(header, release, cover + body, later=cover + signature + body)
     issuers, who = _issuers(header, signature or closing, clauses)
+    if who.startswith(_MASTHEAD_WHY) and _title_words(no_spaces(who[len(_MASTHEAD_WHY):]), no_spaces(raw)):
+        issuers, who = [], ""
     if adoption and adoption[0] and (not issuers or who == "责任单位"):
         issuers, who = _split_orgs(adoption[0]), adoption[2]
     if order and order.issuers and (not issuers or _inferred(who)):
         issuers, who = order.issuers, order.evidence
 
-    title, why, raw = find_title(header, release, cover + body, later=cover + signature + body)
     # The head around the title: the issuers it names ("X关于…", "X《…》"), and a 文号 and issuer line printed
     # above a repetition of it (a copied page whose information box comes first).
     named = issuers_of_title(raw or "".join(header[:1])) if why in ("header", "") else []
@@ -188,6 +175,14 @@ def tag_document(
             if named != issuers or not partial:
                 out["issuers"] = Evidence(named, "derived", why)
     return out
+
+
+def _title_words(names: str, title: str) -> bool:
+    """Is an organisation line above the text the first line of its wrapped title ("中华人民共和国外国中央银行" over
+    "财产司法强制措施豁免法")? Not when the title goes on as an issuer's does (X关于…, X转发…, X印发《…》)."""
+    if not names or not title.startswith(names) or title == names:
+        return False
+    return not title[len(names):].startswith(("关于", "印发", "对", "《")) and not FORWARDS.match(title[len(names):])
 
 
 def _inferred(why: str) -> bool:
@@ -345,7 +340,7 @@ def _issuers(header: list[str], closing: list[str], clauses: list[Clause]) -> tu
                 return names, f"令：{line}"
         mast = MASTHEAD.match(line)
         if mast and is_org_line(line[:-2]):
-            return _split_orgs(line[:-2]), f"文头：{line}"
+            return _split_orgs(line[:-2]), f"{_MASTHEAD_WHY}{line}"
         if is_org_line(line) and not DATE_LINE.match(line):
             # Issuers may stand one a line (a 统计公报's 统计局 over its 调查队): the run of such lines.
             run = [line]
@@ -353,7 +348,7 @@ def _issuers(header: list[str], closing: list[str], clauses: list[Clause]) -> tu
                 if not is_org_line(more) or DATE_LINE.match(more) or MASTHEAD.match(more):
                     break
                 run.append(more)
-            return _dedupe(_split_orgs(" ".join(run))), "文头：" + " ".join(run)
+            return _dedupe(_split_orgs(" ".join(run))), _MASTHEAD_WHY + " ".join(run)
         kind = ISSUER_KIND_TITLE.match(line.replace(" ", ""))
         if kind and is_org_line(kind.group(1)):
             return _split_orgs(kind.group(1)), f"标题：{line}"

@@ -30,7 +30,7 @@ from .grammar import (
     is_org_line,
 )
 from .markers import match_marker
-from .regions import gazetteer
+from .regions import gazetteer, places_in
 from .text import no_spaces
 from .webpage import line_label
 
@@ -50,6 +50,7 @@ _VERBS = "提升|推动|促进|支持|加强|推进|做好|加快|深化|强化|
 # How far above a repeated title its own head (文号, issuer lines) may be printed, and how far down the
 # document a repetition is looked for (a page's information box may come between).
 _ABOVE = 3
+_PLACE_SCAN = 40  # how much of a line is read for the division it opens with
 _REPEAT_WINDOW = 60
 
 
@@ -250,9 +251,12 @@ def _starts_a_title(line: str) -> bool:
     above such a title (a site's name, an issuer line) is not the title's first line."""
     if line.startswith(("关于", "《")):
         return True
-    places = gazetteer()
-    m = places.pattern.match(line)
-    return bool(m) and not any(e.short for e in places.names.get(m.group(0), ()))
+    # A division read as places_in reads one: "和县级以上…" does not open with 和县 (a county only where it names a
+    # government), so "中国人民解放军选举全国人民代表大会" over it is the title's first line.
+    found = places_in(line[:_PLACE_SCAN])
+    if not found or found[0].start:
+        return False
+    return not any(e.short for e in gazetteer().names.get(found[0].name, ()))
 
 
 def _is_label(line: str) -> bool:
