@@ -48,6 +48,7 @@ _PRE_WORDS = (
     "降低至", "下降到", "下降至", "缩短至", "缩短到", "延长至", "延长到", "达到", "突破", "控制在", "稳定在", "保持在",
     "新增", "累计", "大约", "约", "逾", "年满", "满", "连续", "最高可至", "最高可达", "最高达", "超", "达",
     "不得少于", "不应少于", "不宜少于", "不宜低于", "不得多于", "不足", "未满", "不满", "未逾", "未超过", "已满",
+    "最高给予", "最高可给予", "最多给予", "最高连续", "最长连续",
 )
 _PRE = alternation(_PRE_WORDS)
 # Comparator right after the unit; when present it states the bound, so it wins.
@@ -84,7 +85,8 @@ _HALF_RE = _bounded(r"(?<![\d一二三四五六七八九十百千万])一半", "
 _SHARE_OF = rf"\d{{1,3}}|[{CN_DIGITS}]{{1,3}}"
 _FRACTION_RE = _bounded(rf"(?<![\d{CN_DIGITS}])(?P<d>{_SHARE_OF})分之(?P<n>{_SHARE_OF})", rf"\d{CN_DIGITS}")
 # 最高分值为20分, 上限为50万元: the bound is in the subject, the number follows 为.
-_BOUND_WORDS = {"最高": "不超过", "最多": "不超过", "上限": "不超过", "最低": "不低于", "最少": "不低于", "下限": "不低于"}
+_BOUND_WORDS = {"最高": "不超过", "最多": "不超过", "上限": "不超过", "最长": "不超过", "最低": "不低于", "最少": "不低于",
+                "下限": "不低于", "最短": "不低于"}
 _BOUND_IN_SUBJECT_RE = re.compile(rf"(?P<w>{alternation(_BOUND_WORDS)})[^，,；;。:：]{{0,8}}?(?:为|是)$")
 # 每满1年积2分, 每满10万元: the unit of a rate, not a target.
 _PER_BEFORE_RE = re.compile(r"每$")
@@ -141,7 +143,7 @@ _DEADLINE_LEAD_RE = re.compile(rf"^(?:力争|争取|确保)?{_BY}?{_BY_YEAR}")
 _SENTENCE_END_RE = re.compile(r"[。；;！？!?]")
 
 # What a sum paid out is (给予企业30万元奖励).
-_AWARDS = ("奖励", "补贴", "补助", "贴息", "奖补")
+_AWARDS = ("奖励", "补贴", "补助", "贴息", "奖补", "资助", "配套资助", "一次性资助")
 # Kinds, by the words of the phrase. A criterion says what qualifies or what a product or subsidy is (认定标准,
 # 单户, 额度, 给予补贴); a baseline states where things are (截至…末); a goal is what the document wants to reach.
 _CRITERION_RE = re.compile(alternation(
@@ -171,7 +173,9 @@ _PREFIX_NAMES = {
     "不得少于": "不少于", "不能低于": "不低于", "不能少于": "不少于", "大约": "约", "年满": "满",
     "不应少于": "不少于", "不宜少于": "不少于", "不宜低于": "不低于", "不得多于": "不多于",
     "不足": "少于", "未满": "少于", "不满": "少于",  # 未满18周岁, 不足十分之一: below the figure
-    "未逾": "不超过", "未超过": "不超过", "已满": "满",  # 自解除职务之日起未逾五年: not beyond it
+    "未逾": "不超过", "未超过": "不超过", "已满": "满",
+    "最高给予": "不超过", "最高可给予": "不超过", "最多给予": "不超过",  # 年度最高给予500万元资助
+    "最高连续": "不超过", "最长连续": "不超过",  # 给予最高连续三年租金资助: up to three years  # 自解除职务之日起未逾五年: not beyond it
 }
 
 _MAX_PHRASE = 160  # longer runs without punctuation are clipped around the number
@@ -207,7 +211,8 @@ _RANGE_GAPS = frozenset({"", "至", "到", "-", "~", "—"})
 _TIER_GAP_CHARS = frozenset("、，,和或及与至到")
 # 处1万元以上3万元以下罚款, 给予企业30万元奖励: a sum (or a list of sums) followed by what it is, which names it.
 _MORE_SUMS = rf"(?:[、和及与或]{NUM}{UNIT})*"
-_PAYMENT_AFTER_RE = re.compile(rf"{_MORE_SUMS}(?:的)?({alternation(('罚款',), _AWARDS)})")
+# 给予单个项目最高1000万元支持: 支持 names the payment only where its phrase ends (not 1000万元支持企业发展).
+_PAYMENT_AFTER_RE = re.compile(rf"{_MORE_SUMS}(?:的)?({alternation(('罚款',), _AWARDS)}|支持(?=$|[{_BOUNDARY_CHARS}]))")
 # ……30%、30%和40%对企业进行奖励: the payment named after a verb, when nothing before the number names it.
 # 给予不超过总投入30%、最高3000万元的经费支持: what a grant verb gives is named after the sums, after 的.
 _GRANT_VERB_RE = re.compile(alternation(("给予", "予以", "提供", "安排")))

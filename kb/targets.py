@@ -11,6 +11,7 @@ from kb.models import Target
 from kb.text import compact_view
 
 from .quantities import DATE_UNITS, in_unit, is_count_unit, is_year, normalise_unit, parse_number
+from .target_grants import granted, share_paid
 from .target_lists import distribute, share_alternatives
 from .target_patterns import (
     _BARE_MEASURE_RE,
@@ -185,7 +186,7 @@ def extract_targets(text: str) -> list[Target]:
 
     def emit(a: int, b: int, cmp_start: int, value: float | None, unit: str, comparator: str,
              metric: str | None = None, numeric: bool = False, reference: str = "",
-             upper: float | None = None) -> None:
+             upper: float | None = None, lead: int | None = None) -> None:
         ps, pe = _phrase_span(compact, bounds, a, b)
         change = ""
         if metric is None:
@@ -199,11 +200,13 @@ def extract_targets(text: str) -> list[Target]:
             if share is None and numeric and not comparator and unit == "%":
                 # 给予不超过总投入30%: no 的 between the base and the share; 按应奖励额的30%: the base reckoned on
                 share = _SHARE_BARE_RE.match(raw) or _SHARE_BY_RE.match(raw)
+            by_base = False  # a share of the base a payment is reckoned on (按…的20%)
             if share:  # 原则上不高于承担风险责任的0.5%: ≤ 0.5% of the base; 为配额总量的5%: = 5% of it
                 cmp = share.group("cmp").removeprefix("原则上")
                 comparator = "" if cmp in ("为", "占", "按", "按照") else _PREFIX_NAMES.get(cmp, cmp)
                 raw = share.group("subj")
                 reference, change = _trim(share.group("base")), "of"
+                by_base = cmp in ("按", "按照") or raw.endswith(("按", "按照"))
             metric, rel_ref, rel_change = _metric(raw)
             if not share:
                 reference, change = reference or rel_ref, rel_change
@@ -214,7 +217,8 @@ def extract_targets(text: str) -> list[Target]:
                 k0 = bisect_right(num_ends, cmp_start) - 1
                 if k0 >= 0 and num_items[k0][1].metric:  # 且其中70%以上: a part of the previous subject
                     metric = num_items[k0][1].metric
-            if not metric and prev_target is not None and _TIER_GAP_CHARS.issuperset(compact[prev_end:cmp_start]):
+            gap = compact[prev_end:cmp_start]
+            if not metric and prev_target is not None and (gap or comparator) and _TIER_GAP_CHARS.issuperset(gap):
                 metric = prev_target.metric  # 从单户不超过1000万元提高到2000万元, 5000万元、1亿元: same metric
                 if not reference and prev_target.change == "of" and prev_target.unit == unit:
                     reference, change = prev_target.reference, "of"  # 按应奖励额的30%、30%和40%: the same base
@@ -234,13 +238,15 @@ def extract_targets(text: str) -> list[Target]:
                 prev_start = bounds[j - 1] + 1 if j else 0
                 if not _SENTENCE_END_RE.match(compact, ps - 1) and ps - 1 - prev_start <= _MAX_PHRASE:
                     metric = _head(compact[prev_start:ps - 1])
-            if not metric and unit in _DURATION_UNITS:
-                metric = "期限"
+            if unit in _DURATION_UNITS and (not metric or _GRANT_VERB_RE.search(compact, ps, cmp_start)):
+                metric = f"{share_paid(compact, b)}期限"  # 给予最高连续三年…租金资助: the 资助's term
             paid = _PAYMENT_AFTER_RE.match(compact, b) if numeric and b < len(compact) else None
             if numeric and not paid and not metric:
                 paid = _PAID_BY_VERB_RE.match(compact, b)
-            if paid:  # 给予企业30万元奖励, 分别给予100万元和30万元奖励: the sum is the 奖励
-                metric = paid.group(1)
+            if paid:  # 给予企业30万元奖励, 给予单家企业每年最高200万元资助: the sum is the 奖励 (of whom, per what)
+                metric = granted(paid.group(1), compact[ps:cmp_start if lead is None else lead])
+            elif by_base and (thing := share_paid(compact, b)):
+                metric = thing  # 按实际投资的20%，给予最高500万元资助: the share is the 资助's
             elif numeric and _VERB_END_RE.search(metric) and (thing := _THING_AFTER_RE.match(compact, b)):
                 metric = thing.group(1)  # 可申请最高不超过15万元的创业担保贷款: what is applied for, not 申请
             elif numeric and is_count_unit(unit) and (not metric or _BUILD_ONLY_RE.match(metric) or (
@@ -325,7 +331,7 @@ def extract_targets(text: str) -> list[Target]:
         else:
             if unit in _DURATION_UNITS and suf in ("内", "以内", "之内") and not pre:
                 durations.append((m.start(), m.end()))
-            emit(m.start(), m.end(), cmp_start, v1, unit, comparator, numeric=True)
+            emit(m.start(), m.end(), cmp_start, v1, unit, comparator, numeric=True, lead=m.start("n1"))
 
     for m in _FRACTION_RE.finditer(compact):
         if len(found) >= MAX_TARGETS:
