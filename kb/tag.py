@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from .doc_numbers import issuers_of_number
 from .grammar import (
     BRACKET_DATE,
     COMMENT_REQUEST,
@@ -136,6 +137,7 @@ def tag_document(
         out["date"] = Evidence(date, "extracted", why)
 
     _apply_page(out, page)
+    _issuers_of_number(out)
 
     head_text = "\n".join(header + body[:2])
     draft = DRAFT.search(head_text)
@@ -220,6 +222,17 @@ def _apply_page(out: dict[str, Evidence], page: dict[str, tuple[str, str]]) -> N
             if title:
                 out["title"] = Evidence(title, "extracted" if key == "title" else "derived", where)
                 break
+
+
+def _issuers_of_number(out: dict[str, Evidence]) -> None:
+    """The body a 文号's prefix names (法释 → 最高人民法院), as inferred, where the text names no issuer or only the
+    units made responsible or a reposting site (the number is the document's own; those are not)."""
+    issuers = out.get("issuers")
+    if "doc_number" not in out or issuers and (issuers.source != "derived" or issuers.evidence.startswith("印发")):
+        return
+    names = issuers_of_number(out["doc_number"].value)
+    if names:
+        out["issuers"] = Evidence(names, "derived", f"据文号推断：{out['doc_number'].value}")
 
 
 def _stated(out: dict[str, Evidence], key: str) -> bool:

@@ -5,6 +5,7 @@ for it."""
 
 from __future__ import annotations
 
+from kb.doc_numbers import issuers_of_number
 from kb.grammar import iso_date
 from kb.ingest import ingest_text
 from kb.markup import strip_site_markup
@@ -84,3 +85,20 @@ def test_a_bare_committee_in_a_note_is_no_issuer():
     assert body == "" and date == "2020-12-23"
     body, _, _, _ = adoption(["（2020年12月23日最高人民法院审判委员会第1823次会议通过）"])
     assert body == "最高人民法院"
+
+
+def test_a_numbers_prefix_names_the_issuer_as_an_inference_only():
+    text = ("关于审理某某案件适用法律若干问题的解释\n\n法释〔2020〕17号\n\n（2020年12月23日审判委员会第1823次会议通过）\n\n"
+            "为正确审理某某案件，制定本解释。\n" + _ARTICLES.replace("本法", "本解释"))
+    doc, _ = _doc(text)
+    assert doc.issuers == ["最高人民法院"] and doc.provenance["issuers"].source == "derived"
+    assert doc.level == "national" and doc.date == "2020-12-23"
+    text = ("关于做好某项工作的通知\n浙政办发〔2024〕3号\n各市、县（市、区）人民政府，省政府直属各单位：\n"
+            "为做好某项工作，现将有关事项通知如下。\n一、加强组织领导\n各地要高度重视。\n")
+    doc, _ = _doc(text)
+    assert doc.issuers == ["浙江省人民政府办公厅"] and doc.provenance["issuers"].source == "derived"
+    assert doc.level == "provincial" and doc.region == "浙江省"
+    # A title naming its issuer wins; a prefix a city shares (宁政发: 南京, 宁夏) names nobody.
+    assert _doc("国务院关于某事的通知\n国发〔2020〕1号\n" + _ARTICLES)[0].provenance["issuers"].source == "extracted"
+    assert issuers_of_number("宁政发〔2024〕1号") == [] and issuers_of_number("沪府发〔2024〕1号") == ["上海市人民政府"]
+    assert issuers_of_number("粤府〔2024〕5号") == ["广东省人民政府"] and issuers_of_number("浙政发改〔2024〕1号") == []
