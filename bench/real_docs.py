@@ -65,7 +65,7 @@ UNTOUCHED = {
     # for tuning right after (he fixes code this session)
     11: {"measured": "2026-12-02 12:41", "documents": 15, "outlines": 14,
          "fields": {"title": 15, "issuers": 14, "doc_number": 12, "date": 11, "level": 11, "region": 11, "status": 15}},
-    # on main 3838ed1 plus a65a28c (the commit adding the batch changes no code); still held out
+    # on main 3838ed1 plus a65a28c, rebased as 537b027 (the commit adding the batch changes no code); still held out
     12: {"measured": "2026-12-03 14:04", "documents": 17, "outlines": 16,
          "fields": {"title": 17, "issuers": 15, "doc_number": 4, "date": 11, "level": 17, "region": 17, "status": 17}},
 }
