@@ -127,3 +127,16 @@ def test_a_named_document_with_only_filler_or_title_words_reads_from_its_start(s
         hits = seed_kb.search(q, k=3)
         assert [h.clause.doc_id[:3] for h in hits] == ["001"] * 3, q
         assert [h.clause.ordinal for h in hits] == [0, 1, 2], q
+
+
+def test_a_thesaurus_word_counts_once_among_the_question_terms(seed_kb):
+    # The expansion's own tokens come from cutting 小厂 alone; in the question jieba cuts it differently, and
+    # that token, a piece of the thesaurus word, must not come back as a second (absent) term the clause lacks.
+    from kb.answer import term_groups
+    from kb.thesaurus import Expansion
+    from kb.tokenize import get_tokenizer
+
+    tokens = get_tokenizer().tokenize("做出口的小厂")
+    groups = term_groups(seed_kb, tokens, [Expansion("小厂", ("小微企业",), "colloquial")], None)
+    assert [g.term for g in groups].count("小厂") == 1 and groups[0].alternatives == ("小微企业",)
+    assert "出口" in [g.term for g in groups]
