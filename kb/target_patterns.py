@@ -101,7 +101,8 @@ _OF_WHICH_RE = re.compile(r"(?:且|并|而)?其中")
 
 # What a qualitative comparison compares with: 平均增速, 去年同期, 全省.
 _LAST_YEAR = ("上年", "去年", "上一年")
-_REFERENCE_WORDS = ("平均增速", "平均水平", "增速", "水平", "同期", *_LAST_YEAR, "全国", "全省", "全市", "全县", "全区")
+_REFERENCE_WORDS = ("平均增速", "平均水平", "增速", "水平", "同期", *_LAST_YEAR, "全国", "全省", "全市", "全县", "全区",
+                    "总投资", "支持力度", "标准")  # 不超过项目总投资, 不高于…需求响应支持力度, 不得低于当地最低工资标准
 # 增速不低于各项贷款平均增速: a comparator followed by a reference, not a number.
 _QUAL_CMP_RE = re.compile(
     rf"(?P<cmp>{alternation(_BOUNDS, ('不得低于', '明显高于', '明显低于', '快于', '不慢于'))})"
@@ -147,7 +148,7 @@ _AWARDS = ("奖励", "补贴", "补助", "贴息", "奖补", "资助", "配套�
 # Kinds, by the words of the phrase. A criterion says what qualifies or what a product or subsidy is (认定标准,
 # 单户, 额度, 给予补贴); a baseline states where things are (截至…末); a goal is what the document wants to reach.
 _CRITERION_RE = re.compile(alternation(
-    ("认定标准", "标准", "额度", "限额", "上限", "期限", "单户", "单笔", "每户", "每笔", "每家"), _AWARDS,
+    ("认定标准", "标准", "额度", "限额", "上限", "期限", "单户", "单笔", "单个", "单家", "每户", "每笔", "每家"), _AWARDS,
     ("给予", "门槛", "条件", "符合", "申请", "罚款", "处罚")))
 _FIRM_GOAL_RE = re.compile(alternation(("力争", "确保", "努力", "争取", "目标")))
 _BASELINE_RE = re.compile(alternation(("截至", "截止", "目前", "当前", "现有", "已达", "已累计")))
@@ -208,7 +209,7 @@ _SHARE_BARE_RE = re.compile(
 # 1万元以上3万元以下, 1000万元及以上至5000万元: two bounds of one range; between them nothing or 至/到/-.
 _RANGE_GAPS = frozenset({"", "至", "到", "-", "~", "—"})
 # 1000万元及以上至5000万元、5000万元以上至1亿元: tiers of one list share the subject; between them only these.
-_TIER_GAP_CHARS = frozenset("、，,和或及与至到")
+_TIER_GAP_CHARS = frozenset("、，,和或及与至到/")  # 0.5MW/1MWh: power and capacity of one subject
 # 处1万元以上3万元以下罚款, 给予企业30万元奖励: a sum (or a list of sums) followed by what it is, which names it.
 _MORE_SUMS = rf"(?:[、和及与或]{NUM}{UNIT})*"
 # 给予单个项目最高1000万元支持: 支持 names the payment only where its phrase ends (not 1000万元支持企业发展).
@@ -221,10 +222,14 @@ _GRANT_AFTER_RE = re.compile(
     rf"{alternation(('经费支持', '资金支持', '经费', '资金', '资助', '支持'), _AWARDS)})(?=$|[{_BOUNDARY_CHARS}])")
 # 打造3-5个产销联合体, 建设产业集聚区3个: a count a document sets out to build is a goal without a comparator.
 _BUILD_VERBS = alternation(("打造", "建成", "建设", "建立", "培育", "新建", "创建", "组建", "选育", "引进", "引育", "完成", "实施",
-                            "推进", "启动", "形成", "制定", "开拓"))
+                            "推进", "启动", "形成", "制定", "开拓", "推广"))
 _BUILD_VERB_RE = re.compile(_BUILD_VERBS + r"(?![部厅局委])")  # not 住房城乡建设部, a body's name
 _BUILD_ADVERBS = alternation(("初步", "基本", "全面", "累计", "重点", "新"))
 _BUILD_ONLY_RE = re.compile(rf"^{_BUILD_ADVERBS}?{_BUILD_VERBS}(?:或{_BUILD_VERBS})*$")
+# 1.绿色工厂（200个）。: a count in brackets closing a named item is that item's count; a bracket inside a phrase
+# (短时削峰能力（2小时左右）达到…) qualifies its subject.
+_ITEM_NAME_RE = re.compile(rf"(?:^|(?<=[.。、{_BOUNDARY_CHARS}]))(?P<name>[^.。、()\d{_BOUNDARY_CHARS}]{{2,16}})\($")
+_ITEM_END_RE = re.compile(rf"$|[.。{_BOUNDARY_CHARS}]")
 # 打造百家领军企业, 形成百项标志性产品: a round number in words counts like figures after a verb of building
 # (培育一家龙头机构, 走进千家万户 do not).
 _ROUND_WORDS = frozenset({"百", "千"})
@@ -232,7 +237,7 @@ _ROUND_WORDS = frozenset({"百", "千"})
 # count followed by 的 qualifies what follows), and no figures in what is counted; 建设50所(学校)和150个专业: a list.
 _LIST_CONJ = "和及与"
 _COUNTED_AFTER_RE = re.compile(
-    rf"(?:以上|左右)?(?P<thing>[^{_BOUNDARY_CHARS}、的\d][^{_BOUNDARY_CHARS}、\d]{{1,23}})"
+    rf"(?:(?:以上|左右)的?)?(?P<thing>[^{_BOUNDARY_CHARS}、的\d][^{_BOUNDARY_CHARS}、\d]{{1,23}})"
     rf"(?=$|[{_BOUNDARY_CHARS}]|[{_LIST_CONJ}、]\d)")
 # 花生种植、收获机械化率分别达到65%和55%, 马铃薯种植、收获机械化率均达到45%: values for coordinated subjects.
 _EACH_RE = re.compile(r"分别$|均$")

@@ -38,6 +38,8 @@ from .target_patterns import (
     _GRANT_VERB_RE,
     _HALF_RE,
     _HEAD_CUT_RE,
+    _ITEM_END_RE,
+    _ITEM_NAME_RE,
     _LEAD_IN_RE,
     _LEAD_OUT_RE,
     _LIST_CONJ,
@@ -108,7 +110,7 @@ def _trim(pre: str) -> str:
         pre = parts[-1]
     for _ in range(3):
         pre = _LEAD_OUT_RE.sub("", _LEAD_IN_RE.sub("", pre))
-    pre = _RECIPIENT_RE.sub(r"\1", pre).strip("()、“”\"'")
+    pre = _RECIPIENT_RE.sub(r"\1", pre).strip("()、“”\"'/")
     if len(pre) > _MAX_METRIC:
         tail = pre.rsplit("的", 1)[-1]
         pre = tail if len(tail) >= 2 else pre[-_MAX_METRIC:]
@@ -303,6 +305,14 @@ def extract_targets(text: str) -> list[Target]:
             bound = _BOUND_IN_SUBJECT_RE.search(compact, max(0, m.start() - 12), m.start())
             if bound:  # 最高分值为20分
                 comparator = _BOUND_WORDS[bound.group("w")]
+        bracketed = compact[m.start() - 1:m.start()] == "(" and compact.startswith(")", m.end())
+        item = _ITEM_NAME_RE.search(compact, max(0, m.start() - 20), m.start()) if bracketed else None
+        if bracketed and not _ITEM_END_RE.match(compact, m.end() + 1):
+            if is_count_unit(raw_unit) and comparator in ("", "约"):
+                continue  # 短时削峰能力（2小时左右）达到100万千瓦: the bracket qualifies the subject
+            item = None
+        if pre in ("超过", "高于", "多于") and suf in ("以上", "及以上"):
+            comparator = _PREFIX_NAMES.get(pre, pre)  # 累计超过150万千瓦以上: more than, as 超过 says
         if is_count_unit(raw_unit) and not comparator:
             # A count needs a comparator, unless it closes a range (100亩及以上至500亩), is a range in figures
             # (打造3-5个联合体, not 8月11日至18日 or 365天-104天) or is what a document sets out to build, in figures
@@ -312,9 +322,11 @@ def extract_targets(text: str) -> list[Target]:
             if n2:
                 ranged = figures and n2[0].isdigit() and v1 < parse_number(n2)
             else:
+                # (not …、加强绩效评估等5个方面: a count summing up the list before it names the scope)
                 ranged = _RANGE_OPEN_RE.search(compact, max(0, m.start() - 4), m.start()) or figures and (
-                    _BUILD_VERB_RE.search(compact, _phrase_span(compact, bounds, m.start(), m.end())[0], m.start()))
-            if not ranged:
+                    _BUILD_VERB_RE.search(compact, _phrase_span(compact, bounds, m.start(), m.end())[0], m.start())
+                    and compact[m.start() - 1:m.start()] != "等")
+            if not ranged and item is None:  # 1.绿色工厂（200个）。: a named item's count
                 continue
         if (raw_unit in _QUANTIFIER_UNITS and suf in ("以上", "及以上") and v1 <= 3 and m.end() < len(compact)
                 and _CJK_NOT_DE.match(compact, m.end())):
@@ -331,7 +343,8 @@ def extract_targets(text: str) -> list[Target]:
         else:
             if unit in _DURATION_UNITS and suf in ("内", "以内", "之内") and not pre:
                 durations.append((m.start(), m.end()))
-            emit(m.start(), m.end(), cmp_start, v1, unit, comparator, numeric=True, lead=m.start("n1"))
+            emit(m.start(), m.end(), cmp_start, v1, unit, comparator, numeric=True, lead=m.start("n1"),
+                 metric=item.group("name") if item and not comparator else None)
 
     for m in _FRACTION_RE.finditer(compact):
         if len(found) >= MAX_TARGETS:
@@ -357,8 +370,10 @@ def extract_targets(text: str) -> list[Target]:
             break
         cmp = m.group("cmp").removeprefix("明显")
         _, pe = _phrase_span(compact, bounds, m.start(), m.end())
-        emit(m.start(), m.end(), m.start(), None, "", _PREFIX_NAMES.get(cmp, cmp),
-             reference=_reference(compact, m.end(), pe))
+        reference = _reference(compact, m.end(), pe)
+        if compact.startswith("的", m.end() + len(reference)):
+            continue  # 价格高于支付标准的药品: a comparison that names a group, no target
+        emit(m.start(), m.end(), m.start(), None, "", _PREFIX_NAMES.get(cmp, cmp), reference=reference)
 
     directed: set[tuple[int, int]] = set()  # phrases holding a directed change already
     for m in _QUAL_DIR_RE.finditer(compact):

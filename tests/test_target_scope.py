@@ -102,3 +102,26 @@ def test_a_target_needs_a_subject():
     assert shown("（30分）") == []
     assert shown("以上40%。") == []
     assert shown("科研投入占比不低于40%。") == [(40, "%", "不低于")]
+
+
+def test_bracketed_counts_and_scope_counts():
+    # a bracket inside a phrase qualifies the subject; one closing a named item is the item's count
+    got = extract_targets("到2026年，聚合虚拟电厂短时削峰能力（2小时左右）达到80万千瓦。")
+    assert [(t.value, t.unit, t.sign) for t in got] == [(80, "万千瓦", "≥")]
+    items = extract_targets("重点项目1.绿色工厂（120个）。支持企业开展改造。2.绿色交通（90个）。推广新能源车辆。")
+    assert [(t.metric, t.value, t.unit, t.sign) for t in items] == [("绿色工厂", 120, "个", "="), ("绿色交通", 90, "个", "=")]
+    # a count summing up the list before it (…等5个方面) names a scope
+    assert shown("提出了加强组织领导、加强宣传推广、加强绩效评估等5个方面的保障措施。") == []
+    # 超过…以上 is more than, as 超过 says
+    assert shown("全市光伏装机累计超过80万千瓦以上。") == [(80, "万千瓦", "超过")]
+
+
+def test_reference_comparisons_and_groups():
+    got = extract_targets("申报主体所获资助已到账，且各级财政资金支持总额不超过项目总投资。")
+    assert [(t.metric, t.sign, t.reference) for t in got] == [("各级财政资金支持总额", "≤", "项目总投资")]
+    # a comparison that names a group (…高于支付标准的药品) states no target
+    assert extract_targets("对患者使用价格高于支付标准的药品，按规定执行。") == []
+    # power and capacity written together keep one subject
+    pair = extract_targets("其中单个储能项目装机超过0.5MW/1MWh。")
+    assert [(t.metric, t.unit, t.kind) for t in pair] == [("单个储能项目装机", "MW", "criterion"),
+                                                          ("单个储能项目装机", "MWh", "criterion")]
