@@ -1,6 +1,7 @@
 """Targets stated for coordinated subjects: "花生种植、收获机械化率分别达到65%和55%" gives each subject its value in
 turn, "马铃薯种植、收获机械化率均达到45%" gives each the one value (kb/targets.py calls `distribute` last); alternatives "相差10%或者10万吨以上" share the bound
-written after the last of them (`share_alternatives`)."""
+written after the last of them (`share_alternatives`); a lower and an upper bound in a row are one range
+(`merge_ranges`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,16 @@ from dataclasses import replace
 
 from kb.models import Target
 
-from .target_patterns import _ALTERNATIVE_GAPS, _EACH_RE, _TIER_GAP_CHARS
+from .quantities import in_unit
+from .target_patterns import (
+    _ALTERNATIVE_GAPS,
+    _CRITERION_RE,
+    _EACH_RE,
+    _METRIC_AFTER_RE,
+    _PAYMENT_AFTER_RE,
+    _RANGE_GAPS,
+    _TIER_GAP_CHARS,
+)
 
 
 def distribute(compact: str, found: list[tuple[int, int, Target]]) -> list[tuple[int, int, Target]]:
@@ -18,7 +28,7 @@ def distribute(compact: str, found: list[tuple[int, int, Target]]) -> list[tuple
     i = 0
     while i < len(found):
         a, b, t = found[i]
-        each = _EACH_RE.search(compact, max(0, a - 2), a)
+        each = _EACH_RE.search(compact, max(0, a - 4), a)
         names = _coordinated(t.metric.removesuffix("分别").removesuffix("均")) if each and t.value is not None else []
         if not names:
             out.append(found[i])
@@ -42,6 +52,8 @@ def distribute(compact: str, found: list[tuple[int, int, Target]]) -> list[tuple
 def _coordinated(metric: str) -> list[str]:
     """花生种植、收获机械化率 → [花生种植机械化率, 花生收获机械化率]; 中长期贷款、信用贷款余额 → [中长期贷款余额,
     信用贷款余额]. [] when the subject coordinates nothing."""
+    if metric.endswith("上下限") and len(metric) > 3:  # 竞价上下限 → [竞价上限, 竞价下限]
+        return [metric[:-3] + "上限", metric[:-3] + "下限"]
     parts = metric.split("、")
     first, last = parts[0], parts[-1]
     if len(parts) < 2 or len(first) < 3 or len(last) < 4 or any(not p for p in parts):
@@ -66,3 +78,26 @@ def share_alternatives(compact: str, found: list[tuple[int, int, Target]]) -> li
             t1.comparator, t1.kind = t2.comparator, t2.kind
             t2.metric = t1.metric
     return found
+
+
+def merge_ranges(compact: str, found: list[tuple[int, int, Target]]) -> list[tuple[int, int, Target]]:
+    """1万元以上3万元以下, 1000万元及以上至5000万元: a lower and an upper bound in a row are one range."""
+    out: list[tuple[int, int, Target]] = []
+    for a, b, t in found:
+        if out:
+            pa, pb, p = out[-1]
+            lower_then_upper = (p.comparator in ("以上", "满") and t.comparator in ("以下", "以内", "少于")
+                                or p.comparator == "以上" and not t.comparator and compact[pb:a] in ("至", "到"))
+            upper = in_unit(t.value, t.unit, p.unit) if p.value is not None and t.value is not None else None
+            if (lower_then_upper and upper is not None and p.upper is None and compact[pb:a] in _RANGE_GAPS
+                    and p.value <= upper):
+                after = _METRIC_AFTER_RE.match(compact, b) if b < len(compact) else None
+                paid = after is not None and _PAYMENT_AFTER_RE.fullmatch(after.group())
+                metric = after.group(1) if after and (paid or not p.metric) else p.metric
+                p.upper, p.comparator, p.metric = upper, "区间", metric
+                if p.kind != "penalty":
+                    p.kind = "criterion" if _CRITERION_RE.search(metric + p.phrase) else p.kind
+                out[-1] = (pa, b, p)
+                continue
+        out.append((a, b, t))
+    return out

@@ -48,7 +48,7 @@ _PRE_WORDS = (
     "降低至", "下降到", "下降至", "缩短至", "缩短到", "延长至", "延长到", "达到", "突破", "控制在", "稳定在", "保持在",
     "新增", "累计", "大约", "约", "逾", "年满", "满", "连续", "最高可至", "最高可达", "最高达", "超", "达",
     "不得少于", "不应少于", "不宜少于", "不宜低于", "不得多于", "不足", "未满", "不满", "未逾", "未超过", "已满",
-    "最高给予", "最高可给予", "最多给予", "最高连续", "最长连续",
+    "最高给予", "最高可给予", "最多给予", "最高连续", "最长连续", "最多可延长", "最长可延长",
 )
 _PRE = alternation(_PRE_WORDS)
 # Comparator right after the unit; when present it states the bound, so it wins.
@@ -88,6 +88,13 @@ _FRACTION_RE = _bounded(rf"(?<![\d{CN_DIGITS}])(?P<d>{_SHARE_OF})分之(?P<n>{_S
 _BOUND_WORDS = {"最高": "不超过", "最多": "不超过", "上限": "不超过", "最长": "不超过", "最低": "不低于", "最少": "不低于",
                 "下限": "不低于", "最短": "不低于"}
 _BOUND_IN_SUBJECT_RE = re.compile(rf"(?P<w>{alternation(_BOUND_WORDS)})[^，,；;。:：]{{0,8}}?(?:为|是)$")
+# 每人分摊的额度不能超过每月(1000元): a bound, then the period the amount is counted in.
+_BOUND_BEFORE_PERIOD_RE = re.compile(rf"(?P<w>{_PRE})每(?:人每|户每)?(?:月|年|季度|日|天)$")
+_BOUND_END_RE = re.compile(rf"{_PRE}$")
+# 在80000元(限额内)据实扣除: an amount as the cap it is within.
+_WITHIN_CAP = ("限额内", "限额以内", "额度内")
+# 执行期限(12年), 周期为(1年): a term stated as a figure (not 有效期, a validity period, nor 保存期, see target_scope).
+_TERM_BEFORE_RE = re.compile(r"(?:执行期限|期限|周期|年限|时限)(?:为|是)?$|(?:时间|时长)(?:一般|原则上)?为$")
 # 每满1年积2分, 每满10万元: the unit of a rate, not a target.
 _PER_BEFORE_RE = re.compile(r"每$")
 # 1000万元及以上至5000万元: the upper end of a range of counts has no comparator of its own.
@@ -148,7 +155,7 @@ _AWARDS = ("奖励", "补贴", "补助", "贴息", "奖补", "资助", "配套�
 # Kinds, by the words of the phrase. A criterion says what qualifies or what a product or subsidy is (认定标准,
 # 单户, 额度, 给予补贴); a baseline states where things are (截至…末); a goal is what the document wants to reach.
 _CRITERION_RE = re.compile(alternation(
-    ("认定标准", "标准", "额度", "限额", "上限", "期限", "单户", "单笔", "单个", "单家", "每户", "每笔", "每家"), _AWARDS,
+    ("认定标准", "标准", "额度", "限额", "上限", "下限", "期限", "单户", "单笔", "单个", "单家", "每户", "每笔", "每家"), _AWARDS,
     ("给予", "门槛", "条件", "符合", "申请", "罚款", "处罚")))
 _FIRM_GOAL_RE = re.compile(alternation(("力争", "确保", "努力", "争取", "目标")))
 _BASELINE_RE = re.compile(alternation(("截至", "截止", "目前", "当前", "现有", "已达", "已累计")))
@@ -176,6 +183,7 @@ _PREFIX_NAMES = {
     "不足": "少于", "未满": "少于", "不满": "少于",  # 未满18周岁, 不足十分之一: below the figure
     "未逾": "不超过", "未超过": "不超过", "已满": "满",
     "最高给予": "不超过", "最高可给予": "不超过", "最多给予": "不超过",  # 年度最高给予500万元资助
+    "最多可延长": "不超过", "最长可延长": "不超过",  # 最多可延长2个月
     "最高连续": "不超过", "最长连续": "不超过",  # 给予最高连续三年租金资助: up to three years  # 自解除职务之日起未逾五年: not beyond it
 }
 
@@ -203,6 +211,8 @@ _SHARE_RE = re.compile(rf"^(?P<subj>.*?)(?P<cmp>{alternation(_SHARE_BOUNDS)})(?P
 _SHARE_BY_RE = re.compile(
     rf"^(?P<subj>.*?)(?P<cmp>按照|按)(?!规定|照)(?P<base>(?:(?!{alternation(_BOUNDS, ('给予', '予以', '不得'))})"
     rf"[^的{_BOUNDARY_CHARS}]){{2,20}})的$")
+# 可返还其上年度实际缴纳失业保险费(的50%): a share named by what pays it, before its base.
+_SHARE_PAID_BEFORE_RE = re.compile(rf"^(?P<subj>.*?)(?P<cmp>返还|补贴|资助|奖励|扣除)其?(?P<base>[^的{_BOUNDARY_CHARS}]{{2,20}})的$")
 # 给予不超过总投入(30%): a percentage right after its base, with no 的; a bound, not 为/占.
 _SHARE_BARE_RE = re.compile(
     rf"^(?P<subj>.*?)(?P<cmp>{alternation(_BOUNDS[:4], ('原则上不高于', '不得超过', '不得低于'))})(?P<base>[^的]{{2,12}})$")
@@ -237,13 +247,13 @@ _ROUND_WORDS = frozenset({"百", "千"})
 # count followed by 的 qualifies what follows), and no figures in what is counted; 建设50所(学校)和150个专业: a list.
 _LIST_CONJ = "和及与"
 _COUNTED_AFTER_RE = re.compile(
-    rf"(?:(?:以上|左右)的?)?(?P<thing>[^{_BOUNDARY_CHARS}、的\d][^{_BOUNDARY_CHARS}、\d]{{1,23}})"
+    rf"(?:(?:以上|左右)的?)?(?P<thing>(?:“[^”]{{1,12}}”|[^{_BOUNDARY_CHARS}、的\d“])(?:“[^”]{{1,12}}”|[^{_BOUNDARY_CHARS}、\d“]){{1,23}})"
     rf"(?=$|[{_BOUNDARY_CHARS}]|[{_LIST_CONJ}、]\d)")
 # 花生种植、收获机械化率分别达到65%和55%, 马铃薯种植、收获机械化率均达到45%: values for coordinated subjects.
-_EACH_RE = re.compile(r"分别$|均$")
+_EACH_RE = re.compile(r"分别(?:按照|按)?$|均$")  # 竞价上下限分别按0.4012元、0.2元(确定): each in turn
 _PAID_BY_VERB_RE = re.compile(rf"{_MORE_SUMS}(?:(?:对|向|给予)(?:企业|其|项目)?)(?:进行|给予)?({alternation(_AWARDS)})")
 _LEAD_OUT_WORDS = ("的", "可", "要", "应", "将", "为", "在", "均", "达", "一般", "提高", "降低", "提升", "增长", "下降", "明显",
-                   "显著", "持续", "稳步", "不断", "力争", "争取", "保持", "按", "是指", "应有", "应当有")
+                   "显著", "持续", "稳步", "不断", "力争", "争取", "保持", "按", "是指", "应有", "应当有", "最长", "最短")
 # A run of these words at the end. The look-behinds (one per word length: Python's must be fixed-width) keep
 # the search from starting inside a run, where it would rescan the run once per character (quadratic); the
 # leftmost match never starts after such a word, so the result is the same.
@@ -260,6 +270,7 @@ _VERB_END_RE = re.compile(alternation(("申请", "申领", "参加", "享受", "
 # 总规模不低于1亿元的重点产业发展引导资金: a bare measure word whose thing follows the number after 的.
 _BARE_MEASURE_RE = re.compile(r"^(?:总)?(?:规模|金额|额度|总额|面积|数量)$")
 _THING_AFTER_RE = re.compile(r"的([\u4e00-\u9fff“”]{2,16}?)(?=[,，;；。:：]|$|列入|用于|并|，)")
+_NOUN_AFTER_RE = re.compile(rf"([^\d的、{_BOUNDARY_CHARS}]{{2,12}})(?=的|[{_BOUNDARY_CHARS}]|$)")
 # 单户担保金额500万元及以下的小微企业…担保费率不超过1%: the number names a group; the bound is on the group.
 # 年产值超100亿元、具备较强国际竞争力的龙头企业(2家): a further attribute may stand between the bound and 的.
 _QUALIFIER_AFTER_RE = re.compile(rf"(?:、[^{_BOUNDARY_CHARS}、的\d]{{2,16}})?的[\u4e00-\u9fff“”]")

@@ -10,12 +10,14 @@ from bisect import bisect_left, bisect_right
 from kb.models import Target
 from kb.text import compact_view
 
-from .quantities import DATE_UNITS, in_unit, is_count_unit, is_year, normalise_unit, parse_number
+from .quantities import DATE_UNITS, is_count_unit, is_year, normalise_unit, parse_number
 from .target_grants import granted, share_paid
-from .target_lists import distribute, share_alternatives
+from .target_lists import distribute, merge_ranges, share_alternatives
 from .target_patterns import (
     _BARE_MEASURE_RE,
     _BASELINE_RE,
+    _BOUND_BEFORE_PERIOD_RE,
+    _BOUND_END_RE,
     _BOUND_IN_SUBJECT_RE,
     _BOUND_ONLY,
     _BOUND_WORDS,
@@ -47,6 +49,7 @@ from .target_patterns import (
     _MAX_PHRASE,
     _MAX_REFERENCE,
     _METRIC_AFTER_RE,
+    _NOUN_AFTER_RE,
     _NUMBER_THEN_DE_RE,
     _NUMERIC_RE,
     _OF_WHICH_RE,
@@ -64,7 +67,6 @@ from .target_patterns import (
     _QUAL_DIR_AFTER_RE,
     _QUAL_DIR_RE,
     _QUANTIFIER_UNITS,
-    _RANGE_GAPS,
     _RANGE_OPEN_RE,
     _RECIPIENT_RE,
     _REFERENCE_END_RE,
@@ -73,13 +75,16 @@ from .target_patterns import (
     _SENTENCE_END_RE,
     _SHARE_BARE_RE,
     _SHARE_BY_RE,
+    _SHARE_PAID_BEFORE_RE,
     _SHARE_RE,
     _SUBJECT_CUT_RE,
     _SUFFIX_NAMES,
+    _TERM_BEFORE_RE,
     _THING_AFTER_RE,
     _TIER_GAP_CHARS,
     _UP_VERBS,
     _VERB_END_RE,
+    _WITHIN_CAP,
     MAX_TARGETS,
 )
 from .target_scope import drop_non_targets, drop_qualifiers
@@ -103,8 +108,9 @@ def _trim(pre: str) -> str:
     if openers:  # (第一年奖励(5万元): the subject starts inside the bracket
         pre = pre[openers[-1]:]
     pre = _OUTLINE_LEAD_RE.sub("", _DEADLINE_LEAD_RE.sub("", pre))
-    if "按" in pre:  # 省财政按担保额(的0.5%): the base the rate applies to
-        pre = re.split(r"按照|按", pre)[-1]
+    if "按" in pre:  # 省财政按担保额(的0.5%): the base the rate applies to; 上下限分别按(0.4012元…): what is set
+        parts = re.split(r"按照|按", pre)
+        pre = parts[-1] or ("" if parts[-2].endswith(("或", "和", "及", "并", "或者")) else parts[-2])
     parts = _SUBJECT_CUT_RE.split(pre)
     if len(parts) > 1 and len(parts[-1]) >= 2:
         pre = parts[-1]
@@ -115,7 +121,10 @@ def _trim(pre: str) -> str:
         tail = pre.rsplit("的", 1)[-1]
         pre = tail if len(tail) >= 2 else pre[-_MAX_METRIC:]
     period = _PERIOD_END_RE.search(pre)  # 扣除标准为每月(1500元): a per-period amount, its period in the subject
-    return f"{_LEAD_OUT_RE.sub('', pre[:period.start()])}（{period.group(1)}）" if period and period.start() else pre
+    if period and period.start():
+        head = _LEAD_OUT_RE.sub("", _BOUND_END_RE.sub("", pre[:period.start()]))
+        return f"{head}（{period.group(1)}）"
+    return pre
 
 
 def _metric(pre: str) -> tuple[str, str, str]:
@@ -201,15 +210,18 @@ def extract_targets(text: str) -> list[Target]:
             share = _SHARE_RE.match(raw) if numeric and not comparator else None
             if share is None and numeric and not comparator and unit == "%":
                 # 给予不超过总投入30%: no 的 between the base and the share; 按应奖励额的30%: the base reckoned on
-                share = _SHARE_BARE_RE.match(raw) or _SHARE_BY_RE.match(raw)
+                share = _SHARE_BARE_RE.match(raw) or _SHARE_BY_RE.match(raw) or _SHARE_PAID_BEFORE_RE.match(raw)
             by_base = False  # a share of the base a payment is reckoned on (按…的20%)
             if share:  # 原则上不高于承担风险责任的0.5%: ≤ 0.5% of the base; 为配额总量的5%: = 5% of it
                 cmp = share.group("cmp").removeprefix("原则上")
-                comparator = "" if cmp in ("为", "占", "按", "按照") else _PREFIX_NAMES.get(cmp, cmp)
+                paid_share = share.re is _SHARE_PAID_BEFORE_RE  # 可返还其上年度实际缴纳失业保险费(的50%)
+                comparator = "" if cmp in ("为", "占", "按", "按照") or paid_share else _PREFIX_NAMES.get(cmp, cmp)
                 raw = share.group("subj")
                 reference, change = _trim(share.group("base")), "of"
                 by_base = cmp in ("按", "按照") or raw.endswith(("按", "按照"))
             metric, rel_ref, rel_change = _metric(raw)
+            if share and share.re is _SHARE_PAID_BEFORE_RE:
+                metric = share.group("cmp")
             if not share:
                 reference, change = reference or rel_ref, rel_change
             if metric.startswith("的") and prev_target is not None:
@@ -249,8 +261,11 @@ def extract_targets(text: str) -> list[Target]:
                 metric = granted(paid.group(1), compact[ps:cmp_start if lead is None else lead])
             elif by_base and (thing := share_paid(compact, b)):
                 metric = thing  # 按实际投资的20%，给予最高500万元资助: the share is the 资助's
-            elif numeric and _VERB_END_RE.search(metric) and (thing := _THING_AFTER_RE.match(compact, b)):
-                metric = thing.group(1)  # 可申请最高不超过15万元的创业担保贷款: what is applied for, not 申请
+            elif numeric and (_VERB_END_RE.search(metric) or metric and metric[-1] in _LIST_CONJ) and (
+                    thing := _THING_AFTER_RE.match(compact, b) or _NOUN_AFTER_RE.match(compact, b)):
+                # 可申请最高不超过15万元的创业担保贷款: what is applied for, not 申请; 签订1年以上劳动合同, …和5年以上
+                # 优秀培训业绩的机构: what the figure measures follows it
+                metric = thing.group(1)
             elif numeric and is_count_unit(unit) and (not metric or _BUILD_ONLY_RE.match(metric) or (
                     prev_target is not None and metric[:-1] == prev_target.metric and metric[-1] in _LIST_CONJ)):
                 counted = _COUNTED_AFTER_RE.match(compact, b)
@@ -305,12 +320,18 @@ def extract_targets(text: str) -> list[Target]:
             bound = _BOUND_IN_SUBJECT_RE.search(compact, max(0, m.start() - 12), m.start())
             if bound:  # 最高分值为20分
                 comparator = _BOUND_WORDS[bound.group("w")]
+            elif per := _BOUND_BEFORE_PERIOD_RE.search(compact, max(0, m.start() - 12), m.start()):
+                comparator = _PREFIX_NAMES.get(per.group("w"), per.group("w"))  # 不能超过每月1000元
+            elif compact.startswith(_WITHIN_CAP, m.end()):
+                comparator = "不超过"  # 在80000元限额内据实扣除
         bracketed = compact[m.start() - 1:m.start()] == "(" and compact.startswith(")", m.end())
         item = _ITEM_NAME_RE.search(compact, max(0, m.start() - 20), m.start()) if bracketed else None
         if bracketed and not _ITEM_END_RE.match(compact, m.end() + 1):
             if is_count_unit(raw_unit) and comparator in ("", "约"):
                 continue  # 短时削峰能力（2小时左右）达到100万千瓦: the bracket qualifies the subject
             item = None
+        if pre in ("满", "年满") and compact.startswith(("至", "到"), m.end()) and _CJK_NOT_DE.match(compact, m.end() + 1):
+            continue  # 年满3岁至小学入学前: where a span begins, no bound
         if pre in ("超过", "高于", "多于") and suf in ("以上", "及以上"):
             comparator = _PREFIX_NAMES.get(pre, pre)  # 累计超过150万千瓦以上: more than, as 超过 says
         if is_count_unit(raw_unit) and not comparator:
@@ -326,6 +347,8 @@ def extract_targets(text: str) -> list[Target]:
                 ranged = _RANGE_OPEN_RE.search(compact, max(0, m.start() - 4), m.start()) or figures and (
                     _BUILD_VERB_RE.search(compact, _phrase_span(compact, bounds, m.start(), m.end())[0], m.start())
                     and compact[m.start() - 1:m.start()] != "等")
+            if raw_unit in _DURATION_UNITS and _TERM_BEFORE_RE.search(compact, max(0, m.start() - 4), m.start()):
+                ranged = True  # 执行期限12年, 周期为1年: a term stated as a figure
             if not ranged and item is None:  # 1.绿色工厂（200个）。: a named item's count
                 continue
         if (raw_unit in _QUANTIFIER_UNITS and suf in ("以上", "及以上") and v1 <= 3 and m.end() < len(compact)
@@ -404,7 +427,7 @@ def extract_targets(text: str) -> list[Target]:
         if b < pe:
             drop.add((a, b))
     found = [f for f in found if (f[0], f[1]) not in drop]
-    found = _merge_ranges(compact, sorted(found, key=lambda f: (f[0], f[1])))
+    found = merge_ranges(compact, sorted(found, key=lambda f: (f[0], f[1])))
     found = drop_non_targets(compact, sentence_ends, found)
     found = drop_qualifiers(compact, sentence_ends, share_alternatives(compact, found))
     found = distribute(compact, found)
@@ -421,25 +444,3 @@ def extract_targets(text: str) -> list[Target]:
             out.append(t)
     return out
 
-
-def _merge_ranges(compact: str, found: list[tuple[int, int, Target]]) -> list[tuple[int, int, Target]]:
-    """1万元以上3万元以下, 1000万元及以上至5000万元: a lower and an upper bound in a row are one range."""
-    out: list[tuple[int, int, Target]] = []
-    for a, b, t in found:
-        if out:
-            pa, pb, p = out[-1]
-            lower_then_upper = (p.comparator in ("以上", "满") and t.comparator in ("以下", "以内", "少于")
-                                or p.comparator == "以上" and not t.comparator and compact[pb:a] in ("至", "到"))
-            upper = in_unit(t.value, t.unit, p.unit) if p.value is not None and t.value is not None else None
-            if (lower_then_upper and upper is not None and p.upper is None and compact[pb:a] in _RANGE_GAPS
-                    and p.value <= upper):
-                after = _METRIC_AFTER_RE.match(compact, b) if b < len(compact) else None
-                paid = after is not None and _PAYMENT_AFTER_RE.fullmatch(after.group())
-                metric = after.group(1) if after and (paid or not p.metric) else p.metric
-                p.upper, p.comparator, p.metric = upper, "区间", metric
-                if p.kind != "penalty":
-                    p.kind = "criterion" if _CRITERION_RE.search(metric + p.phrase) else p.kind
-                out[-1] = (pa, b, p)
-                continue
-        out.append((a, b, t))
-    return out

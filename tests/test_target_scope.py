@@ -125,3 +125,24 @@ def test_reference_comparisons_and_groups():
     pair = extract_targets("其中单个储能项目装机超过0.5MW/1MWh。")
     assert [(t.metric, t.unit, t.kind) for t in pair] == [("单个储能项目装机", "MW", "criterion"),
                                                           ("单个储能项目装机", "MWh", "criterion")]
+
+
+def test_rules_of_amounts_terms_and_periods():
+    def read(text):
+        return [(t.metric, t.sign, t.value, t.unit) for t in extract_targets(text) if t.kind in ("goal", "criterion")]
+
+    assert read("每人分摊的额度不能超过每月800元。") == [("每人分摊的额度（每月）", "≤", 800, "元")]
+    assert read("在60000元限额内据实扣除。") == [("限额", "≤", 60000, "元")]
+    assert read("项目执行期限10年。") == [("项目执行期限", "=", 10, "年")]
+    assert read("扣除期限最长不超过120个月。") == [("扣除期限", "≤", 120, "个月")]
+    # a share named by what pays it, before its base
+    assert read("可返还其上年度实际缴纳社会保险费的40%。") == [("返还", "=", 40, "%")]
+    # what the figure measures follows it after a verb or a conjunction
+    assert read("并与其签订2年以上劳动合同的。") == [("劳动合同", "≥", 2, "年")]
+    # where a span begins is no bound
+    assert read("年满3岁至小学入学前的子女。") == []
+    # 上下限分别按…: the upper and the lower bound in turn
+    assert read("竞价上下限分别按0.5元/千瓦时、0.2元/千瓦时确定。") == [
+        ("竞价上限", "=", 0.5, "元/千瓦时"), ("竞价下限", "=", 0.2, "元/千瓦时")]
+    # a count of a named scheme in quotes
+    assert read("推进120个“15分钟”社区生活圈建设项目。") == [("“15分钟”社区生活圈建设项目", "=", 120, "个")]
