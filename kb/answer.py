@@ -17,12 +17,12 @@ from .lookup import FlatTexts, Lookup, flat, lookup, title_keys
 from .models import Hit
 from .relevance import (
     EMPTY_MESSAGE,
-    MATCH_EXACT,
     MATCH_SEMANTIC,
     SINGLE_CHAR_SHARE,
     Floor,
     TermGroup,
     coverages,
+    exact_label,
     idf,
     load_floor,
     match_label,
@@ -379,7 +379,8 @@ def answer(kb, query: str, k: int = 10, filters=None, retriever: str = "hybrid",
                     [a for g in groups for a in g.alternatives if has[i](a)]
         terms = found_terms([*hit_terms, *u.values("phrase")], clause.text) or \
             found_terms([t for t in all_terms if t in telling], clause.text)
-        label = MATCH_EXACT if always[i] else match_label(groups, has[i]) if groups else MATCH_SEMANTIC
+        how = ("路径", "短语", lk.how.get(clause.doc_id, ""))[min(int(tier[i]), 2)]
+        label = exact_label(how) if always[i] else match_label(groups, has[i]) if groups else MATCH_SEMANTIC
         scores = {name: float(v[i]) for name, v in parts.items()}
         if hybrid:
             scores |= {"fused": float(fused[i]), "relevance": float(relevance[i])}

@@ -307,7 +307,7 @@ class Hit:
     scores: dict[str, float] = field(default_factory=dict)  # per retriever: bm25, dense, heading …
     matched_terms: list[str] = field(default_factory=list)
     spans: list[tuple[int, int]] = field(default_factory=list)  # where they occur: offsets into clause.text
-    match: str = ""  # how it matched: 精确匹配 / 含全部关键词 / 含部分关键词 / 仅语义相近 (kb/relevance.py)
+    match: str = ""  # 文号匹配 / 标题匹配 / … (exact) / 含全部关键词 / 含部分关键词 / 仅语义相近 (kb/relevance.py)
     relevance: float = 1.0  # the relevance floor's probability for this clause (kb/relevance.py)
 
     def to_dict(self) -> dict:

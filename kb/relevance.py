@@ -18,10 +18,19 @@ import numpy as np
 MATCH_ALL = "含全部关键词"
 MATCH_SOME = "含部分关键词"
 MATCH_SEMANTIC = "仅语义相近"
-MATCH_EXACT = "精确匹配"  # a lookup: 文号, title, clause path or quoted phrase
+MATCH_EXACT = "精确匹配"  # a lookup whose kind is not known
+# What an exact lookup matched (kb/lookup.py's Lookup.how values, then a clause path and a quoted phrase).
+EXACT_LABELS = {"文号": "文号匹配", "标题": "标题匹配", "简称": "简称匹配", "范围": "范围内文件",
+                "路径": "条款路径匹配", "短语": "原文短语匹配"}
+
 EMPTY_MESSAGE = "本库中没有找到与此问题相关的条款"
 WEAK_LABEL = "可能相关（低于相关性阈值，仅供参考）"
 FEATURES = ("coverage", "dense", "phrase")
+
+
+def exact_label(how: str) -> str:
+    """The label of a hit an exact lookup put there: 文号匹配, 标题匹配, … (精确匹配 for an unknown kind)."""
+    return EXACT_LABELS.get(how, MATCH_EXACT)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from kb.models import Filters
-from kb.relevance import EMPTY_MESSAGE, MATCH_ALL, MATCH_EXACT, MATCH_SEMANTIC, MATCH_SOME
+from kb.relevance import EMPTY_MESSAGE, EXACT_LABELS, MATCH_ALL, MATCH_SEMANTIC, MATCH_SOME
 
 NATIONAL = "001_3b50df308c9c2e77"
 COUNTY = "003_142beb58a89e468f"
@@ -30,18 +30,19 @@ def test_a_term_the_filtered_document_never_uses_returns_nothing(seed_kb):
 def test_doc_number_in_any_bracket_puts_the_document_first(seed_kb):
     for q in ("金发〔2024〕5号", "金发[2024]5号", "金发（2024）5 号", "金发(2024)5号"):
         hits = seed_kb.search(q, k=3)
-        assert hits and hits[0].clause.doc_id == NATIONAL and hits[0].match == MATCH_EXACT, q
+        assert hits and hits[0].clause.doc_id == NATIONAL and hits[0].match == "文号匹配", q
         assert hits[0].clause.ordinal == 0  # nothing else asked: the document from its start
 
 
 def test_clause_path_in_a_named_document(seed_kb):
     hits = seed_kb.search("金发〔2024〕5号第（十一）条", k=3)
     assert hits[0].clause.doc_id == NATIONAL and hits[0].clause.path.endswith("（十一）")
+    assert hits[0].match == "条款路径匹配"
 
 
 def test_title_and_short_form(seed_kb):
     hits = seed_kb.search("关于金融支持制造业优势产业链的若干措施", k=3)
-    assert hits[0].clause.doc_id == LUOYANG and hits[0].clause.ordinal == 0
+    assert hits[0].clause.doc_id == LUOYANG and hits[0].clause.ordinal == 0 and hits[0].match == "标题匹配"
     hits = seed_kb.search("七部门指导意见里关于产业转移的条款", k=3)
     assert hits[0].clause.doc_id.startswith("002_") and "产业转移" in hits[0].clause.text
 
@@ -49,6 +50,7 @@ def test_title_and_short_form(seed_kb):
 def test_quoted_phrase_only_clauses_that_hold_it(seed_kb):
     hits = seed_kb.search("“险资入洛”", k=10)
     assert hits and all("险资入洛" in h.clause.text for h in hits)
+    assert hits[0].match == "原文短语匹配"  # says what matched, not only that something did
     a = seed_kb.answer("“根本不存在的一句话”")
     assert a.hits == [] and any("根本不存在的一句话" in r for r in a.reasons)
 
@@ -83,7 +85,8 @@ def test_colloquial_words_reach_policy_terms(seed_kb):
 
 def test_every_hit_says_how_it_matched(seed_kb):
     hits = seed_kb.search("出口信用保险怎么支持外贸制造企业", k=10)
-    assert hits and {h.match for h in hits} <= {MATCH_ALL, MATCH_SOME, MATCH_SEMANTIC, MATCH_EXACT}
+    assert hits and {h.match for h in hits} <= {MATCH_ALL, MATCH_SOME, MATCH_SEMANTIC,
+                                         *EXACT_LABELS.values()}
     assert any(h.match == MATCH_ALL for h in hits[:3])
     for h in hits:  # a hit said to hold every keyword shows the terms it holds
         assert h.match != MATCH_ALL or h.matched_terms
