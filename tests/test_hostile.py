@@ -153,12 +153,23 @@ def test_memory_over_budget_is_refused_by_name(tmp_path):
 
 
 def test_output_over_budget_is_refused(tmp_path):
-    path = write(tmp_path, "long.txt", ("一、总体要求\n" + "（一）加强领导，落实责任。\n" * 40_000).encode())
-    # A generous wall clock: on a loaded machine the 40,000 measures may take longer than the default 20 s, and
-    # then the worker would (rightly) report a timeout instead of the output budget this test is about.
+    """A parse whose result is over the output budget is refused by name; one well under it passes, in the same
+    worker. The result's size comes from long clauses, not from many: 120 clauses of 2,200 characters give about
+    1.6 MB of result for little parsing work (40,000 short clauses gave 9 MB but took minutes on a loaded machine,
+    past any wall clock worth setting), and the small file's 10 such clauses about 0.14 MB."""
+    sentence = "加强组织领导，压实工作责任，完善协调机制，形成工作合力，推动政策落地见效。" * 60
+
+    def measures(n: int) -> bytes:
+        return ("一、总体要求\n" + "".join(f"（{i}）{sentence}\n" for i in range(1, n + 1))).encode()
+
+    big, small = write(tmp_path, "long.txt", measures(120)), write(tmp_path, "short.txt", measures(10))
+    # A generous wall clock, so that a loaded machine is never reported as a timeout instead of the output budget.
     with bounded_ingest(ParseBudget(output_mb=1, seconds=180)) as ingest:
-        with pytest.raises(ReadError, match="解析结果过大"):
-            ingest(path, source=path.name)
+        assert len(ingest(small, source=small.name).clauses) == 10
+        with pytest.raises(ReadError, match="解析结果过大") as e:
+            ingest(big, source=big.name)
+        assert e.value.source == "long.txt"
+        assert len(ingest(small, source=small.name).clauses) == 10
 
 
 def test_text_over_budget_is_refused(tmp_path):
