@@ -161,7 +161,7 @@ def test_docx_is_a4_landscape_in_gongwen_fonts_with_every_quote_verbatim(table, 
     quotes = 0
     for row, tr in zip(table.rows, body, strict=True):
         cells = tr.cells
-        assert cells[0].text == row.level_label
+        assert cells[0].paragraphs[0].text == row.level_label
         if row.document is None:
             assert cells[1].text == NO_DOCUMENT_TEXT
             continue

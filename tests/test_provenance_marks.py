@@ -120,3 +120,45 @@ def test_kb_docs_marks_and_json_provenance(seed_index):
     assert luoyang["fields"]["issuers"]["provenance"] == "inferred"
     assert luoyang["fields"]["region"]["provenance"] == "catalog"
     assert "issuers" in luoyang["to_check"]
+
+
+def _comparison_table():
+    """A one-document comparison of the 洛阳 fixture: its clause matched, every other level without a document."""
+    from kb.compare.results import ClauseMatch, CompareRow, Comparison
+    from kb.compare.table import comparison_table
+
+    clause = Clause(id="d:1", doc_id="d", source="d.txt", ordinal=0, kind="measure", path="一、（一）",
+                    heading="保持制造业贷款稳定增长", parents=[], text="（一）保持制造业贷款稳定增长。", start=0, end=0)
+    row = CompareRow(_doc(), "match", 0.8, [ClauseMatch(clause, 1.2, 0.8, "match")])
+    return comparison_table(Comparison("制造业贷款", "", "制造业贷款", [row], {"match": 0.4, "weak": 0.1}))
+
+
+def test_comparison_xlsx_reads_back_with_marks():
+    """The comparison's workbook cites a document as the citation list does (it showed inferred values bare and
+    missing ones as empty cells)."""
+    from openpyxl import load_workbook
+
+    from kb.compare.export import export_bytes as table_bytes
+
+    rows = list(load_workbook(io.BytesIO(table_bytes(_comparison_table(), "xlsx"))).active.iter_rows(values_only=True))
+    record = next(dict(zip(rows[0], r, strict=True)) for r in rows[1:] if r[rows[0].index("来源文件")] == "d.txt")
+    assert record["发文机关"] == "洛阳市金融工作局（推断）"
+    assert record["文号"] == "未注明" and record["成文日期"] == "未注明"
+    assert record["层级"] == "市级（推断）" and record["地区"] == "河南省洛阳市"
+
+
+def test_comparison_docx_reads_back_with_marks():
+    """The DOCX 文件 cell labels each field (it read “日期不详” and showed no issuer), the 层级 cell marks an inferred
+    level, and the notes say what the marks mean."""
+    import docx
+
+    from kb.compare.export import export_bytes as table_bytes
+
+    document = docx.Document(io.BytesIO(table_bytes(_comparison_table(), "docx")))
+    row = next(r for r in document.tables[0].rows[1:] if TITLE in r.cells[1].text)
+    lines = [p.text for p in row.cells[1].paragraphs]
+    assert "发文机关：洛阳市金融工作局（推断）" in lines
+    assert "文号：未注明" in lines and "成文日期：未注明" in lines
+    assert "日期不详" not in row.cells[1].text
+    assert [p.text for p in row.cells[0].paragraphs] == ["市级", "（推断）"]
+    assert any("（推断）" in p.text and "未注明" in p.text for p in document.paragraphs)

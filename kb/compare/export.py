@@ -2,7 +2,8 @@
 
 Every clause is quoted verbatim from its document (whitespace that PDF line breaks left next to Chinese is
 dropped, nothing else changes), with its position, match strength and confidence; a level without a document
-and a document without a counterpart say so in words.
+and a document without a counterpart say so in words. A document's fields read as they are cited everywhere
+(`Document.shown`): an inferred value “…（推断）”, a missing one “未注明”.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 from ..citation import clean_line
 from ..export import FORMULA_START, XLSX_FONT, cn_date, emit, pick_writer, xlsx_safe
-from ..models import STATUS_LABELS as DOC_STATUS_LABELS
+from ..models import INFERRED_MARK, Document
 from .results import MATCH_LABELS as RESULT_LABELS
 from .table import NO_DOCUMENT, ComparisonTable, TableRow
 
@@ -27,17 +28,20 @@ NO_DOCUMENT_TEXT = "本级无纳入比较的文件"
 # One line per (document, clause) in the workbook; a level without a document and a document without a
 # counterpart get one line each.
 XLSX_COLUMNS = (
-    "层级", "文件标题", "文号", "成文日期", "状态", "地区", "对应情况", "条款序位", "条款位置", "条款标题",
+    "层级", "文件标题", "发文机关", "文号", "成文日期", "状态", "地区", "对应情况", "条款序位", "条款位置", "条款标题",
     "匹配强度", "置信度", "条款原文", "量化指标", "责任单位", "对照上级文件", "较上级新增", "较上级未提及", "来源文件",
 )  # fmt: skip
-XLSX_WIDTHS = {"层级": 6, "文件标题": 30, "文号": 16, "成文日期": 11, "状态": 9, "地区": 14, "对应情况": 10,
+XLSX_WIDTHS = {"层级": 10, "文件标题": 30, "发文机关": 24, "文号": 16, "成文日期": 11, "状态": 9, "地区": 14, "对应情况": 10,
                "条款序位": 8, "条款位置": 12, "条款标题": 24, "匹配强度": 9, "置信度": 8, "条款原文": 70,
                "量化指标": 30, "责任单位": 24, "对照上级文件": 26, "较上级新增": 28, "较上级未提及": 28,
                "来源文件": 24}
-XLSX_WRAP = {"文件标题", "条款标题", "条款原文", "量化指标", "责任单位", "对照上级文件", "较上级新增", "较上级未提及"}
+XLSX_WRAP = {"文件标题", "发文机关", "条款标题", "条款原文", "量化指标", "责任单位", "对照上级文件", "较上级新增", "较上级未提及"}
 # DOCX columns and their widths in mm (A4 landscape less 2 × 25 mm margins = 247 mm).
-DOCX_COLUMNS = (("层级", 13), ("文件", 42), ("对应条款（原文）", 104), ("量化指标", 34), ("责任单位", 22),
+DOCX_COLUMNS = (("层级", 15), ("文件", 42), ("对应条款（原文）", 102), ("量化指标", 34), ("责任单位", 22),
                 ("较上级文件", 32))
+
+
+MARKS_NOTE = "“（推断）”：文件和目录均未写明、由程序推断的值，引用前请核实；“未注明”：文件未写明。"
 
 
 def title_of(table: ComparisonTable) -> str:
@@ -50,26 +54,39 @@ def quote_text(text: str) -> str:
     return clean_line(text)
 
 
-def doc_line(row: TableRow) -> str:
+# The document's fields under its title in the DOCX 文件 cell, each labelled (a bare “未注明” would not say what).
+DOC_FIELDS = (("issuers", "发文机关"), ("doc_number", "文号"), ("date", "成文日期"), ("region", "地区"),
+              ("status", "状态"))
+
+
+def doc_lines(row: TableRow) -> list[str]:
+    """发文机关：…, 文号：…, 成文日期：…, 地区：…, 状态：… as cited, marks included; none for a level row."""
     d = row.document
-    if d is None:
-        return ""
-    parts = [d.doc_number, d.date or "日期不详", DOC_STATUS_LABELS.get(d.status, d.status)]
-    return "　".join(p for p in parts if p)
+    return [f"{label}：{d.shown(name)}" for name, label in DOC_FIELDS] if d is not None else []
+
+
+def title_text(d: Document) -> str:
+    """《title》 as cited, （推断） after a title the program drafted."""
+    marked = INFERRED_MARK if d.field_provenance("title") == "inferred" else ""
+    return f"《{clean_line(d.title or d.source)}》{marked}"
 
 
 def _title(row: TableRow) -> str:
-    d = row.document
-    return f"《{clean_line(d.title or d.source)}》" if d is not None else NO_DOCUMENT_TEXT
+    return title_text(row.document) if row.document is not None else NO_DOCUMENT_TEXT
+
+
+def level_text(row: TableRow) -> str:
+    """The row's level, “（推断）” when the document's level was inferred."""
+    return row.document.shown("level") if row.document is not None and row.document.level else row.level_label
 
 
 def xlsx_rows(table: ComparisonTable) -> list[list[Any]]:
     out = []
     for row in table.rows:
         d = row.document
-        base = [row.level_label, _title(row), d.doc_number if d else "", d.date if d else "",
-                DOC_STATUS_LABELS.get(d.status, d.status) if d else "", d.region if d else ""]
-        against = [f"《{row.above.title}》" + ("" if row.implements_above else "（非其上级文件，仅作对照）")
+        base = [level_text(row), _title(row), *([d.shown(name) for name in ("issuers", "doc_number", "date",
+                                                                             "status", "region")] if d else [""] * 5)]
+        against = [title_text(row.above) + ("" if row.implements_above else "（非其上级文件，仅作对照）")
                    if row.above else "", "；".join(row.adds), "；".join(row.leaves_out), d.source if d else ""]
         if not row.matches:
             text = NO_DOCUMENT_TEXT if d is None else NO_COUNTERPART
@@ -128,7 +145,8 @@ def _notes(table: ComparisonTable, day: date | None = None) -> list[str]:
         f"导出日期：{cn_date(day or date.today())}",
         f"检索用语：{c.query}",
         f"对应：置信度 ≥ {th.get('match', 0):.2f}；弱对应：≥ {th.get('weak', 0):.2f}；低于此值为“无对应条款”。",
-        "每份文件最多列出 3 个条款，按匹配强度排序（序位 1 为最佳）。条款原文逐字引自文件。",
+        "每份文件的对应条款按匹配强度排序（序位 1 为最佳）。条款原文逐字引自文件。",
+        MARKS_NOTE,
         "较上级：与上一层级中本文件可能落实的文件（时间在前、地区包含本地）的对应条款相比，"
         "本文件多出的量化指标与政策用语（新增）和未提及的（未提及）。",
     ]
@@ -145,7 +163,8 @@ def write_docx(table: ComparisonTable, target, *, exported_on: date | None = Non
 
     doc = ds.new_document(landscape=True, body_size="五号")
     ds.add_title(doc, title_of(table), size="二号")
-    for line in _notes(table, exported_on)[1:4]:
+    notes = _notes(table, exported_on)
+    for line in [*notes[1:4], MARKS_NOTE]:
         p = doc.add_paragraph()
         ds.style_run(p.add_run(line), ds.BODY_FONT, "小四")
     grid = doc.add_table(rows=1, cols=len(DOCX_COLUMNS))
@@ -164,12 +183,15 @@ def write_docx(table: ComparisonTable, target, *, exported_on: date | None = Non
         for cell, (_, width) in zip(cells, DOCX_COLUMNS, strict=True):
             cell.width = Mm(width)
         _cell_text(cells[0], row.level_label, ds.HEADING_FONT)
+        if row.document is not None and row.document.field_provenance("level") == "inferred":
+            _cell_text(cells[0], INFERRED_MARK, ds.BODY_FONT, size="小五", new=True)
         if row.document is None:
             _cell_text(cells[1], NO_DOCUMENT_TEXT, ds.BODY_FONT)
             cells[1].merge(cells[-1])
             continue
         _cell_text(cells[1], _title(row), ds.BODY_FONT, bold=True)
-        _cell_text(cells[1], doc_line(row), ds.BODY_FONT, size="小五", new=True)
+        for line in doc_lines(row):
+            _cell_text(cells[1], line, ds.BODY_FONT, size="小五", new=True)
         if not row.matches:
             _cell_text(cells[2], f"{NO_COUNTERPART}（最接近的条款置信度 {row.confidence:.2f}）", ds.BODY_FONT)
         for i, m in enumerate(row.matches):
@@ -180,7 +202,7 @@ def write_docx(table: ComparisonTable, target, *, exported_on: date | None = Non
         _cell_lines(cells[3], [t.label for t in row.targets] or ["—"])
         _cell_lines(cells[4], row.units or ["未写明"])
         if row.above is not None:
-            lines = [f"对照《{clean_line(row.above.title)}》" + ("" if row.implements_above else "（非其上级文件）")]
+            lines = [f"对照{title_text(row.above)}" + ("" if row.implements_above else "（非其上级文件）")]
             lines += ["新增：" + ("；".join(row.adds) or "无"), "未提及：" + ("；".join(row.leaves_out) or "无")]
         else:
             lines = ["—"]
