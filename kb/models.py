@@ -9,6 +9,8 @@ from dataclasses import asdict, dataclass, field, fields
 from functools import cache
 from typing import Any
 
+from .text import quote_title
+
 LEVELS = ("national", "provincial", "municipal", "county")
 LEVEL_LABELS = {"national": "国家", "provincial": "省级", "municipal": "市级", "county": "县级"}
 STATUSES = ("draft", "final")
@@ -259,6 +261,11 @@ class Document:
     def shown(self, name: str) -> str:
         """The field as it is cited: "未注明" when missing, "…（推断）" when inferred."""
         return marked(field_text(name, getattr(self, name, "")), self.field_provenance(name))
+
+    def cited_title(self) -> str:
+        """《title》 as cited (the file name when there is none), “（推断）” after a title the program drafted."""
+        mark = INFERRED_MARK if self.field_provenance("title") == "inferred" else ""
+        return quote_title(self.title or self.source) + mark
 
     def to_check(self) -> list[str]:
         """Fields a reviewer should check (待核实): the inferred ones, and the missing ones but 文号 and status."""

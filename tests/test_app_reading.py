@@ -289,6 +289,25 @@ def test_comparison_table_marks_document_fields_as_the_cards_do():
     assert "上海市（推断）" in card and "成文日期未注明" in card and "（推断）" in card.split("上海市")[0]
 
 
+def test_an_inferred_level_is_marked_on_cards_and_in_the_comparison_table():
+    """The level badge of a result card reads 省级（推断） and the 对比 table's 层级 cell puts （推断） under its badge
+    when the level was inferred (both showed a bare 省级 while every export marked it); a stated level stays bare."""
+    from types import SimpleNamespace
+
+    from kb.models import Document, Evidence
+
+    doc = Document(id="d", source="d.txt", format="txt", encoding="utf-8", sha256="0", text="",
+                   title="关于支持临港发展的意见", level="provincial", region="上海市")
+    doc.provenance = {"level": Evidence("provincial", "derived", "正文提及上海市")}
+    assert '<span class="kb-badge kb-level-provincial">省级（推断）</span>' in render.doc_meta_html(doc)
+    cell = render.level_cell_html(SimpleNamespace(document=doc, level="provincial"))
+    assert '<div class="kb-cell-meta kb-inferred">（推断）</div>' in cell and ">省级</span>" in cell
+    doc.provenance["level"] = Evidence("provincial", "extracted", "发文机关上海市人民政府")
+    assert "（推断）" not in render.doc_meta_html(doc)
+    assert "（推断）" not in render.level_cell_html(SimpleNamespace(document=doc, level="provincial"))
+    assert "本级" not in render.level_cell_html(SimpleNamespace(document=None, level="county"))
+
+
 def test_a_clause_outside_the_numbered_outline_is_named_by_its_part():
     """A preamble hit says where it sits (前言), as the outline does, instead of only the opening words of its text;
     a numbered clause keeps its path, in result cards and in the 对比 table alike."""

@@ -13,6 +13,7 @@ from kb.compare.export import NO_COUNTERPART, NO_DOCUMENT_TEXT, XLSX_COLUMNS, ex
 from kb.compare.table import NO_DOCUMENT, comparison_table
 from kb.docx_style import BODY_FONT, TITLE_FONT, fallbacks_of, is_landscape_a4
 from kb.models import Document
+from kb.outline import display_path
 from kb.policy_terms import is_policy_term, quoted_names
 
 from .conftest import SEEDS
@@ -170,7 +171,7 @@ def test_docx_is_a4_landscape_in_gongwen_fonts_with_every_quote_verbatim(table, 
         if not row.matches:
             assert paragraphs[0].startswith(NO_COUNTERPART)
         for i, m in enumerate(row.matches):
-            assert paragraphs[2 * i].startswith(f"[{i + 1}] {m.clause.path}")
+            assert paragraphs[2 * i].startswith(f"[{i + 1}] {display_path(m.clause)}")
             _check_quote(paragraphs[2 * i + 1], row.document.source, sources, table)
             quotes += 1
     assert quotes == sum(len(r.matches) for r in table.rows) > 0

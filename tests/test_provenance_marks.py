@@ -162,3 +162,34 @@ def test_comparison_docx_reads_back_with_marks():
     assert "日期不详" not in row.cells[1].text
     assert [p.text for p in row.cells[0].paragraphs] == ["市级", "（推断）"]
     assert any("（推断）" in p.text and "未注明" in p.text for p in document.paragraphs)
+
+
+def test_cli_search_and_compare_mark_what_the_text_does_not_state(seed_index, seed_kb, capsys):
+    """`kb search` and `kb compare` name each document as it is cited (they showed an inferred level bare, and
+    kb compare said 日期不详 where every other view says 未注明); a path that ends in its heading is not followed
+    by the heading again (一、提质 提质)."""
+    from kb.cli import main
+
+    assert main(["--index", str(seed_index), "search", "出口信用保险", "-k", "10", "--json"]) == 0
+    sources = [json.loads(line)["source"] for line in capsys.readouterr().out.splitlines()]
+    assert main(["--index", str(seed_index), "search", "出口信用保险", "-k", "10"]) == 0
+    heads = [line for line in capsys.readouterr().out.splitlines() if line[:1].isdigit() and ". [" in line]
+    docs = {d.source: d for d in seed_kb.documents}
+    assert heads and len(heads) == len(sources)
+    for line, source in zip(heads, sources, strict=True):
+        d = docs[source]
+        assert d.cited_title() in line and d.shown("level") in line
+        assert (d.date if d.date else "成文日期未注明") in line
+    inferred = [d for d in seed_kb.documents if d.field_provenance("level") == "inferred"]
+    undated = [d for d in seed_kb.documents if not d.date]
+    assert inferred and undated  # the seeds hold both cases
+    assert main(["--index", str(seed_index), "compare", "考核激励", "--per-doc", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "日期不详" not in out
+    for d in inferred:
+        assert f"【{d.shown('level')}】{d.source}" in out
+    for d in undated:
+        line = next(x for x in out.splitlines() if x.startswith("【") and d.source in x)
+        assert "成文日期未注明" in line
+    for c in (c for c in seed_kb.clauses if c.heading and c.path.endswith(c.heading) and c.path != c.heading):
+        assert f"{c.path} {c.heading}" not in out

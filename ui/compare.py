@@ -125,7 +125,7 @@ with tab_measure:
             key = row.document.id if row.document else f"level_{row.level or 'unknown'}_{i}"
             with st.container(border=True, key=f"cmp_row_{key}"):
                 cols = st.columns(widths, gap="small")
-                cols[0].html(f'<div class="kb-level-cell">{render.level_badge_html(row.level)}</div>')
+                cols[0].html(render.level_cell_html(row))
                 cols[1].html(render.table_doc_html(row))
                 if row.document is None:
                     continue

@@ -14,7 +14,7 @@ from pathlib import Path
 from kb.compare.results import MATCH_LABELS
 from kb.models import INFERRED_MARK, KIND_LABELS, LEVEL_LABELS, LEVELS, STATUS_LABELS, Clause, Document, Hit
 from kb.outline import OutlineNode, body_start, clause_title, display_path, heading_trail
-from kb.text import quote_title, term_spans
+from kb.text import term_spans
 
 CSS = "<style>\n" + (Path(__file__).with_name("style.css")).read_text("utf-8") + "</style>\n"
 
@@ -86,10 +86,24 @@ def marked_html(text: str, spans: Iterable[tuple[int, int, str]]) -> str:
 # ---------------------------------------------------------------- badges and chips
 
 
-def level_badge_html(level: str) -> str:
-    label = LEVEL_LABELS.get(level, "未知层级")
+def level_badge_html(level: str, inferred: bool = False) -> str:
+    """The level as a coloured badge; an inferred level reads “市级（推断）”, as it is cited everywhere else."""
+    label = LEVEL_LABELS.get(level, "未知层级") + (INFERRED_MARK if inferred and level else "")
     cls = level if level in LEVELS else "unknown"
     return f'<span class="kb-badge kb-level-{cls}">{html.escape(label)}</span>'
+
+
+def doc_level_badge_html(doc: Document) -> str:
+    return level_badge_html(doc.level, doc.field_provenance("level") == "inferred")
+
+
+def level_cell_html(row) -> str:
+    """The 层级 cell of the 对比 table: the row's level, and under it “（推断）” when the document's was inferred
+    (under, not inside the badge: the column is narrow)."""
+    d = row.document
+    mark = (f'<div class="kb-cell-meta kb-inferred">{INFERRED_MARK}</div>'
+            if d is not None and d.level and d.field_provenance("level") == "inferred" else "")
+    return f'<div class="kb-level-cell">{level_badge_html(row.level)}{mark}</div>'
 
 
 def status_badge_html(status: str) -> str:
@@ -127,8 +141,7 @@ def topic_labels(clause: Clause) -> list[str]:
 
 def doc_title(doc: Document) -> str:
     """《title》 as cited, （推断） after a title the program drafted; the file name when there is none."""
-    return quote_title(doc.title or doc.source) + (INFERRED_MARK if doc.field_provenance("title") == "inferred"
-                                                   else "")
+    return doc.cited_title()
 
 
 def meta_fields(doc: Document) -> list[tuple[str, str, bool]]:
@@ -149,7 +162,7 @@ def doc_meta_html(doc: Document, with_title: bool = True) -> str:
     parts = [f'<span class="kb-mi">{html.escape(doc_title(doc))}</span>'] if with_title else []
     parts += [f'<span class="kb-mi{" kb-inferred" if flagged else ""}">{html.escape(text)}</span>'
               for _, text, flagged in meta_fields(doc)]
-    return (f'<div class="kb-meta">{level_badge_html(doc.level)}{status_badge_html(doc.status)}'
+    return (f'<div class="kb-meta">{doc_level_badge_html(doc)}{status_badge_html(doc.status)}'
             f'{"".join(parts)}</div>')
 
 

@@ -9,7 +9,6 @@ from datetime import date
 from kb.compare.results import MATCH_LABELS
 from kb.models import (
     CITED_FIELDS,
-    INFERRED_MARK,
     LEVEL_LABELS,
     LEVELS,
     PROVENANCE_LABELS,
@@ -113,8 +112,7 @@ def compare_table(comparison) -> list[dict[str, object]]:
     out = []
     for row in comparison.rows:
         d = row.document
-        title = quote_title(d.title or d.source) + (INFERRED_MARK if d.field_provenance("title") == "inferred" else "")
-        base = {"层级": d.shown("level"), "文件": title, "地区": d.shown("region")}
+        base = {"层级": d.shown("level"), "文件": d.cited_title(), "地区": d.shown("region")}
         if not row.matches:
             out.append(base | {"条款": "无对应条款", "状态": MATCH_LABELS["none"], "置信度": round(row.confidence, 2),
                                "量化指标": "", "责任单位": "", "独有表述": ""})
@@ -163,7 +161,7 @@ def coverage_records(cov) -> tuple[list[dict[str, object]], list[str], list[str]
 def lineage_rows(links) -> list[dict[str, object]]:
     """Which document implements which: 文件, 所落实的文件, 本库中的文件, 标题相似度."""
     return [{
-        "文件": quote_title(link.child.title or link.child.source), "层级": link.child.level_label,
+        "文件": link.child.cited_title(), "层级": link.child.shown("level"),
         "所落实的文件": quote_title(link.reference),
         "本库中的文件": quote_title(link.parent.title) if link.parent else f"未收录（最接近：{quote_title(link.candidate)}）"
         if link.candidate else "未收录",

@@ -8,7 +8,7 @@ import textwrap
 from ..errors import QueryError
 from ..text import quote_title
 from . import options, zh
-from .output import index_dir, print_json, print_jsonl, print_table
+from .output import clause_name, doc_brief, index_dir, print_json, print_jsonl, print_table
 
 
 def _load(args: argparse.Namespace):
@@ -61,23 +61,23 @@ def cmd_compare(args: argparse.Namespace) -> int:
             continue
         m = r.matches[0] if r.matches else None
         rows.append((
-            r.level_label, _short(r.document.source), r.document.title, r.document.date or "—",
+            r.document.shown("level"), _short(r.document.source), r.document.shown("title"), r.document.shown("date"),
             MATCH_LABELS[r.status], f"{r.confidence:.2f}",
-            "；".join(f"{x.clause.path} {x.clause.heading}".strip() for x in r.matches) if m else "无对应条款",
+            "；".join(clause_name(x.clause) for x in r.matches) if m else "无对应条款",
             "；".join(t.label for t in r.targets),
         ))
-    print_table(["层级", "文件", "标题", "日期", "状态", "置信度", "条款", "量化指标"], rows, [6, 12, 24, 10, 10, 6, 30, 30])
+    print_table(["层级", "文件", "标题", "日期", "状态", "置信度", "条款", "量化指标"], rows, [12, 12, 24, 10, 16, 6, 30, 30])
     for r in table.rows:
         if r.document is None:
             print(f"\n【{r.level_label}】本级无纳入比较的文件")
             continue
         d = r.document
-        print(f"\n【{r.level_label}】{d.source}  {quote_title(d.title)} {d.doc_number or ''} {d.date or '日期不详'}")
+        print(f"\n【{d.shown('level')}】{d.source}  {d.cited_title()} {doc_brief(d, level=False)}")
         if not r.matches:
             print(f"    无对应条款（最接近的条款置信度 {r.confidence:.2f}）")
         for i, m in enumerate(r.matches, 1):
             c = m.clause
-            print(f"    {i}. [{MATCH_LABELS[m.status]} {m.confidence:.2f}] {c.path} {c.heading}")
+            print(f"    {i}. [{MATCH_LABELS[m.status]} {m.confidence:.2f}] {clause_name(c)}")
             for label, items in (("量化指标", "；".join(t.label for t in c.targets)),
                                  ("责任单位", "、".join(c.responsible_units)), ("独有提法", "、".join(m.distinct_terms))):
                 if items:
@@ -86,7 +86,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
                 print(f"      {line}")
         if r.above is not None:
             link = "" if r.implements_above else "（非其上级文件，仅作对照）"
-            print(f"    较{quote_title(r.above.title)}{link}：新增 {'；'.join(r.adds) or '无'}；未提及 {'；'.join(r.leaves_out) or '无'}")
+            print(f"    较{r.above.cited_title()}{link}：新增 {'；'.join(r.adds) or '无'}；未提及 {'；'.join(r.leaves_out) or '无'}")
     return 0
 
 
@@ -103,17 +103,17 @@ def cmd_align(args: argparse.Namespace) -> int:
         print_json(al.to_dict())
         return 0
     n = al.counts
-    print(f"A：{al.doc_a.source}{quote_title(al.doc_a.title)}（{al.doc_a.level_label}）")
-    print(f"B：{al.doc_b.source}{quote_title(al.doc_b.title)}（{al.doc_b.level_label}）")
+    print(f"A：{al.doc_a.source}{al.doc_a.cited_title()}（{al.doc_a.shown('level')}）")
+    print(f"B：{al.doc_b.source}{al.doc_b.cited_title()}（{al.doc_b.shown('level')}）")
     if not al.implements:
         print("注意：B 不满足落实 A 的条件（层级更低、地区在 A 之内、时间在 A 之后），以下对应只表示内容相近。")
     print(f"A 的 {n['clauses_a']} 个条款：有对应 {n['matched']}，B 中缺失 {n['absent']}；"
           f"B 独有 {n['local_only']} 个（阈值 {al.threshold:g}）")
     print("\n有对应：")
     for a in al.matched:
-        targets = "；".join(f"{p.b.path} {p.b.heading}（{p.score:.1f}，置信度 {p.confidence:.2f}）"
+        targets = "；".join(f"{clause_name(p.b)}（{p.score:.1f}，置信度 {p.confidence:.2f}）"
                            for p in al.pairs if p.a.id == a.id)
-        print(f"  {a.path} {a.heading} → {targets}")
+        print(f"  {clause_name(a)} → {targets}")
     print("\nA 有而 B 无：")
     for a in al.absent:
         print(f"  {a.path} {a.heading or a.text[:30]}")
@@ -124,7 +124,7 @@ def cmd_align(args: argparse.Namespace) -> int:
         print("\nB 的新提法（A 未出现）：")
         for b in al.clauses_b:
             if b.id in al.local_terms:
-                print(f"  {b.path} {b.heading}：{'、'.join('“' + t + '”' for t in al.local_terms[b.id])}")
+                print(f"  {clause_name(b)}：{'、'.join('“' + t + '”' for t in al.local_terms[b.id])}")
     return 0
 
 

@@ -42,6 +42,24 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]], limits
             print("  ".join("-" * w for w in widths))
 
 
+def clause_name(clause) -> str:
+    """Path and heading, the path without a heading it repeats (一、提质 提质 read twice): 一、提质; a clause outside
+    the numbered outline by its part (前言), as the app names it."""
+    from ..models import KIND_LABELS
+    from ..outline import display_path
+
+    return f"{display_path(clause)}{clause.heading}".strip() or KIND_LABELS.get(clause.kind, "正文")
+
+
+def doc_brief(doc, level: bool = True) -> str:
+    """A document's level, 文号 (when it has one) and date as cited: “市级（推断） 成文日期未注明”."""
+    parts = [doc.shown("level")] if level else []
+    if doc.doc_number:
+        parts.append(doc.shown("doc_number"))
+    parts.append(doc.shown("date") if doc.date else "成文日期未注明")
+    return " ".join(parts)
+
+
 def json_text(obj) -> str:
     """JSON for machines: a NaN or infinite number (which JSON cannot hold) becomes null, never `NaN`."""
     return json.dumps(_finite(obj), ensure_ascii=False, allow_nan=False)

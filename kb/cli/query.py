@@ -7,10 +7,18 @@ import json
 import sys
 from pathlib import Path
 
-from ..text import quote_title
 from . import options, zh
 from .options import LEVEL_HELP
-from .output import corpus_dir, index_dir, notices, print_json, print_jsonl, print_notes
+from .output import (
+    clause_name,
+    corpus_dir,
+    doc_brief,
+    index_dir,
+    notices,
+    print_json,
+    print_jsonl,
+    print_notes,
+)
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -65,8 +73,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 def _print_hits(hits, chars: int) -> None:
     for h in hits:
         c, d = h.clause, h.document
-        where = " ".join(x for x in (d.level_label, d.doc_number, d.date) if x)
-        print(f"{h.rank}. [{h.score:.3f}] {quote_title(d.title)} {c.path} {c.heading}  （{where}）")
+        print(f"{h.rank}. [{h.score:.3f}] {d.cited_title()} {clause_name(c)}  （{doc_brief(d)}）")
         text = " ".join(c.text.split())
         print(f"   {text[:chars]}{'…' if len(text) > chars else ''}")
         print(f"   {h.match or '—'} · 条款编号：{c.id}  匹配词：{'、'.join(h.matched_terms) or '—'}\n")

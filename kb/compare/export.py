@@ -15,6 +15,7 @@ from typing import Any
 from ..citation import clean_line
 from ..export import FORMULA_START, XLSX_FONT, cn_date, emit, pick_writer, xlsx_safe
 from ..models import INFERRED_MARK, Document
+from ..outline import display_path
 from .results import MATCH_LABELS as RESULT_LABELS
 from .table import NO_DOCUMENT, ComparisonTable, TableRow
 
@@ -67,8 +68,7 @@ def doc_lines(row: TableRow) -> list[str]:
 
 def title_text(d: Document) -> str:
     """《title》 as cited, （推断） after a title the program drafted."""
-    marked = INFERRED_MARK if d.field_provenance("title") == "inferred" else ""
-    return f"《{clean_line(d.title or d.source)}》{marked}"
+    return clean_line(d.cited_title())
 
 
 def _title(row: TableRow) -> str:
@@ -95,7 +95,7 @@ def xlsx_rows(table: ComparisonTable) -> list[list[Any]]:
             continue
         for i, m in enumerate(row.matches, 1):
             c = m.clause
-            out.append(base + [MATCH_LABELS.get(m.status, m.status), i, c.path, c.heading, round(m.score, 3),
+            out.append(base + [MATCH_LABELS.get(m.status, m.status), i, display_path(c), c.heading, round(m.score, 3),
                                round(m.confidence, 2), quote_text(c.text), "；".join(t.label for t in c.targets),
                                "、".join(c.responsible_units), *against])
     return out
@@ -196,7 +196,7 @@ def write_docx(table: ComparisonTable, target, *, exported_on: date | None = Non
             _cell_text(cells[2], f"{NO_COUNTERPART}（最接近的条款置信度 {row.confidence:.2f}）", ds.BODY_FONT)
         for i, m in enumerate(row.matches):
             c = m.clause
-            head = f"[{i + 1}] {c.path} {c.heading}".strip() + f"（{MATCH_LABELS[m.status]}，置信度 {m.confidence:.2f}）"
+            head = f"[{i + 1}] {display_path(c)}{c.heading}".strip() + f"（{MATCH_LABELS[m.status]}，置信度 {m.confidence:.2f}）"
             _cell_text(cells[2], head, ds.HEADING_FONT, size="小五", new=i > 0)
             _cell_text(cells[2], quote_text(c.text), ds.BODY_FONT, new=True)
         _cell_lines(cells[3], [t.label for t in row.targets] or ["—"])
