@@ -166,7 +166,6 @@ def doc_meta_html(doc: Document, with_title: bool = True) -> str:
             f'{"".join(parts)}</div>')
 
 
-
 def clause_place(clause: Clause) -> str:
     """Where the clause sits, as the outline names it: its path (一、（三）) without the heading it repeats, or for a
     clause outside the numbered outline without a heading of its own, its part (前言, 发布说明, 结尾)."""
@@ -204,7 +203,6 @@ def score_text(hit: Hit) -> str:
     return f"相关度 {hit.score:.2f}" + (f"（{' · '.join(parts)}）" if parts else "")
 
 
-
 def overview_html(o) -> str:
     """Documents by level and by region as rows of badges (kb.facets.CorpusOverview)."""
     levels = "".join(f'<span class="kb-chip">{html.escape(label)} {n}</span>' for label, n in o.levels)
@@ -236,7 +234,6 @@ def outline_html(nodes: Sequence[OutlineNode], focus_id: str = "") -> str:
     return f'<div class="kb-outline">{render(nodes)}</div>'
 
 
-
 def full_text_html(doc: Document, focus: Clause | None = None, terms: Iterable[str] = ()) -> str:
     """The document's text, escaped, with the focused clause framed and terms inside it marked."""
     text = doc.text
@@ -259,7 +256,6 @@ FOCUS_SCRIPT = """<script>
   if (el) { el.scrollIntoView({block: "center", behavior: "smooth"}); }
 })();
 </script>"""
-
 
 
 def uploader_css(limit_mb: int, suffixes: Sequence[str]) -> str:
@@ -290,7 +286,6 @@ def build_summary(report) -> str:
             f"新向量 {report.embedded} 条，向量模型 {model}，用时 {report.seconds:.1f} 秒。{scanned}")
 
 
-
 def no_index_message(index_dir: Path, corpus_dir: Path, allow_admin: bool) -> str:
     """What to do when there is no index yet."""
     msg = (f"还没有可用的索引（{index_dir}）。请在项目目录运行 `make run`，它会先构建索引再启动应用；"
@@ -300,15 +295,11 @@ def no_index_message(index_dir: Path, corpus_dir: Path, allow_admin: bool) -> st
     return msg
 
 
-
-
 # ---------------------------------------------------------------- comparison (kb.compare results)
 
 HIGHLIGHT_CLASSES = {"match": "", "distinct": "kb-m-distinct"}
 LEGEND_HTML = ('<div class="kb-legend"><mark>黄色</mark> 为措施用语，<mark class="kb-m-distinct">蓝色</mark> 为其他文件'
                '没有的表述；加粗的指标标签只在这一份文件中出现。</div>')
-
-
 
 
 def compare_status_html(status: str, confidence: float) -> str:
@@ -345,7 +336,6 @@ def compare_doc_head_html(row) -> str:
     return head + meta
 
 
-
 def aligned_clause_html(clause: Clause, span: tuple[int, int] = (0, 0), only: Iterable = ()) -> str:
     """A clause in the two-document view: the best-matching sentence shaded, terms the other side lacks in blue."""
     spans = [(span[0], span[1], "kb-m-span")] if span[1] > span[0] else []
@@ -369,7 +359,6 @@ def _minus(spans: list[tuple[int, int, str]], holes: list[tuple[int, int, str]])
         if pos < e:
             out.append((pos, e, cls))
     return out
-
 
 
 # ---------------------------------------------------------------- the side-by-side comparison table
