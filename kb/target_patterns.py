@@ -171,7 +171,9 @@ _QUANTIFIER_UNITS = frozenset({"个", "人", "名", "次", "项", "家"})
 _CJK_NOT_DE = re.compile(r"[\u4e00-\u9fff](?<!的)")
 _DURATION_UNITS = frozenset({"年", "月", "个月", "天", "日", "周", "个工作日"})
 # 于目录更新后(30天内), 自收到通知之日起(30个工作日内): days counted from an event are a procedure's time limit, no target.
-_DAY_UNITS = frozenset({"天", "日", "个工作日", "工作日"})
+_DAY_UNITS = frozenset({"天", "日", "个工作日", "工作日", "小时"})
+# 在四十八小时内不能栽植的, 2—3年内调整到位: "X内" in these units may be the time an action takes.
+_WITHIN_UNITS = _DURATION_UNITS | {"小时"}
 _EVENT_START_RE = re.compile(r"(?:后|之日起|日起|起算)的?$")
 _SUFFIX_NAMES = {"及以上": "以上", "及以下": "以下", "之内": "以内", "内": "以内", "左右": "约"}
 _PREFIX_NAMES = {

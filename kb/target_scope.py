@@ -41,6 +41,8 @@ _SPAN_AFTER_RE = re.compile(r"(?:左右)?(?:的)?时间")
 # 执法人员不得少于两人, 两个以上的部门: how many officials act or bodies share a case is procedure, no target.
 _OFFICIALS_RE = re.compile(r"(?:执法|检查|稽查|核查|巡查|调查|监督|评估|审查|验收|工作|办案)人员")
 _FEW_OF_RE = re.compile(r"的[\u4e00-\u9fff]")
+# 公示时间为一周, 公示期不少于5个工作日: how long a list is published or objections are heard is procedure.
+_NOTICE_PERIOD_RE = re.compile(r"(?:公示|公告|异议|征求意见)(?:期|时间|期限)$")
 # 不足1平方米的按1平方米计收: a rule of rounding, no target.
 _ROUNDING_AFTER_RE = re.compile(r"的?按[^，,；;。]{0,12}?计")
 # 储存6个月以内的，(不超过0.1%): a band ending in 的 before a comma names the group the next bound is for.
@@ -70,6 +72,8 @@ def drop_non_targets(compact: str, sentence_ends: list[int],
             continue
         if t.unit in _DURATION_UNITS and _SPAN_BEFORE_RE.search(compact, max(0, a - 2), a) and (
                 _SPAN_AFTER_RE.match(compact, b)):
+            continue
+        if t.unit in _DURATION_UNITS and _NOTICE_PERIOD_RE.search(t.metric):
             continue
         if t.unit in ("人", "名") and t.value is not None and t.value <= 3 and _OFFICIALS_RE.search(t.metric):
             continue

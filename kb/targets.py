@@ -85,6 +85,7 @@ from .target_patterns import (
     _UP_VERBS,
     _VERB_END_RE,
     _WITHIN_CAP,
+    _WITHIN_UNITS,
     MAX_TARGETS,
 )
 from .target_scope import drop_non_targets, drop_qualifiers
@@ -110,7 +111,7 @@ def _trim(pre: str) -> str:
     pre = _OUTLINE_LEAD_RE.sub("", _DEADLINE_LEAD_RE.sub("", pre))
     if "按" in pre:  # 省财政按担保额(的0.5%): the base the rate applies to; 上下限分别按(0.4012元…): what is set
         parts = re.split(r"按照|按", pre)
-        pre = parts[-1] or ("" if parts[-2].endswith(("或", "和", "及", "并", "或者")) else parts[-2])
+        pre = parts[-1] or (parts[-2] if parts[-2].endswith(("分别", "均")) else "")
     parts = _SUBJECT_CUT_RE.split(pre)
     if len(parts) > 1 and len(parts[-1]) >= 2:
         pre = parts[-1]
@@ -360,11 +361,11 @@ def extract_targets(text: str) -> list[Target]:
             if is_year(m.group("n2"), raw_unit):
                 continue  # 2023-2025年
             _, v2 = normalise_unit(raw_unit, parse_number(m.group("n2")))
-            if unit in _DURATION_UNITS and suf in ("内", "以内", "之内"):
+            if unit in _WITHIN_UNITS and suf in ("内", "以内", "之内"):
                 durations.append((m.start(), m.end()))  # 在2—3年内调整到位: the time an action takes
             emit(m.start(), m.end(), cmp_start, min(v1, v2), unit, "区间", upper=max(v1, v2), numeric=True)
         else:
-            if unit in _DURATION_UNITS and suf in ("内", "以内", "之内") and not pre:
+            if unit in _WITHIN_UNITS and suf in ("内", "以内", "之内") and not pre:
                 durations.append((m.start(), m.end()))
             emit(m.start(), m.end(), cmp_start, v1, unit, comparator, numeric=True, lead=m.start("n1"),
                  metric=item.group("name") if item and not comparator else None)

@@ -68,8 +68,8 @@ def test_subject_ending_in_a_verb_takes_what_follows():
 
 
 def test_bound_words_of_rules_leave_the_subject():
-    t = extract_targets("听证公示时间不得少于十五日。")[0]
-    assert (t.metric, t.value, t.sign) == ("听证公示时间", 15, "≥")
+    t = extract_targets("岗前培训时间不得少于十五日。")[0]
+    assert (t.metric, t.value, t.sign) == ("岗前培训时间", 15, "≥")
     t = extract_targets("对于未满16周岁的学员，应当征得监护人同意。")[0]
     assert (t.value, t.sign) == (16, "<") and "未" not in t.metric
     t = extract_targets("其中单一股东持股比例不足十分之一的")[0]
@@ -146,3 +146,10 @@ def test_rules_of_amounts_terms_and_periods():
         ("竞价上限", "=", 0.5, "元/千瓦时"), ("竞价下限", "=", 0.2, "元/千瓦时")]
     # a count of a named scheme in quotes
     assert read("推进120个“15分钟”社区生活圈建设项目。") == [("“15分钟”社区生活圈建设项目", "=", 120, "个")]
+
+
+def test_notice_periods_and_hour_limits_are_procedure():
+    assert shown("公示时间为一周，公示期间无异议的予以确认。") == []
+    assert shown("拟资助项目公示期不少于5个工作日。") == []
+    assert shown("要在事件发生后2小时内报送。") == []
+    assert shown("所挖树穴在四十八小时内不能栽植的，应当回填。") == []
