@@ -16,7 +16,7 @@ _PAID = ("配套资助", "一次性资助", "资助", "奖励", "补贴", "补�
 _PAID_ALT = "|".join(sorted(_PAID, key=len, reverse=True))
 # 按实际投资的20%(，给予最高500万元资助), 按扣除标准的50%(扣除), 按…的10%(给予资助): the payment the share is of,
 # in the rest of its sentence (not past a second share or sum, which would be of their own).
-_SHARE_PAID_RE = re.compile(rf"(?:[^。；;%\d]{{0,20}}?(?:{NUM}{UNIT})?)?[^。；;%\d]{{0,10}}?(?P<thing>{_PAID_ALT})")
+_SHARE_PAID_RE = re.compile(rf"(?:[^。；;%\d]{{0,20}}?(?:{NUM}{UNIT})?)?[^。；;%\d]{{0,10}}?(?P<thing>{_PAID_ALT}|支持(?=$|[{_BOUNDARY_CHARS}]))")
 _GRANT_VERB_RE = re.compile(r"给予|予以")
 _PHRASE_CUT_RE = re.compile(rf"[{_BOUNDARY_CHARS}]")
 _CAP_END_RE = re.compile(rf"{_PRE}$")

@@ -238,6 +238,7 @@ _BUILD_VERBS = alternation(("打造", "建成", "建设", "建立", "培育", "�
 _BUILD_VERB_RE = re.compile(_BUILD_VERBS + r"(?![部厅局委])")  # not 住房城乡建设部, a body's name
 _BUILD_ADVERBS = alternation(("初步", "基本", "全面", "累计", "重点", "新"))
 _BUILD_ONLY_RE = re.compile(rf"^{_BUILD_ADVERBS}?{_BUILD_VERBS}(?:或{_BUILD_VERBS})*$")
+_BUILD_END_RE = re.compile(rf"{_BUILD_VERBS}$")
 # 1.绿色工厂（200个）。: a count in brackets closing a named item is that item's count; a bracket inside a phrase
 # (短时削峰能力（2小时左右）达到…) qualifies its subject.
 _ITEM_NAME_RE = re.compile(rf"(?:^|(?<=[.。、{_BOUNDARY_CHARS}]))(?P<name>[^.。、()\d{_BOUNDARY_CHARS}]{{2,16}})\($")

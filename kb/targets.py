@@ -23,6 +23,7 @@ from .target_patterns import (
     _BOUND_WORDS,
     _BOUNDARY,
     _BOUNDARY_RE,
+    _BUILD_END_RE,
     _BUILD_ONLY_RE,
     _BUILD_VERB_RE,
     _CJK_NOT_DE,
@@ -200,7 +201,7 @@ def extract_targets(text: str) -> list[Target]:
              metric: str | None = None, numeric: bool = False, reference: str = "",
              upper: float | None = None, lead: int | None = None) -> None:
         ps, pe = _phrase_span(compact, bounds, a, b)
-        change = ""
+        change, built = "", 0
         if metric is None:
             i = bisect_right(num_ends, cmp_start) - 1
             prev_start = prev_end = ps
@@ -267,11 +268,13 @@ def extract_targets(text: str) -> list[Target]:
                 # 可申请最高不超过15万元的创业担保贷款: what is applied for, not 申请; 签订1年以上劳动合同, …和5年以上
                 # 优秀培训业绩的机构: what the figure measures follows it
                 metric = thing.group(1)
-            elif numeric and is_count_unit(unit) and (not metric or _BUILD_ONLY_RE.match(metric) or (
+            elif numeric and is_count_unit(unit) and (
+                    not metric or _BUILD_ONLY_RE.match(metric) or _BUILD_END_RE.search(metric) or (
                     prev_target is not None and metric[:-1] == prev_target.metric and metric[-1] in _LIST_CONJ)):
-                counted = _COUNTED_AFTER_RE.match(compact, b)
-                if counted:  # 打造3-5个产销联合体: what is built
-                    metric = counted.group("thing")
+                built_de = compact.startswith("的", b) and _BUILD_END_RE.search(metric)  # 打造1000个以上的场景
+                counted = _COUNTED_AFTER_RE.match(compact, b + 1 if built_de else b)
+                if counted:  # 打造3-5个产销联合体, 在…等领域打造1000个以上的典型场景: what is built
+                    metric, built = counted.group("thing"), counted.start("thing")
             elif numeric and _BARE_MEASURE_RE.match(metric):
                 thing = _THING_AFTER_RE.match(compact, b)
                 if thing:  # 总规模不低于1亿元的重点产业发展引导资金: the 总规模 of the 资金
@@ -287,7 +290,7 @@ def extract_targets(text: str) -> list[Target]:
         target = Target(value=value, unit=unit, comparator=comparator, phrase=text[o_start:o_end],
                         start=o_start, end=o_end, metric=metric, reference=reference, change=change,
                         upper=upper, deadline=deadline)
-        target.kind = _kind(target, before, compact[b:pe])
+        target.kind = _kind(target, before, compact[built or b:pe])  # 1000个以上的场景 is built, not a bound's group
         if target.kind in ("goal", "criterion") and _PENALTY_RE.search(compact, s_start, min(s_end, s_start + 2 * _MAX_PHRASE)):
             target.kind = "penalty"  # 处1万元以上3万元以下罚款, 扣除未足额清缴部分2倍配额，并处5万元罚款
         found.append((a, b, target))

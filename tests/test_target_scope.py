@@ -153,3 +153,8 @@ def test_notice_periods_and_hour_limits_are_procedure():
     assert shown("拟资助项目公示期不少于5个工作日。") == []
     assert shown("要在事件发生后2小时内报送。") == []
     assert shown("所挖树穴在四十八小时内不能栽植的，应当回填。") == []
+
+
+def test_a_count_after_a_verb_of_building_names_what_is_built():
+    (t,) = extract_targets("在工厂、交通、建筑等领域打造500个以上的低碳典型场景。")
+    assert (t.metric, t.value, t.sign, t.kind) == ("低碳典型场景", 500, "≥", "goal")
