@@ -26,6 +26,7 @@ from .relevance import (
     idf,
     load_floor,
     match_label,
+    spoken_words,
     unknown_idf,
     unknown_weight,
 )
@@ -84,9 +85,11 @@ def _state(kb) -> dict:
 def warm_up(kb) -> None:
     """Load what answering reads once (scope lexicon, gazetteer, thesaurus, floor) before the first question."""
     from .regions import places_in
+    from .tokenize import get_tokenizer
 
     _state(kb)
     places_in("苏州的企业")  # a short form: initialises the word check the gazetteer runs on it
+    get_tokenizer().tag_words("企业")  # the part-of-speech tagger that finds words of speech (term_groups)
     default_thesaurus()
     load_floor((kb.manifest.get("model") or {}).get("name", ""))
     load_floor("")
@@ -104,9 +107,10 @@ def _flat_row(kb, row: int, cache: dict | None = None) -> str:
 
 
 def term_groups(kb, tokens: list[str], expansions: list[Expansion], mask,
-                fillers: frozenset[str] = frozenset()) -> list[TermGroup]:
+                fillers: frozenset[str] = frozenset(), text: str = "") -> list[TermGroup]:
     """The question's terms as groups: each thesaurus word with its policy terms, then every other token.
-    A term no clause in scope contains gets the IDF of a term found nowhere."""
+    A term no clause in scope contains gets the IDF of a term found nowhere, less when `text` (the question)
+    says it as a word of speech (kb.relevance.SPEECH_TAGS)."""
     from .bm25 import unique_tokens
     from .question import COMMON_TERM_SHARE
     from .tokenize import get_tokenizer
@@ -124,9 +128,11 @@ def term_groups(kb, tokens: list[str], expansions: list[Expansion], mask,
         present = kb.backend.contains(words, scope) if words and scope.size else np.zeros((len(words), 0), bool)
         df = {t: int(present[i].sum()) for i, t in enumerate(words)}
 
+    speech = spoken_words(tok.tag_words(text)) if text else frozenset()
+
     def weight(term: str) -> float:
         d = df.get(term, 0)
-        w = idf(d, n) if d else unknown_weight(n, _absent_rarity(tok, term))
+        w = idf(d, n) if d else unknown_weight(n, _absent_rarity(tok, term), any(term in w for w in speech))
         return w * SINGLE_CHAR_SHARE if len(term) == 1 else w
 
     groups: list[TermGroup] = []
@@ -273,7 +279,8 @@ def answer(kb, query: str, k: int = 10, filters=None, retriever: str = "hybrid",
     rows = np.unique(np.concatenate(cand)).astype(np.int64)
     if mask is not None and rows.size:
         rows = rows[mask[rows]]
-    groups = term_groups(kb, tokens, expansions, mask, st["lexicon"].fillers) if tokens or expansions else []
+    groups = term_groups(kb, tokens, expansions, mask, st["lexicon"].fillers, residual) \
+        if tokens or expansions else []
     top_idf = unknown_idf(kb.backend.count())
     out.unknown_terms = [g.term for g in groups if len(g.term) >= 2 and g.weight >= 0.5 * top_idf
                          and all(_absent(kb, t, mask) for t in (g.term, *g.alternatives))]

@@ -60,10 +60,25 @@ GENERAL_COMMON, GENERAL_RARE, GENERAL_MIN_SHARE = 7.0, 10.0, 0.1
 SINGLE_CHAR_SHARE = 0.25  # a one-character token rarely carries the subject (能, 用, 发)
 
 
-def unknown_weight(num_docs: int, general_idf: float) -> float:
-    """Weight of a question word no clause contains, from its rarity in general Chinese."""
+# An absent question word that is not a name of a thing or an act (an adjective, adverb, numeral, measure word,
+# pronoun, conjunction, preposition, particle or place word: jieba's part-of-speech tags) is how the question is
+# said (十几年, 一时, 快), not a subject the clause lacks: it weighs SPEECH_SHARE of an absent subject word.
+# Nouns and verbs keep their full weight (公积金, 车险, 理赔 and 汇算清缴 make a question off topic), and so do
+# adjectives: counted as speech they helped no tuning question and cost an answered one and an off-topic rejection.
+# Share chosen leave-one-set-out over the tuning sets (bench/RESULTS.md, session 5).
+SPEECH_TAGS, SPEECH_SHARE = frozenset("dmqrcpufy"), 0.0  # a, n, v, vn: subjects
+
+
+def spoken_words(tagged: Sequence[tuple[str, str]]) -> frozenset[str]:
+    """The words of a tagged question (Tokenizer.tag_words) whose part of speech marks them as manner of speech."""
+    return frozenset(w for w, flag in tagged if flag[:1] in SPEECH_TAGS and flag != "vn")
+
+
+def unknown_weight(num_docs: int, general_idf: float, speech: bool = False) -> float:
+    """Weight of a question word no clause contains, from its rarity in general Chinese (less for a word of
+    speech, SPEECH_SHARE)."""
     share = (general_idf - GENERAL_COMMON) / (GENERAL_RARE - GENERAL_COMMON)
-    return unknown_idf(num_docs) * min(1.0, max(GENERAL_MIN_SHARE, share))
+    return unknown_idf(num_docs) * min(1.0, max(GENERAL_MIN_SHARE, share)) * (SPEECH_SHARE if speech else 1.0)
 
 
 def credit(group: TermGroup, has: Callable[[str], bool], partial: float) -> float:

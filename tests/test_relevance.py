@@ -216,3 +216,25 @@ def test_filler_words_are_no_policy_term_or_thesaurus_word():
     assert {"今年", "越来越", "觉得"} <= fillers  # everyday speech around the question, never its subject
     assert not fillers & set(vocabulary())
     assert not fillers & set(default_thesaurus().entries)
+
+
+def test_words_of_speech_are_told_from_subjects_by_part_of_speech():
+    from kb.relevance import SPEECH_SHARE, spoken_words, unknown_weight
+    from kb.tokenize import get_tokenizer
+
+    speech = spoken_words(get_tokenizer().tag_words("贷款快到期了，能不能先借，用了十几年"))
+    assert {"十几年", "到期"} <= speech  # numerals, adverbs (jieba tags 到期 an adverb)
+    assert not {"贷款", "快", "先借", "能"} & speech  # nouns, adjectives and verbs are not speech
+    assert not spoken_words(get_tokenizer().tag_words("住房公积金怎么提取")) & {"住房", "公积金", "提取"}
+    assert unknown_weight(100, 12.0, speech=True) == pytest.approx(SPEECH_SHARE * unknown_weight(100, 12.0))
+
+
+def test_an_absent_word_of_speech_weighs_less_than_an_absent_subject(seed_kb):
+    from kb.answer import term_groups
+    from kb.tokenize import get_tokenizer
+
+    text = "机器用了十几年的公积金"
+    groups = {g.term: g.weight for g in term_groups(seed_kb, get_tokenizer().tokenize(text), [], None, text=text)}
+    assert groups["十几年"] < groups["公积金"] and groups["十几"] < groups["公积金"]  # a piece of it too
+    plain = {g.term: g.weight for g in term_groups(seed_kb, get_tokenizer().tokenize(text), [], None)}
+    assert plain["十几年"] > groups["十几年"]  # without the question's text, no tags: full weight
