@@ -135,7 +135,7 @@ def test_a_named_document_with_only_filler_or_title_words_reads_from_its_start(s
 def test_a_thesaurus_word_counts_once_among_the_question_terms(seed_kb):
     # The expansion's own tokens come from cutting 小厂 alone; in the question jieba cuts it differently, and
     # that token, a piece of the thesaurus word, must not come back as a second (absent) term the clause lacks.
-    from kb.answer import term_groups
+    from kb.term_groups import term_groups
     from kb.thesaurus import Expansion
     from kb.tokenize import get_tokenizer
 

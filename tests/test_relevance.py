@@ -230,7 +230,7 @@ def test_words_of_speech_are_told_from_subjects_by_part_of_speech():
 
 
 def test_an_absent_word_of_speech_weighs_less_than_an_absent_subject(seed_kb):
-    from kb.answer import term_groups
+    from kb.term_groups import term_groups
     from kb.tokenize import get_tokenizer
 
     text = "机器用了十几年的公积金"
