@@ -16,7 +16,7 @@ from .read import read_file
 from .responsibility import extract_responsible_units
 from .segment import segment
 from .tag import tag_document
-from .target_reports import read_as_reported
+from .target_reports import read_as_reported, read_own_bounds
 from .target_tables import read_goal_tables
 from .targets import extract_targets
 from .topics import Topic, default_taxonomy, tag_topics
@@ -183,6 +183,7 @@ def ingest_text(
         doc.provenance["title"] = Evidence(doc.title, "default", "正文无可识别标题，暂用文件名")
     apply_catalog(doc, catalog_entry)
     read_as_reported(doc.title, clauses)
+    read_own_bounds(clauses)
     doc.clause_count = len(clauses)
     report(1.0)
     return Ingested(doc, clauses)

@@ -1,10 +1,13 @@
-"""A document's kind changes what its figures are: a statistical report's (统计公报) are statistics, not goals.
+"""A document's kind changes what its figures are: a statistical report's (统计公报) are statistics, not goals; and a
+document may say how it reads its own bound words (“以上”不包括本数).
 
-extract_targets reads one clause; ingest calls `read_as_reported` once the document's title is known."""
+extract_targets reads one clause; ingest calls `read_as_reported` once the document's title is known and
+`read_own_bounds` once all its clauses are read."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 
 from .models import Clause
 from .target_patterns import _REPORT_TITLE_RE
@@ -27,3 +30,20 @@ def read_as_reported(title: str, clauses: Iterable[Clause]) -> None:
         for t in c.targets:
             if t.kind in _REPORTED_KINDS:
                 t.kind = "baseline"
+
+
+# 本规程所称“以下”“最高”…均包括本数,“以上”不包括本数字: quoted bound words, then whether they include the figure.
+_OWN_READING_RE = re.compile(r"((?:[“\"][^”\"]{1,6}[”\"][、，,和及与]?)+)均?(不)?(?:包括|包含|含)本数")
+_QUOTED_RE = re.compile(r"[“\"]([^”\"]{1,6})[”\"]")
+# A bound word read without its figure, and how it reads then.
+_STRICT = {"以上": "超过", "以下": "低于"}
+
+
+def read_own_bounds(clauses: Sequence[Clause]) -> None:
+    """A document that says its 以上 (or 以下) does not include the figure has it read as > (<) in every target."""
+    strict = {word for c in clauses for m in _OWN_READING_RE.finditer(c.text) if m.group(2)
+              for word in _QUOTED_RE.findall(m.group(1)) if word in _STRICT}
+    for c in clauses if strict else ():
+        for t in c.targets:
+            if t.comparator in strict and f"及{t.comparator}" not in t.phrase:  # 及以上 includes it still
+                t.comparator = _STRICT[t.comparator]

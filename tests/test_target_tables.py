@@ -1,4 +1,5 @@
-"""Goal tables (kb/target_tables.py) and figures written as table cells, on documents written for these tests."""
+"""Readings that need the whole document: goal tables (kb/target_tables.py), a document's own reading of its bound words
+(kb/target_reports.py), and figures written as table cells, on documents written for these tests."""
 
 from __future__ import annotations
 
@@ -69,3 +70,12 @@ def test_units_of_power_rent_and_price():
     assert [(t.value, t.unit) for t in price] == [(0.4012, "元/千瓦时")]
     cars = extract_targets("到2026年，全市新能源汽车保有量达到120万辆。")
     assert [(t.metric, t.value, t.unit, t.sign) for t in cars] == [("全市新能源汽车保有量", 120, "万辆", "≥")]
+
+
+def test_a_documents_own_reading_of_its_bound_words():
+    doc = ("# 某区扶持办法\n\n第一条 楼宇入驻企业总产值5亿元以上的，给予资助；企业年产值达到500万元及以上。\n\n"
+           "第二条 本办法所称“以下”“不超过”均包括本数，“以上”不包括本数。\n")
+    got = {t.value: t.sign for c in ingest_text(doc, "t.md", "md").clauses for t in c.targets}
+    assert got == {5: ">", 500: "≥"}
+    plain = doc.replace("，“以上”不包括本数", "")
+    assert {t.value: t.sign for c in ingest_text(plain, "t.md", "md").clauses for t in c.targets} == {5: "≥", 500: "≥"}
