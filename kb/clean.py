@@ -44,6 +44,9 @@ _LETTER_SPACED = re.compile(rf"^[{_IDEO}](?: [{_IDEO}]){{2,}}$", re.M)
 # punctuation, and between a digit and a percent sign. A space between two ideographs is kept: issuer
 # names on one line are separated that way ("中国人民银行 工业和信息化部").
 # (The pattern starts with the space itself so the engine scans for spaces instead of trying every position.)
+# A line that ends in a web address, and a line that is only a piece of one (a letter or a slash in it: "1." is a marker).
+_URL_END = re.compile(r"(?:https?|ftp)://[!-~]{0,2000}$")
+_URL_PART = re.compile(r"(?=[!-~]{0,199}[A-Za-z/])[A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]{3,200}")
 _SPACE_DROP = re.compile(
     rf" (?:(?<=[{_IDEO}] )(?=[A-Za-z0-9])|(?<=[A-Za-z0-9] )(?=[{_IDEO}])"
     rf"|(?<=[{_CJK_PUNCT}] )|(?=[{_CJK_PUNCT}])|(?<=[0-9] )(?=[%％‰]))"
@@ -203,7 +206,7 @@ def _clean_once(text: str, markdown: bool, memo: dict[str, tuple[str, int, bool]
         from .markup import strip_site_markup
 
         text = strip_site_markup(text)
-    text = _COLUMN_GAP.sub("\n", text)
+    text = _join_wrapped_urls(_COLUMN_GAP.sub("\n", text))
     if "@@" in text:
         text = _EXPORT_MARK.sub("", text)
     # Markdown hard line breaks (two trailing spaces, or a backslash) are seen before spaces are normalised.
@@ -262,6 +265,20 @@ def _clean_line(line: str, markdown: bool) -> tuple[str, int, bool] | None:
     if not line or page or is_web_debris(line) or _is_source_stamp(line):
         return None
     return line, display_width(line), heading
+
+
+def _join_wrapped_urls(text: str) -> str:
+    """A web address a PDF or OFD wrapped at the page width ("原文链接：https://www.pkulaw.com/" over "lar/5878…9f" over
+    "03e9…bdfb.html") made one line again, so it is one source stamp and no line of it is read as a name."""
+    if "://" not in text:
+        return text
+    out: list[str] = []
+    for row in text.split("\n"):
+        if out and "://" in out[-1] and _URL_PART.fullmatch(row.strip()) and _URL_END.search(out[-1].rstrip()):
+            out[-1] = out[-1].rstrip() + row.strip()
+        else:
+            out.append(row)
+    return "\n".join(out)
 
 
 def _is_source_stamp(line: str) -> bool:

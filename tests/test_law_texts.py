@@ -102,3 +102,19 @@ def test_a_numbers_prefix_names_the_issuer_as_an_inference_only():
     assert _doc("国务院关于某事的通知\n国发〔2020〕1号\n" + _ARTICLES)[0].provenance["issuers"].source == "extracted"
     assert issuers_of_number("宁政发〔2024〕1号") == [] and issuers_of_number("沪府发〔2024〕1号") == ["上海市人民政府"]
     assert issuers_of_number("粤府〔2024〕5号") == ["广东省人民政府"] and issuers_of_number("浙政发改〔2024〕1号") == []
+
+
+def test_a_web_address_wrapped_by_a_pdf_is_one_source_stamp_and_no_issuer():
+    # A 北大法宝 export printed to PDF: the 原文链接 line wrapped at the page width above the title.
+    from kb.clean import clean_text
+
+    text = ("原文链接：https://www.pkulaw.com/\nlar/58783248d9ecdd3f50f5fa9f\n03e988e4bdfb.html\n"
+            "某某自治区质监局关于加强宣传工作的通知\n（某质监办发〔2012〕24号）\n各直属单位：\n现就有关事项通知如下。\n"
+            "一、提高认识\n各单位要高度重视。\n")
+    cleaned = clean_text(text, "pdf")
+    assert "lar/" not in cleaned and "html" not in cleaned
+    assert clean_text(cleaned, "pdf") == cleaned
+    doc, _ = _doc(text)
+    assert doc.issuers == ["某某自治区质监局"]
+    # A marker after an address is not a piece of it.
+    assert "\n1." in clean_text("详见 https://www.gov.cn/a.htm\n1.加强领导。\n", "txt")
