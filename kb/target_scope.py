@@ -41,6 +41,8 @@ _SPAN_AFTER_RE = re.compile(r"(?:左右)?(?:的)?时间")
 # 执法人员不得少于两人, 两个以上的部门: how many officials act or bodies share a case is procedure, no target.
 _OFFICIALS_RE = re.compile(r"(?:执法|检查|稽查|核查|巡查|调查|监督|评估|审查|验收|工作|办案)人员")
 _FEW_OF_RE = re.compile(r"的[\u4e00-\u9fff]")
+# 单笔资助金额100万元以下的项目，由…审定: an amount that routes a case to who approves it is procedure.
+_ROUTING_AFTER_RE = re.compile(r"(?:、[^，,。；;]{0,12})?的(?:项目|事项|申请)[，,](?:由|经|报)[^。；;]{0,40}?(?:审定|审批|审核|备案|批准)")
 # 公示时间为一周, 公示期不少于5个工作日: how long a list is published or objections are heard is procedure.
 _NOTICE_PERIOD_RE = re.compile(r"(?:公示|公告|异议|征求意见)(?:期|时间|期限)$")
 # 不足1平方米的按1平方米计收: a rule of rounding, no target.
@@ -72,6 +74,8 @@ def drop_non_targets(compact: str, sentence_ends: list[int],
             continue
         if t.unit in _DURATION_UNITS and _SPAN_BEFORE_RE.search(compact, max(0, a - 2), a) and (
                 _SPAN_AFTER_RE.match(compact, b)):
+            continue
+        if t.value is not None and _ROUTING_AFTER_RE.match(compact, b):
             continue
         if t.unit in _DURATION_UNITS and _NOTICE_PERIOD_RE.search(t.metric):
             continue

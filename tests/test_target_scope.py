@@ -158,3 +158,10 @@ def test_notice_periods_and_hour_limits_are_procedure():
 def test_a_count_after_a_verb_of_building_names_what_is_built():
     (t,) = extract_targets("在工厂、交通、建筑等领域打造500个以上的低碳典型场景。")
     assert (t.metric, t.value, t.sign, t.kind) == ("低碳典型场景", 500, "≥", "goal")
+
+
+def test_an_amount_that_routes_a_case_is_procedure():
+    assert shown("1.单笔资助金额50万元以下的项目，由局长办公会议审定，报领导小组办公室备案。") == []
+    assert shown("2.单笔资助金额50万元以上、300万元以下的项目，经局长办公会议审核后，报分管区领导审定。") == []
+    # a threshold that qualifies for support stays
+    assert shown("单个项目实际投资额应达到300万元及以上。") == [(300, "万元", "以上")]

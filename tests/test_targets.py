@@ -565,7 +565,7 @@ def test_the_third_real_document_set_does_not_fall_below_its_figure():
 
     report = evaluate_targets(Path(__file__).parent / "fixtures" / "real", EVAL / "targets_fresh3.jsonl", only_named=True)
     assert report.truth >= 170
-    assert report.matched >= 150 and report.precision >= 0.85 and report.recall >= 0.84, (report.precision, report.recall)
+    assert report.matched >= 150 and report.precision >= 0.89 and report.recall >= 0.84, (report.precision, report.recall)
 
 
 def test_a_statistical_bulletins_figures_are_baselines_not_goals():
