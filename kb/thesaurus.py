@@ -18,6 +18,9 @@ from .errors import QueryError
 # dictionary cut): its letters are picked out of the question, so without that rule they may come from two
 # neighbouring words (结账收款 is 结账 + 收款, not 账款 said with 收 inside).
 GAP_SHORT, GAP_LONG = 1, 2
+# Never skipped inside a gapped match: a negation said inside the word turns it round (卖不掉 is not 卖掉, 还没贷
+# is not 还贷).
+NEGATIONS = frozenset("不没未别无非莫")
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,7 @@ def _gapped(flat: str, start: int, word: str) -> tuple[int, frozenset[int]]:
     i, skipped = start + 1, []
     for ch in word[1:]:
         while i < len(flat) and flat[i] != ch:
-            if len(skipped) == gap or not flat[i].isalnum():
+            if len(skipped) == gap or not flat[i].isalnum() or flat[i] in NEGATIONS:
                 return 0, frozenset()
             skipped.append(i)
             i += 1

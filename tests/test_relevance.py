@@ -113,6 +113,9 @@ def test_thesaurus_matches_a_word_said_with_a_few_characters_inside():
     assert t.expand("第一次，去借") == []  # never across punctuation
     assert [e.word for e in t.expand("第一次还去借")] == ["第一次还去借"]  # two inside a longer word
     assert t.expand("第一次还要去借") == []  # three inside: too far apart
+    negated = Thesaurus.parse({"colloquial": {"卖掉": ["转让"], "盖厂": ["新建项目"]}})
+    assert negated.expand("货卖不掉") == []  # a negation inside turns the word round: never skipped
+    assert [e.word for e in negated.expand("货卖了掉")] == ["卖了掉"]
     # Its letters begin and end where the question's words do: 结账收款 is 结账 + 收款, not 账款 with 收 inside.
     t = Thesaurus.parse({"colloquial": {"账款": ["应收账款"], "盖厂": ["新建项目"]}})
     assert t.expand("月底结账收款") == []
