@@ -5,11 +5,11 @@ nothing in kb/; writes bench/out/thesaurus_groups.json.
 
     python bench/thesaurus_groups.py --index bench/out/seed_index --corpus-index bench/out/corpus_index
 
-The tuning sets: dev, own, held-out, fresh and their off-topic sets on the seed index; fresh2 and fresh3 (judged
-over all nine documents of corpus/, released for tuning) and theirs on an index of the whole corpus when
+The tuning sets: dev, own, held-out, fresh and their off-topic sets on the seed index; fresh2, fresh3 and fresh4 (judged
+over all nine documents of corpus/, released for tuning; fresh4 since session 5) and theirs on an index of the whole corpus when
 `--corpus-index` exists. `--only a,b` measures just those groups. A word of a group may echo a question of a
 tuning set (the same engineer wrote fresh2 and the first groups; later groups were written after reading tuning
-failures); `--leak-check` bounds that: it scores fresh2 and fresh3 (on the corpus index) with every group word a
+failures); `--leak-check` bounds that: it scores fresh2, fresh3 and fresh4 (on the corpus index) with every group word a
 question of the set says switched off, beside the packaged thesaurus.
 
     python bench/thesaurus_groups.py --leak-check
@@ -39,7 +39,8 @@ SETS = {"dev": "dev_queries.jsonl", "own": "own_queries.jsonl", "heldout": "held
         "fresh": "fresh_queries.jsonl", "offtopic": "offtopic_queries.jsonl", "own_off": "own_offtopic.jsonl",
         "fresh_off": "fresh_offtopic.jsonl"}
 CORPUS_SETS = {"fresh2": "fresh2_queries.jsonl", "fresh2_off": "fresh2_offtopic.jsonl",
-               "fresh3": "fresh3_queries.jsonl", "fresh3_off": "fresh3_offtopic.jsonl"}
+               "fresh3": "fresh3_queries.jsonl", "fresh3_off": "fresh3_offtopic.jsonl",
+               "fresh4": "fresh4_queries.jsonl", "fresh4_off": "fresh4_offtopic.jsonl"}
 refuse([*SETS.values(), *CORPUS_SETS.values()], "bench/thesaurus_groups.py")
 
 
@@ -55,10 +56,10 @@ def score(kb: KnowledgeBase, thesaurus: Thesaurus, queries: list[Query]) -> tupl
 
 
 def leak_check(kb: KnowledgeBase, data: dict) -> None:
-    """fresh2 and fresh3 each with the packaged thesaurus, and with every group word that a question of the set
+    """fresh2, fresh3 and fresh4 each with the packaged thesaurus, and with every group word that a question of the set
     says (exactly or with a few letters inside) removed: how much of the set's figure is echo."""
     words = {w for table in data.get("groups", {}).values() for w in table}
-    for name in ("fresh2", "fresh3"):
+    for name in ("fresh2", "fresh3", "fresh4"):
         on = load_queries(ROOT / "eval" / f"{name}_queries.jsonl")
         off = load_queries(ROOT / "eval" / f"{name}_offtopic.jsonl")
         echoed = {w for w in words if any(Thesaurus.parse({"colloquial": {w: ["·"]}}).expand(q.query) for q in on + off)}
@@ -80,7 +81,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--index", default=str(ROOT / "bench" / "out" / "seed_index"))
     ap.add_argument("--corpus-index", default=str(ROOT / "bench" / "out" / "corpus_index"),
-                    help="an index of all of corpus/, for fresh2 and fresh3")
+                    help="an index of all of corpus/, for fresh2, fresh3 and fresh4")
     ap.add_argument("--only", default="", help="comma-separated group names to measure (default: all)")
     ap.add_argument("--leak-check", action="store_true", help="fresh2 without the group words it uses")
     ap.add_argument("--write", action="store_true", help="write the table to bench/RESULTS.md")
@@ -90,7 +91,7 @@ def main() -> None:
     if args.leak_check:
         leak_check(wide or KnowledgeBase.load(Path(args.index)), data)
         return
-    # (index, its tuning questions): the seed sets on the seed index, fresh2 and fresh3 on the corpus index
+    # (index, its tuning questions): the seed sets on the seed index, fresh2, fresh3 and fresh4 on the corpus index
     runs = [(KnowledgeBase.load(Path(args.index)), _load(SETS))] + ([(wide, _load(CORPUS_SETS))] if wide else [])
     full = Thesaurus.parse(data)
     only = {n for n in args.only.split(",") if n}
@@ -131,7 +132,7 @@ def main() -> None:
 
         head = ["## Thesaurus groups, one at a time (issue 12)", "",
                 "Each `[groups.NAME]` table of kb/data/thesaurus.toml switched off for the tuning sets' questions whose "
-                "expansion it changes (dev, own, held-out, fresh on the seed index; fresh2, fresh3 on the corpus index; and their "
+                "expansion it changes (dev, own, held-out, fresh on the seed index; fresh2, fresh3, fresh4 on the corpus index; and their "
                 "off-topic sets): summed nDCG@10 "
                 "with the group on → off, and off-topic questions answered with nothing on → off. A word that hurt was "
                 "removed; `unused` groups (no tuning question says their words; written measure by measure from the "
