@@ -93,6 +93,9 @@ _BOUND_BEFORE_PERIOD_RE = re.compile(rf"(?P<w>{_PRE})每(?:人每|户每)?(?:月
 _BOUND_END_RE = re.compile(rf"{_PRE}$")
 # 在80000元(限额内)据实扣除: an amount as the cap it is within.
 _WITHIN_CAP = ("限额内", "限额以内", "额度内")
+# 入围生产企业为(2家)的，采取议价采购: a count that selects a treatment is a criterion.
+_CASE_BEFORE_RE = re.compile(r"(?:为|只有|仅有)$")
+_CASE_AFTER_RE = re.compile(r"的[，,]")
 # 执行期限(12年), 周期为(1年): a term stated as a figure (not 有效期, a validity period, nor 保存期, see target_scope).
 _TERM_BEFORE_RE = re.compile(r"(?:执行期限|期限|周期|年限|时限)(?:为|是)?$|(?:时间|时长)(?:一般|原则上)?为$")
 # 每满1年积2分, 每满10万元: the unit of a rate, not a target.
@@ -212,7 +215,7 @@ _SHARE_RE = re.compile(rf"^(?P<subj>.*?)(?P<cmp>{alternation(_SHARE_BOUNDS)})(?P
 # (a base holding a bound or a grant verb is no base: 按规定给予不超过总投资的20% keeps its bound).
 _SHARE_BY_RE = re.compile(
     rf"^(?P<subj>.*?)(?P<cmp>按照|按)(?!规定|照)(?P<base>(?:(?!{alternation(_BOUNDS, ('给予', '予以', '不得'))})"
-    rf"[^的{_BOUNDARY_CHARS}]){{2,20}})的$")
+    rf"[^的{_BOUNDARY_CHARS}]){{2,24}}(?:的[^的{_BOUNDARY_CHARS}]{{2,24}})?)的$")  # 按其实际支付的展位费、差旅费(的50%)
 # 可返还其上年度实际缴纳失业保险费(的50%): a share named by what pays it, before its base.
 _SHARE_PAID_BEFORE_RE = re.compile(rf"^(?P<subj>.*?)(?P<cmp>返还|补贴|资助|奖励|扣除)其?(?P<base>[^的{_BOUNDARY_CHARS}]{{2,20}})的$")
 # 给予不超过总投入(30%): a percentage right after its base, with no 的; a bound, not 为/占.
@@ -255,7 +258,7 @@ _COUNTED_AFTER_RE = re.compile(
 # 花生种植、收获机械化率分别达到65%和55%, 马铃薯种植、收获机械化率均达到45%: values for coordinated subjects.
 _EACH_RE = re.compile(r"分别(?:按照|按)?$|均$")  # 竞价上下限分别按0.4012元、0.2元(确定): each in turn
 _PAID_BY_VERB_RE = re.compile(rf"{_MORE_SUMS}(?:(?:对|向|给予)(?:企业|其|项目)?)(?:进行|给予)?({alternation(_AWARDS)})")
-_LEAD_OUT_WORDS = ("的", "可", "要", "应", "将", "为", "在", "均", "达", "一般", "提高", "降低", "提升", "增长", "下降", "明显",
+_LEAD_OUT_WORDS = ("的", "可", "要", "应", "将", "为", "在", "均", "达", "一般", "只有", "仅有", "提高", "降低", "提升", "增长", "下降", "明显",
                    "显著", "持续", "稳步", "不断", "力争", "争取", "保持", "按", "是指", "应有", "应当有", "最长", "最短")
 # A run of these words at the end. The look-behinds (one per word length: Python's must be fixed-width) keep
 # the search from starting inside a run, where it would rescan the run once per character (quadratic); the

@@ -4,7 +4,6 @@ Kinds: goal, criterion, baseline, direction, and penalty (a sanction's sum, 处�
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 
 from kb.models import Target
@@ -17,7 +16,6 @@ from .target_patterns import (
     _BARE_MEASURE_RE,
     _BASELINE_RE,
     _BOUND_BEFORE_PERIOD_RE,
-    _BOUND_END_RE,
     _BOUND_IN_SUBJECT_RE,
     _BOUND_ONLY,
     _BOUND_WORDS,
@@ -26,12 +24,12 @@ from .target_patterns import (
     _BUILD_END_RE,
     _BUILD_ONLY_RE,
     _BUILD_VERB_RE,
+    _CASE_AFTER_RE,
+    _CASE_BEFORE_RE,
     _CJK_NOT_DE,
-    _COMPARE_CUT_RE,
     _COUNTED_AFTER_RE,
     _CRITERION_RE,
     _DAY_UNITS,
-    _DEADLINE_LEAD_RE,
     _DEADLINE_RE,
     _DURATION_UNITS,
     _EVENT_START_RE,
@@ -40,56 +38,46 @@ from .target_patterns import (
     _GRANT_AFTER_RE,
     _GRANT_VERB_RE,
     _HALF_RE,
-    _HEAD_CUT_RE,
     _ITEM_END_RE,
     _ITEM_NAME_RE,
     _LEAD_IN_RE,
-    _LEAD_OUT_RE,
     _LIST_CONJ,
     _MAX_METRIC,
     _MAX_PHRASE,
     _MAX_REFERENCE,
     _METRIC_AFTER_RE,
     _NOUN_AFTER_RE,
-    _NUMBER_THEN_DE_RE,
     _NUMERIC_RE,
     _OF_WHICH_RE,
-    _OPENER_RE,
-    _OUTLINE_LEAD_RE,
     _PAID_BY_VERB_RE,
-    _PAREN_RE,
     _PAYMENT_AFTER_RE,
     _PENALTY_RE,
     _PER_BEFORE_RE,
     _PERCENT_WORDS_RE,
-    _PERIOD_END_RE,
     _PREFIX_NAMES,
     _QUAL_CMP_RE,
     _QUAL_DIR_AFTER_RE,
     _QUAL_DIR_RE,
     _QUANTIFIER_UNITS,
     _RANGE_OPEN_RE,
-    _RECIPIENT_RE,
     _REFERENCE_END_RE,
-    _RELATIVE_RE,
     _ROUND_WORDS,
     _SENTENCE_END_RE,
     _SHARE_BARE_RE,
     _SHARE_BY_RE,
     _SHARE_PAID_BEFORE_RE,
     _SHARE_RE,
-    _SUBJECT_CUT_RE,
     _SUFFIX_NAMES,
     _TERM_BEFORE_RE,
     _THING_AFTER_RE,
     _TIER_GAP_CHARS,
-    _UP_VERBS,
     _VERB_END_RE,
     _WITHIN_CAP,
     _WITHIN_UNITS,
     MAX_TARGETS,
 )
 from .target_scope import drop_non_targets, drop_qualifiers
+from .target_subjects import head, metric_of, trim
 
 
 def _phrase_span(compact: str, bounds: list[int], a: int, b: int) -> tuple[int, int]:
@@ -102,65 +90,6 @@ def _phrase_span(compact: str, bounds: list[int], a: int, b: int) -> tuple[int, 
         start = max(start, a - _MAX_PHRASE // 2)
         end = min(end, max(b, start + _MAX_PHRASE))
     return start, end
-
-
-def _trim(pre: str) -> str:
-    pre = _PAREN_RE.sub("", pre)
-    openers = [m.end() for m in _OPENER_RE.finditer(pre)]
-    if openers:  # (第一年奖励(5万元): the subject starts inside the bracket
-        pre = pre[openers[-1]:]
-    pre = _OUTLINE_LEAD_RE.sub("", _DEADLINE_LEAD_RE.sub("", pre))
-    if "按" in pre:  # 省财政按担保额(的0.5%): the base the rate applies to; 上下限分别按(0.4012元…): what is set
-        parts = re.split(r"按照|按", pre)
-        pre = parts[-1] or (parts[-2] if parts[-2].endswith(("分别", "均")) else "")
-    parts = _SUBJECT_CUT_RE.split(pre)
-    if len(parts) > 1 and len(parts[-1]) >= 2:
-        pre = parts[-1]
-    for _ in range(3):
-        pre = _LEAD_OUT_RE.sub("", _LEAD_IN_RE.sub("", pre))
-    pre = _RECIPIENT_RE.sub(r"\1", pre).strip("()、“”\"'/")
-    if len(pre) > _MAX_METRIC:
-        tail = pre.rsplit("的", 1)[-1]
-        pre = tail if len(tail) >= 2 else pre[-_MAX_METRIC:]
-    period = _PERIOD_END_RE.search(pre)  # 扣除标准为每月(1500元): a per-period amount, its period in the subject
-    if period and period.start():
-        head = _LEAD_OUT_RE.sub("", _BOUND_END_RE.sub("", pre[:period.start()]))
-        return f"{head}（{period.group(1)}）"
-    return pre
-
-
-def _metric(pre: str) -> tuple[str, str, str]:
-    """(subject, reference, change) from the text between the phrase start and the comparator.
-
-    "不良容忍度可较各项贷款不良率提高" → ("不良容忍度", "各项贷款不良率", "+").
-    """
-    pre = pre[-_MAX_METRIC * 2:]
-    reference = change = ""
-    rel = _RELATIVE_RE.search(pre)
-    if rel and rel.start() > 0:
-        reference = _trim(rel.group("ref"))
-        if reference:
-            verb = rel.group("verb") or ""
-            change = "-" if verb and verb not in _UP_VERBS else "+"
-    parts = _COMPARE_CUT_RE.split(pre)
-    if len(parts) > 1 and parts[0]:
-        pre = parts[0]
-    return _trim(pre), reference, change
-
-
-def _head(phrase: str) -> str:
-    """The subject a phrase opens with, before its verb: 保费补贴时间按保险期限据实核算 → 保费补贴时间; after
-    a qualifying number, what it qualifies: 单户担保金额500万元以上的再担保业务收费 → 再担保业务收费."""
-    if _NUMBER_THEN_DE_RE.search(phrase):
-        tail = _trim(phrase.rsplit("的", 1)[-1])
-        return tail if 2 <= len(tail) <= 12 else ""
-    m = _HEAD_CUT_RE.search(phrase)
-    if m:
-        head = _trim(phrase[: m.start()])
-        return head if 2 <= len(head) <= 12 else ""
-    # 但用于清缴的中国核证自愿减排量，不得超过…: a short phrase with no number and no verb names the subject
-    head = _trim(phrase) if not re.search(r"\d", phrase) and "的" in phrase else ""
-    return head if 2 <= len(head) <= 16 else ""
 
 
 def _reference(compact: str, start: int, end: int) -> str:
@@ -219,16 +148,16 @@ def extract_targets(text: str) -> list[Target]:
                 paid_share = share.re is _SHARE_PAID_BEFORE_RE  # 可返还其上年度实际缴纳失业保险费(的50%)
                 comparator = "" if cmp in ("为", "占", "按", "按照") or paid_share else _PREFIX_NAMES.get(cmp, cmp)
                 raw = share.group("subj")
-                reference, change = _trim(share.group("base")), "of"
+                reference, change = trim(share.group("base")), "of"
                 by_base = cmp in ("按", "按照") or raw.endswith(("按", "按照"))
-            metric, rel_ref, rel_change = _metric(raw)
+            metric, rel_ref, rel_change = metric_of(raw)
             if share and share.re is _SHARE_PAID_BEFORE_RE:
                 metric = share.group("cmp")
             if not share:
                 reference, change = reference or rel_ref, rel_change
             if metric.startswith("的") and prev_target is not None:
                 # 单户担保金额500万元及以下的占比(不得低于50%): the earlier target qualifies this subject
-                metric = _trim(prev_target.metric + compact[prev_start:prev_end] + metric)
+                metric = trim(prev_target.metric + compact[prev_start:prev_end] + metric)
             if not metric and num_items and _OF_WHICH_RE.match(compact, ps):
                 k0 = bisect_right(num_ends, cmp_start) - 1
                 if k0 >= 0 and num_items[k0][1].metric:  # 且其中70%以上: a part of the previous subject
@@ -253,7 +182,7 @@ def extract_targets(text: str) -> list[Target]:
                 j = bisect_left(bounds, ps - 1)
                 prev_start = bounds[j - 1] + 1 if j else 0
                 if not _SENTENCE_END_RE.match(compact, ps - 1) and ps - 1 - prev_start <= _MAX_PHRASE:
-                    metric = _head(compact[prev_start:ps - 1])
+                    metric = head(compact[prev_start:ps - 1])
             if unit in _DURATION_UNITS and (not metric or _GRANT_VERB_RE.search(compact, ps, cmp_start)):
                 metric = f"{share_paid(compact, b)}期限"  # 给予最高连续三年…租金资助: the 资助's term
             paid = _PAYMENT_AFTER_RE.match(compact, b) if numeric and b < len(compact) else None
@@ -351,8 +280,9 @@ def extract_targets(text: str) -> list[Target]:
                 ranged = _RANGE_OPEN_RE.search(compact, max(0, m.start() - 4), m.start()) or figures and (
                     _BUILD_VERB_RE.search(compact, _phrase_span(compact, bounds, m.start(), m.end())[0], m.start())
                     and compact[m.start() - 1:m.start()] != "等")
-            if raw_unit in _DURATION_UNITS and _TERM_BEFORE_RE.search(compact, max(0, m.start() - 4), m.start()):
-                ranged = True  # 执行期限12年, 周期为1年: a term stated as a figure
+            if raw_unit in _DURATION_UNITS and _TERM_BEFORE_RE.search(compact, max(0, m.start() - 4), m.start()) or (
+                    _CASE_BEFORE_RE.search(compact, max(0, m.start() - 2), m.start()) and _CASE_AFTER_RE.match(compact, m.end())):
+                ranged = True  # 执行期限12年, 周期为1年: a term stated as a figure; 入围企业为2家的，…: a case
             if not ranged and item is None:  # 1.绿色工厂（200个）。: a named item's count
                 continue
         if (raw_unit in _QUANTIFIER_UNITS and suf in ("以上", "及以上") and v1 <= 3 and m.end() < len(compact)
@@ -420,7 +350,7 @@ def extract_targets(text: str) -> list[Target]:
         span = _phrase_span(compact, bounds, m.start(), m.end())
         if span in numeric_phrases or span in directed:
             continue
-        np = _trim(compact[max(span[0], m.start() - _MAX_METRIC):m.start()]) + m.group("ratio")
+        np = trim(compact[max(span[0], m.start() - _MAX_METRIC):m.start()]) + m.group("ratio")
         emit(m.start(), m.end(), m.start(), None, "", m.group("cmp"), metric=np)
 
     # 三年内新增制造业贷款200亿元以上, 三年内实现全覆盖, 1个月内提交: "X年内" with more to say after it in its

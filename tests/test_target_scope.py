@@ -165,3 +165,10 @@ def test_an_amount_that_routes_a_case_is_procedure():
     assert shown("2.单笔资助金额50万元以上、300万元以下的项目，经局长办公会议审核后，报分管区领导审定。") == []
     # a threshold that qualifies for support stays
     assert shown("单个项目实际投资额应达到300万元及以上。") == [(300, "万元", "以上")]
+
+
+def test_a_count_that_selects_a_treatment_and_a_base_with_its_own_de():
+    got = [(t.metric, t.value, t.unit, t.kind) for t in extract_targets("入围企业为2家的，采取议价采购的方式。")]
+    assert got == [("入围企业", 2, "家", "criterion")]
+    got = extract_targets("按其实际支付的展位租赁费、差旅费的50%，给予单家企业每次最高30万元资助。")
+    assert [(t.metric, t.value, t.reference) for t in got][0] == ("资助", 50, "实际支付的展位租赁费、差旅费")

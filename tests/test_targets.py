@@ -325,8 +325,8 @@ def test_subject_search_is_bounded_by_a_phrase(monkeypatch):
     from kb import targets as module
 
     searched = []
-    real = module._head
-    monkeypatch.setattr(module, "_head", lambda phrase: searched.append(len(phrase)) or real(phrase))
+    real = module.head
+    monkeypatch.setattr(module, "head", lambda phrase: searched.append(len(phrase)) or real(phrase))
     extract_targets("资金，" + "1.5亿元" * 4000)  # none has a subject, so none is kept; the search still ran
     assert searched and sum(searched) <= module.MAX_TARGETS * module._MAX_PHRASE
     # The usual case still finds the subject in the phrase before: 保费补贴时间…，不超过3年.
@@ -555,7 +555,7 @@ def test_the_second_real_document_set_does_not_fall_below_its_figure():
 
     report = evaluate_targets(Path(__file__).parent / "fixtures" / "real", EVAL / "targets_fresh2.jsonl", only_named=True)
     assert report.truth >= 100
-    assert report.matched >= 84 and report.precision >= 0.85 and report.recall >= 0.77, (report.precision, report.recall)
+    assert report.matched >= 86 and report.precision >= 0.85 and report.recall >= 0.79, (report.precision, report.recall)
 
 
 def test_the_third_real_document_set_does_not_fall_below_its_figure():
@@ -565,7 +565,7 @@ def test_the_third_real_document_set_does_not_fall_below_its_figure():
 
     report = evaluate_targets(Path(__file__).parent / "fixtures" / "real", EVAL / "targets_fresh3.jsonl", only_named=True)
     assert report.truth >= 170
-    assert report.matched >= 150 and report.precision >= 0.89 and report.recall >= 0.84, (report.precision, report.recall)
+    assert report.matched >= 152 and report.precision >= 0.9 and report.recall >= 0.85, (report.precision, report.recall)
 
 
 def test_a_statistical_bulletins_figures_are_baselines_not_goals():
