@@ -58,9 +58,9 @@ def term_groups(kb, tokens: list[str], expansions: list[Expansion], mask,
     limit = COMMON_TERM_SHARE * n
     # A token inside a thesaurus word belongs to its group: jieba may cut the word one way alone (own_tokens)
     # and another way in the question (小厂), and that piece is not a second term the clause lacks.
-    spoken = [e.word for e in expansions]
+    thesaurus_words = [e.word for e in expansions]
     for t in unique_tokens(tokens):
-        if t in used or t in fillers or any(t in w for w in spoken) or \
+        if t in used or t in fillers or any(t in w for w in thesaurus_words) or \
                 (not df.get(t, 0) and _spelled_by_parts(t, tokens, df)):
             continue
         groups.append(TermGroup(t, weight(t), (), df.get(t, 0) > limit))
