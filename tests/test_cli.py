@@ -172,3 +172,25 @@ def test_add_missing_file_does_not_rebuild(tmp_path, capsys, monkeypatch):
     assert "无法加入 missing.pdf：文件不存在" in err and "索引未改动" in err
     assert "索引已更新" not in out
     assert not (tmp_path / "index").exists()
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["search", "贷款", "--doc", "999_missing.txt"], "索引中没有文件“999_missing.txt”"),
+    (["export", "--query", "贷款", "-o", "对照表"], "无法从文件名“对照表”判断导出格式"),
+    (["compare", "供应链金融", "-o", "对照表"], "请用 --format 指定（docx、xlsx）"),
+])  # fmt: skip
+def test_a_missing_document_or_an_output_without_extension_is_a_chinese_error(seed_index, tmp_path, capsys,
+                                                                              monkeypatch, argv, message):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "--index", str(seed_index), *argv)
+    assert code != 0 and message in err and err.startswith("错误：")
+    assert not list(tmp_path.iterdir())  # nothing written under a name the user did not mean
+
+
+def test_search_in_a_document_named_by_its_file_name(seed_index, capsys):
+    code, out, _ = run(capsys, "--index", str(seed_index), "search", "贷款", "--retriever", "bm25", "--json")
+    other = json.loads(out.splitlines()[-1])["source"]  # a document that is not the best one for 贷款
+    code, out, _ = run(capsys, "--index", str(seed_index), "search", "贷款", "--doc", other,
+                       "--retriever", "bm25", "--json")
+    assert code == 0 and out.strip()
+    assert {json.loads(line)["source"] for line in out.splitlines()} == {other}

@@ -43,8 +43,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.output:
         from ..compare.export import write
 
-        fmt = args.format or args.output.rsplit(".", 1)[-1].lower()
-        write(table, args.output, fmt)
+        write(table, args.output, options.export_format(args.format, args.output, ("docx", "xlsx")))
         print(f"已写入 {args.output}（{len(table.document_rows)} 份文件）")
         return 0
     if args.json:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from ..question import RETRIEVERS
 from . import zh
@@ -39,3 +40,18 @@ def model(p: argparse.ArgumentParser, help: str) -> None:
 
 def output(p: argparse.ArgumentParser, help: str, required: bool = False) -> None:
     p.add_argument("-o", "--output", required=required, metavar="文件", help=help)
+
+
+def export_format(fmt: str | None, path: str, choices) -> str:
+    """The format asked for, else the output file's extension; a name without one is refused in words a person
+    can act on (it was read as the format: “未知的导出格式：对照表”)."""
+    if fmt:
+        return fmt
+    suffix = Path(path).suffix.lstrip(".").lower()
+    if not suffix:
+        from ..errors import QueryError
+
+        names = "、".join(choices)
+        raise QueryError(f"无法从文件名“{path}”判断导出格式：请用 --format 指定（{names}），"
+                         f"或写出扩展名，例如 {Path(path).name or '输出'}.{next(iter(choices))}")
+    return suffix

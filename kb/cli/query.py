@@ -33,8 +33,10 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     kb = KnowledgeBase.load(index_dir(args))
     print_notes(notices(kb))
+    # A document named that the index lacks is an error, not a filter that quietly matches nothing.
+    docs = [kb.document(name).id for name in args.doc or []]
     filters = Filters(levels=args.level or [], regions=args.region or [], issuers=args.issuer or [],
-                      topics=args.topic or [], statuses=args.status or [], documents=args.doc or [],
+                      topics=args.topic or [], statuses=args.status or [], documents=docs,
                       date_from=args.date_from or "", date_to=args.date_to or "")
     t0 = time.perf_counter()
     ans = kb.answer(args.query, k=args.k, filters=filters, retriever=args.retriever,
@@ -185,8 +187,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         items = [(c, kb.doc_of(c)) for c in (kb.clause(i) for i in args.ids)]
     citations = citations_from(items)
-    fmt = args.format or Path(args.output).suffix.lstrip(".").lower()
-    write(citations, args.output, fmt)
+    write(citations, args.output, options.export_format(args.format, args.output, ("csv", "xlsx", "docx", "md")))
     print(f"已导出 {len(citations)} 条引用到 {args.output}")
     return 0
 
