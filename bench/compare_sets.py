@@ -34,7 +34,8 @@ SETS = {"dev": ("dev_compare.jsonl", "tuned on before", "seeds"),
         "fresh": ("fresh_compare.jsonl", "tuned on since round 3, CV", "seeds"),
         "fresh2": ("fresh2_compare.jsonl", "tuned on since round 4, CV", "corpus"),
         "fresh3": ("fresh3_compare.jsonl", "tuned on since session 4, CV", "corpus"),
-        "fresh4": ("fresh4_compare.jsonl", "tuned on since session 5, CV", "corpus")}
+        "fresh4": ("fresh4_compare.jsonl", "tuned on since session 5, CV", "corpus"),
+        "fresh5": ("fresh5_compare.jsonl", "tuned on since session 6, CV", "corpus")}
 # fresh2 as first measured, on main e4a7c86 before any code of issue 13's third round changed (the untouched figure).
 FRESH2_UNTOUCHED = ("53/64 = 0.828 · 58/64 = 0.906", "77 / 37 / 20 of 134")
 # fresh3 as first measured, on main cf7b282 before any code of issue 13's fourth round changed (the untouched figure).
@@ -43,6 +44,8 @@ FRESH3_UNTOUCHED = ("43/55 = 0.782 · 44/55 = 0.800", "115 / 27 / 19 of 161")
 FRESH4_UNTOUCHED = ("34/62 = 0.548 · 39/62 = 0.629", "57 / 12 / 4 of 73")
 # fresh4 at the end of session 4 (main 3c9ae56, the last code before it was tuned on).
 FRESH4_SESSION4 = ("38/62 = 0.613 · 44/62 = 0.710", "46 / 26 / 1 of 73")
+# fresh5 as measured once, held out, on main 02d949b (session 5's end; 35/45 at session 5's start, 3c9ae56).
+FRESH5_UNTOUCHED = "37/45 = 0.822 (35/45 at session 5's start, 3c9ae56)"
 # Every set at the start of session 5 (main 3c9ae56, five-set weights), first clause and absent 无对应 / weak / confident.
 SESSION5_START = {"dev": ("18/18", "0 / 2 / 0"), "held-out": ("58/63", "6 / 14 / 2"), "fresh": ("56/60", "12 / 7 / 1"),
                   "fresh2": ("55/64", "80 / 52 / 2"), "fresh3": ("49/55", "89 / 69 / 3"),
@@ -83,7 +86,7 @@ def render(results: dict[str, dict[str, CompareReport]], fit: list[str]) -> str:
     lines = ["## Comparison on every comparison judgement set (issue 13)", "",
              "First-clause accuracy: the share of judged (measure, document) pairs whose first listed clause is the "
              "judged one · the same counting the document's `also` clauses as right (eval/README.md). Default "
-             "model; dev, held-out and fresh on the five seeds, fresh2, fresh3 and fresh4 on all nine documents of corpus/. `before` "
+             "model; dev, held-out and fresh on the five seeds, fresh2 to fresh5 on all nine documents of corpus/. `before` "
              "is the ranking and confidence before issue 13's key terms. Absent: the (measure, document) pairs a "
              "document does not treat (or, for dev and held-out, leaves unjudged), shown as 无对应 / as a weak "
              "guess (可能对应（较弱）) / as a confident match.", "",
@@ -103,16 +106,18 @@ def render(results: dict[str, dict[str, CompareReport]], fit: list[str]) -> str:
               "", f"fresh4 untouched (main 811079a, the commit adding it, before session 4's tuning could see it): "
               f"{FRESH4_UNTOUCHED[0]}; absent {FRESH4_UNTOUCHED[1]}; 15 measures. At session 4's end: {FRESH4_SESSION4[0]}; "
               f"absent {FRESH4_SESSION4[1]}. Held out in session 4, tuned on since session 5 (leave-one-set-out).",
+              "", f"fresh5 untouched (main 02d949b, held out in session 5, tuned on since session 6, leave-one-set-out): "
+              f"first clause {FRESH5_UNTOUCHED}.",
               "", f"fresh2 untouched (main e4a7c86, before issue 13's third round changed any code): "
               f"{FRESH2_UNTOUCHED[0]}; absent {FRESH2_UNTOUCHED[1]}."]
-    for name in ("fresh", "fresh2", "fresh3", "fresh4"):
+    for name in ("fresh", "fresh2", "fresh3", "fresh4", "fresh5"):
         misses = [f"{m.id} {m.doc[:3]} ({m.path or m.status})" for m in results["after"][name].misses]
         lines += ["", f"{name} misses after: {', '.join(misses) or 'none'}."]
     lines += ["", "How the weights were chosen (bench/fit_compare.py: grid search on first-clause accuracy, "
-              "leave-one-set-out over dev + held-out + fresh + fresh2 + fresh3 + fresh4; confidence: logistic model, floor keeping "
+              "leave-one-set-out over dev + held-out + fresh + fresh2 + fresh3 + fresh4 + fresh5; confidence: logistic model, floor keeping "
               "98 in 100 judged documents):", "", "```", *fit, "```", "",
               "Re-run: `python bench/compare_sets.py` (this table); `python bench/fit_compare.py` (the weights' "
-              "grid search and confidence fit, leave-one-set-out over dev + held-out + fresh + fresh2 + fresh3 + fresh4; "
+              "grid search and confidence fit, leave-one-set-out over dev + held-out + fresh + fresh2 + fresh3 + fresh4 + fresh5; "
               "held-out sets are never read there); one set: `kb --index DIR eval eval/fresh2_compare.jsonl -v` (DIR built from corpus/)."]
     return "\n".join(lines)
 

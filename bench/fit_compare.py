@@ -1,10 +1,10 @@
 """Fit the comparison's clause-ranking weights (kb.compare.measure.RankWeights) and confidence on the dev, held-out,
-fresh, fresh2, fresh3 and fresh4 comparison judgements (fresh is seen since issue 13's third round, fresh2 since its
-fourth, fresh3 since session 4, fresh4 since session 5), with leave-one-SET-out cross-validation: each set was written by another hand in another
+fresh, fresh2, fresh3, fresh4 and fresh5 comparison judgements (fresh is seen since issue 13's third round, fresh2 since
+its fourth, fresh3 since session 4, fresh4 since session 5, fresh5 since session 6), with leave-one-SET-out cross-validation: each set was written by another hand in another
 round, so a fold scores weights on a set none of whose measures they saw (leave-one-measure-out within pooled sets
 rewarded weights fitted to the sets' writers; every round's untouched set scored below it). The held-out sets
-(bench/held_out.py) are never read here. dev, held-out and fresh are judged on the five seeds, fresh2, fresh3 and
-fresh4 on all nine documents of corpus/.
+(bench/held_out.py) are never read here. dev, held-out and fresh are judged on the five seeds, fresh2 to
+fresh5 on all nine documents of corpus/.
 
 For each judged (measure, document) the document's clauses compete, the judged clause the right answer;
 the ranking weights are searched on a grid for the most first clauses judged (per fold: the grid is searched on the
@@ -41,7 +41,8 @@ from kb.evaluate import load_comparisons, satisfies  # noqa: E402
 
 # file → the index it is judged on ("seeds": the five seeds; "corpus": all of corpus/)
 SETS = {"dev_compare.jsonl": "seeds", "heldout_compare.jsonl": "seeds", "fresh_compare.jsonl": "seeds",
-        "fresh2_compare.jsonl": "corpus", "fresh3_compare.jsonl": "corpus", "fresh4_compare.jsonl": "corpus"}
+        "fresh2_compare.jsonl": "corpus", "fresh3_compare.jsonl": "corpus", "fresh4_compare.jsonl": "corpus",
+        "fresh5_compare.jsonl": "corpus"}
 refuse(SETS, "bench/fit_compare.py")
 NAMES = [f.name for f in dataclasses.fields(M.RankWeights)]
 
@@ -76,7 +77,7 @@ CONF_NAMES = ("bm25", "coverage", "dense", "topic", "heading_topic", "key", "no_
 # Questions no document answers (eval/*offtopic*.jsonl but the held-out one): as measures, every document of
 # corpus/ is a document that does not treat them, so they are negatives of the confidence in every fold.
 OFFTOPIC = ("offtopic_queries.jsonl", "own_offtopic.jsonl", "fresh_offtopic.jsonl", "fresh2_offtopic.jsonl",
-            "fresh3_offtopic.jsonl", "fresh4_offtopic.jsonl")
+            "fresh3_offtopic.jsonl", "fresh4_offtopic.jsonl", "fresh5_offtopic.jsonl")
 refuse(OFFTOPIC, "bench/fit_compare.py")
 
 
