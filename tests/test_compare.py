@@ -365,6 +365,29 @@ def test_a_measure_in_general_words_counts_only_sharing_no_word_against_a_clause
     assert M._lacks_keys(general, 0.0, "运用云计算等技术") == 1.0  # a part of a word is not the word
 
 
+def test_the_general_part_of_a_document_is_an_overview_not_a_measure(seed_kb):
+    from dataclasses import replace
+
+    from kb.compare import measure as M
+    from kb.compare.common import overview
+
+    general = {c.path: overview(c) for c in _eligible(seed_kb, NATIONAL_2) if c.path.startswith("一、")}
+    assert general and all(general.values())  # 002's 一、总体要求: unnumbered general paragraphs
+    assert not any(overview(c) for c in _eligible(seed_kb, NATIONAL_2) if c.path.startswith("二、"))
+    # 000's 一、总体要求 holds numbered clauses (指导思想, 基本原则): still its general part; 003's 总体目标 items
+    # (增量, 提质) are the county's targets, not an overview
+    assert {c.heading for c in _eligible(seed_kb, SUZHOU) if overview(c)} >= {"指导思想", "基本原则"}
+    assert not any(overview(c) for c in _eligible(seed_kb, COUNTY) if c.kind == "target")
+    clause = _clause("（三）基本原则 坚持深化改革")
+    assert overview(replace(clause, heading="基本原则")) and overview(replace(clause, parents=["总体要求"]))
+    assert not overview(clause)
+    # the ranking's "operative" signal is the negation, and it weighs
+    feats = M.rank_features([dict.fromkeys(("bm25", "heading", "parent", "topic", "heading_topic", "coverage",
+                                            "key", "key_sentence", "sentence"), 0.5)] * 2,
+                            [clause, replace(clause, heading="基本原则")], False)
+    assert [f["operative"] for f in feats] == [1.0, 0.0] and M.RANK.operative > 0
+
+
 def test_distinctive_terms_are_policy_terms_only():
     # generic prose is never a difference, however rare; named schemes, quoted names and dictionary terms are
     only_a, _ = diff_terms("统筹考量，优化架构，努力争取、积极关注，推广“惠企快贷”和科创指数贷，开展应收账款融资",

@@ -17,6 +17,16 @@ __all__ = ["Located", "longest_first", "match_form"]  # the text rules compariso
 EXCLUDED_KINDS = ("release", "preamble", "closing")
 # Numbered provisions; a small bonus prefers them over unnumbered paragraphs (总体目标 …) on ties.
 PROVISION_KINDS = ("measure", "item", "article")
+# The headings of a document's general part: what it is guided by and holds to, said before its measures. A measure
+# named there (支持…股权融资 among 总体要求's goals, 战略性新兴产业 among 基本原则) is restated where the document acts
+# on it. Targets (总体目标) are not among them: a county's 增量 / 提质 items are its measures' only statement.
+GENERAL_PART = re.compile(r"总体要求|指导思想|基本原则")
+
+
+def overview(clause: Clause) -> bool:
+    """The clause belongs to the document's general part: an unnumbered general paragraph (kind "general"), or a
+    clause headed, or under a part headed, 总体要求 / 指导思想 / 基本原则 (GENERAL_PART)."""
+    return clause.kind == "general" or any(GENERAL_PART.search(h) for h in (clause.heading, *clause.parents) if h)
 
 # Topic-only comparisons and coverage: confidence 1 - exp(-score / TOPIC_SCALE) of the clause's tag score, so an
 # untagged clause has none, a tag at the tagger's own threshold (2) is weak, and 4 or more a match.
