@@ -31,14 +31,14 @@ REAL = ROOT / "tests" / "fixtures" / "real"
 TRUTH = REAL / "truth.jsonl"
 FIELDS = ("title", "issuers", "doc_number", "date", "level", "region", "status")
 # Each held-out batch measured once, untouched, before anything was tuned on it (right answers per field, and exact
-# outlines). Batches 3, 4, 5, 6, 7, 9, 10 and 11 were used to find general causes afterwards (each after its untouched
+# outlines). Batches 3, 4, 5, 6, 7, 9, 10, 11 and 12 were used to find general causes afterwards (each after its untouched
 # measurement, from the time in RELEASED); these figures are the honest check. Batches still held out (HELD_OUT) are
 # never tuned on: their current row is their untouched figure, and tests/test_real_docs.py only guards them against
 # regressing below it instead of requiring every outline exact.
-HELD_OUT: frozenset[int] = frozenset({8, 12})  # 8: 2026-12-02; 12: 2026-12-03 (new repositories)
+HELD_OUT: frozenset[int] = frozenset({8})  # 8: 2026-12-02 (new repositories)
 # When a held-out batch was released for tuning (after its untouched measurement).
 RELEASED = {6: "2026-12-02 02:55", 7: "2026-12-02 05:50", 9: "2026-12-02 07:05", 11: "2026-12-02 12:42",
-            10: "2026-12-03 14:00"}
+            10: "2026-12-03 14:00", 12: "2026-12-03 18:25"}
 UNTOUCHED = {
     3: {"measured": "2026-12-01 23:05", "documents": 17, "outlines": 10,
         "fields": {"title": 13, "issuers": 14, "doc_number": 14, "date": 13, "level": 16, "region": 15, "status": 17}},
@@ -65,7 +65,8 @@ UNTOUCHED = {
     # for tuning right after (he fixes code this session)
     11: {"measured": "2026-12-02 12:41", "documents": 15, "outlines": 14,
          "fields": {"title": 15, "issuers": 14, "doc_number": 12, "date": 11, "level": 11, "region": 11, "status": 15}},
-    # on main 3838ed1 plus a65a28c, rebased as 537b027 (the commit adding the batch changes no code); still held out
+    # on main 3838ed1 plus a65a28c, rebased as 537b027 (the commit adding the batch changes no code); released for tuning
+    # 2026-12-03 18:25 (98/119 fields, 16/17 outlines on main 02d949b then)
     12: {"measured": "2026-12-03 14:04", "documents": 17, "outlines": 16,
          "fields": {"title": 17, "issuers": 15, "doc_number": 4, "date": 11, "level": 17, "region": 17, "status": 17}},
 }

@@ -335,7 +335,7 @@ def issuers_of_title(raw: str) -> list[str]:
     """The issuers a title names before what it is about: "上海市崇明区人民政府办公室关于…",
     "浙江省物价局、省财政厅关于…", "教育部《…规定》"; [] when its head is not organisation names."""
     title = no_spaces(raw)
-    m = re.match(r"^(.{2,80}?)(?:关于|《)", title)
+    m = re.match(r"^(.{2,80}?)(?:印发)?(?:关于|《)", title)  # "X印发关于…的通知": X issues it
     if not m or FORWARDS.search(m.group(1)):
         return []
     names = [n for n in re.split(r"[、，,]", m.group(1)) if n]

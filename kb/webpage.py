@@ -21,6 +21,7 @@ from .text import no_spaces, unify_breaks
 # Inline styles that hide an element, and simple selectors (.class, #id, tag.class) that a <style> block hides.
 _HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
 _CSS_RULE = re.compile(r"([^{}]{1,500})\{([^{}]{0,2000})\}")
+_AT_BLOCK = re.compile(r"@(?:media|supports|container|document)\b[^{}]{0,500}\{", re.I)
 _SIMPLE_SELECTOR = re.compile(r"^\s*[a-z0-9]*([.#])([\w-]{1,80})\s*$", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]{0,200}\?>", re.I)
 # The site name appended to <title>: "题名_栏目_网站", "题名 - 网站", "题名|网站".
@@ -150,7 +151,7 @@ def _drop_hidden(root) -> None:
     hidden_classes: set[str] = set()
     hidden_ids: set[str] = set()
     for style in root.iter("style"):
-        for m in _CSS_RULE.finditer(style.text_content() or ""):
+        for m in _CSS_RULE.finditer(_unconditional_css(style.text_content() or "")):
             if not _HIDDEN_STYLE.search(";" + m.group(2)):
                 continue
             for selector in m.group(1).split(","):
@@ -173,6 +174,25 @@ def _drop_hidden(root) -> None:
     for el in doomed:
         if el.getparent() is not None:  # not inside an element already dropped
             el.drop_tree()
+
+
+def _unconditional_css(css: str) -> str:
+    """A style sheet without its conditional blocks (@media, @supports…): a rule that hides an element only on a
+    phone's width or in print ("@media only screen and (max-width: 768px){.screen{display:none}}", which hid a
+    page's information box) does not hide it on the page as read."""
+    out: list[str] = []
+    i = 0
+    for m in _AT_BLOCK.finditer(css):
+        if m.start() < i:
+            continue  # inside a block already skipped
+        out.append(css[i : m.start()])
+        depth, j = 1, m.end()
+        while j < len(css) and depth:
+            depth += {"{": 1, "}": -1}.get(css[j], 0)
+            j += 1
+        i = j
+    out.append(css[i:])
+    return "".join(out)
 
 
 def _meta_fields(root) -> tuple[dict[str, str], dict[str, str]]:

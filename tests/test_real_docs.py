@@ -47,7 +47,10 @@ TRUTH = scorer.load_truth(REAL / "truth.jsonl")
 FLOORS = {"title": 140, "issuers": 140, "doc_number": 140, "date": 140, "level": 140, "region": 140, "status": 140}
 # Documents whose outline the code does not get right yet: strict xfail, so fixing one fails the test until the
 # name is removed here (the guard then holds it).
-OUTLINE_KNOWN_WRONG: set[str] = set()
+OUTLINE_KNOWN_WRONG: set[str] = {"p61_cf_jiangxi_xiugai_liudong_renkou_jueding.html"}
+# Fields (file, field) of released batches the code does not get right yet: strict xfail as above. Every other field
+# of every document not held out must be right.
+FIELD_KNOWN_WRONG: set[tuple[str, str]] = {("p61_cf_jiangxi_xiugai_liudong_renkou_jueding.html", "date")}
 # Held-out batches (scorer.HELD_OUT) are measured, never tuned on: their outlines are not required exact, but neither
 # their fields nor their exact outlines may fall below the untouched figure (scorer.UNTOUCHED) or, until that is
 # recorded, below what main achieved when the batch was added (batch 6: untouched 2026-12-02 01:45 on main 787da6c,
@@ -62,7 +65,8 @@ OUTLINE_KNOWN_WRONG: set[str] = set()
 # 2026-12-02 13:48 on main 1ddbf4f: 142/147 fields, 20/21 outlines (scorer.UNTOUCHED[10]), and released for tuning
 # 2026-12-03 14:00; after its general causes were fixed, 147/147 and 21/21.
 # Batch 12 (17 documents, a repository new to the set) was committed before the extractor ran on it and measured
-# untouched 2026-12-03 14:04 on main 3838ed1: 98/119 fields, 16/17 outlines (scorer.UNTOUCHED[12]).
+# untouched 2026-12-03 14:04 on main 3838ed1: 98/119 fields, 16/17 outlines (scorer.UNTOUCHED[12]), the same on
+# main 02d949b, and released for tuning 2026-12-03 18:25.
 HELD_OUT_ADDED = {6: {"outlines": 6, "fields": {"title": 3, "issuers": 5, "doc_number": 9, "date": 8, "level": 9,
                                                "region": 9, "status": 10}}}
 
@@ -146,3 +150,13 @@ def test_outline_exact(results, file, request):
     r = results[file]
     assert not r.error, r.error
     assert r.outline_got == r.outline_expected, scorer._outline_diff(r)
+
+
+@pytest.mark.parametrize("file", [t["file"] for t in TRUTH if t.get("batch") not in scorer.HELD_OUT])
+@pytest.mark.parametrize("key", scorer.FIELDS)
+def test_field_right(results, file, key, request):
+    if (file, key) in FIELD_KNOWN_WRONG:
+        request.applymarker(pytest.mark.xfail(strict=True, reason="field not yet right on main"))
+    r = results[file]
+    got = next(f for f in r.fields if f.field == key)
+    assert got.right, f"expected {got.expected!r}, got {got.got!r} [{got.evidence}]"

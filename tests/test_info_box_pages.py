@@ -1,0 +1,66 @@
+"""Saved pages of a provincial 信息公开 catalogue (issue 11, the kinds batch 12 of the real documents showed): each
+rule on a small page written for it, not on a real-document file."""
+
+from __future__ import annotations
+
+from kb.ingest import ingest_text
+from kb.title import issuers_of_title
+from kb.webpage import _unconditional_css, read_page
+
+_STYLE = """<style>
+.gone{display:none}
+@media only screen and (min-width:320px) and (max-width: 768px){
+    .screen{display:none!important;}
+    .nav a{display:block}
+}
+@media print { .toolbar { display: none } }
+</style>"""
+_BOX = """<div class="screen xxgkTitle"><table><tr>
+<td><b><span>索  引  号: </span></b>014500815/2020-02346</td>
+<td><b> 发文机关: </b> 省政府办公厅</td>
+<td><b>文      号:</b> 某府厅发〔2020〕6号</td></tr>
+<tr><td><b>主题分类: </b> 卫健</td><td><b>组配分类: </b> 政策文件</td>
+<td><b>成文日期: </b> 2020-02-21          </td></tr></table></div>"""
+
+
+def _page(title: str, body: str) -> str:
+    return (f"<html><head><title>某省人民政府 政策文件 {title}</title>{_STYLE}</head><body>"
+            f"<div class='screen nav'><a href='/'>首页</a> <a href='/x'>政务公开</a></div>{_BOX}"
+            f"<p class='sp_title'>{title}</p><div id='zoom'>{body}</div>"
+            f"<div class='gone'>{body}</div><div class='toolbar'>打印本页</div></body></html>")
+
+
+_BODY = ("<p>各市、县（区）人民政府，省政府各部门：</p><p>为促进某项工作健康发展，经省政府同意，结合我省实际，"
+         "制定本实施意见。</p><p>一、总体要求</p><p>以新时代思想为指导，建立健全某项服务体系，逐步满足群众需求。</p>"
+         "<p>二、主要任务</p><p>（一）建立健全供给体系。</p><p>1.加强家庭指导。通过入户指导等方式提供服务。</p>"
+         "<p>2.发展社区服务。依托城乡社区综合服务中心开展服务。</p><p>2020年2月21日</p><p>（此件主动公开）</p>")
+
+
+def test_a_rule_only_for_phones_or_print_hides_nothing():
+    css = ".a{display:none} @media only screen and (max-width:7px){ .screen{display:none} .b{x:y} } .c{color:red}"
+    assert _unconditional_css(css) == ".a{display:none}  .c{color:red}"
+    assert _unconditional_css("@media print{.p{display:none}}@supports (x:y){.q{display:none}}") == ""
+
+
+def test_the_information_box_under_a_phone_only_rule_is_read():
+    page = read_page(_page("某省人民政府办公厅关于促进某项服务发展的实施意见", _BODY))
+    assert page.fields["doc_number"] == "某府厅发〔2020〕6号" and page.fields["date"] == "2020-02-21"
+    assert page.evidence["doc_number"] == "网页信息栏：文号：某府厅发〔2020〕6号"
+    # the unconditional rule still drops the hidden copy of the body: each line once
+    assert page.text.count("1.加强家庭指导") == 1
+
+
+def test_a_catalogue_page_gives_its_box_number_and_date_with_their_provenance():
+    ing = ingest_text(_page("某省人民政府办公厅关于促进某项服务发展的实施意见", _BODY), "p.html", "html")
+    doc = ing.document
+    assert doc.doc_number == "某府厅发〔2020〕6号" and doc.provenance["doc_number"].source == "extracted"
+    assert doc.date == "2020-02-21" and doc.provenance["date"].source == "extracted"
+    # the title names the issuer in full; the box's short form (省政府办公厅) does not replace it
+    assert doc.issuers == ["某省人民政府办公厅"]
+    assert [c.path for c in ing.clauses if c.path] == ["一、", "二、（一）1.", "二、（一）2."]
+
+
+def test_a_title_issuer_who_issues_without_quotation_marks():
+    assert issuers_of_title("江西省人民政府办公厅印发关于金融支持某项工作若干措施的通知") == ["江西省人民政府办公厅"]
+    assert issuers_of_title("某市财政局印发《某某办法》的通知") == ["某市财政局"]
+    assert issuers_of_title("关于印发某某办法的通知") == []
