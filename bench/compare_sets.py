@@ -50,6 +50,10 @@ FRESH5_UNTOUCHED = "37/45 = 0.822 (35/45 at session 5's start, 3c9ae56)"
 SESSION5_START = {"dev": ("18/18", "0 / 2 / 0"), "held-out": ("58/63", "6 / 14 / 2"), "fresh": ("56/60", "12 / 7 / 1"),
                   "fresh2": ("55/64", "80 / 52 / 2"), "fresh3": ("49/55", "89 / 69 / 3"),
                   "fresh4": ("38/62", "46 / 26 / 1")}
+# Every set at the start of session 6 (main e5f38f0, the kb code of 02d949b; six-set weights), first clause and absent.
+SESSION6_START = {"dev": ("18/18", "0 / 2 / 0"), "held-out": ("56/63", "5 / 15 / 2"), "fresh": ("55/60", "12 / 7 / 1"),
+                  "fresh2": ("56/64", "79 / 53 / 2"), "fresh3": ("50/55", "83 / 75 / 3"),
+                  "fresh4": ("45/62", "49 / 24 / 0"), "fresh5": ("37/45", "115 / 72 / 2")}
 # The confidence before issue 13's key terms (the ranking before is bench/fit_compare.FORMER).
 FORMER_CONFIDENCE = dict(bm25=1.5, coverage=2.0, dense=1.5, topic=1.0, heading_topic=0.5, key=0.0, no_key=0.0, bias=-2.6,
                          match=0.55, weak=0.27)
@@ -99,6 +103,8 @@ def render(results: dict[str, dict[str, CompareReport]], fit: list[str]) -> str:
         a, b = results["after"][name], results["before"][name]
         lines.append(f"| {name} ({how}) | {len(a.per_measure)} | {_cell(b)} | {_cell(a)} | {_absent(b)} "
                      f"| {_absent(a)} | {a.extra_judged}/{a.extra} |")
+    lines += ["", "At session 6's start (main e5f38f0, six-set weights; fresh5 just released), first clause · absent: "
+              + "; ".join(f"{k} {v[0]} · {v[1]}" for k, v in SESSION6_START.items()) + "."]
     lines += ["", "At session 5's start (main 3c9ae56, weights and confidence fitted on five sets), first clause · absent: "
               + "; ".join(f"{k} {v[0]} · {v[1]}" for k, v in SESSION5_START.items()) + "."]
     lines += ["", f"fresh3 untouched (main cf7b282, before issue 13's fourth round changed any code): "

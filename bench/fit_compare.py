@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from held_out import refuse  # noqa: E402
 
 from kb.compare import measure as M  # noqa: E402
-from kb.compare.common import eligible  # noqa: E402
+from kb.compare.common import MEASURE_EXCLUDED_KINDS, eligible  # noqa: E402
 from kb.evaluate import load_comparisons, satisfies  # noqa: E402
 
 # file → the index it is judged on ("seeds": the five seeds; "corpus": all of corpus/)
@@ -59,7 +59,7 @@ def judged_groups(kbs: dict) -> list[dict]:
             median, spread = M._cosine_scale(kb, qvec) if qvec is not None else (0.0, 0.0)
             for item in m.expected:
                 doc = kb.document(item.doc)
-                clauses = eligible(kb, doc)
+                clauses = eligible(kb, doc, MEASURE_EXCLUDED_KINDS)
                 bm = M._bm25_of(kb, q.tokens, {doc.id: clauses})
                 sigs = M._signals(kb, q, clauses, bm, qvec, median, spread)
                 feats = M.rank_features(sigs, clauses, kb.has_dense)
@@ -87,7 +87,7 @@ def _first_clauses(kb, query: str):
     qvec = kb.query_vector(q.text)
     median, spread = M._cosine_scale(kb, qvec)
     for doc in kb.documents:
-        clauses = eligible(kb, doc)
+        clauses = eligible(kb, doc, MEASURE_EXCLUDED_KINDS)
         bm = M._bm25_of(kb, q.tokens, {doc.id: clauses}) if q.tokens else None
         sigs = M._signals(kb, q, clauses, bm, qvec, median, spread)
         scores = M._rank(sigs, clauses, True)

@@ -381,6 +381,12 @@ def test_the_general_part_of_a_document_is_an_overview_not_a_measure(seed_kb):
     clause = _clause("（三）基本原则 坚持深化改革")
     assert overview(replace(clause, heading="基本原则")) and overview(replace(clause, parents=["总体要求"]))
     assert not overview(clause)
+    # the preamble takes part in a measure's comparison (a document may state the measure nowhere else), as part of
+    # the general part; alignment and coverage still leave it out
+    from kb.compare.common import MEASURE_EXCLUDED_KINDS
+
+    assert overview(replace(clause, kind="preamble")) and "preamble" not in MEASURE_EXCLUDED_KINDS
+    assert "preamble" in EXCLUDED_KINDS and "release" in MEASURE_EXCLUDED_KINDS
     # the ranking's "operative" signal is the negation, and it weighs
     feats = M.rank_features([dict.fromkeys(("bm25", "heading", "parent", "topic", "heading_topic", "coverage",
                                             "key", "key_sentence", "sentence"), 0.5)] * 2,

@@ -15,6 +15,10 @@ __all__ = ["Located", "longest_first", "match_form"]  # the text rules compariso
 # Clause kinds left out of every comparison: a press release's wrapper, the preamble and the closing
 # say what the document is, not what it does.
 EXCLUDED_KINDS = ("release", "preamble", "closing")
+# One measure across documents (compare_measure) reads the preamble too, as part of the document's general part
+# (overview): a document may state a measure nowhere else (006's policy period, 008's key industries), and the
+# ranking's `operative` weight puts a numbered clause that acts on the measure before it.
+MEASURE_EXCLUDED_KINDS = ("release", "closing")
 # Numbered provisions; a small bonus prefers them over unnumbered paragraphs (总体目标 …) on ties.
 PROVISION_KINDS = ("measure", "item", "article")
 # The headings of a document's general part: what it is guided by and holds to, said before its measures. A measure
@@ -24,9 +28,9 @@ GENERAL_PART = re.compile(r"总体要求|指导思想|基本原则")
 
 
 def overview(clause: Clause) -> bool:
-    """The clause belongs to the document's general part: an unnumbered general paragraph (kind "general"), or a
-    clause headed, or under a part headed, 总体要求 / 指导思想 / 基本原则 (GENERAL_PART)."""
-    return clause.kind == "general" or any(GENERAL_PART.search(h) for h in (clause.heading, *clause.parents) if h)
+    """The clause belongs to the document's general part: the preamble or an unnumbered general paragraph (kinds
+    "preamble", "general"), or a clause headed, or under a part headed, 总体要求 / 指导思想 / 基本原则 (GENERAL_PART)."""
+    return clause.kind in ("general", "preamble") or any(GENERAL_PART.search(h) for h in (clause.heading, *clause.parents) if h)
 
 # Topic-only comparisons and coverage: confidence 1 - exp(-score / TOPIC_SCALE) of the clause's tag score, so an
 # untagged clause has none, a tag at the tagger's own threshold (2) is weak, and 4 or more a match.
