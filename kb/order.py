@@ -69,6 +69,39 @@ def adoption(lines: list[str]) -> tuple[str, str, str, str] | None:
     """A regulation's adoption note → (adopting body, latest date, evidence, order number). The body is the
     one that passed or revised it; the date the latest of 通过, 修订, 修正, 批准 and 公布. The note may wrap
     over lines, so they are read joined."""
+    events = _note_events(lines)
+    if not events:
+        return None
+    date = max(e[0] for e in events)
+    # who adopted it: the latest event that names a body, an approval (批准) only when nothing else does
+    adopted = [e for e in events if e[2] != "批准" and e[1]] or [e for e in events if e[1]] or events
+    latest = max(adopted, key=lambda e: e[0])
+    orders = [e for e in events if e[4]]
+    order = max(orders, key=lambda e: e[0])[4] if orders else ""
+    return latest[1], date, ADOPTED + "；".join(e[3] for e in events), order
+
+
+def date_of_order(lines: list[str], number: str) -> tuple[str, str]:
+    """(date, the note's words) of the order a note dates under the document's own number: a 令 republishing the
+    text it amends, whose note says "2016年9月21日省人民政府令第223号修正" of 令第223号; ("", "") when none does."""
+    own = _order_tail(number)
+    if not own:
+        return "", ""
+    for line in lines:
+        for date, _, _, words, named in _note_events([line]):
+            if named and _order_tail(named) == own:
+                return date, words
+    return "", ""
+
+
+def _order_tail(number: str) -> str:
+    """"江西省人民政府令第223号" and "省人民政府令第223号" → "令第223号"; "" for a number that is not an order's."""
+    m = re.search(r"令\s*[（(]?\s*第\s*(\d+)\s*号", number or "")
+    return f"令第{m.group(1)}号" if m else ""
+
+
+def _note_events(lines: list[str]) -> list[tuple[str, str, str, str, str]]:
+    """Each 通过/修订/修正/批准/公布 of a note: (date, body, verb, words, order number)."""
     events = []
     # A note dated in Chinese numerals (二〇二三年十月二十四日) is read as one dated in figures.
     joined = DATE.sub(_in_figures, "".join(ln.strip() for ln in lines))
@@ -100,15 +133,7 @@ def adoption(lines: list[str]) -> tuple[str, str, str, str] | None:
         else:
             body = ""  # a meeting or an act whose body the note does not name (已于…经第5次部务会议通过)
         events.append((f"{y:04d}-{mo:02d}-{d:02d}", body, m.group("verb") or "", m.group(0), number))
-    if not events:
-        return None
-    date = max(e[0] for e in events)
-    # who adopted it: the latest event that names a body, an approval (批准) only when nothing else does
-    adopted = [e for e in events if e[2] != "批准" and e[1]] or [e for e in events if e[1]] or events
-    latest = max(adopted, key=lambda e: e[0])
-    orders = [e for e in events if e[4]]
-    order = max(orders, key=lambda e: e[0])[4] if orders else ""
-    return latest[1], date, ADOPTED + "；".join(e[3] for e in events), order
+    return events
 
 
 def _assembly(m: re.Match[str]) -> str:

@@ -35,7 +35,7 @@ from .grammar import (
 )
 from .jurisdiction import level_region
 from .models import Clause, Evidence
-from .order import ADOPTED, issuers_of_order, named_bodies, read_order
+from .order import ADOPTED, date_of_order, issuers_of_order, named_bodies, read_order
 from .order import adoption as adoption_note
 from .regions import gazetteer
 from .script import is_traditional, simplified
@@ -128,6 +128,11 @@ def tag_document(
         date, why = iso_date(order.date_line), f"{order.evidence}；{order.date_line}"
     if adoption and not date:
         date, why = adoption[1], adoption[2]
+    if not date and "doc_number" in out:
+        # An order with neither signature nor date that republishes the text it amends: the text's note dates the
+        # order under its own number ("2016年9月21日省人民政府令第223号修正").
+        date, why = date_of_order(body + closing, out["doc_number"].value)
+        why = why and f"重新公布文本题注：{why}"
     if not date:
         # A date under the title or the issuer lines under it: "（2023年2月8日）", "2023年3月28日".
         under_title = next((ln for ln in header[1:] if BRACKET_DATE.match(ln) or DATE_LINE.match(ln)), "")

@@ -64,3 +64,30 @@ def test_a_title_issuer_who_issues_without_quotation_marks():
     assert issuers_of_title("江西省人民政府办公厅印发关于金融支持某项工作若干措施的通知") == ["江西省人民政府办公厅"]
     assert issuers_of_title("某市财政局印发《某某办法》的通知") == ["某市财政局"]
     assert issuers_of_title("关于印发某某办法的通知") == []
+
+
+_ORDER = ("某省人民政府关于修改《某省某某管理办法》的决定\n某省人民政府令\n第223号\n"
+          "省人民政府第66次常务会议决定对《某省某某管理办法》作如下修改：\n"
+          "一、将第六条修改为：“公安机关负责某项登记工作。”\n二、删除第十二条。\n"
+          "三、将第十三条改为第十五条：“申领材料应当在三个工作日内送交。”\n本决定自公布之日起施行。\n"
+          "《某省某某管理办法》根据本决定作相应修改并对条款顺序作相应调整，重新公布。\n某省某某管理办法\n"
+          "(2011年8月26日省人民政府令第190号公布　2016年9月21日省人民政府令第223号修正)\n"
+          "第一条     为了规范某项管理，制定本办法。\n第二条     本省行政区域内的某项管理，适用本办法。\n"
+          "第三条     登记应当按照下列规定办理：\n（一）租住房屋的，由出租人登记；\n（二）就业的，由用人单位登记。\n"
+          "第四条     本办法自公布之日起施行。\n")
+
+
+def test_an_order_republishing_the_text_it_amends():
+    ing = ingest_text(_ORDER, "o.txt", "txt")
+    doc, paths = ing.document, list(dict.fromkeys(c.path for c in ing.clauses if c.path))
+    # the republished text's articles stand on their own, not under the last amendment; 第三条's list is folded
+    # although its marker stands alone on its line
+    assert paths == ["一、", "二、", "三、", "第一条", "第二条", "第三条", "第四条"]
+    # neither signature nor date: the note dates the order under the document's own number, stated in the text
+    assert doc.doc_number == "某省人民政府令第223号" and doc.date == "2016-09-21"
+    assert doc.provenance["date"].source == "extracted" and "令第223号修正" in doc.provenance["date"].evidence
+
+
+def test_a_note_dating_another_order_gives_no_date():
+    text = _ORDER.replace("第223号\n省人民政府第66次", "第230号\n省人民政府第66次")
+    assert ingest_text(text, "o.txt", "txt").document.date == ""
