@@ -137,6 +137,9 @@ _MAX_SIGNATURE_LINES = 8
 _MAX_COVER_LINES = 12
 
 
+_PUBLIC_MARK = re.compile(r"[（(]此件[^）)]{0,8}公开[^）)]{0,4}[）)]")
+
+
 def _signature_block(lines: list[Line], lo: int, hi: int) -> tuple[int, int] | None:
     """The first signature block inside lines [lo, hi): organisation lines, a date line, and the closing
     lines after it (此件公开发布, 抄送, 印发). None when there is none."""
@@ -151,8 +154,11 @@ def _signature_block(lines: list[Line], lo: int, hi: int) -> tuple[int, int] | N
         after = k + 1
         while after < hi and _is_closing_line(lines[after].text) and not DATE_LINE.match(lines[after].text):
             after += 1  # （此件公开发布）
-        if j == k and not (after < hi and TITLE_GRAMMAR.match(lines[after].text.replace(" ", ""))):
-            continue  # a date alone signs only a cover notice, followed by the title of what it issues
+        if j == k and not (after < hi and TITLE_GRAMMAR.match(lines[after].text.replace(" ", ""))) and not (
+                k + 1 < hi and _PUBLIC_MARK.fullmatch(lines[k + 1].text.strip())):
+            # a date alone signs only a cover notice, followed by the title of what it issues, or a text whose
+            # publication mark follows it ("2020年2月21日" over "（此件主动公开）", a page that prints no issuer line)
+            continue
         e = k + 1
         while e < hi and _is_closing_line(lines[e].text):
             e += 1

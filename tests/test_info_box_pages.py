@@ -54,7 +54,8 @@ def test_a_catalogue_page_gives_its_box_number_and_date_with_their_provenance():
     ing = ingest_text(_page("某省人民政府办公厅关于促进某项服务发展的实施意见", _BODY), "p.html", "html")
     doc = ing.document
     assert doc.doc_number == "某府厅发〔2020〕6号" and doc.provenance["doc_number"].source == "extracted"
-    assert doc.date == "2020-02-21" and doc.provenance["date"].source == "extracted"
+    # the date the text signs with (a date alone over its publication mark) is the evidence, not the box
+    assert doc.date == "2020-02-21" and doc.provenance["date"].evidence == "落款日期：2020年2月21日"
     # the title names the issuer in full; the box's short form (省政府办公厅) does not replace it
     assert doc.issuers == ["某省人民政府办公厅"]
     assert [c.path for c in ing.clauses if c.path] == ["一、", "二、（一）1.", "二、（一）2."]
@@ -91,3 +92,16 @@ def test_an_order_republishing_the_text_it_amends():
 def test_a_note_dating_another_order_gives_no_date():
     text = _ORDER.replace("第223号\n省人民政府第66次", "第230号\n省人民政府第66次")
     assert ingest_text(text, "o.txt", "txt").document.date == ""
+
+
+def test_the_box_date_stands_in_only_where_the_text_signs_with_none():
+    posted = _page("某省人民政府办公厅关于促进某项服务发展的实施意见", _BODY).replace("2020-02-21  ", "2020-03-13  ")
+    assert "2020-03-13" in posted
+    assert ingest_text(posted, "p.html", "html").document.date == "2020-02-21"  # the text's date, not the box's
+    unsigned = _page("某省人民政府办公厅关于促进某项服务发展的实施意见", _BODY.replace("<p>2020年2月21日</p>", ""))
+    doc = ingest_text(unsigned, "p.html", "html").document
+    assert doc.date == "2020-02-21" and doc.provenance["date"].evidence == "网页信息栏：成文日期：2020-02-21"
+    assert doc.field_provenance("date") == "stated"  # the catalogue's 成文日期, labelled as where it was read
+    # a page's 发布日期 (the day it went up) is never taken for the document's date
+    published = unsigned.replace("成文日期", "发布日期")
+    assert ingest_text(published, "p.html", "html").document.date == ""
