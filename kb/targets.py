@@ -77,6 +77,7 @@ from .target_patterns import (
     MAX_TARGETS,
 )
 from .target_scope import drop_non_targets, drop_qualifiers
+from .target_scores import drop_scoring
 from .target_subjects import head, metric_of, trim
 
 
@@ -362,7 +363,7 @@ def extract_targets(text: str) -> list[Target]:
             drop.add((a, b))
     found = [f for f in found if (f[0], f[1]) not in drop]
     found = merge_ranges(compact, sorted(found, key=lambda f: (f[0], f[1])))
-    found = drop_non_targets(compact, sentence_ends, found)
+    found = drop_scoring(compact, drop_non_targets(compact, sentence_ends, found))
     found = drop_qualifiers(compact, sentence_ends, share_alternatives(compact, found))
     found = distribute(compact, found)
 

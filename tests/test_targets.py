@@ -614,3 +614,13 @@ def test_a_per_period_amount_keeps_its_period_in_the_subject_and_cannot_exceed_i
     assert shown == {"补助标准为每月900元": ["补助标准（每月） = 900元"],
                      "补贴标准为每人每年600元": ["补贴标准（每人每年） = 600元"],
                      "申领期限不能超过36个月": ["申领期限 ≤ 36个月"]}, shown
+
+
+def test_a_score_sheets_points_and_steps_are_no_targets():
+    # 宁波 商贸流通服务业 评分标准 (m06): the points are weights; what earns them is a criterion.
+    assert triples("每增、减1个百分点，加、减1.5分，限加20分。") == []
+    assert triples("每增加1个百分点或每增加10万元，加0.1分。") == []
+    assert triples("分别加6分、4分、3分，扣完10分为止。") == []
+    assert triples("当年新开工商务楼宇15万平方米以上得5分。") == [(15, "万平方米", "以上")]
+    # points a person accrues are the standard itself (临港 居住证专项加分, targets_added ta15 / ta17)
+    assert triples("每满1年积2分，最高分值为20分。") == [(2, "分", ""), (20, "分", "不超过")]
