@@ -34,14 +34,16 @@ from kb.search import FusionWeights, KnowledgeBase  # noqa: E402
 
 EVAL = ROOT / "eval"
 # The sets weights and floor may be fitted on. fresh was the untouched set of issue 12's second round and is
-# seen since its third; fresh2 since round 4, fresh3 since session 4 and fresh4 since session 5 (judged over all
+# seen since its third; fresh2 since round 4, fresh3 since session 4, fresh4 since session 5 and
+# fresh5 since session 6 (judged over all
 # nine documents of corpus/, so ranked on an index of all of it: `--corpus-index`).
 SETS = {"dev": "dev_queries.jsonl", "own": "own_queries.jsonl", "heldout": "heldout_queries.jsonl",
         "fresh": "fresh_queries.jsonl", "own_off": "own_offtopic.jsonl", "offtopic": "offtopic_queries.jsonl",
         "fresh_off": "fresh_offtopic.jsonl"}
 CORPUS_SETS = {"fresh2": "fresh2_queries.jsonl", "fresh2_off": "fresh2_offtopic.jsonl",
                "fresh3": "fresh3_queries.jsonl", "fresh3_off": "fresh3_offtopic.jsonl",
-               "fresh4": "fresh4_queries.jsonl", "fresh4_off": "fresh4_offtopic.jsonl"}
+               "fresh4": "fresh4_queries.jsonl", "fresh4_off": "fresh4_offtopic.jsonl",
+               "fresh5": "fresh5_queries.jsonl", "fresh5_off": "fresh5_offtopic.jsonl"}
 refuse([*SETS.values(), *CORPUS_SETS.values()], "bench/tune.py")
 DEPTH = 40  # candidates kept per question (the floor removes some; 10 are scored)
 
@@ -115,6 +117,12 @@ def objective(figs: dict[str, dict]) -> float:
     on = [f["ndcg"] for f in figs.values() if not f["offtopic"]]
     off = [f["ndcg"] for f in figs.values() if f["offtopic"]]
     return (np.mean(on) if on else 0.0) + (np.mean(off) if off else 0.0)
+
+
+def door_tolerance(sizes: dict[str, tuple[int, bool]]) -> float:
+    """The objective's worth of one off-topic question in an off-topic set of mean size (objective: each set once)."""
+    off = [n for n, is_off in sizes.values() if is_off]
+    return 1.0 / (len(off) * (sum(off) / len(off))) if off else 0.0
 
 
 def fit_floor(lists_by_set: dict[str, list[Ranked]], names: list[str], model_dense: bool) -> list[Floor]:
@@ -205,6 +213,8 @@ def main() -> None:
 
     shipped = load_floor(kb.manifest.get("model", {}).get("name", "") if dense else "")
 
+    sets_sizes = {n: (len(qs), all(q.offtopic for q in qs)) for n, qs in sets.items()}
+
     def choose(train: list[str]) -> tuple[int, Floor, float]:
         floors = [replace(shipped, dense_gate=0.0)] if args.door_only else fit_floor(ranked[0], train, dense)
         best = None
@@ -213,12 +223,17 @@ def main() -> None:
                 j = objective({n: score_set(lists[n], f) for n in train})
                 if best is None or j > best[2] + 1e-9:
                     best = (ci, f, j)
-        if dense:  # then the semantic door on those weights and that floor; ties go to the most lenient door
+        if dense:  # then the semantic door on those weights and that floor
             ci, f, j = best
-            for door in semantic_doors(f):
-                jd = objective({n: score_set(ranked[ci][n], door) for n in train})
-                if jd > j + 1e-9 or (abs(jd - j) <= 1e-9 and door.dense_gate and best[1].dense_gate == 0):
-                    best, j = (ci, door, jd), jd
+            doors = [(door, objective({n: score_set(ranked[ci][n], door) for n in train})) for door in semantic_doors(f)]
+            top = max(jd for _, jd in doors)
+            if top > j + 1e-9 or any(abs(jd - j) <= 1e-9 for _, jd in doors):
+                # The most lenient door within one off-topic question's worth of the best: a stricter door must
+                # earn its place by more than one question of evidence, as it costs every colloquial answer that
+                # only the dense model finds (session 5's 0.915 won by 0.004 and lost 0.05 nDCG on unseen data).
+                tol = door_tolerance({n: sets_sizes[n] for n in train})
+                door, jd = next((d, jd) for d, jd in doors if jd >= top - tol)
+                best = (ci, door, jd)
         return best
 
     rows = []
