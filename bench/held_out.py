@@ -12,7 +12,8 @@ from pathlib import Path
 # session 5 (2026-12-03): retrieval, off-topic and comparison over corpus/; target truth over more real documents.
 # Session 4's sets (fresh4_*, targets_fresh3) were released for tuning at the start of session 5, after their
 # untouched figures were recorded (eval/README.md).
-HELD_OUT: frozenset[str] = frozenset({"fresh6_queries.jsonl", "fresh6_offtopic.jsonl", "fresh6_compare.jsonl"})
+HELD_OUT: frozenset[str] = frozenset({"fresh6_queries.jsonl", "fresh6_offtopic.jsonl", "fresh6_compare.jsonl",
+                                       "fresh6b_compare.jsonl"})
 
 
 def is_held_out(name: str | Path) -> bool:
