@@ -166,6 +166,8 @@ _BASELINE_RE = re.compile(alternation(("截至", "截止", "目前", "当前", "
 _REPORT_TITLE_RE = re.compile(r"统计(?:公报|年鉴|快报|月报|季报|提要|资料)|国民经济和社会发展.{0,8}公报")
 # 扣除标准为每月(1500元), 补贴每人每年(600元): the period an amount is paid for, at the end of its subject.
 _PERIOD_END_RE = re.compile(r"(每(?:人每|户每)?(?:月|年|季度|日|天))$")
+# 电价调整为每千瓦时(0.5569元), 每吨(100元): a price per physical unit written before the figure, 元/千瓦时 as 0.5569元/千瓦时.
+_PER_UNIT_BEFORE_RE = re.compile(r"每(?P<u>千瓦时|kWh|度|吨|亩|平方米|立方米|公里|千瓦)(?:增加|提高|降低|减少|上浮|下浮)?$")
 # 保费补贴时间按保险期限据实核算，不超过3年: the subject is the previous phrase's head, before its verb.
 _NUMBER_THEN_DE_RE = re.compile(r"\d[^的]{0,40}的")
 _HEAD_CUT_RE = re.compile(r"按照|按|由|通过|根据|依据|采取|实行|实施|参照|以(?![上下内])")
@@ -259,7 +261,8 @@ _COUNTED_AFTER_RE = re.compile(
 _EACH_RE = re.compile(r"分别(?:按照|按)?$|均$")  # 竞价上下限分别按0.4012元、0.2元(确定): each in turn
 _PAID_BY_VERB_RE = re.compile(rf"{_MORE_SUMS}(?:(?:对|向|给予)(?:企业|其|项目)?)(?:进行|给予)?({alternation(_AWARDS)})")
 _LEAD_OUT_WORDS = ("的", "可", "要", "应", "将", "为", "在", "均", "达", "一般", "只有", "仅有", "提高", "降低", "提升", "增长", "下降", "明显",
-                   "显著", "持续", "稳步", "不断", "力争", "争取", "保持", "按", "是指", "应有", "应当有", "最长", "最短")
+                   "显著", "持续", "稳步", "不断", "力争", "争取", "保持", "按", "是指", "应有", "应当有", "最长", "最短",
+                   "调整为", "调整到", "调整至", "核定为", "确定为")
 # A run of these words at the end. The look-behinds (one per word length: Python's must be fixed-width) keep
 # the search from starting inside a run, where it would rescan the run once per character (quadratic); the
 # leftmost match never starts after such a word, so the result is the same.

@@ -53,6 +53,7 @@ from .target_patterns import (
     _PAYMENT_AFTER_RE,
     _PENALTY_RE,
     _PER_BEFORE_RE,
+    _PER_UNIT_BEFORE_RE,
     _PERCENT_WORDS_RE,
     _PREFIX_NAMES,
     _QUAL_CMP_RE,
@@ -290,6 +291,8 @@ def extract_targets(text: str) -> list[Target]:
                 and _CJK_NOT_DE.match(compact, m.end())):
             continue  # 两个以上行政机关, 两人以上: how many of something, not a target
         cmp_start = m.start("pre") if pre else m.start("n1")
+        if unit.endswith("元") and (per := _PER_UNIT_BEFORE_RE.search(compact, max(0, cmp_start - 8), cmp_start)):
+            unit, cmp_start = f"{unit}/{per.group('u')}", per.start()  # 每千瓦时0.5569元: 0.5569 元/千瓦时
         pair_end, pair_cmp = m.end(), comparator
         if m.group("n2"):
             if is_year(m.group("n2"), raw_unit):
