@@ -129,6 +129,25 @@ def _scope_scores(kb, u: Understanding, rows: np.ndarray) -> np.ndarray:
     return per_doc[kb._doc_rows[rows]]
 
 
+def _applies_to_named_places(kb, u: Understanding, rows: np.ndarray) -> np.ndarray:
+    """Whether each candidate's document applies where the question asks, when it names places the index holds
+    no document for: national documents apply everywhere, a local one only in its own division (or one that
+    encloses or lies in the place named). Where some local document of a named place exists, all stay: the
+    scope boost ranks them, and the question may compare places."""
+    places = [c.value for c in u.of("region")]
+    if not places:
+        return np.ones(rows.size, dtype=bool)
+
+    def local_there(d) -> bool:
+        return d.level != "national" and bool(d.region) and any(
+            p in d.region or p.startswith(d.region) for p in places)
+
+    there = np.array([d.level == "national" or local_there(d) for d in kb.documents], dtype=bool)
+    if any(local_there(d) for d in kb.documents):
+        return np.ones(rows.size, dtype=bool)
+    return there[kb._doc_rows[rows]]
+
+
 def answer(kb, query: str, k: int = 10, filters=None, retriever: str = "hybrid", drop_cues=(),
            weak: int = WEAK_SHOWN, use_floor: bool = True, floor: Floor | None = None) -> Answer:
     """The full search. `drop_cues` are cue keys ("region:洛阳市") the user removed; `use_floor=False` keeps
@@ -267,6 +286,8 @@ def answer(kb, query: str, k: int = 10, filters=None, retriever: str = "hybrid",
     allowed = np.ones(rows.size, dtype=bool)
     if u.of("phrase") and not lk.missing_phrases:
         allowed = tier <= 2  # the question quotes text: only clauses that hold it (or the named document)
+    if hybrid:  # another place's local rules do not answer for a place the index has no document of
+        allowed &= _applies_to_named_places(kb, u, rows) | (tier <= 1)
     ok = floor.keep_mask(cov, floor_dense, phrase, always, allowed) if use_floor else np.ones(rows.size, bool)
     ordinal = np.array([kb.clauses[int(r)].ordinal for r in rows], dtype=np.float64)
     # Inside a named document with nothing else asked, its clauses in reading order.

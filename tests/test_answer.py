@@ -143,3 +143,17 @@ def test_a_thesaurus_word_counts_once_among_the_question_terms(seed_kb):
     groups = term_groups(seed_kb, tokens, [Expansion("小厂", ("小微企业",), "colloquial")], None)
     assert [g.term for g in groups].count("小厂") == 1 and groups[0].alternatives == ("小微企业",)
     assert "出口" in [g.term for g in groups]
+
+
+def test_a_place_the_index_has_no_document_of_gets_national_rules_only(seed_kb):
+    """武汉 has no document here: 苏州's or 洛阳's local measures do not apply there, so they are offered apart
+    as weaker candidates; national ones still answer. A place with a document keeps every place's clauses."""
+    a = seed_kb.answer("武汉的制造业企业怎么申请贷款贴息", weak=20)
+    assert a.hits and {h.document.level for h in a.hits} == {"national"}
+    assert any(h.document.level != "national" for h in a.weak)
+    assert any("库中没有“地区 武汉”的文件" in n for n in a.notes)
+    near = seed_kb.answer("洛阳的制造业企业怎么申请贷款贴息")
+    assert "河南省洛阳市" in {h.document.region for h in near.hits}
+    assert {h.document.level for h in near.hits} != {"national"}
+    removed = seed_kb.answer("武汉的制造业企业怎么申请贷款贴息", drop_cues=["region:湖北省武汉市"])
+    assert any(h.document.level != "national" for h in removed.hits)
