@@ -83,6 +83,8 @@ _PERCENT_WORDS_RE = _bounded(rf"百分之(?P<n1>{NUM})", "百")
 _HALF_RE = _bounded(r"(?<![\d一二三四五六七八九十百千万])一半", "一")
 # 三分之二 → 66.67 %: a fraction is a share.
 _SHARE_OF = rf"\d{{1,3}}|[{CN_DIGITS}]{{1,3}}"
+# 万分之零点五 → 0.005 %, 千分之一 → 0.1 %: a tax rate written in words.
+_PER_MILLE_RE = _bounded(rf"(?P<d>万|千)分之(?P<n>[{CN_DIGITS}]{{1,3}}(?:点[{CN_DIGITS}]{{1,3}})?)", "万千")
 _FRACTION_RE = _bounded(rf"(?<![\d{CN_DIGITS}])(?P<d>{_SHARE_OF})分之(?P<n>{_SHARE_OF})", rf"\d{CN_DIGITS}")
 # 最高分值为20分, 上限为50万元: the bound is in the subject, the number follows 为.
 _BOUND_WORDS = {"最高": "不超过", "最多": "不超过", "上限": "不超过", "最长": "不超过", "最低": "不低于", "最少": "不低于",

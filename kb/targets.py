@@ -53,6 +53,7 @@ from .target_patterns import (
     _PAYMENT_AFTER_RE,
     _PENALTY_RE,
     _PER_BEFORE_RE,
+    _PER_MILLE_RE,
     _PER_UNIT_BEFORE_RE,
     _PERCENT_WORDS_RE,
     _PREFIX_NAMES,
@@ -316,6 +317,16 @@ def extract_targets(text: str) -> list[Target]:
         pre, suf = m.group("pre"), m.group("suf")
         comparator = _SUFFIX_NAMES.get(suf, suf) if suf else _PREFIX_NAMES.get(pre, pre) if pre else ""
         emit(m.start(), m.end(), m.start(), n / d * 100, "%", comparator, numeric=True)
+
+    for m in _PER_MILLE_RE.finditer(compact):
+        if len(found) >= MAX_TARGETS:
+            break
+        whole, _, decimals = m.group("n").partition("点")
+        n = parse_number(whole) + sum(parse_number(c) / 10 ** (i + 1) for i, c in enumerate(decimals))
+        pre, suf = m.group("pre"), m.group("suf")
+        comparator = _SUFFIX_NAMES.get(suf, suf) if suf else _PREFIX_NAMES.get(pre, pre) if pre else ""
+        emit(m.start(), m.end(), m.start(), round(n * 100 / (10000 if m.group("d") == "万" else 1000), 6), "%",
+             comparator, numeric=True)
 
     for m in (*_PERCENT_WORDS_RE.finditer(compact), *_HALF_RE.finditer(compact)):  # 百分之三十, 一半以上
         if len(found) >= MAX_TARGETS:
