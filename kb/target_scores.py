@@ -16,7 +16,7 @@ _ACCRUED_RE = re.compile(r"积|分值")
 # 每增加1个百分点, 每增、减1个百分点, 每减少10万元: the step a score moves by ...
 _STEP_BEFORE_RE = re.compile(r"每(?:增加|减少|增、减|增减|增|减|提高|降低|多|少)$")
 # ... when the same sentence goes on to move the points (，加、减1.5分; 加0.1分; 或每增加10万元…加).
-_STEP_AFTER_RE = re.compile(r"[^。；;]{0,30}?[加减扣][、加减扣]*[\d.一二三四五六七八九十]")
+_STEP_AFTER_RE = re.compile(r"[^。；;]{0,30}?[加减扣][、加减扣]{0,3}[\d.一二三四五六七八九十]")
 
 
 def drop_scoring(compact: str, found: list[tuple[int, int, Target]]) -> list[tuple[int, int, Target]]:
